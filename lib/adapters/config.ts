@@ -1,0 +1,63 @@
+/**
+ * Runtime settings, read from the environment once. Plain code rather than a zod schema,
+ * so that the smallest functions (health, JWKS) do not pay for loading zod.
+ */
+export interface Config {
+  readonly tableName: string;
+  /** Set locally (DynamoDB Local); unset on AWS. */
+  readonly dynamodbEndpoint: string | undefined;
+  readonly region: string;
+  readonly tokenIssuer: string;
+  readonly signer: 'kms' | 'local';
+  /** KMS key (id, ARN or alias) that signs new tokens. */
+  readonly signingKeyId: string | undefined;
+  /** Further KMS keys whose public keys stay published in the JWKS (key rotation). */
+  readonly publishedKeyIds: readonly string[];
+  readonly secretBox: 'kms' | 'local';
+  /** KMS symmetric key that encrypts license keys kept for idempotent replays. */
+  readonly encryptionKeyId: string | undefined;
+  readonly dataDir: string;
+  readonly opsApiKey: string | undefined;
+  /** Secrets Manager secret holding the ops API key on AWS. */
+  readonly opsApiKeySecretId: string | undefined;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new TypeError(`${name} must be one of ${allowed.join(', ')}`);
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    tableName: env.TABLE_NAME || 'activations',
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    tokenIssuer: env.TOKEN_ISSUER || 'license-activation',
+    signer: oneOf('SIGNER', env.SIGNER, ['kms', 'local'], 'local'),
+    signingKeyId: env.SIGNING_KEY_ID || undefined,
+    publishedKeyIds: list(env.PUBLISHED_KEY_IDS),
+    secretBox: oneOf('SECRET_BOX', env.SECRET_BOX, ['kms', 'local'], 'local'),
+    encryptionKeyId: env.ENCRYPTION_KEY_ID || undefined,
+    dataDir: env.DATA_DIR || '.data',
+    opsApiKey: env.OPS_API_KEY || undefined,
+    opsApiKeySecretId: env.OPS_API_KEY_SECRET_ID || undefined,
+  };
+}
+
+let current: Config | undefined;
+
+/** The process's configuration, read on first use (tests set the environment before that). */
+export function config(): Config {
+  current ??= readConfig();
+  return current;
+}
+
+/** Forget the cached configuration: tests that change the environment call this. */
+export function resetConfig(): void {
+  current = undefined;
+}

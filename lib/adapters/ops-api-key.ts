@@ -1,0 +1,25 @@
+import { config } from './config.js';
+
+let cached: Promise<string | undefined> | undefined;
+
+async function fetchFromSecretsManager(secretId: string): Promise<string | undefined> {
+  // Loaded only on AWS, and only by the functions that accept the ops key.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({ region: config().region });
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return SecretString || undefined;
+}
+
+/**
+ * The ops API key: `OPS_API_KEY` locally, a Secrets Manager secret on AWS (fetched once per
+ * container; a failed fetch is not cached, so the next request tries again).
+ */
+export function opsApiKey(): Promise<string | undefined> {
+  const { opsApiKey: fromEnvironment, opsApiKeySecretId } = config();
+  if (fromEnvironment || !opsApiKeySecretId) return Promise.resolve(fromEnvironment);
+  cached ??= fetchFromSecretsManager(opsApiKeySecretId).catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}

@@ -1,0 +1,20 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import type { AccountPrincipal } from './principal.js';
+
+/**
+ * The IAM policy a REQUEST authorizer returns for an authenticated account. It allows every method
+ * of the API's stage: API Gateway caches the result per API key, and which routes each principal
+ * may call is decided by the handlers from the route table, not by this policy.
+ */
+export function allowPolicy(principal: AccountPrincipal, methodArn: string): APIGatewayAuthorizerResult {
+  // methodArn: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/{path}
+  const [apiArn = methodArn, stage = '*'] = methodArn.split('/');
+  return {
+    principalId: `${principal.kind}:${principal.id}`,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${apiArn}/${stage}/*/*` }],
+    },
+    context: { principalKind: principal.kind, principalId: principal.id },
+  };
+}

@@ -1,0 +1,38 @@
+import type { JWK } from 'jose';
+
+/** An authenticated account: the vendor's ops, a reseller or a customer. */
+export type AccountPrincipal =
+  | { readonly kind: 'ops'; readonly id: 'ops' }
+  | { readonly kind: 'reseller'; readonly id: string }
+  | { readonly kind: 'customer'; readonly id: string };
+
+/** An installation that proved possession of its key (DPoP or a signed offline request). */
+export interface InstallationPrincipal {
+  readonly kind: 'installation';
+  /** RFC 7638 thumbprint of `jwk`. */
+  readonly id: string;
+  readonly jwk: JWK;
+  /** The proof's unique id and issue time (epoch seconds): the replay store keeps it. */
+  readonly jti: string;
+  readonly iat: number;
+}
+
+export const opsPrincipal: AccountPrincipal = { kind: 'ops', id: 'ops' };
+
+/** Who made a request: at most one account and at most one installation. */
+export interface Caller {
+  readonly account?: AccountPrincipal;
+  readonly installation?: InstallationPrincipal;
+}
+
+/** The audit `actor` of an event. */
+export interface Actor {
+  readonly kind: 'ops' | 'reseller' | 'customer' | 'installation' | 'anonymous';
+  readonly id: string;
+}
+
+export function actorOf(caller: Caller): Actor {
+  if (caller.account) return { kind: caller.account.kind, id: caller.account.id };
+  if (caller.installation) return { kind: 'installation', id: caller.installation.id };
+  return { kind: 'anonymous', id: 'anonymous' };
+}

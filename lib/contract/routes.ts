@@ -1,0 +1,78 @@
+/**
+ * Every route of the contract, as data. The local server, the CDK stack, the OpenAPI document
+ * and the authorization tests all read this one table, so a route cannot exist in one place only.
+ */
+
+/** Who may call a route; `anonymous` means no credential is needed. */
+export type PrincipalKind = 'ops' | 'reseller' | 'customer' | 'installation' | 'anonymous';
+
+/**
+ * How a route authenticates its caller.
+ * - `none`: nobody needs to.
+ * - `iam`: ops only. On AWS API Gateway checks SigV4; locally `Authorization: Bearer $OPS_API_KEY` stands in.
+ * - `api-key`: an account's (or the ops) API key, resolved by the API Gateway Lambda authorizer on AWS
+ *   and by the same code in-process locally.
+ * - `installation`: a DPoP proof, verified by the handler.
+ * - `installation-or-api-key`: either of the two, verified by the handler (API Gateway cannot express "or").
+ */
+export type Authentication = 'none' | 'iam' | 'api-key' | 'installation' | 'installation-or-api-key';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface RouteDefinition {
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path: `{name}` marks a path parameter. */
+  readonly path: string;
+  /** Folder under `functions/` whose `handler` serves this route. */
+  readonly function: string;
+  readonly authentication: Authentication;
+  /** Principal kinds allowed to call; any other authenticated caller gets 403, an anonymous one 401. */
+  readonly allow: readonly PrincipalKind[];
+  /** Accounts whose API key may accompany an installation's proof (activation on a customer's behalf). */
+  readonly onBehalfOf?: readonly PrincipalKind[];
+  readonly summary: string;
+}
+
+const accounts: readonly PrincipalKind[] = ['ops', 'reseller', 'customer'];
+
+export const routes = [
+  { id: 'health', method: 'GET', path: '/health', function: 'health', authentication: 'none', allow: ['anonymous'], summary: 'Liveness and table reachability' },
+  { id: 'jwks', method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', authentication: 'none', allow: ['anonymous'], summary: 'Public keys that verify license tokens' },
+  { id: 'openapi', method: 'GET', path: '/openapi.json', function: 'openapi', authentication: 'none', allow: ['anonymous'], summary: 'This API as an OpenAPI document' },
+  { id: 'registerAccount', method: 'POST', path: '/v1/accounts/register', function: 'register-account', authentication: 'none', allow: ['anonymous'], summary: 'Register a customer account' },
+  { id: 'createReseller', method: 'POST', path: '/v1/admin/resellers', function: 'create-reseller', authentication: 'iam', allow: ['ops'], summary: 'Create a reseller account' },
+  { id: 'addAssociation', method: 'POST', path: '/v1/admin/associations', function: 'add-association', authentication: 'iam', allow: ['ops'], summary: 'Associate a customer with a reseller' },
+  { id: 'removeAssociation', method: 'DELETE', path: '/v1/admin/associations/{resellerId}/{customerId}', function: 'remove-association', authentication: 'iam', allow: ['ops'], summary: 'Remove a reseller–customer association' },
+  { id: 'createCustomer', method: 'POST', path: '/v1/customers', function: 'create-customer', authentication: 'api-key', allow: ['reseller'], summary: 'Create a customer associated with the calling reseller' },
+  { id: 'listCustomers', method: 'GET', path: '/v1/customers', function: 'list-customers', authentication: 'api-key', allow: ['reseller', 'ops'], summary: 'List the customers the caller manages' },
+  { id: 'listCustomerEvents', method: 'GET', path: '/v1/customers/{customerId}/events', function: 'list-events', authentication: 'api-key', allow: accounts, summary: "List a customer's audit events, newest first" },
+  { id: 'issueLicense', method: 'POST', path: '/v1/licenses', function: 'issue-license', authentication: 'api-key', allow: ['reseller', 'ops'], summary: 'Issue a license key' },
+  { id: 'listLicenses', method: 'GET', path: '/v1/licenses', function: 'list-licenses', authentication: 'api-key', allow: accounts, summary: 'List licenses' },
+  { id: 'getLicense', method: 'GET', path: '/v1/licenses/{licenseId}', function: 'get-license', authentication: 'api-key', allow: accounts, summary: 'Get a license' },
+  { id: 'suspendLicense', method: 'POST', path: '/v1/licenses/{licenseId}/suspend', function: 'change-license-status', authentication: 'api-key', allow: ['reseller', 'ops'], summary: 'Suspend a license' },
+  { id: 'reinstateLicense', method: 'POST', path: '/v1/licenses/{licenseId}/reinstate', function: 'change-license-status', authentication: 'api-key', allow: ['reseller', 'ops'], summary: 'Reinstate a suspended license' },
+  { id: 'revokeLicense', method: 'POST', path: '/v1/licenses/{licenseId}/revoke', function: 'change-license-status', authentication: 'api-key', allow: ['reseller', 'ops'], summary: 'Revoke a license (final)' },
+  { id: 'listLicenseEvents', method: 'GET', path: '/v1/licenses/{licenseId}/events', function: 'list-events', authentication: 'api-key', allow: accounts, summary: "List a license's audit events, newest first" },
+  { id: 'startTrial', method: 'POST', path: '/v1/trials', function: 'start-trial', authentication: 'installation', allow: ['installation'], summary: 'Start (or resume) the trial of an installation' },
+  { id: 'activate', method: 'POST', path: '/v1/activations', function: 'activate', authentication: 'installation', allow: ['installation'], onBehalfOf: accounts, summary: 'Activate a license on an installation' },
+  { id: 'heartbeat', method: 'POST', path: '/v1/installations/{installationId}/heartbeat', function: 'heartbeat', authentication: 'installation', allow: ['installation'], summary: 'Report usage and get a fresh license token' },
+  { id: 'releaseActivation', method: 'DELETE', path: '/v1/installations/{installationId}/activations/{licenseId}', function: 'release-activation', authentication: 'installation-or-api-key', allow: ['installation', ...accounts], summary: 'Release an activation and free its slot' },
+  { id: 'getInstallation', method: 'GET', path: '/v1/installations/{installationId}', function: 'get-installation', authentication: 'installation-or-api-key', allow: ['installation', ...accounts], summary: "Restore an installation's license state, with a fresh token" },
+  { id: 'offlineActivate', method: 'POST', path: '/v1/offline-activations', function: 'offline-activate', authentication: 'none', allow: ['anonymous'], summary: 'Exchange an offline request file for a license file' },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteId = (typeof routes)[number]['id'];
+
+const byId = new Map<string, RouteDefinition>(routes.map((route) => [route.id, route]));
+
+export function routeById(id: RouteId): RouteDefinition {
+  const route = byId.get(id);
+  if (!route) throw new TypeError(`unknown route ${id}`);
+  return route;
+}
+
+/** The route an API Gateway event was sent to, by its resource template and method. */
+export function findRoute(method: string, resource: string): RouteDefinition | undefined {
+  return routes.find((route) => route.method === method && route.path === resource);
+}

@@ -1,0 +1,7 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Table } from '../adapters/dynamodb.js';
+
+/** Proves the table answers with one cheap data-plane read (DescribeTable is rate-limited on AWS). */
+export async function checkTableReachable(table: Table): Promise<void> {
+  await table.client.send(new GetCommand({ TableName: table.name, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
+}

@@ -1,0 +1,30 @@
+/**
+ * Every key of the single table, built in one place. Each entity's data module uses these
+ * builders; nothing else spells a key. See docs/ARCHITECTURE.md for the access patterns.
+ */
+export const keys = {
+  account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' }),
+  accountsByKind: (kind: string) => `ACCOUNTS#${kind}`,
+  apiKey: (apiKeyHash: string) => ({ pk: `APIKEY#${apiKeyHash}`, sk: 'APIKEY' }),
+  association: (resellerId: string, customerId: string) => ({ pk: `ACCOUNT#${resellerId}`, sk: `CUSTOMER#${customerId}` }),
+  associationPrefix: 'CUSTOMER#',
+  license: (licenseId: string) => ({ pk: `LICENSE#${licenseId}`, sk: 'LICENSE' }),
+  licensesOfCustomer: (customerId: string) => `CUSTOMER#${customerId}#LICENSES`,
+  allLicenses: 'LICENSES',
+  activation: (licenseId: string, installationId: string) => ({ pk: `LICENSE#${licenseId}`, sk: `ACTIVATION#${installationId}` }),
+  activationPrefix: 'ACTIVATION#',
+  installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
+  proof: (installationId: string, jti: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `JTI#${jti}` }),
+  keyFailures: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'KEY_FAILURES' }),
+  trialFingerprint: (productId: string, fingerprintHash: string) => ({ pk: `TRIAL#${productId}#${fingerprintHash}`, sk: 'TRIAL' }),
+  idempotency: (callerId: string, idempotencyKeyHash: string) => ({ pk: `IDEMPOTENCY#${callerId}#${idempotencyKeyHash}`, sk: 'IDEMPOTENCY' }),
+  offlineRequest: (installationId: string, jti: string) => ({ pk: `OFFLINE#${installationId}#${jti}`, sk: 'OFFLINE' }),
+  /** Event feeds live in the partition of what they describe: an account, a license, an installation. */
+  eventFeed: {
+    account: (accountId: string) => `ACCOUNT#${accountId}`,
+    license: (licenseId: string) => `LICENSE#${licenseId}`,
+    installation: (installationId: string) => `INSTALLATION#${installationId}`,
+  },
+  event: (eventId: string) => `EVENT#${eventId}`,
+  eventPrefix: 'EVENT#',
+} as const;

@@ -1,0 +1,91 @@
+import type { MiddlewareObj } from '@middy/core';
+import { bearerToken } from '../auth/api-keys.js';
+import { verifyDpopProof } from '../auth/dpop.js';
+import type { AccountPrincipal, Caller } from '../auth/principal.js';
+import { problem } from '../contract/problem.js';
+import type { PrincipalKind, RouteDefinition } from '../contract/routes.js';
+import { headerValue } from './http-event.js';
+import type { HttpEvent } from './http-event.js';
+
+export type ApiKeyAuthenticator = (apiKey: string) => Promise<AccountPrincipal | undefined>;
+
+/** Context keys the Lambda authorizer (and the local server in its place) puts on the event. */
+export const authorizerContextKeys = { kind: 'principalKind', id: 'principalId' } as const;
+
+/** The account API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
+function accountFromGateway(event: HttpEvent, route: RouteDefinition): AccountPrincipal | undefined {
+  if (route.authentication === 'iam' && event.requestContext?.identity?.userArn) return { kind: 'ops', id: 'ops' };
+  const context = event.requestContext?.authorizer;
+  const kind: unknown = context?.[authorizerContextKeys.kind];
+  const id: unknown = context?.[authorizerContextKeys.id];
+  if (typeof id !== 'string' || !id) return undefined;
+  if (kind === 'ops') return { kind: 'ops', id: 'ops' };
+  if (kind === 'reseller' || kind === 'customer') return { kind, id };
+  return undefined;
+}
+
+async function accountFromBearer(event: HttpEvent, authenticate: ApiKeyAuthenticator): Promise<AccountPrincipal | undefined> {
+  const authorization = headerValue(event, 'authorization');
+  if (authorization === undefined) return undefined;
+  const apiKey = bearerToken(authorization);
+  const account = apiKey === undefined ? undefined : await authenticate(apiKey);
+  if (!account) throw problem('UNAUTHENTICATED', 'the API key is missing, malformed or unknown');
+  return account;
+}
+
+async function installationProof(event: HttpEvent, now: Date) {
+  return verifyDpopProof(
+    headerValue(event, 'dpop'),
+    { method: event.httpMethod, path: event.path, installationId: event.pathParameters?.installationId },
+    now,
+  );
+}
+
+export async function resolveCaller(event: HttpEvent, route: RouteDefinition, now: Date, authenticate: ApiKeyAuthenticator): Promise<Caller> {
+  switch (route.authentication) {
+    case 'none':
+      return {};
+    case 'iam':
+    case 'api-key': {
+      const account = accountFromGateway(event, route);
+      return account ? { account } : {};
+    }
+    case 'installation': {
+      const installation = await installationProof(event, now);
+      const account = route.onBehalfOf ? await accountFromBearer(event, authenticate) : undefined;
+      return account ? { installation, account } : { installation };
+    }
+    case 'installation-or-api-key': {
+      if (headerValue(event, 'dpop') !== undefined) return { installation: await installationProof(event, now) };
+      const account = await accountFromBearer(event, authenticate);
+      return account ? { account } : {};
+    }
+  }
+}
+
+/** The route's rules, as data: no credential is 401, a principal the route does not allow is 403. */
+export function authorize(route: RouteDefinition, caller: Caller): void {
+  if (route.allow.includes('anonymous')) return;
+  const kinds: PrincipalKind[] = [];
+  if (caller.account) kinds.push(caller.account.kind);
+  if (caller.installation) kinds.push('installation');
+  if (kinds.length === 0) throw problem('UNAUTHENTICATED', 'this route needs a credential');
+  if (!kinds.some((kind) => route.allow.includes(kind))) throw problem('FORBIDDEN', `a ${kinds.join(' and ')} may not call this route`);
+  if (caller.account && caller.installation && !route.onBehalfOf?.includes(caller.account.kind)) {
+    throw problem('FORBIDDEN', `a ${caller.account.kind} may not act on an installation's behalf here`);
+  }
+}
+
+/** Authenticates and authorizes the caller before the body is even parsed. */
+export function authentication(authenticate: ApiKeyAuthenticator): MiddlewareObj<HttpEvent> {
+  return {
+    name: 'authentication',
+    before: async function authenticationBefore({ event }) {
+      const route = event.route;
+      if (!route) throw new TypeError('authentication runs after httpEnvelope');
+      const caller = await resolveCaller(event, route, new Date(), authenticate);
+      authorize(route, caller);
+      event.caller = caller;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
+import { logger } from '../adapters/logger.js';
+import { findRoute } from '../contract/routes.js';
+import { problem } from '../contract/problem.js';
+import type { HttpEvent, HttpResponse } from './http-event.js';
+import { problemResponse, toProblemError } from './problem-response.js';
+
+const startedAt = new WeakMap<object, number>();
+
+function finish(event: HttpEvent, response: HttpResponse): HttpResponse {
+  const requestId = event.requestId ?? 'unknown';
+  const headers = { ...response.headers, 'X-Request-Id': requestId };
+  const began = startedAt.get(event);
+  logger.info('request', {
+    route: event.route?.id,
+    status: response.statusCode,
+    principal: event.caller?.account?.kind ?? (event.caller?.installation ? 'installation' : 'anonymous'),
+    latencyMs: began === undefined ? undefined : Math.round(performance.now() - began),
+  });
+  return { ...response, headers };
+}
+
+/**
+ * The outermost middleware of every handler: gives the request its id and route, logs one line
+ * per request (never the body or headers), and turns every error into an RFC 9457 problem.
+ */
+export function httpEnvelope(): MiddlewareObj<HttpEvent, HttpResponse> {
+  return {
+    name: 'httpEnvelope',
+    before: function httpEnvelopeBefore({ event }) {
+      startedAt.set(event, performance.now());
+      event.requestId = event.requestContext?.requestId || randomUUID();
+      logger.appendKeys({ requestId: event.requestId });
+      event.route = findRoute(event.httpMethod, event.resource);
+      if (!event.route) throw problem('NOT_FOUND', `no route ${event.httpMethod} ${event.resource}`);
+    },
+    after: function httpEnvelopeAfter(request) {
+      if (request.response) request.response = finish(request.event, request.response);
+    },
+    onError: function httpEnvelopeOnError(request) {
+      const error = toProblemError(request.error);
+      if (error.status >= 500) logger.error('request failed', { code: error.code, error: request.error });
+      request.response = finish(request.event, problemResponse(error, request.event.requestId ?? 'unknown'));
+    },
+  };
+}

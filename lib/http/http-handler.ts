@@ -1,0 +1,84 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { table } from '../adapters/dynamodb.js';
+import { logger } from '../adapters/logger.js';
+import { opsApiKey } from '../adapters/ops-api-key.js';
+import { authenticateApiKey } from '../auth/authenticate-api-key.js';
+import type { Caller } from '../auth/principal.js';
+import type { RouteDefinition } from '../contract/routes.js';
+import { authentication } from './authentication.js';
+import type { ApiKeyAuthenticator } from './authentication.js';
+import { httpEnvelope } from './http-envelope.js';
+import { headerValue } from './http-event.js';
+import type { HttpEvent, HttpResponse, HttpResult } from './http-event.js';
+import { jsonBodyParser } from './json-body.js';
+import { validate } from './validation.js';
+
+/** zod schemas for the parts of a request a route reads; what a route leaves out must be absent or empty. */
+export interface RequestSchemas {
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly params?: z.ZodType;
+}
+
+type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** What an action receives: validated input, the authenticated caller, and the time of the request. */
+export interface HttpRequest<S extends RequestSchemas> {
+  readonly body: Parsed<S['body']>;
+  readonly query: Parsed<S['query']>;
+  readonly params: Parsed<S['params']>;
+  readonly caller: Caller;
+  readonly route: RouteDefinition;
+  readonly requestId: string;
+  readonly now: Date;
+  header(name: string): string | undefined;
+}
+
+export type HttpAction<S extends RequestSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
+
+const noBody = z.object({}).strict().optional();
+
+export function jsonResponse(result: HttpResult): HttpResponse {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...result.headers };
+  if (result.body === undefined) return { statusCode: result.status, headers, body: '' };
+  return {
+    statusCode: result.status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(result.body),
+  };
+}
+
+const defaultAuthenticator: ApiKeyAuthenticator = (apiKey) => authenticateApiKey(apiKey, { table: table(), opsApiKey });
+
+/**
+ * A Lambda handler for one or more routes of the contract: envelope (request id, logs, problems),
+ * authentication, JSON body, zod validation, then the action.
+ */
+export function httpHandler<S extends RequestSchemas>(
+  schemas: S,
+  action: HttpAction<S>,
+  options: { authenticate?: ApiKeyAuthenticator } = {},
+) {
+  return middy<HttpEvent, HttpResponse, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpEnvelope())
+    .use(authentication(options.authenticate ?? defaultAuthenticator))
+    .use(jsonBodyParser())
+    .handler(async (event) => {
+      const route = event.route as RouteDefinition;
+      const request: HttpRequest<S> = {
+        body: validate(schemas.body ?? noBody, event.jsonBody, 'body') as Parsed<S['body']>,
+        query: (schemas.query ? validate(schemas.query, event.queryStringParameters ?? {}, 'query string') : undefined) as Parsed<S['query']>,
+        params: (schemas.params ? validate(schemas.params, event.pathParameters ?? {}, 'path') : undefined) as Parsed<S['params']>,
+        caller: event.caller ?? {},
+        route,
+        requestId: event.requestId ?? '',
+        now: new Date(),
+        header: (name) => headerValue(event, name),
+      };
+      return jsonResponse(await action(request));
+    });
+}

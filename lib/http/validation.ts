@@ -1,0 +1,25 @@
+import type { z } from 'zod';
+import { problem } from '../contract/problem.js';
+import type { FieldError } from '../contract/problem.js';
+
+function joinPath(path: readonly PropertyKey[]): string {
+  return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : String(segment))).join('.').replaceAll('.[', '[');
+}
+
+/** zod issues as the contract's `errors[]`: one entry per field, unknown fields named one by one. */
+export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: joinPath([...path, key]), message: 'unknown field' }));
+    }
+    return [{ path: joinPath(path), message: issue.message }];
+  });
+}
+
+/** Parses `value` with `schema`, or throws 400 VALIDATION_FAILED naming every offending field. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw problem('VALIDATION_FAILED', `the ${what} is not valid`, { errors: fieldErrors(result.error) });
+}
