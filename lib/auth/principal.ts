@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { ProblemError } from '../contract/problem.js';
 
 /** An authenticated account: the vendor's ops, a reseller or a customer. */
 export type AccountPrincipal =
@@ -35,4 +36,19 @@ export function actorOf(caller: Caller): Actor {
   if (caller.account) return { kind: caller.account.kind, id: caller.account.id };
   if (caller.installation) return { kind: 'installation', id: caller.installation.id };
   return { kind: 'anonymous', id: 'anonymous' };
+}
+
+/**
+ * The caller's account. Routes that reach this have already required one (lib/contract/routes.ts),
+ * so a missing account here is an authentication fault, answered as such.
+ */
+export function accountOf(caller: Caller): AccountPrincipal {
+  if (!caller.account) throw new ProblemError('UNAUTHENTICATED', 'this route needs an API key');
+  return caller.account;
+}
+
+/** The caller's installation, under the same guarantee as `accountOf`. */
+export function installationOf(caller: Caller): InstallationPrincipal {
+  if (!caller.installation) throw new ProblemError('UNAUTHENTICATED', 'this route needs a DPoP proof');
+  return caller.installation;
 }

@@ -28,3 +28,11 @@ export const keys = {
   event: (eventId: string) => `EVENT#${eventId}`,
   eventPrefix: 'EVENT#',
 } as const;
+
+/**
+ * Whether an id from a request can be part of a key. DynamoDB rejects keys over 2 KB with a
+ * ValidationException; an id that long names nothing, so lookups answer "not found" without asking.
+ */
+export function isStorableId(id: string): boolean {
+  return id.length > 0 && id.length <= 256;
+}

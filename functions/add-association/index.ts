@@ -1,0 +1,9 @@
+import { table } from '../../lib/adapters/dynamodb.js';
+import { associateCustomer } from '../../lib/accounts/associations.js';
+import { AssociationInput } from '../../lib/contract/schemas.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+
+export const handler = httpHandler({ body: AssociationInput }, async ({ body, now }) => {
+  const { association, created } = await associateCustomer({ table: table() }, body, now);
+  return { status: created ? 201 : 200, body: { association } };
+});

@@ -1,0 +1,25 @@
+import { table } from '../../lib/adapters/dynamodb.js';
+import { accountOf } from '../../lib/auth/principal.js';
+import { LicensePath, LicenseStatusChangeInput } from '../../lib/contract/schemas.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+import { changeStatus } from '../../lib/licenses/change-license-status.js';
+import type { LicenseAction } from '../../lib/licenses/change-license-status.js';
+
+const actions: Record<string, LicenseAction> = {
+  suspendLicense: 'suspend',
+  reinstateLicense: 'reinstate',
+  revokeLicense: 'revoke',
+};
+
+export const handler = httpHandler(
+  { params: LicensePath, body: LicenseStatusChangeInput },
+  async ({ params, body, caller, route, now }) => ({
+    status: 200,
+    body: {
+      license: await changeStatus(
+        { table: table() },
+        { account: accountOf(caller), licenseId: params.licenseId, action: actions[route.id] as LicenseAction, reason: body?.reason, now },
+      ),
+    },
+  }),
+);

@@ -1,0 +1,9 @@
+import { installationDeps } from '../../lib/adapters/installation-deps.js';
+import { InstallationPath } from '../../lib/contract/schemas.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+import { restoreInstallation } from '../../lib/installations/restore-installation.js';
+
+export const handler = httpHandler({ params: InstallationPath }, async ({ params, caller, now }) => ({
+  status: 200,
+  body: await restoreInstallation(installationDeps(), { caller, installationId: params.installationId, now }),
+}));

@@ -1,0 +1,11 @@
+import { table } from '../../lib/adapters/dynamodb.js';
+import { accountOf } from '../../lib/auth/principal.js';
+import { LicensePath } from '../../lib/contract/schemas.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+import { visibleLicense } from '../../lib/licenses/license-access.js';
+import { toLicense } from '../../lib/licenses/license-view.js';
+
+export const handler = httpHandler({ params: LicensePath }, async ({ params, caller, now }) => ({
+  status: 200,
+  body: { license: toLicense(await visibleLicense(table(), accountOf(caller), params.licenseId), now) },
+}));

@@ -1,0 +1,10 @@
+import { table } from '../../lib/adapters/dynamodb.js';
+import { accountOf } from '../../lib/auth/principal.js';
+import { ListLicensesQuery } from '../../lib/contract/schemas.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+import { listLicenses } from '../../lib/licenses/list-licenses.js';
+
+export const handler = httpHandler({ query: ListLicensesQuery }, async ({ query, caller, now }) => ({
+  status: 200,
+  body: await listLicenses({ table: table() }, { account: accountOf(caller), query, now }),
+}));

@@ -1,0 +1,9 @@
+import { installationDeps } from '../../lib/adapters/installation-deps.js';
+import { OfflineActivationInput } from '../../lib/contract/schemas.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+import { offlineActivate } from '../../lib/installations/offline-activate.js';
+
+export const handler = httpHandler({ body: OfflineActivationInput }, async ({ body, now }) => {
+  const { created, token } = await offlineActivate(installationDeps(), { file: body.request, now });
+  return { status: created ? 201 : 200, body: { token } };
+});

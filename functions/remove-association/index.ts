@@ -1,0 +1,9 @@
+import { table } from '../../lib/adapters/dynamodb.js';
+import { dissociateCustomer } from '../../lib/accounts/associations.js';
+import { AssociationPath } from '../../lib/contract/schemas.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+
+export const handler = httpHandler({ params: AssociationPath }, async ({ params, now }) => {
+  await dissociateCustomer({ table: table() }, params, now);
+  return { status: 204 };
+});

@@ -1,0 +1,48 @@
+import type { Table } from '../adapters/dynamodb.js';
+import { problem } from '../contract/problem.js';
+import type { Association, AssociationInput, AuditEvent } from '../contract/schemas.js';
+import { getAccount } from '../data/accounts.js';
+import { addAssociation, removeAssociation } from '../data/associations.js';
+import { newId } from '../ids.js';
+
+const ops = { kind: 'ops', id: 'ops' } as const;
+
+function associationEvent(type: 'association.added' | 'association.removed', input: AssociationInput, now: Date): AuditEvent {
+  return {
+    id: newId('evt', now),
+    type,
+    createdAt: now.toISOString(),
+    actor: ops,
+    customerId: input.customerId,
+    data: { resellerId: input.resellerId },
+  };
+}
+
+/**
+ * `POST /v1/admin/associations`: ops let a reseller manage an existing customer. Repeating it answers
+ * the existing association (`created: false`) rather than failing, so retries are safe.
+ */
+export async function associateCustomer(
+  deps: { table: Table },
+  input: AssociationInput,
+  now: Date,
+): Promise<{ association: Association; created: boolean }> {
+  const customer = await getAccount(deps.table, input.customerId);
+  if (customer?.kind !== 'customer') throw problem('NOT_FOUND', `no customer ${input.customerId}`);
+  const createdAt = now.toISOString();
+  const outcome = await addAssociation(deps.table, {
+    resellerId: input.resellerId,
+    customer,
+    createdAt,
+    event: associationEvent('association.added', input, now),
+  });
+  if (outcome === 'reseller-missing') throw problem('NOT_FOUND', `no reseller ${input.resellerId}`);
+  if (!outcome.added) return { association: outcome.existing, created: false };
+  return { association: { ...input, createdAt }, created: true };
+}
+
+/** `DELETE /v1/admin/associations/{resellerId}/{customerId}`: the reseller loses access at once. */
+export async function dissociateCustomer(deps: { table: Table }, input: AssociationInput, now: Date): Promise<void> {
+  const removed = await removeAssociation(deps.table, { ...input, event: associationEvent('association.removed', input, now) });
+  if (!removed) throw problem('NOT_FOUND', `reseller ${input.resellerId} does not manage customer ${input.customerId}`);
+}

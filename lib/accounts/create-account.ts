@@ -1,0 +1,56 @@
+import type { Table } from '../adapters/dynamodb.js';
+import { generateApiKey, hashApiKey } from '../auth/api-keys.js';
+import type { Actor } from '../auth/principal.js';
+import { problem } from '../contract/problem.js';
+import type { Account, AccountInput, AuditEvent } from '../contract/schemas.js';
+import { putAccount } from '../data/accounts.js';
+import { newId } from '../ids.js';
+
+export interface AccountDeps {
+  readonly table: Table;
+}
+
+export interface AccountCreated {
+  readonly account: Account;
+  readonly apiKey: string;
+}
+
+/**
+ * Creates an account and its API key (returned once, stored only as a hash), with its audit events.
+ * With `resellerId` the new customer is associated with that reseller in the same transaction.
+ */
+async function createAccount(
+  deps: AccountDeps,
+  args: { kind: Account['kind']; input: AccountInput; actor?: Actor; resellerId?: string; now: Date },
+): Promise<AccountCreated> {
+  const { kind, input, resellerId, now } = args;
+  const createdAt = now.toISOString();
+  const account: Account = { id: newId('acc', now), kind, name: input.name, email: input.email, createdAt };
+  const actor = args.actor ?? { kind, id: account.id };
+  const customerId = kind === 'customer' ? account.id : undefined;
+  const events: AuditEvent[] = [
+    { id: newId('evt', now), type: 'account.created', createdAt, actor, customerId, data: { accountId: account.id, kind } },
+  ];
+  if (resellerId) {
+    events.push({ id: newId('evt', now), type: 'association.added', createdAt, actor, customerId, data: { resellerId } });
+  }
+  const apiKey = generateApiKey();
+  const created = await putAccount(deps.table, { account, apiKeyHash: hashApiKey(apiKey), events, resellerId });
+  if (!created) throw problem('NOT_FOUND', `no reseller ${resellerId}`);
+  return { account, apiKey };
+}
+
+/** `POST /v1/accounts/register`: anyone registers a customer account for themselves. */
+export function registerCustomer(deps: AccountDeps, input: AccountInput, now: Date): Promise<AccountCreated> {
+  return createAccount(deps, { kind: 'customer', input, now });
+}
+
+/** `POST /v1/admin/resellers`: ops create a reseller. */
+export function createReseller(deps: AccountDeps, input: AccountInput, now: Date): Promise<AccountCreated> {
+  return createAccount(deps, { kind: 'reseller', input, actor: { kind: 'ops', id: 'ops' }, now });
+}
+
+/** `POST /v1/customers`: a reseller creates a customer it then manages. */
+export function createCustomerOfReseller(deps: AccountDeps, resellerId: string, input: AccountInput, now: Date): Promise<AccountCreated> {
+  return createAccount(deps, { kind: 'customer', input, actor: { kind: 'reseller', id: resellerId }, resellerId, now });
+}

@@ -1,0 +1,84 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Table } from '../adapters/dynamodb.js';
+import type { Account, AuditEvent } from '../contract/schemas.js';
+import { toAccount } from './account-mapping.js';
+import { apiKeyItem } from './api-keys.js';
+import { associationItem } from './associations.js';
+import { eventPuts } from './events.js';
+import { isStorableId, keys } from './keys.js';
+import { queryPage } from './pagination.js';
+import type { Page } from './pagination.js';
+import { transactWrite } from './transactions.js';
+
+function accountItem(account: Account) {
+  return {
+    ...keys.account(account.id),
+    entity: 'account',
+    ...account,
+    gsi1pk: keys.accountsByKind(account.kind),
+    gsi1sk: `${account.createdAt}#${account.id}`,
+  };
+}
+
+/**
+ * Creates an account, its API key's lookup item and its events in one transaction; with
+ * `resellerId`, also the association of the new customer with that reseller, provided the
+ * reseller still exists. Returns false when that reseller is gone.
+ */
+export async function putAccount(
+  table: Table,
+  args: { account: Account; apiKeyHash: string; events: AuditEvent[]; resellerId?: string },
+): Promise<boolean> {
+  const { account, apiKeyHash, events, resellerId } = args;
+  const outcome = await transactWrite(table, [
+    ...(resellerId
+      ? [
+          {
+            ConditionCheck: {
+              TableName: table.name,
+              Key: keys.account(resellerId),
+              ConditionExpression: 'kind = :reseller',
+              ExpressionAttributeValues: { ':reseller': 'reseller' },
+            },
+          },
+          { Put: { TableName: table.name, Item: associationItem(resellerId, account, account.createdAt) } },
+        ]
+      : []),
+    { Put: { TableName: table.name, Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: table.name,
+        Item: apiKeyItem(apiKeyHash, account.id, account.kind),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])),
+  ]);
+  if (outcome.ok) return true;
+  if (resellerId && outcome.reasons[0] === 'ConditionalCheckFailed') return false;
+  throw new Error(`account creation cancelled: ${outcome.reasons.join(', ')}`);
+}
+
+export async function getAccount(table: Table, accountId: string): Promise<Account | undefined> {
+  if (!isStorableId(accountId)) return undefined;
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.name, Key: keys.account(accountId), ConsistentRead: true }),
+  );
+  return Item ? toAccount(Item) : undefined;
+}
+
+/** Every account of a kind, oldest first (ops' view of all customers). */
+export async function listAccountsOfKind(table: Table, kind: Account['kind'], page: { limit: number; cursor?: string }): Promise<Page<Account>> {
+  const partition = keys.accountsByKind(kind);
+  const result = await queryPage(
+    table,
+    {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :kind',
+      ExpressionAttributeValues: { ':kind': partition },
+    },
+    { partition: { name: 'gsi1pk', value: partition }, keyNames: ['pk', 'sk', 'gsi1pk', 'gsi1sk'] },
+    page,
+  );
+  return { ...result, items: result.items.map(toAccount) };
+}

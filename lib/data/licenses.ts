@@ -1,0 +1,147 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Table } from '../adapters/dynamodb.js';
+import type { LicenseType } from '../catalog/catalog-schema.js';
+import type { AuditEvent } from '../contract/schemas.js';
+import { eventPuts } from './events.js';
+import { isStorableId, keys } from './keys.js';
+import { queryPage } from './pagination.js';
+import type { Page } from './pagination.js';
+import { failedCondition, isContention, transactWrite } from './transactions.js';
+import type { TransactItem } from './transactions.js';
+
+/** A license's status as stored; `expired` is derived from `expiresAt` when it is read. */
+export type StoredLicenseStatus = 'active' | 'suspended' | 'revoked';
+
+export interface LicenseRecord {
+  readonly id: string;
+  readonly customerId: string;
+  readonly productId: string;
+  readonly type: LicenseType;
+  readonly quantity: number;
+  readonly edition?: string;
+  readonly status: StoredLicenseStatus;
+  readonly keyPrefix: string;
+  readonly issuedBy: string;
+  readonly createdAt: string;
+  readonly expiresAt?: string;
+  readonly maxActivations: number;
+  /** How many activation items the license has; changed only together with them, in one transaction. */
+  readonly activations: number;
+}
+
+const recordAttributes = [
+  'id', 'customerId', 'productId', 'type', 'quantity', 'edition', 'status', 'keyPrefix',
+  'issuedBy', 'createdAt', 'expiresAt', 'maxActivations', 'activations',
+] as const;
+
+export function toLicenseRecord(item: Record<string, unknown>): LicenseRecord {
+  const record: Record<string, unknown> = {};
+  for (const name of recordAttributes) if (item[name] !== undefined) record[name] = item[name];
+  return record as unknown as LicenseRecord;
+}
+
+function licenseItem(record: LicenseRecord) {
+  const order = `${record.createdAt}#${record.id}`;
+  return {
+    ...keys.license(record.id),
+    entity: 'license',
+    ...record,
+    gsi1pk: keys.licensesOfCustomer(record.customerId),
+    gsi1sk: order,
+    gsi2pk: keys.allLicenses,
+    gsi2sk: order,
+  };
+}
+
+export async function getLicense(table: Table, licenseId: string): Promise<LicenseRecord | undefined> {
+  if (!isStorableId(licenseId)) return undefined;
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.name, Key: keys.license(licenseId), ConsistentRead: true }),
+  );
+  return Item ? toLicenseRecord(Item) : undefined;
+}
+
+export type PutLicenseOutcome =
+  | { readonly outcome: 'created' }
+  | { readonly outcome: 'guard-failed' }
+  | { readonly outcome: 'idempotency-key-taken' }
+  | { readonly outcome: 'contention' };
+
+/**
+ * Writes a new license with its events, provided `guard` holds (the issuer may still act for the
+ * customer) and, with `idempotencyPut`, that no live record holds the same idempotency key.
+ */
+export async function putLicense(
+  table: Table,
+  args: { record: LicenseRecord; guard: TransactItem; idempotencyPut?: TransactItem; event: AuditEvent },
+): Promise<PutLicenseOutcome> {
+  const items: TransactItem[] = [
+    args.guard,
+    { Put: { TableName: table.name, Item: licenseItem(args.record), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ...(args.idempotencyPut ? [args.idempotencyPut] : []),
+    ...eventPuts(table, args.event),
+  ];
+  const outcome = await transactWrite(table, items);
+  if (outcome.ok) return { outcome: 'created' };
+  if (failedCondition(outcome, 0)) return { outcome: 'guard-failed' };
+  if (args.idempotencyPut && failedCondition(outcome, 2)) return { outcome: 'idempotency-key-taken' };
+  if (isContention(outcome)) return { outcome: 'contention' };
+  throw new Error(`license creation cancelled: ${outcome.reasons.join(', ')}`);
+}
+
+export type StatusChangeOutcome = 'changed' | 'stale' | 'guard-failed' | 'contention';
+
+/**
+ * Moves a license from the status it was read with to another, with its event. `stale` means the
+ * status changed in between: the caller reads again and decides again.
+ */
+export async function changeLicenseStatus(
+  table: Table,
+  args: { licenseId: string; from: StoredLicenseStatus; to: StoredLicenseStatus; guard?: TransactItem; event: AuditEvent },
+): Promise<StatusChangeOutcome> {
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: table.name,
+        Key: keys.license(args.licenseId),
+        UpdateExpression: 'SET #status = :to',
+        ConditionExpression: '#status = :from',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':from': args.from, ':to': args.to },
+      },
+    },
+    ...(args.guard ? [args.guard] : []),
+    ...eventPuts(table, args.event),
+  ];
+  const outcome = await transactWrite(table, items);
+  if (outcome.ok) return 'changed';
+  if (failedCondition(outcome, 0)) return 'stale';
+  if (args.guard && failedCondition(outcome, 1)) return 'guard-failed';
+  if (isContention(outcome)) return 'contention';
+  throw new Error(`license status change cancelled: ${outcome.reasons.join(', ')}`);
+}
+
+const licenseOrderKeys = (indexName: 'gsi1' | 'gsi2') => ['pk', 'sk', `${indexName}pk`, `${indexName}sk`];
+
+/** A customer's licenses, newest first. */
+export async function listLicensesOfCustomer(table: Table, customerId: string, page: { limit: number; cursor?: string }): Promise<Page<LicenseRecord>> {
+  const partition = keys.licensesOfCustomer(customerId);
+  const result = await queryPage(
+    table,
+    { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :owner', ExpressionAttributeValues: { ':owner': partition }, ScanIndexForward: false },
+    { partition: { name: 'gsi1pk', value: partition }, keyNames: licenseOrderKeys('gsi1') },
+    page,
+  );
+  return { ...result, items: result.items.map(toLicenseRecord) };
+}
+
+/** Every license, newest first (ops). */
+export async function listAllLicenses(table: Table, page: { limit: number; cursor?: string }): Promise<Page<LicenseRecord>> {
+  const result = await queryPage(
+    table,
+    { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :all', ExpressionAttributeValues: { ':all': keys.allLicenses }, ScanIndexForward: false },
+    { partition: { name: 'gsi2pk', value: keys.allLicenses }, keyNames: licenseOrderKeys('gsi2') },
+    page,
+  );
+  return { ...result, items: result.items.map(toLicenseRecord) };
+}

@@ -1,0 +1,78 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Table } from '../adapters/dynamodb.js';
+import { problem } from '../contract/problem.js';
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor?: string;
+}
+
+/** Where a query may resume: the partition it reads and the key attributes its items carry. */
+export interface CursorScope {
+  /** The partition key attribute of the table or index queried, and the partition read. */
+  readonly partition: { readonly name: string; readonly value: string };
+  /** The key attributes DynamoDB needs to resume this query (table keys, plus index keys on an index). */
+  readonly keyNames: readonly string[];
+}
+
+function encodeCursor(item: Record<string, unknown>, scope: CursorScope): string {
+  const key = Object.fromEntries(scope.keyNames.map((name) => [name, item[name]]));
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+const invalidCursor = () =>
+  problem('VALIDATION_FAILED', 'the cursor was not issued by this server for this list', {
+    errors: [{ path: 'cursor', message: 'unknown cursor' }],
+  });
+
+/**
+ * The ExclusiveStartKey a cursor stands for. The cursor is opaque to clients but not secret: it is
+ * accepted only if it names exactly the key attributes of this query, inside the partition the
+ * caller is allowed to read, so a forged cursor can never reach another partition.
+ */
+export function decodeCursor(cursor: string | undefined, scope: CursorScope): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw invalidCursor();
+  const entries = Object.entries(decoded);
+  const wanted = new Set(scope.keyNames);
+  if (entries.length !== wanted.size) throw invalidCursor();
+  for (const [name, value] of entries) {
+    if (!wanted.has(name) || typeof value !== 'string' || value.length === 0 || value.length > 1024) throw invalidCursor();
+  }
+  const key = decoded as Record<string, string>;
+  if (key[scope.partition.name] !== scope.partition.value) throw invalidCursor();
+  return key;
+}
+
+/**
+ * One page of a Query. It asks for one item more than the page holds, so `nextCursor` is present
+ * exactly when another item follows: the last page never carries a cursor to an empty page.
+ */
+export async function queryPage(
+  table: Table,
+  input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+  scope: CursorScope,
+  page: { limit: number; cursor?: string },
+): Promise<Page<Record<string, unknown>>> {
+  const result = await table.client.send(
+    new QueryCommand({
+      ...input,
+      TableName: table.name,
+      Limit: page.limit + 1,
+      ExclusiveStartKey: decodeCursor(page.cursor, scope),
+    }),
+  );
+  const found = result.Items ?? [];
+  const items = found.slice(0, page.limit);
+  // More follow when the extra item came back, or when DynamoDB stopped early at its 1 MB page size.
+  const more = found.length > page.limit || result.LastEvaluatedKey !== undefined;
+  const last = items.at(-1);
+  return more && last ? { items, nextCursor: encodeCursor(last, scope) } : { items };
+}

@@ -1,0 +1,19 @@
+/** ../shared/API.md §6: after this many failed key activations within the window, key activations are refused. */
+export const maxKeyFailures = 10;
+export const keyFailureWindowMs = 10 * 60 * 1000;
+
+/** The failures (epoch ms) still inside the window at `now`. */
+export function recentFailures(failures: readonly number[], now: Date): number[] {
+  return failures.filter((at) => at > now.getTime() - keyFailureWindowMs && at <= now.getTime());
+}
+
+/**
+ * Whether an installation may try a key now, and if not, how many seconds until the oldest failure
+ * leaves the window (the `Retry-After`).
+ */
+export function keyAttemptAllowed(failures: readonly number[], now: Date): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  const recent = recentFailures(failures, now);
+  if (recent.length < maxKeyFailures) return { allowed: true };
+  const oldestThatMustLeave = [...recent].sort((a, b) => a - b)[recent.length - maxKeyFailures] as number;
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldestThatMustLeave + keyFailureWindowMs - now.getTime()) / 1000)) };
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { Catalog, Product } from '../catalog/catalog-schema.js';
+import { productById } from '../catalog/product-queries.js';
+import { licenseTokenType } from '../contract/license-token.js';
+import type { LicenseTokenClaims } from '../contract/license-token.js';
+import type { InstallationRecord } from '../data/installations.js';
+import { effectiveStatus } from '../licenses/license-view.js';
+import { decideLicenseMode } from '../licensing/license-mode.js';
+import { signJwt } from '../signing/sign-jwt.js';
+import type { TokenSigner } from '../signing/token-signer.js';
+import { activatedLicenses, toSnapshot } from './installation-view.js';
+
+export interface TokenDeps {
+  readonly signer: TokenSigner;
+  readonly catalog: Catalog;
+  /** The `iss` of every token. */
+  readonly issuer: string;
+}
+
+const day = 24 * 60 * 60;
+/** A heartbeat token stays valid this long without a further heartbeat. */
+export const onlineTokenLifetimeSeconds = 30 * day;
+/** A license file (offline activation) stays valid this long, or until its license ends. */
+export const offlineTokenLifetimeSeconds = 365 * day;
+/** How often an online installation should heartbeat. */
+export const refreshIntervalSeconds = day;
+
+/** Online tokens are refreshed by heartbeats; an offline license file must last, up to its license's end. */
+export type TokenLifetime = { readonly kind: 'online' } | { readonly kind: 'offline'; readonly licenseEnd?: string };
+
+const toEpoch = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
+
+/** The product an installation runs; it was checked against the catalog when the installation was created. */
+export function productOf(catalog: Catalog, productId: string): Product {
+  const product = productById(catalog, productId);
+  if (!product) throw new TypeError(`the catalog no longer has product ${productId}`);
+  return product;
+}
+
+/**
+ * The claims of an installation's license token at `now` (../shared/API.md §5): the decision of
+ * `decideLicenseMode` plus identity and validity. Online tokens ask for a refresh daily or when time
+ * alone changes the decision, whichever comes first; license files last a year or to their license's end.
+ */
+export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): LicenseTokenClaims {
+  const decision = decideLicenseMode(productOf(deps.catalog, installation.productId), toSnapshot(installation), now);
+  const iat = toEpoch(now);
+  let exp = iat + (lifetime.kind === 'online' ? onlineTokenLifetimeSeconds : offlineTokenLifetimeSeconds);
+  if (lifetime.kind === 'offline' && lifetime.licenseEnd !== undefined) exp = Math.min(exp, toEpoch(lifetime.licenseEnd));
+  const refreshAfter =
+    lifetime.kind === 'offline' ? exp : Math.min(iat + refreshIntervalSeconds, decision.changesAt ? toEpoch(decision.changesAt) : Infinity);
+  return {
+    iss: deps.issuer,
+    aud: installation.productId,
+    sub: installation.id,
+    cnf: { jkt: installation.id },
+    jti: randomUUID(),
+    iat,
+    exp,
+    refreshAfter,
+    ...(installation.customerId !== undefined ? { customerId: installation.customerId } : {}),
+    mode: decision.mode,
+    ...(decision.mode === 'limited' ? { limited: { reasons: decision.reasons, restricted: decision.restricted } } : {}),
+    ...(decision.edition !== undefined ? { edition: decision.edition } : {}),
+    features: decision.features,
+    seats: decision.seats,
+    ...(decision.support ? { support: decision.support } : {}),
+    ...(decision.trial ? { trial: decision.trial } : {}),
+    licenses: activatedLicenses(installation).map((activated) => ({
+      id: activated.licenseId,
+      type: activated.type,
+      quantity: activated.quantity,
+      ...(activated.edition !== undefined ? { edition: activated.edition } : {}),
+      status: effectiveStatus(activated, now),
+      ...(activated.expiresAt !== undefined ? { expiresAt: toEpoch(activated.expiresAt) } : {}),
+    })),
+    warnings: decision.warnings,
+  };
+}
+
+/** Signs an installation's license token: exactly one signature (one KMS `Sign` on AWS). */
+export function signLicenseToken(deps: TokenDeps, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): Promise<string> {
+  return signJwt(deps.signer, { typ: licenseTokenType }, licenseClaims(deps, installation, lifetime, now));
+}

@@ -1,0 +1,32 @@
+import { dpopMaxSkewSeconds } from '../auth/dpop.js';
+import { proofIssuedAt, proofJti, verifySelfSignedJws } from '../auth/proof-of-possession.js';
+import { OfflineRequestClaims } from '../contract/schemas.js';
+import { validate } from '../http/validation.js';
+import { activate } from './activate.js';
+import type { ActivationOutcome } from './activate.js';
+import { offlineRequestLifetimeSeconds } from './proof-records.js';
+import type { InstallationDeps } from './refresh-installation.js';
+
+/** The JWS header `typ` of offline request files. */
+export const offlineRequestType = 'activation-request+jwt';
+
+/**
+ * `POST /v1/offline-activations`: a request file, signed by the installation's key on a machine
+ * without network, becomes a license file: the same activation as online, answered with a token that
+ * lasts a year (or to its license's end). A file is valid for 7 days, and once.
+ */
+export async function offlineActivate(deps: InstallationDeps, request: { file: string; now: Date }): Promise<ActivationOutcome> {
+  const { now } = request;
+  const { payload, jwk, thumbprint } = await verifySelfSignedJws(request.file, offlineRequestType, now);
+  const iat = proofIssuedAt(payload, now, offlineRequestLifetimeSeconds, dpopMaxSkewSeconds);
+  const jti = proofJti(payload);
+  const claims = validate(OfflineRequestClaims, payload, 'request file');
+  const { key, productId, fingerprint, hostname, version, virtual } = claims;
+  const activationInput = { key, productId, fingerprint, hostname, version, virtual };
+  return activate(deps, {
+    proof: { kind: 'offline-request', installation: { kind: 'installation', id: thumbprint, jwk, jti, iat } },
+    input: activationInput,
+    lifetime: { kind: 'offline' },
+    now,
+  });
+}

@@ -1,0 +1,58 @@
+import type { Table } from '../adapters/dynamodb.js';
+import { retry, retryOnContention } from '../data/contention.js';
+import { getInstallation, getLicenses, installationPut, licenseUnchanged } from '../data/installations.js';
+import type { InstallationRecord } from '../data/installations.js';
+import { labelledTransaction } from '../data/transactions.js';
+import type { LabelledItem } from '../data/transactions.js';
+import { problem } from '../contract/problem.js';
+import { withCurrentLicenses } from './installation-view.js';
+import { signLicenseToken } from './license-token.js';
+import type { TokenDeps, TokenLifetime } from './license-token.js';
+import { proofAlreadySpent, spendProof } from './proof-records.js';
+import type { ProofUse } from './proof-records.js';
+
+export interface InstallationDeps extends TokenDeps {
+  readonly table: Table;
+}
+
+/**
+ * Records what an installation reports (usage, version, when it was last seen) and signs its fresh
+ * token. One read, one signature, one transaction: the token is decided from the installation's copy
+ * of its licenses, and the transaction holds only if none of their statuses changed meanwhile —
+ * otherwise the copies are refreshed and the attempt runs again. Signing comes before the commit,
+ * so a signing failure leaves nothing behind.
+ */
+export async function refreshInstallation(
+  deps: InstallationDeps,
+  args: {
+    readonly installationId: string;
+    /** The installation as the caller already read it: saves the first read. */
+    readonly known?: InstallationRecord;
+    readonly change: (installation: InstallationRecord) => InstallationRecord;
+    readonly proof?: ProofUse;
+    readonly lifetime: TokenLifetime;
+    readonly now: Date;
+  },
+): Promise<{ installation: InstallationRecord; token: string }> {
+  const { table } = deps;
+  let known = args.known;
+  let licensesChanged = false;
+  return retryOnContention(async () => {
+    let current = known ?? (await getInstallation(table, args.installationId));
+    known = undefined;
+    if (!current) throw problem('NOT_FOUND', `no installation ${args.installationId}`);
+    if (licensesChanged) current = withCurrentLicenses(current, await getLicenses(table, Object.keys(current.licenses)));
+    const next: InstallationRecord = { ...args.change(current), rev: current.rev + 1 };
+    const token = await signLicenseToken(deps, next, args.lifetime, args.now);
+    const items: LabelledItem<'installation' | 'proof' | 'license'>[] = [
+      ['installation', installationPut(table, next, current.rev)],
+      ...(args.proof ? [['proof', spendProof(table, args.proof, args.now)] as const] : []),
+      ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
+    ];
+    const outcome = await labelledTransaction(table, items);
+    if (outcome.ok) return { installation: next, token };
+    if (outcome.failed.has('proof') && args.proof) throw proofAlreadySpent(args.proof);
+    if (outcome.failed.has('license')) licensesChanged = true;
+    return retry;
+  });
+}

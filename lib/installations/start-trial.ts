@@ -1,0 +1,91 @@
+import { productById } from '../catalog/product-queries.js';
+import { problem } from '../contract/problem.js';
+import type { TrialInput } from '../contract/schemas.js';
+import { retry, retryOnContention } from '../data/contention.js';
+import { eventPuts } from '../data/events.js';
+import { getInstallation, installationPut, trialFingerprintPut } from '../data/installations.js';
+import type { InstallationRecord } from '../data/installations.js';
+import { labelledTransaction } from '../data/transactions.js';
+import type { LabelledItem } from '../data/transactions.js';
+import { newId } from '../ids.js';
+import { fingerprintHash } from './fingerprint.js';
+import { signLicenseToken } from './license-token.js';
+import { proofAlreadySpent, spendProof } from './proof-records.js';
+import type { ProofUse } from './proof-records.js';
+import { refreshInstallation } from './refresh-installation.js';
+import type { InstallationDeps } from './refresh-installation.js';
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * `POST /v1/trials`: starts the product's trial on a new installation. An installation that exists
+ * already gets its current state back (its trial, running or expired, or its licenses), never a fresh
+ * trial; a machine fingerprint gets one trial per product, whichever installation asks.
+ */
+export async function startTrial(
+  deps: InstallationDeps,
+  request: { proof: ProofUse; input: TrialInput; now: Date },
+): Promise<{ created: boolean; token: string; installation: InstallationRecord }> {
+  const { table } = deps;
+  const { proof, input, now } = request;
+  const installationId = proof.installation.id;
+  const product = productById(deps.catalog, input.productId);
+  if (!product) {
+    throw problem('VALIDATION_FAILED', 'the body is not valid', {
+      errors: [{ path: 'productId', message: `unknown product; one of ${Object.keys(deps.catalog).join(', ')}` }],
+    });
+  }
+  return retryOnContention(async () => {
+    const existing = await getInstallation(table, installationId);
+    if (existing) {
+      if (existing.productId !== input.productId) throw problem('CONFLICT', `this installation runs ${existing.productId}, not ${input.productId}`);
+      const current = await refreshInstallation(deps, {
+        installationId,
+        known: existing,
+        change: (record) => ({ ...record, lastSeenAt: now.toISOString() }),
+        proof,
+        lifetime: { kind: 'online' },
+        now,
+      });
+      return { created: false, ...current };
+    }
+    if (!product.trial) throw problem('FORBIDDEN', `${product.name} has no trial: activate a license instead`);
+    const startedAt = now.toISOString();
+    const hash = fingerprintHash(product.id, input.fingerprint);
+    const installation: InstallationRecord = {
+      id: installationId,
+      productId: product.id,
+      hostname: input.hostname,
+      version: input.version,
+      virtual: input.virtual,
+      fingerprintHash: hash,
+      createdAt: startedAt,
+      lastSeenAt: startedAt,
+      trial: { startedAt, endsAt: new Date(now.getTime() + product.trial.days * dayMs).toISOString() },
+      licenses: {},
+      rev: 0,
+    };
+    const token = await signLicenseToken(deps, installation, { kind: 'online' }, now);
+    const items: LabelledItem<'installation' | 'fingerprint' | 'proof' | 'event'>[] = [
+      ['proof', spendProof(table, proof, now)],
+      ['installation', installationPut(table, installation, undefined)],
+      ['fingerprint', trialFingerprintPut(table, { productId: product.id, fingerprintHash: hash, installationId, startedAt })],
+      ...eventPuts(table, {
+        id: newId('evt', now),
+        type: 'trial.started',
+        createdAt: startedAt,
+        actor: { kind: 'installation', id: installationId },
+        installationId,
+        data: { productId: product.id, endsAt: installation.trial?.endsAt, hostname: input.hostname },
+      }).map((item) => ['event', item] as const),
+    ];
+    const outcome = await labelledTransaction(table, items);
+    if (outcome.ok) return { created: true, token, installation };
+    if (outcome.failed.has('proof')) throw proofAlreadySpent(proof);
+    if (outcome.failed.has('fingerprint')) {
+      throw problem('TRIAL_ALREADY_USED', `a trial of ${product.name} already ran on this machine`);
+    }
+    // Created by a concurrent request of the same installation: answer its state on the next attempt.
+    return retry;
+  });
+}

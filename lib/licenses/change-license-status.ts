@@ -1,0 +1,76 @@
+import type { Table } from '../adapters/dynamodb.js';
+import { customerAccessGuard } from '../accounts/customer-access.js';
+import type { AccountPrincipal } from '../auth/principal.js';
+import { problem } from '../contract/problem.js';
+import type { EventType, License } from '../contract/schemas.js';
+import { retry, retryOnContention } from '../data/contention.js';
+import { changeLicenseStatus } from '../data/licenses.js';
+import type { LicenseRecord, StoredLicenseStatus } from '../data/licenses.js';
+import { newId } from '../ids.js';
+import { visibleLicense } from './license-access.js';
+import { hasExpired, toLicense } from './license-view.js';
+
+export type LicenseAction = 'suspend' | 'reinstate' | 'revoke';
+
+export type Transition = { readonly to: StoredLicenseStatus } | { readonly unchanged: true } | { readonly conflict: string };
+
+/**
+ * What an action does to a license, as a pure rule. Repeating an action changes nothing and is not
+ * an error, so retries are safe; revoked is final; an expired license cannot be suspended.
+ */
+export function decideTransition(license: LicenseRecord, action: LicenseAction, now: Date): Transition {
+  if (license.status === 'revoked') return action === 'revoke' ? { unchanged: true } : { conflict: 'the license is revoked, which is final' };
+  switch (action) {
+    case 'revoke':
+      return { to: 'revoked' };
+    case 'suspend':
+      if (license.status === 'suspended') return { unchanged: true };
+      return hasExpired(license, now) ? { conflict: 'the license has expired' } : { to: 'suspended' };
+    case 'reinstate':
+      return license.status === 'active' ? { unchanged: true } : { to: 'active' };
+  }
+}
+
+const eventTypes: Record<LicenseAction, EventType> = {
+  suspend: 'license.suspended',
+  reinstate: 'license.reinstated',
+  revoke: 'license.revoked',
+};
+
+/** `POST /v1/licenses/{licenseId}/suspend|reinstate|revoke`, with its audit event in the same transaction. */
+export async function changeStatus(
+  deps: { table: Table },
+  request: { account: AccountPrincipal; licenseId: string; action: LicenseAction; reason?: string; now: Date },
+): Promise<License> {
+  const { account, licenseId, action, now } = request;
+  return retryOnContention(async () => {
+    const license = await visibleLicense(deps.table, account, licenseId);
+    const transition = decideTransition(license, action, now);
+    if ('conflict' in transition) throw problem('CONFLICT', `cannot ${action}: ${transition.conflict}`);
+    if ('unchanged' in transition) return toLicense(license, now);
+    const outcome = await changeLicenseStatus(deps.table, {
+      licenseId,
+      from: license.status,
+      to: transition.to,
+      guard: account.kind === 'reseller' ? customerAccessGuard(deps.table, account, license.customerId) : undefined,
+      event: {
+        id: newId('evt', now),
+        type: eventTypes[action],
+        createdAt: now.toISOString(),
+        actor: { kind: account.kind, id: account.id },
+        customerId: license.customerId,
+        licenseId,
+        data: { from: license.status, to: transition.to, ...(request.reason ? { reason: request.reason } : {}) },
+      },
+    });
+    switch (outcome) {
+      case 'changed':
+        return toLicense({ ...license, status: transition.to }, now);
+      case 'guard-failed':
+        throw problem('NOT_FOUND', `no license ${licenseId}`);
+      case 'stale':
+      case 'contention':
+        return retry;
+    }
+  });
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import type { Table } from '../adapters/dynamodb.js';
+import { customerAccessGuard } from '../accounts/customer-access.js';
+import type { AccountPrincipal } from '../auth/principal.js';
+import type { Catalog } from '../catalog/catalog-schema.js';
+import { problem } from '../contract/problem.js';
+import type { IssueLicenseInput, LicenseIssued } from '../contract/schemas.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { retry, retryOnContention } from '../data/contention.js';
+import { getIdempotencyRecord, idempotencyPut } from '../data/idempotency.js';
+import type { IdempotencyRecord } from '../data/idempotency.js';
+import { getLicense, putLicense } from '../data/licenses.js';
+import type { LicenseRecord } from '../data/licenses.js';
+import { newId } from '../ids.js';
+import { generateLicenseKey, keyPrefixOf, licenseIdOf, normalizeLicenseKey } from './license-key.js';
+import { licenseTermsFor } from './license-terms.js';
+import { toLicense } from './license-view.js';
+
+export interface IssueLicenseDeps {
+  readonly table: Table;
+  readonly catalog: Catalog;
+  readonly secretBox: SecretBox;
+}
+
+/** How long a replay of the same `Idempotency-Key` answers the same license and key. */
+export const idempotencyWindowMs = 24 * 60 * 60 * 1000;
+
+export interface IssueLicenseRequest {
+  readonly issuer: AccountPrincipal;
+  readonly input: IssueLicenseInput;
+  /** The `Idempotency-Key` header, when the client sent one. */
+  readonly idempotencyKey?: string;
+  readonly now: Date;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
+
+/** JSON with sorted keys: the same body hashes the same whatever the order of its fields. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function idempotencyKeyHash(idempotencyKey: string): string {
+  if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+    throw problem('VALIDATION_FAILED', 'the Idempotency-Key header is not valid', {
+      errors: [{ path: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' }],
+    });
+  }
+  return sha256(idempotencyKey);
+}
+
+async function replay(deps: IssueLicenseDeps, record: IdempotencyRecord, requestHash: string, now: Date): Promise<LicenseIssued> {
+  if (record.requestHash !== requestHash) {
+    throw problem('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request in the last 24 hours');
+  }
+  const license = await getLicense(deps.table, record.licenseId);
+  if (!license) throw new Error(`idempotency record names a missing license ${record.licenseId}`);
+  const key = await deps.secretBox.open(record.sealedKey, { licenseId: record.licenseId });
+  return { license: toLicense(license, now), key };
+}
+
+/**
+ * `POST /v1/licenses`: issues a license key for a customer the issuer manages. The key is returned
+ * once and never stored; with an `Idempotency-Key`, a sealed copy answers replays for 24 hours.
+ * Concurrent retries with one key create one license: the idempotency record is claimed in the
+ * same transaction as the license, and the loser answers the winner's license.
+ */
+export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicenseRequest): Promise<{ issued: LicenseIssued; replayed: boolean }> {
+  const { issuer, input, now } = request;
+  const terms = licenseTermsFor(deps.catalog, input, now);
+  const keyHash = request.idempotencyKey === undefined ? undefined : idempotencyKeyHash(request.idempotencyKey);
+  const requestHash = sha256(canonicalJson(input));
+  const guard = customerAccessGuard(deps.table, issuer, input.customerId);
+
+  return retryOnContention(async () => {
+    if (keyHash) {
+      const existing = await getIdempotencyRecord(deps.table, issuer.id, keyHash, now);
+      if (existing) return { issued: await replay(deps, existing, requestHash, now), replayed: true };
+    }
+    const key = generateLicenseKey();
+    const normalizedKey = normalizeLicenseKey(key) as string;
+    const record: LicenseRecord = {
+      id: licenseIdOf(normalizedKey),
+      customerId: input.customerId,
+      ...terms,
+      status: 'active',
+      keyPrefix: keyPrefixOf(normalizedKey),
+      issuedBy: issuer.id,
+      createdAt: now.toISOString(),
+      activations: 0,
+    };
+    const idempotencyRecord: IdempotencyRecord | undefined = keyHash
+      ? {
+          callerId: issuer.id,
+          keyHash,
+          requestHash,
+          licenseId: record.id,
+          sealedKey: await deps.secretBox.seal(key, { licenseId: record.id }),
+          expiresAt: new Date(now.getTime() + idempotencyWindowMs).toISOString(),
+        }
+      : undefined;
+    const { outcome } = await putLicense(deps.table, {
+      record,
+      guard,
+      idempotencyPut: idempotencyRecord && idempotencyPut(deps.table, idempotencyRecord, now),
+      event: {
+        id: newId('evt', now),
+        type: 'license.issued',
+        createdAt: record.createdAt,
+        actor: { kind: issuer.kind, id: issuer.id },
+        customerId: record.customerId,
+        licenseId: record.id,
+        data: { productId: record.productId, type: record.type, quantity: record.quantity, keyPrefix: record.keyPrefix },
+      },
+    });
+    switch (outcome) {
+      case 'created':
+        return { issued: { license: toLicense(record, now), key }, replayed: false };
+      case 'guard-failed':
+        throw problem('NOT_FOUND', `no customer ${input.customerId}`);
+      case 'idempotency-key-taken':
+      case 'contention':
+        // Another request with the same key won, or the items were busy: read again and replay or retry.
+        return retry;
+    }
+  });
+}

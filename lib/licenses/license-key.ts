@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Crockford's base32 alphabet: digits and capitals without I, L, O and U. */
+const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const symbolValue = new Map([...alphabet].map((symbol, value) => [symbol, value]));
+
+const payloadLength = 24;
+const groupLength = 5;
+
+function toBase32(bytes: Uint8Array, length: number): string {
+  let bits = 0;
+  let buffer = 0;
+  let out = '';
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < length) {
+      bits -= 5;
+      out += alphabet[(buffer >> bits) & 31];
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+/**
+ * Luhn mod N (N = 32) over the payload: it catches every single-character mistake and almost every
+ * swap of neighbours, which are the typing errors people make.
+ */
+function checkSymbol(payload: string): string {
+  let factor = 2;
+  let sum = 0;
+  for (let index = payload.length - 1; index >= 0; index -= 1) {
+    const addend = factor * (symbolValue.get(payload[index] as string) ?? 0);
+    sum += Math.floor(addend / 32) + (addend % 32);
+    factor = factor === 2 ? 1 : 2;
+  }
+  return alphabet[(32 - (sum % 32)) % 32] as string;
+}
+
+/** A new license key: 120 random bits and a check symbol, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`. */
+export function generateLicenseKey(): string {
+  const payload = toBase32(randomBytes(15), payloadLength);
+  const key = payload + checkSymbol(payload);
+  return Array.from({ length: key.length / groupLength }, (_, group) => key.slice(group * groupLength, (group + 1) * groupLength)).join('-');
+}
+
+/**
+ * The canonical form of a key as typed (any case, dashes anywhere, surrounding spaces), or
+ * undefined when it cannot be a key: wrong length, a symbol outside the alphabet, or a wrong check.
+ */
+export function normalizeLicenseKey(typed: string): string | undefined {
+  const compact = typed.trim().replaceAll('-', '').toUpperCase();
+  if (compact.length !== payloadLength + 1) return undefined;
+  if (![...compact].every((symbol) => symbolValue.has(symbol))) return undefined;
+  const payload = compact.slice(0, payloadLength);
+  return compact.at(-1) === checkSymbol(payload) ? compact : undefined;
+}
+
+/**
+ * A license's id, derived from its key by a one-way hash. Activation by key then reads the license
+ * directly (one GetItem, no lookup item), and the key itself is never stored.
+ */
+export function licenseIdOf(normalizedKey: string): string {
+  const digest = createHash('sha256').update(`license-id:${normalizedKey}`, 'utf8').digest();
+  return `lic_${toBase32(digest, 26)}`;
+}
+
+/** The first group of a key: shown to people so they can tell their keys apart. */
+export function keyPrefixOf(normalizedKey: string): string {
+  return normalizedKey.slice(0, groupLength);
+}

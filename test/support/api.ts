@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { JWK, JWTPayload, KeyObject } from 'jose';
+import type { AccountPrincipal } from '../../lib/auth/principal.js';
+import { findRoute, routeById } from '../../lib/contract/routes.js';
+import type { RouteId } from '../../lib/contract/routes.js';
+import type { HttpResponse } from '../../lib/http/http-event.js';
+
+/** A test stand-in for an on-prem installation: its own P-256 key, and proofs signed with it. */
+export interface TestInstallation {
+  readonly id: string;
+  readonly jwk: JWK;
+  /** A DPoP proof for one request (fresh `jti` unless given). */
+  proof(method: string, path: string, claims?: JWTPayload): Promise<string>;
+  /** A signed JWS with the key embedded, for offline request files. */
+  sign(typ: string, claims: JWTPayload): Promise<string>;
+}
+
+export async function newInstallation(): Promise<TestInstallation> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const id = await calculateJwkThumbprint(jwk, 'sha256');
+  const sign = (typ: string, claims: JWTPayload) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ, jwk }).sign(privateKey as KeyObject);
+  return {
+    id,
+    jwk,
+    sign,
+    proof: (method, path, claims = {}) =>
+      sign('dpop+jwt', { jti: randomUUID(), htm: method, htu: `http://127.0.0.1:3000${path}`, iat: Math.floor(Date.now() / 1000), ...claims }),
+  };
+}
+
+export interface CallOptions {
+  readonly params?: Record<string, string>;
+  readonly query?: Record<string, string>;
+  readonly body?: unknown;
+  /** Sent as is, instead of `body` serialised. */
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+  /** The account API Gateway authenticated (authorizer context, or IAM for ops on admin routes). */
+  readonly as?: AccountPrincipal;
+  /** An installation that signs a DPoP proof for this call. */
+  readonly installation?: TestInstallation;
+}
+
+export interface CallResult<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: T;
+}
+
+/** The API Gateway REST event AWS would send for this call. */
+export async function eventFor(routeId: RouteId, options: CallOptions = {}): Promise<APIGatewayProxyEvent> {
+  const route = routeById(routeId);
+  const params = options.params ?? {};
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.installation) headers.DPoP = await options.installation.proof(route.method, path);
+  const iamOps = route.authentication === 'iam' && options.as?.kind === 'ops';
+  return {
+    resource: route.path,
+    path,
+    httpMethod: route.method,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: options.query ? Object.fromEntries(Object.entries(options.query).map(([name, value]) => [name, [value]])) : null,
+    pathParameters: Object.keys(params).length > 0 ? params : null,
+    stageVariables: null,
+    body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      authorizer: options.as && !iamOps ? { principalKind: options.as.kind, principalId: options.as.id } : undefined,
+      protocol: 'HTTP/1.1',
+      httpMethod: route.method,
+      identity: {
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
+        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '127.0.0.1', user: null, userAgent: 'vitest',
+        userArn: iamOps ? 'arn:aws:iam::000000000000:user/ops' : null,
+      },
+      path: `/test${path}`,
+      stage: 'test',
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'test',
+      resourcePath: route.path,
+    },
+  };
+}
+
+const lambdaContext = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResponse>;
+
+/** The handler of a function folder, loaded the way Lambda would: its module's `handler` export. */
+export async function handlerOf(functionName: string): Promise<Handler> {
+  const module = (await import(`../../functions/${functionName}/index.ts`)) as { handler: Handler };
+  return module.handler;
+}
+
+/** Invokes an event on its route's handler and parses the answer. */
+export async function send<T = Record<string, unknown>>(event: APIGatewayProxyEvent): Promise<CallResult<T>> {
+  const route = findRoute(event.httpMethod, event.resource);
+  if (!route) throw new TypeError(`no route ${event.httpMethod} ${event.resource}`);
+  const response = await (await handlerOf(route.function))(event, lambdaContext(route.function));
+  return {
+    status: response.statusCode,
+    headers: Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)])),
+    body: (response.body ? JSON.parse(response.body) : undefined) as T,
+  };
+}
+
+/** Calls a route of the contract through its real handler, as API Gateway would. */
+export async function call<T = Record<string, unknown>>(routeId: RouteId, options: CallOptions = {}): Promise<CallResult<T>> {
+  return send<T>(await eventFor(routeId, options));
+}

@@ -1,0 +1,50 @@
+import { expect } from 'vitest';
+import { opsPrincipal } from '../../lib/auth/principal.js';
+import type { AccountPrincipal } from '../../lib/auth/principal.js';
+import type { Account, IssueLicenseInput, License } from '../../lib/contract/schemas.js';
+import { call } from './api.js';
+
+/** An account made through the API, with the principal API Gateway would pass for its key. */
+export interface TestAccount {
+  readonly account: Account;
+  readonly apiKey: string;
+  readonly principal: AccountPrincipal;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix} ${(counter += 1)}`;
+
+function accountOf(body: { account: Account; apiKey: string }): TestAccount {
+  const { account, apiKey } = body;
+  return { account, apiKey, principal: { kind: account.kind, id: account.id } as AccountPrincipal };
+}
+
+export async function registerCustomer(name = unique('Customer')): Promise<TestAccount> {
+  const answer = await call<{ account: Account; apiKey: string }>('registerAccount', { body: { name, email: 'it@customer.example' } });
+  expect(answer.status).toBe(201);
+  return accountOf(answer.body);
+}
+
+export async function createReseller(name = unique('Reseller')): Promise<TestAccount> {
+  const answer = await call<{ account: Account; apiKey: string }>('createReseller', { as: opsPrincipal, body: { name, email: 'sales@reseller.example' } });
+  expect(answer.status).toBe(201);
+  return accountOf(answer.body);
+}
+
+export async function createCustomerOf(reseller: TestAccount, name = unique('Managed customer')): Promise<TestAccount> {
+  const answer = await call<{ account: Account; apiKey: string }>('createCustomer', { as: reseller.principal, body: { name, email: 'it@managed.example' } });
+  expect(answer.status).toBe(201);
+  return accountOf(answer.body);
+}
+
+export async function issueLicense(
+  issuer: AccountPrincipal,
+  input: Omit<IssueLicenseInput, 'productId' | 'type'> & Partial<Pick<IssueLicenseInput, 'productId' | 'type'>>,
+): Promise<{ license: License; key: string }> {
+  const answer = await call<{ license: License; key: string }>('issueLicense', {
+    as: issuer,
+    body: { productId: 'authserver', type: 'users', ...input },
+  });
+  expect(answer.status).toBe(201);
+  return answer.body;
+}
