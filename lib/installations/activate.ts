@@ -113,6 +113,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
   const byKey = input.key !== undefined;
   const normalizedKey = input.key === undefined ? undefined : normalizeLicenseKey(input.key);
   const licenseId = byKey ? normalizedKey && licenseIdOf(normalizedKey) : input.licenseId;
+  if (!byKey && !request.account) throw problem('UNAUTHENTICATED', "activation by licenseId needs an account's API key too");
   let licensesChanged = false;
 
   return retryOnContention(async (): Promise<ActivationOutcome | typeof retry> => {

@@ -48,3 +48,12 @@ export async function issueLicense(
   expect(answer.status).toBe(201);
   return answer.body;
 }
+
+/** The machine facts an installation reports with a trial or an activation. */
+export const machine = (overrides: Partial<{ fingerprint: string; hostname: string; version: string; virtual: boolean }> = {}) => ({
+  fingerprint: `machine-${(counter += 1)}-${Math.random()}`,
+  hostname: 'srv-01.example',
+  version: '5.0.0',
+  virtual: false,
+  ...overrides,
+});

@@ -1,0 +1,438 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { table } from '../../lib/adapters/dynamodb.js';
+import { opsPrincipal } from '../../lib/auth/principal.js';
+import type { Activation, AuditEvent, Installation, License } from '../../lib/contract/schemas.js';
+import { getLicense } from '../../lib/data/licenses.js';
+import { call, eventFor, newInstallation, send } from '../support/api.js';
+import type { TestInstallation } from '../support/api.js';
+import { createCustomerOf, createReseller, issueLicense, machine, registerCustomer } from '../support/scenario.js';
+import { verifyLicenseToken } from '../support/tokens.js';
+
+const day = 24 * 60 * 60 * 1000;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+interface Activated {
+  token: string;
+  installation: Installation;
+  activation: Activation;
+}
+
+const activate = (installation: TestInstallation, body: Record<string, unknown>, headers?: Record<string, string>) =>
+  call<Activated>('activate', { installation, body, headers });
+
+const heartbeat = (installation: TestInstallation, activeUsers = 0, version = '5.0.0') =>
+  call<{ token: string }>('heartbeat', { installation, params: { installationId: installation.id }, body: { version, usage: { activeUsers } } });
+
+async function activationItems(licenseId: string): Promise<number> {
+  const { Items = [] } = await table().client.send(
+    new QueryCommand({
+      TableName: table().name,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :activation)',
+      ExpressionAttributeValues: { ':pk': `LICENSE#${licenseId}`, ':activation': 'ACTIVATION#' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.length;
+}
+
+describe('POST /v1/trials', () => {
+  it('starts a 90-day authserver trial with 25 seats and a token that verifies with the JWKS alone', async () => {
+    const installation = await newInstallation();
+    const answer = await call<{ token: string; installation: Installation }>('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
+    expect(answer.status).toBe(201);
+    expect(answer.body.installation).toMatchObject({ id: installation.id, productId: 'authserver', activations: [], trial: { startedAt: expect.any(String), endsAt: expect.any(String) } });
+    const { trial } = answer.body.installation;
+    expect(Date.parse(trial?.endsAt ?? '') - Date.parse(trial?.startedAt ?? '')).toBe(90 * day);
+    const claims = await verifyLicenseToken(answer.body.token, 'authserver');
+    expect(claims).toMatchObject({
+      sub: installation.id,
+      cnf: { jkt: installation.id },
+      mode: 'full',
+      seats: { users: 25, consumed: 0 },
+      trial: { endsAt: Math.floor(Date.parse(trial?.endsAt ?? '') / 1000) },
+      licenses: [],
+      warnings: [],
+    });
+    expect(claims.exp - claims.iat).toBe(30 * 24 * 60 * 60);
+    expect(claims.refreshAfter - claims.iat).toBe(24 * 60 * 60);
+    expect(claims.customerId).toBeUndefined();
+  });
+
+  it('answers the existing trial to a second call, expired or not, never a fresh one', async () => {
+    const installation = await newInstallation();
+    const body = { productId: 'authserver', ...machine() };
+    const first = await call<{ installation: Installation }>('startTrial', { installation, body });
+    const again = await call<{ installation: Installation }>('startTrial', { installation, body });
+    expect(again.status).toBe(200);
+    expect(again.body.installation.trial).toEqual(first.body.installation.trial);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 100 * day });
+    const expired = await call<{ token: string; installation: Installation }>('startTrial', { installation, body });
+    expect(expired.status).toBe(200);
+    expect(expired.body.installation.trial).toEqual(first.body.installation.trial);
+    expect(await verifyLicenseToken(expired.body.token, 'authserver')).toMatchObject({ mode: 'limited', limited: { reasons: ['TRIAL_EXPIRED'] } });
+  });
+
+  it('refuses a second trial on the same machine from another installation', async () => {
+    const facts = machine();
+    await call('startTrial', { installation: await newInstallation(), body: { productId: 'vault', ...facts } });
+    const answer = await call('startTrial', { installation: await newInstallation(), body: { productId: 'vault', ...facts } });
+    expect(answer).toMatchObject({ status: 409, body: { code: 'TRIAL_ALREADY_USED' } });
+    const otherProduct = await call('startTrial', { installation: await newInstallation(), body: { productId: 'authserver', ...facts } });
+    expect(otherProduct.status).toBe(201);
+  });
+
+  it('gives one trial to concurrent requests from one machine', async () => {
+    const facts = machine();
+    const installations = await Promise.all(Array.from({ length: 6 }, newInstallation));
+    const answers = await Promise.all(installations.map((installation) => call('startTrial', { installation, body: { productId: 'authserver', ...facts } })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+  });
+
+  it('refuses a trial of a product that has none, and an unknown product', async () => {
+    expect(await call('startTrial', { installation: await newInstallation(), body: { productId: 'modeler', ...machine() } })).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await call('startTrial', { installation: await newInstallation(), body: { productId: 'nope', ...machine() } })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('puts an expired trial in limited mode with only admin-login and activation left', async () => {
+    const installation = await newInstallation();
+    await call('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 91 * day });
+    const answer = await heartbeat(installation);
+    expect(answer.status).toBe(200);
+    const claims = await verifyLicenseToken(answer.body.token, 'authserver');
+    expect(claims.mode).toBe('limited');
+    expect(claims.limited?.reasons).toEqual(['TRIAL_EXPIRED']);
+    expect(claims.features).toEqual(['admin-login', 'activation']);
+    expect(claims.limited?.restricted).not.toContain('admin-login');
+    expect(claims.limited?.restricted.length).toBeGreaterThan(0);
+  });
+});
+
+describe('DPoP proofs', () => {
+  it.each([
+    ['no proof', async () => ({}), 'UNAUTHENTICATED'],
+    ['a proof that is not a JWS', async () => ({ DPoP: 'not-a-jws' }), 'INVALID_PROOF'],
+    ['a proof for another method', async (installation: TestInstallation) => ({ DPoP: await installation.proof('GET', '/v1/trials') }), 'INVALID_PROOF'],
+    ['a proof for another URL', async (installation: TestInstallation) => ({ DPoP: await installation.proof('POST', '/v1/activations') }), 'INVALID_PROOF'],
+    ['a proof issued 10 minutes ago', async (installation: TestInstallation) => ({ DPoP: await installation.proof('POST', '/v1/trials', { iat: Math.floor(Date.now() / 1000) - 600 }) }), 'PROOF_EXPIRED'],
+    ['a proof issued in the future', async (installation: TestInstallation) => ({ DPoP: await installation.proof('POST', '/v1/trials', { iat: Math.floor(Date.now() / 1000) + 600 }) }), 'PROOF_EXPIRED'],
+    ['a proof without jti', async (installation: TestInstallation) => ({ DPoP: await installation.sign('dpop+jwt', { htm: 'POST', htu: 'http://x/v1/trials', iat: Math.floor(Date.now() / 1000) }) }), 'INVALID_PROOF'],
+    ['a proof of another type', async (installation: TestInstallation) => ({ DPoP: await installation.sign('JWT', { jti: 'a', htm: 'POST', htu: 'http://x/v1/trials', iat: Math.floor(Date.now() / 1000) }) }), 'INVALID_PROOF'],
+  ])('answers 401 to %s', async (_, headers, code) => {
+    const installation = await newInstallation();
+    const answer = await call('startTrial', { headers: await headers(installation), body: { productId: 'authserver', ...machine() } });
+    expect(answer).toMatchObject({ status: 401, body: { code } });
+  });
+
+  it('answers 401 INVALID_PROOF to a tampered signature', async () => {
+    const installation = await newInstallation();
+    const proof = await installation.proof('POST', '/v1/trials');
+    const tampered = `${proof.slice(0, -4)}${proof.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    const answer = await call('startTrial', { headers: { DPoP: tampered }, body: { productId: 'authserver', ...machine() } });
+    expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_PROOF' } });
+  });
+
+  it('answers 401 PROOF_REPLAYED to a proof used twice', async () => {
+    const installation = await newInstallation();
+    await call('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
+    const event = await eventFor('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
+    expect((await send(event)).status).toBe(200);
+    expect(await send(event)).toMatchObject({ status: 401, body: { code: 'PROOF_REPLAYED' } });
+  });
+
+  it("answers 401 INVALID_PROOF to an installation using another's id", async () => {
+    const owner = await newInstallation();
+    const intruder = await newInstallation();
+    await call('startTrial', { installation: owner, body: { productId: 'authserver', ...machine() } });
+    const answer = await call('heartbeat', { installation: intruder, params: { installationId: owner.id }, body: { version: '5.0.0', usage: { activeUsers: 0 } } });
+    expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_PROOF' } });
+  });
+});
+
+describe('POST /v1/activations', () => {
+  it('activates a key, and a repeat answers the same activation without taking a slot', async () => {
+    const customer = await registerCustomer();
+    const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 50, maxActivations: 2 });
+    const installation = await newInstallation();
+    const facts = machine();
+    const first = await activate(installation, { key, productId: 'authserver', ...facts });
+    expect(first.status).toBe(201);
+    expect(first.body.activation).toEqual({ id: expect.stringMatching(/^act_/), licenseId: license.id, installationId: installation.id, createdAt: expect.any(String) });
+    expect(first.body.installation).toMatchObject({ id: installation.id, customerId: customer.account.id, activations: [first.body.activation] });
+    const claims = await verifyLicenseToken(first.body.token, 'authserver');
+    expect(claims).toMatchObject({ mode: 'full', customerId: customer.account.id, seats: { users: 50, consumed: 0 }, licenses: [{ id: license.id, type: 'users', quantity: 50, status: 'active' }] });
+    const repeat = await activate(installation, { key: key.toLowerCase().replaceAll('-', ''), productId: 'authserver', ...facts });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.activation).toEqual(first.body.activation);
+    expect((await getLicense(table(), license.id))?.activations).toBe(1);
+    expect(await activationItems(license.id)).toBe(1);
+  });
+
+  it('ends the trial and counts the seats used in it against the first users license', async () => {
+    const installation = await newInstallation();
+    const facts = machine();
+    await call('startTrial', { installation, body: { productId: 'authserver', ...facts } });
+    await heartbeat(installation, 12);
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 10 });
+    const answer = await activate(installation, { key, productId: 'authserver', ...facts });
+    expect(answer.status).toBe(201);
+    expect(answer.body.installation.trial).toBeUndefined();
+    const claims = await verifyLicenseToken(answer.body.token, 'authserver');
+    expect(claims.trial).toBeUndefined();
+    expect(claims.mode).toBe('full');
+    expect(claims.seats).toEqual({ users: 10, consumed: 12 });
+    expect(claims.warnings.map((warning) => warning.code)).toEqual(['SEATS_EXCEEDED']);
+    const again = await call<{ installation: Installation }>('startTrial', { installation, body: { productId: 'authserver', ...facts } });
+    expect(again.status).toBe(200);
+    expect(again.body.installation.trial).toBeUndefined();
+  });
+
+  it.each([
+    ['a key with a typing mistake', 'typo', 400, 'KEY_MALFORMED'],
+    ['a well-formed key nobody issued', 'unknown', 404, 'LICENSE_NOT_FOUND'],
+    ['a key of another product', 'product', 403, 'PRODUCT_MISMATCH'],
+    ['a suspended license', 'suspended', 403, 'LICENSE_SUSPENDED'],
+    ['a revoked license', 'revoked', 403, 'LICENSE_REVOKED'],
+    ['an expired license', 'expired', 403, 'LICENSE_EXPIRED'],
+    ['a modeler license on a virtual machine', 'virtual', 403, 'VIRTUAL_MACHINE_NOT_ALLOWED'],
+    ['a license at its activation limit', 'full', 409, 'TOO_MANY_ACTIVATIONS'],
+  ])('refuses %s', async (_, variant, status, code) => {
+    const customer = await registerCustomer();
+    const productId = variant === 'virtual' ? 'modeler' : 'authserver';
+    const type = variant === 'virtual' ? 'server' : 'users';
+    const expiresAt = variant === 'expired' ? new Date(Date.now() + 60_000).toISOString() : undefined;
+    const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId, type, expiresAt });
+    if (variant === 'suspended') await call('suspendLicense', { as: opsPrincipal, params: { licenseId: license.id } });
+    if (variant === 'revoked') await call('revokeLicense', { as: opsPrincipal, params: { licenseId: license.id } });
+    if (variant === 'full') await activate(await newInstallation(), { key, productId, ...machine() });
+    if (variant === 'expired') vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 120_000 });
+    const sent = {
+      typo: `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`,
+      unknown: '00000-00000-00000-00000-00000',
+    }[variant as 'typo' | 'unknown'] ?? key;
+    const answer = await activate(await newInstallation(), {
+      key: sent,
+      productId: variant === 'product' ? 'vault' : productId,
+      ...machine({ virtual: variant === 'virtual' }),
+    });
+    expect(answer).toMatchObject({ status, body: { code, status } });
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+  });
+
+  it('never sells more activations than the license has, under 20 concurrent installations', async () => {
+    const customer = await registerCustomer();
+    const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, maxActivations: 3 });
+    const installations = await Promise.all(Array.from({ length: 20 }, newInstallation));
+    const answers = await Promise.all(installations.map((installation) => activate(installation, { key, productId: 'authserver', ...machine() })));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(3);
+    expect(answers.filter((answer) => answer.status === 409).map((answer) => (answer.body as unknown as { code: string }).code)).toEqual(Array(17).fill('TOO_MANY_ACTIVATIONS'));
+    expect((await getLicense(table(), license.id))?.activations).toBe(3);
+    expect(await activationItems(license.id)).toBe(3);
+  });
+
+  it('answers 429 RATE_LIMITED to the 11th key activation after 10 failures, even with a good key', async () => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id });
+    const installation = await newInstallation();
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const wrong = attempt % 2 === 0 ? 'AAAAA-AAAAA' : '00000-00000-00000-00000-00000';
+      expect((await activate(installation, { key: wrong, productId: 'authserver', ...machine() })).status).toBeLessThan(500);
+    }
+    const limited = await activate(installation, { key, productId: 'authserver', ...machine() });
+    expect(limited).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(590);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 11 * 60 * 1000 });
+    expect((await activate(installation, { key, productId: 'authserver', ...machine() })).status).toBe(201);
+  });
+
+  it("lets a reseller activate a customer's license by id, and nobody else", async () => {
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    const { license } = await issueLicense(reseller.principal, { customerId: customer.account.id, productId: 'modeler', type: 'server', quantity: 5 });
+    const body = { licenseId: license.id, customerId: customer.account.id, productId: 'modeler', ...machine() };
+    const stranger = await createReseller();
+    expect(await activate(await newInstallation(), body, { Authorization: `Bearer ${stranger.apiKey}` })).toMatchObject({ status: 404, body: { code: 'LICENSE_NOT_FOUND' } });
+    expect(await activate(await newInstallation(), body)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(await activate(await newInstallation(), body, { Authorization: 'Bearer lak_unknown' })).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    const installation = await newInstallation();
+    const answer = await activate(installation, body, { Authorization: `Bearer ${reseller.apiKey}` });
+    expect(answer.status).toBe(201);
+    const events = await call<{ items: AuditEvent[] }>('listLicenseEvents', { as: customer.principal, params: { licenseId: license.id } });
+    expect(events.body.items[0]).toMatchObject({ type: 'activation.created', actor: { kind: 'reseller', id: reseller.account.id }, installationId: installation.id });
+  });
+
+  it('warns a modeler below 4.6.0 and counts server seats', async () => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId: 'modeler', type: 'server', quantity: 7 });
+    const answer = await activate(await newInstallation(), { key, productId: 'modeler', ...machine({ version: '4.5.9' }) });
+    const claims = await verifyLicenseToken(answer.body.token, 'modeler');
+    expect(claims).toMatchObject({ mode: 'full', seats: { users: 7, consumed: 0 } });
+    expect(claims.warnings.map((warning) => warning.code)).toEqual(['VERSION_UNSUPPORTED']);
+  });
+});
+
+describe('POST /v1/installations/{id}/heartbeat', () => {
+  it('follows a suspension into limited mode and a reinstatement back to full', async () => {
+    const customer = await registerCustomer();
+    const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 10 });
+    const installation = await newInstallation();
+    await activate(installation, { key, productId: 'authserver', ...machine() });
+    const before = await verifyLicenseToken((await heartbeat(installation, 4)).body.token, 'authserver');
+    expect(before).toMatchObject({ mode: 'full', seats: { users: 10, consumed: 4 } });
+    await call('suspendLicense', { as: opsPrincipal, params: { licenseId: license.id } });
+    const suspended = await verifyLicenseToken((await heartbeat(installation, 4)).body.token, 'authserver');
+    expect(suspended).toMatchObject({ mode: 'limited', limited: { reasons: ['LICENSE_SUSPENDED'] }, licenses: [{ id: license.id, status: 'suspended' }] });
+    await call('reinstateLicense', { as: opsPrincipal, params: { licenseId: license.id } });
+    expect(await verifyLicenseToken((await heartbeat(installation, 4)).body.token, 'authserver')).toMatchObject({ mode: 'full' });
+  });
+
+  it('applies the vault rule: updates only while support seats cover user seats and support runs', async () => {
+    const customer = await registerCustomer();
+    const customerId = customer.account.id;
+    const installation = await newInstallation();
+    const facts = machine();
+    for (const input of [
+      { type: 'edition' as const, edition: 'premium' },
+      { type: 'users' as const, quantity: 10 },
+      { type: 'support' as const, quantity: 10, expiresAt: new Date(Date.now() + 30 * day).toISOString() },
+    ]) {
+      const { key } = await issueLicense(opsPrincipal, { customerId, productId: 'vault', ...input });
+      expect((await activate(installation, { key, productId: 'vault', ...facts })).status).toBe(201);
+    }
+    const claims = await verifyLicenseToken((await heartbeat(installation, 3)).body.token, 'vault');
+    expect(claims).toMatchObject({ mode: 'full', edition: 'premium', seats: { users: 10, consumed: 3 }, support: { seats: 10, updatesEligible: true } });
+    const { key: morePacks } = await issueLicense(opsPrincipal, { customerId, productId: 'vault', type: 'users', quantity: 5 });
+    await activate(installation, { key: morePacks, productId: 'vault', ...facts });
+    const uncovered = await verifyLicenseToken((await heartbeat(installation, 3)).body.token, 'vault');
+    expect(uncovered.support).toMatchObject({ seats: 10, updatesEligible: false });
+    expect(uncovered.seats.users).toBe(15);
+  });
+
+  it('answers 404 to an installation the service never saw', async () => {
+    const installation = await newInstallation();
+    expect(await heartbeat(installation)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+  });
+
+  it('keeps every activation under concurrent heartbeats, the last report winning', async () => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 10 });
+    const installation = await newInstallation();
+    await activate(installation, { key, productId: 'authserver', ...machine() });
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, index) => heartbeat(installation, index)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    const restored = await call<{ installation: Installation }>('getInstallation', { installation, params: { installationId: installation.id } });
+    expect(restored.body.installation.activations).toHaveLength(1);
+    expect(restored.body.installation.usage?.activeUsers).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('DELETE /v1/installations/{id}/activations/{licenseId}', () => {
+  it('frees the slot for another installation and records the release', async () => {
+    const customer = await registerCustomer();
+    const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id });
+    const first = await newInstallation();
+    const second = await newInstallation();
+    await activate(first, { key, productId: 'authserver', ...machine() });
+    expect((await activate(second, { key, productId: 'authserver', ...machine() })).status).toBe(409);
+    const params = { installationId: first.id, licenseId: license.id };
+    expect((await call('releaseActivation', { installation: first, params })).status).toBe(204);
+    expect((await call('releaseActivation', { installation: first, params })).status).toBe(404);
+    expect((await getLicense(table(), license.id))?.activations).toBe(0);
+    expect((await activate(second, { key, productId: 'authserver', ...machine() })).status).toBe(201);
+    const events = await call<{ items: AuditEvent[] }>('listLicenseEvents', { as: opsPrincipal, params: { licenseId: license.id } });
+    expect(events.body.items.map((event) => event.type)).toEqual(['activation.created', 'activation.released', 'activation.created', 'license.issued']);
+    const limited = await verifyLicenseToken((await heartbeat(first)).body.token, 'authserver');
+    expect(limited).toMatchObject({ mode: 'limited', limited: { reasons: ['NOT_ACTIVATED'] }, licenses: [] });
+  });
+
+  it('lets the owning customer release with its API key, and answers 404 to anyone else', async () => {
+    const customer = await registerCustomer();
+    const stranger = await registerCustomer();
+    const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id });
+    const installation = await newInstallation();
+    await activate(installation, { key, productId: 'authserver', ...machine() });
+    const params = { installationId: installation.id, licenseId: license.id };
+    expect((await call('releaseActivation', { params, headers: { Authorization: `Bearer ${stranger.apiKey}` } })).status).toBe(404);
+    expect((await call('releaseActivation', { params })).status).toBe(401);
+    expect((await call('releaseActivation', { params, headers: { Authorization: `Bearer ${customer.apiKey}` } })).status).toBe(204);
+  });
+});
+
+describe('GET /v1/installations/{id}', () => {
+  it('restores everything the installation needs, with a fresh token, for it and its owner only', async () => {
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    const { license, key } = await issueLicense(reseller.principal, { customerId: customer.account.id, quantity: 25 });
+    const installation = await newInstallation();
+    const activated = await activate(installation, { key, productId: 'authserver', ...machine() });
+    await heartbeat(installation, 7);
+    const answer = await call<{ installation: Installation & { licenses: License[]; token: string }; token: string }>('getInstallation', {
+      installation,
+      params: { installationId: installation.id },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.installation).toMatchObject({
+      id: installation.id,
+      customerId: customer.account.id,
+      activations: [activated.body.activation],
+      usage: { activeUsers: 7 },
+      licenses: [{ id: license.id, status: 'active', activations: 1, keyPrefix: license.keyPrefix }],
+    });
+    expect(answer.body.installation.token).toBe(answer.body.token);
+    expect(await verifyLicenseToken(answer.body.token, 'authserver')).toMatchObject({ mode: 'full', seats: { users: 25, consumed: 7 } });
+    const params = { installationId: installation.id };
+    expect((await call('getInstallation', { params, headers: { Authorization: `Bearer ${customer.apiKey}` } })).status).toBe(200);
+    expect((await call('getInstallation', { params, headers: { Authorization: `Bearer ${reseller.apiKey}` } })).status).toBe(200);
+    expect((await call('getInstallation', { params, headers: { Authorization: `Bearer ${(await registerCustomer()).apiKey}` } })).status).toBe(404);
+    expect((await call('getInstallation', { params, installation: await newInstallation() })).status).toBe(401);
+  });
+});
+
+describe('POST /v1/offline-activations', () => {
+  async function requestFile(installation: TestInstallation, claims: Record<string, unknown>) {
+    return installation.sign('activation-request+jwt', { iat: Math.floor(Date.now() / 1000), jti: crypto.randomUUID(), ...claims });
+  }
+
+  it('turns a request file into a year-long license file, once', async () => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 5 });
+    const installation = await newInstallation();
+    const request = await requestFile(installation, { key, productId: 'authserver', ...machine() });
+    const answer = await call<{ token: string }>('offlineActivate', { body: { request } });
+    expect(answer.status).toBe(201);
+    const claims = await verifyLicenseToken(answer.body.token, 'authserver');
+    expect(claims).toMatchObject({ sub: installation.id, mode: 'full', seats: { users: 5, consumed: 0 } });
+    expect(claims.exp - claims.iat).toBe(365 * 24 * 60 * 60);
+    expect(await call('offlineActivate', { body: { request } })).toMatchObject({ status: 409, body: { code: 'CONFLICT' } });
+  });
+
+  it('ends a license file with its license', async () => {
+    const customer = await registerCustomer();
+    const expiresAt = new Date(Date.now() + 40 * day);
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, expiresAt: expiresAt.toISOString() });
+    const answer = await call<{ token: string }>('offlineActivate', { body: { request: await requestFile(await newInstallation(), { key, productId: 'authserver', ...machine() }) } });
+    expect((await verifyLicenseToken(answer.body.token, 'authserver')).exp).toBe(Math.floor(expiresAt.getTime() / 1000));
+  });
+
+  it.each([
+    ['older than 7 days', { iat: Math.floor(Date.now() / 1000) - 8 * 24 * 60 * 60 }, 401, 'PROOF_EXPIRED'],
+    ['missing its key', { key: undefined }, 400, 'VALIDATION_FAILED'],
+  ])('refuses a request file %s', async (_, overrides, status, code) => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id });
+    const request = await requestFile(await newInstallation(), { key, productId: 'authserver', ...machine(), ...overrides });
+    expect(await call('offlineActivate', { body: { request } })).toMatchObject({ status, body: { code } });
+  });
+
+  it('refuses a request file signed as something else', async () => {
+    const installation = await newInstallation();
+    const request = await installation.sign('dpop+jwt', { jti: 'x', iat: Math.floor(Date.now() / 1000) });
+    expect(await call('offlineActivate', { body: { request } })).toMatchObject({ status: 401, body: { code: 'INVALID_PROOF' } });
+  });
+});
