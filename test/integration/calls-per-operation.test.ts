@@ -1,0 +1,81 @@
+import { SignCommand } from '@aws-sdk/client-kms';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resetConfig } from '../../lib/adapters/config.js';
+import { table } from '../../lib/adapters/dynamodb.js';
+import { resetSigner } from '../../lib/adapters/signer.js';
+import { opsPrincipal } from '../../lib/auth/principal.js';
+import { call, newInstallation } from '../support/api.js';
+import { fakeKms } from '../support/fake-kms.js';
+import { issueLicense, machine, registerCustomer } from '../support/scenario.js';
+import { verifyLicenseToken } from '../support/tokens.js';
+
+// Which DynamoDB commands an operation sends, in order, counted by middleware on the real client.
+const sent: string[] = [];
+let kms: ReturnType<typeof fakeKms>['kms'];
+
+beforeAll(() => {
+  vi.stubEnv('SIGNER', 'kms');
+  vi.stubEnv('SIGNING_KEY_ID', 'alias/license-signing');
+  resetConfig();
+  resetSigner();
+  kms = fakeKms().kms;
+  table().client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommands' },
+  );
+});
+
+afterAll(() => {
+  table().client.middlewareStack.remove('countCommands');
+  (kms as AwsStub<object, object, object>).restore();
+  vi.unstubAllEnvs();
+  resetConfig();
+  resetSigner();
+});
+
+async function measure<T>(operation: () => Promise<T>): Promise<{ result: T; dynamodb: string[]; signatures: number }> {
+  sent.length = 0;
+  const before = kms.commandCalls(SignCommand).length;
+  const result = await operation();
+  return { result, dynamodb: [...sent], signatures: kms.commandCalls(SignCommand).length - before };
+}
+
+describe('calls per operation', () => {
+  it('activates with one read of license and installation, one transaction and one KMS signature', async () => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 5 });
+    const installation = await newInstallation();
+    const { result, dynamodb, signatures } = await measure(() =>
+      call<{ token: string }>('activate', { installation, body: { key, productId: 'authserver', ...machine() } }),
+    );
+    expect(result.status).toBe(201);
+    expect(dynamodb).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+    expect(signatures).toBe(1);
+    expect(await verifyLicenseToken(result.body.token, 'authserver')).toMatchObject({ mode: 'full' });
+  });
+
+  it('heartbeats with one read, one transaction and one KMS signature', async () => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 5 });
+    const installation = await newInstallation();
+    await call('activate', { installation, body: { key, productId: 'authserver', ...machine() } });
+    const { result, dynamodb, signatures } = await measure(() =>
+      call('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.1.0', usage: { activeUsers: 3 } } }),
+    );
+    expect(result.status).toBe(200);
+    expect(dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(signatures).toBe(1);
+  });
+
+  it('starts a trial with one read, one transaction and one KMS signature', async () => {
+    const installation = await newInstallation();
+    const { result, dynamodb, signatures } = await measure(() => call('startTrial', { installation, body: { productId: 'authserver', ...machine() } }));
+    expect(result.status).toBe(201);
+    expect(dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(signatures).toBe(1);
+  });
+});
