@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { problem } from '../../../lib/contract/problem.js';
+import { httpHandler } from '../../../lib/http/http-handler.js';
+import { eventFor } from '../../support/api.js';
+import type { HttpResponse } from '../../../lib/http/http-event.js';
+import type { Context } from 'aws-lambda';
+
+const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'test', awsRequestId: 'aws-request' } as unknown as Context;
+const reject = (error: unknown) => httpHandler({}, async () => Promise.reject(error));
+const parse = (response: HttpResponse) => ({ ...response, body: response.body ? (JSON.parse(response.body) as Record<string, unknown>) : undefined });
+
+describe('httpHandler', () => {
+  it('answers the action result as JSON with the request id and no caching', async () => {
+    const handler = httpHandler({ body: z.strictObject({ name: z.string() }) }, async ({ body }) => ({ status: 201, body: { hello: body.name } }));
+    const event = await eventFor('registerAccount', { body: { name: 'Ada' } });
+    const response = parse(await handler(event, context));
+    expect(response).toMatchObject({
+      statusCode: 201,
+      body: { hello: 'Ada' },
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': event.requestContext.requestId },
+    });
+  });
+
+  it('answers 204 with an empty body', async () => {
+    const handler = httpHandler({}, async () => ({ status: 204 }));
+    const response = await handler(await eventFor('health'), context);
+    expect(response).toMatchObject({ statusCode: 204, body: '' });
+  });
+
+  it('turns a thrown problem into an RFC 9457 document with its code and status', async () => {
+    const response = parse(await reject(problem('CONFLICT', 'the license is revoked'))(await eventFor('health'), context));
+    expect(response.statusCode).toBe(409);
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json' });
+    expect(response.body).toEqual({
+      type: 'urn:license-activation:problem:conflict',
+      title: expect.any(String),
+      status: 409,
+      detail: 'the license is revoked',
+      code: 'CONFLICT',
+      requestId: expect.any(String),
+    });
+  });
+
+  it('answers an unexpected fault with a bare 500 INTERNAL that reveals nothing', async () => {
+    const event = await eventFor('health');
+    const response = parse(await reject(new Error('secret table name in /var/task/index.js:12'))(event, context));
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toMatchObject({ code: 'INTERNAL', requestId: event.requestContext.requestId });
+    expect(JSON.stringify(response.body)).not.toMatch(/secret|index\.js|at /);
+  });
+
+  it.each([
+    ['DynamoDB throttling', Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' })],
+    ['a KMS key in a bad state', Object.assign(new Error('pending deletion'), { name: 'KMSInvalidStateException' })],
+    ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['an SDK timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+    ['a server fault', Object.assign(new Error('boom'), { $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+  ])('answers %s with 503 UNAVAILABLE and Retry-After', async (_, error) => {
+    const response = parse(await reject(error)(await eventFor('health'), context));
+    expect(response.statusCode).toBe(503);
+    expect(response.body).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(Number(response.headers?.['Retry-After'])).toBeGreaterThan(0);
+  });
+
+  it('answers 404 NOT_FOUND to a route it does not serve', async () => {
+    const event = { ...(await eventFor('health')), resource: '/nowhere', path: '/nowhere' };
+    const response = parse(await httpHandler({}, async () => ({ status: 200 }))(event, context));
+    expect(response).toMatchObject({ statusCode: 404, body: { code: 'NOT_FOUND' } });
+    expect(response.headers?.['X-Request-Id']).toBeTruthy();
+  });
+
+  it('reads a base64-encoded body', async () => {
+    const handler = httpHandler({ body: z.strictObject({ name: z.string() }) }, async ({ body }) => ({ status: 200, body }));
+    const event = { ...(await eventFor('registerAccount')), body: Buffer.from('{"name":"Ada"}').toString('base64'), isBase64Encoded: true };
+    expect(parse(await handler(event, context))).toMatchObject({ statusCode: 200, body: { name: 'Ada' } });
+  });
+
+  it.each([
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['a string', '"hello"'],
+  ])('refuses a JSON body that is %s with VALIDATION_FAILED', async (_, raw) => {
+    const handler = httpHandler({ body: z.strictObject({ name: z.string() }) }, async () => ({ status: 200 }));
+    const response = parse(await handler(await eventFor('registerAccount', { rawBody: raw }), context));
+    expect(response).toMatchObject({ statusCode: 400, body: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('refuses a body on a route that takes none, unless it is empty', async () => {
+    const handler = httpHandler({}, async () => ({ status: 200, body: {} }));
+    expect((await handler(await eventFor('health', { body: {} }), context)).statusCode).toBe(200);
+    expect(parse(await handler(await eventFor('health', { body: { x: 1 } }), context))).toMatchObject({ statusCode: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: 'x', message: 'unknown field' }] } });
+  });
+});
