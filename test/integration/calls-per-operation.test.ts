@@ -1,5 +1,4 @@
 import { SignCommand } from '@aws-sdk/client-kms';
-import type { AwsStub } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetConfig } from '../../lib/adapters/config.js';
 import { table } from '../../lib/adapters/dynamodb.js';
@@ -31,7 +30,7 @@ beforeAll(() => {
 
 afterAll(() => {
   table().client.middlewareStack.remove('countCommands');
-  (kms as AwsStub<object, object, object>).restore();
+  kms.restore();
   vi.unstubAllEnvs();
   resetConfig();
   resetSigner();

@@ -1,0 +1,122 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  IdentitySource,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  RequestAuthorizer,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IAuthorizer, MethodOptions } from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { routes } from '../../lib/contract/routes.js';
+import type { Authentication } from '../../lib/contract/routes.js';
+import { authorizerContextKeys } from '../../lib/http/authentication.js';
+import type { FunctionName } from '../function-permissions.js';
+import { gatewayProblems, gatewayResponseOptions } from '../gateway-responses.js';
+import type { StageConfig } from '../stage-config.js';
+
+export interface LicenseApiProps {
+  readonly config: StageConfig;
+  readonly functions: Readonly<Record<FunctionName, IFunction>>;
+}
+
+/** How API Gateway authenticates a route before its handler runs. */
+function methodOptions(authentication: Authentication, apiKeyAuthorizer: IAuthorizer): MethodOptions {
+  switch (authentication) {
+    case 'iam':
+      return { authorizationType: AuthorizationType.IAM };
+    case 'api-key':
+      return { authorizationType: AuthorizationType.CUSTOM, authorizer: apiKeyAuthorizer };
+    // DPoP proofs are verified by the handler, and API Gateway cannot express "a proof or an API key".
+    case 'none':
+    case 'installation':
+    case 'installation-or-api-key':
+      return { authorizationType: AuthorizationType.NONE };
+  }
+}
+
+/**
+ * One JSON line per request. No header, body or query string: they can carry API keys, proofs and
+ * license keys. The principal kind is what the API key authorizer resolved.
+ */
+const accessLogFields = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTimeEpoch',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integration.status',
+  errorType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+  principalKind: `$context.authorizer.${authorizerContextKeys.kind}`,
+  wafResponseCode: '$context.wafResponseCode',
+  xrayTraceId: '$context.xrayTraceId',
+};
+
+/**
+ * The REST API, built from the contract's route table: one resource and method per route, each a
+ * Lambda proxy integration of its function, with gateway responses in the contract's problem format.
+ */
+export class LicenseApi extends Construct {
+  readonly restApi: RestApi;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, { config, functions }: LicenseApiProps) {
+    super(scope, id);
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    this.restApi = new RestApi(this, 'Api', {
+      restApiName: `license-activation-${config.stage}`,
+      description: `License activation API (${config.stage})`,
+      endpointTypes: [EndpointType.REGIONAL],
+      // Execution logging needs the account-wide API Gateway CloudWatch role; access logs cover our needs.
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: config.stage,
+        throttlingRateLimit: config.throttle.rateLimit,
+        throttlingBurstLimit: config.throttle.burstLimit,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogFields)),
+      },
+    });
+    // RestApi adds an `Endpoint` output of its own; the stack outputs the URL once, as `ApiUrl`.
+    this.restApi.node.tryRemoveChild('Endpoint');
+
+    const apiKeyAuthorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
+      authorizerName: `license-activation-${config.stage}-api-key`,
+      handler: functions.authorizer,
+      identitySources: [IdentitySource.header('Authorization')],
+      resultsCacheTtl: Duration.minutes(5),
+    });
+
+    const integrations = new Map<FunctionName, LambdaIntegration>();
+    for (const route of routes) {
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        integration = new LambdaIntegration(functions[route.function], { allowTestInvoke: false });
+        integrations.set(route.function, integration);
+      }
+      this.restApi.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, integration, { operationName: route.id, ...methodOptions(route.authentication, apiKeyAuthorizer) });
+    }
+
+    for (const [type, error] of gatewayProblems) {
+      this.restApi.addGatewayResponse(type.responseType, gatewayResponseOptions(type, error));
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Operation } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { routeById } from '../../lib/contract/routes.js';
+import type { RouteId } from '../../lib/contract/routes.js';
+import type { FunctionName } from '../function-permissions.js';
+import type { StageConfig } from '../stage-config.js';
+import { metricsNamespace } from './service-function.js';
+
+export interface MonitoringProps {
+  readonly config: StageConfig;
+  readonly restApi: RestApi;
+  readonly functions: Readonly<Record<FunctionName, LambdaFunction>>;
+  readonly table: ITable;
+  readonly webAclName: string;
+}
+
+const period = Duration.minutes(5);
+
+/** The operations the data modules use; an alarm's metric math may sum at most 10 metrics. */
+const tableOperations = [
+  Operation.GET_ITEM,
+  Operation.BATCH_GET_ITEM,
+  Operation.QUERY,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+  Operation.DELETE_ITEM,
+  Operation.BATCH_WRITE_ITEM,
+  Operation.TRANSACT_WRITE_ITEMS,
+  Operation.TRANSACT_GET_ITEMS,
+];
+
+/** KMS publishes no per-key error metric: its API usage shows in AWS/Usage (account-wide, all keys). */
+const kmsCallCount = (operation: string) =>
+  new Metric({
+    namespace: 'AWS/Usage',
+    metricName: 'CallCount',
+    dimensionsMap: { Service: 'KMS', Type: 'API', Resource: operation, Class: 'None' },
+    statistic: 'Sum',
+    period,
+    label: `KMS ${operation}`,
+  });
+
+const kmsFailuresMetricName = 'KmsFailures';
+
+/**
+ * A request that failed on a KMS error, as the HTTP envelope logs it (`request failed` with the
+ * error, for every 5xx). KMS's own exception names, and an access denial that names a KMS action.
+ */
+const kmsFailurePattern = FilterPattern.any(
+  ...['KMS*', 'KeyUnavailableException', 'DependencyTimeoutException', 'DisabledException', 'NotFoundException'].map((name) =>
+    FilterPattern.all(FilterPattern.stringValue('$.message', '=', 'request failed'), FilterPattern.stringValue('$.error.name', '=', name)),
+  ),
+  FilterPattern.all(
+    FilterPattern.stringValue('$.message', '=', 'request failed'),
+    FilterPattern.stringValue('$.error.name', '=', 'AccessDeniedException'),
+    FilterPattern.stringValue('$.error.message', '=', '*kms:*'),
+  ),
+);
+
+/**
+ * Alarms to an SNS topic, and a dashboard of the service's vital signs. KMS publishes no error
+ * metric of its own, so `KmsFailures` is counted from the functions' logs by metric filters.
+ */
+export class Monitoring extends Construct {
+  readonly alarmTopic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+  private readonly prefix: string;
+
+  constructor(scope: Construct, id: string, { config, restApi, functions, table, webAclName }: MonitoringProps) {
+    super(scope, id);
+    this.prefix = `license-activation-${config.stage}`;
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `License activation ${config.stage} alarms`, enforceSSL: true });
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    const requests = restApi.metricCount({ period, statistic: 'Sum', label: 'requests' });
+    const clientErrors = restApi.metricClientError({ period, statistic: 'Sum', label: '4xx' });
+    const serverErrors = restApi.metricServerError({ period, statistic: 'Sum', label: '5xx' });
+    const latency = (statistic: string) => restApi.metricLatency({ period, statistic, label: `latency ${statistic}` });
+    // Below 20 requests a single failure is noise, not a rate.
+    const serverErrorRate = new MathExpression({
+      expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
+      usingMetrics: { requests, errors: serverErrors },
+      period,
+      label: '5xx rate (%)',
+    });
+    const kmsFailures = new Metric({ namespace: metricsNamespace(config.stage), metricName: kmsFailuresMetricName, statistic: 'Sum', period });
+    for (const [name, fn] of Object.entries(functions)) {
+      new MetricFilter(this, `${name}-kms-failures`, {
+        logGroup: fn.logGroup,
+        metricNamespace: kmsFailures.namespace,
+        metricName: kmsFailuresMetricName,
+        filterPattern: kmsFailurePattern,
+        metricValue: '1',
+      });
+    }
+    const tableThrottles = table.metricThrottledRequestsForOperations({ operations: tableOperations, period });
+    const tableSystemErrors = table.metricSystemErrorsForOperations({ operations: tableOperations, period });
+
+    this.alarm('api-5xx-rate', serverErrorRate, 1, 'More than 1% of API requests answer 5xx');
+    this.alarm('api-latency-p99', latency('p99'), 3000, 'API p99 latency is above 3 s');
+    this.alarm('table-throttles', tableThrottles, 1, 'DynamoDB throttles requests');
+    this.alarm('table-system-errors', tableSystemErrors, 1, 'DynamoDB answers with internal errors');
+    this.alarm('kms-failures', kmsFailures, 1, 'KMS calls fail: tokens cannot be signed or license keys sealed');
+    for (const [name, fn] of Object.entries(functions)) {
+      this.alarm(`${name}-errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `${name} fails outside its error handling (crash, timeout, out of memory)`);
+      this.alarm(`${name}-throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `${name} is throttled by Lambda`);
+    }
+    for (const alarm of this.alarms) {
+      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+      alarm.addOkAction(new SnsAction(this.alarmTopic));
+    }
+
+    const routeCount = (routeId: RouteId) => {
+      const route = routeById(routeId);
+      return new Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName: 'Count',
+        dimensionsMap: { ApiName: restApi.restApiName, Stage: restApi.deploymentStage.stageName, Method: route.method, Resource: route.path },
+        statistic: 'Sum',
+        period,
+        label: routeId,
+      });
+    };
+    const functionMetrics = (metric: (fn: IFunction) => IMetric) => Object.values(functions).map(metric);
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: this.prefix, defaultInterval: Duration.hours(24) });
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }));
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'API requests and errors', left: [requests], right: [clientErrors, serverErrors], width: 12 }),
+      new GraphWidget({ title: 'API latency (ms)', left: [latency('p50'), latency('p99')], width: 12 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Activations, heartbeats and trials (requests)',
+        left: [routeCount('activate'), routeCount('heartbeat'), routeCount('startTrial'), routeCount('offlineActivate')],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Lambda errors and throttles',
+        left: functionMetrics((fn) => fn.metricErrors({ period, statistic: 'Sum' })),
+        right: functionMetrics((fn) => fn.metricThrottles({ period, statistic: 'Sum' })),
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'DynamoDB consumed capacity',
+        left: [table.metricConsumedReadCapacityUnits({ period, statistic: 'Sum' }), table.metricConsumedWriteCapacityUnits({ period, statistic: 'Sum' })],
+        width: 8,
+      }),
+      // Two graphs: both sums name their per-operation metrics alike, and one graph cannot hold both.
+      new GraphWidget({ title: 'DynamoDB throttled requests', left: [tableThrottles], width: 8 }),
+      new GraphWidget({ title: 'DynamoDB system errors', left: [tableSystemErrors], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'KMS calls (account-wide) and KMS failures',
+        left: ['Sign', 'GetPublicKey', 'Encrypt', 'Decrypt'].map(kmsCallCount),
+        right: [kmsFailures],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'WAF blocked requests',
+        left: [
+          new Metric({
+            namespace: 'AWS/WAFV2',
+            metricName: 'BlockedRequests',
+            dimensionsMap: { WebACL: webAclName, Region: Stack.of(this).region, Rule: 'ALL' },
+            statistic: 'Sum',
+            period,
+          }),
+        ],
+        width: 12,
+      }),
+    );
+  }
+
+  /** An alarm on a count or rate that should stay under `threshold`: it fires on 2 bad periods out of 3. */
+  private alarm(name: string, metric: IMetric, threshold: number, description: string): void {
+    this.alarms.push(
+      new Alarm(this, `${name}-alarm`, {
+        alarmName: `${this.prefix}-${name}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+}

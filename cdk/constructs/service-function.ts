@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../stage-config.js';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where the functions' metrics go: one namespace per stage, so dev traffic never shows on prod's dashboard. */
+export const metricsNamespace = (stage: string): string => `LicenseActivation/${stage}`;
+const serviceName = 'license-activation';
+
+export interface ServiceFunctionProps {
+  /** Folder under `functions/` whose `index.ts` exports `handler`. */
+  readonly functionDir: string;
+  readonly config: StageConfig;
+  /** Defaults to 512 MB: more memory is also more CPU, which shortens KMS and crypto work. */
+  readonly memorySize?: number;
+}
+
+/**
+ * Every Lambda function of the service, with the defaults in one place: Node 22 on arm64, ESM,
+ * minified with source maps, X-Ray, its own log group, Powertools settings. Permissions are added
+ * with the `bind*` methods, each of which grants and sets the matching environment variable together.
+ */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const { functionDir, config } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to every log group of the account.
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      functionName: `license-activation-${config.stage}-${functionDir}`,
+      description: `${functionDir} (license activation, ${config.stage})`,
+      entry: `${repositoryRoot}functions/${functionDir}/index.ts`,
+      handler: 'handler',
+      projectRoot: repositoryRoot,
+      depsLockFilePath: `${repositoryRoot}package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // On AWS every key lives in KMS; a function without a key binding fails loudly instead of using local keys.
+        SIGNER: 'kms',
+        SECRET_BOX: 'kms',
+        TOKEN_ISSUER: config.issuer,
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config.stage),
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        // ESM builds of dependencies (the AWS SDK's dist-es) tree-shake better than their CommonJS ones.
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // Bundle the AWS SDK instead of using the runtime's copy: the version that runs is the one we tested.
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  /** Table access in the spirit of Powertools' `bindTable`: the grant and `TABLE_NAME` together. */
+  bindTable({ table, accessMode }: { table: ITable; accessMode: 'RO' | 'RW' }): void {
+    if (accessMode === 'RW') table.grantReadWriteData(this);
+    else table.grantReadData(this);
+    this.addEnvironment('TABLE_NAME', table.tableName);
+  }
+
+  /**
+   * `sign`: signs with the current key. `publish`: reads the public keys of the current key and of
+   * the former keys the JWKS still lists (`PUBLISHED_KEY_IDS`), without being able to sign.
+   */
+  bindSigningKey({ key, access, publishedKeyArns }: { key: IKey; access: 'sign' | 'publish'; publishedKeyArns: readonly string[] }): void {
+    if (access === 'sign') {
+      key.grant(this, 'kms:Sign', 'kms:GetPublicKey');
+    } else {
+      key.grant(this, 'kms:GetPublicKey');
+      if (publishedKeyArns.length > 0) {
+        Grant.addToPrincipal({ grantee: this, actions: ['kms:GetPublicKey'], resourceArns: [...publishedKeyArns] });
+        this.addEnvironment('PUBLISHED_KEY_IDS', publishedKeyArns.join(','));
+      }
+    }
+    this.addEnvironment('SIGNING_KEY_ID', key.keyArn);
+  }
+
+  /** The symmetric key that encrypts license keys kept for idempotent replays. */
+  bindSecretBox(key: IKey): void {
+    key.grant(this, 'kms:Encrypt', 'kms:Decrypt');
+    this.addEnvironment('ENCRYPTION_KEY_ID', key.keyArn);
+  }
+
+  /** The ops API key, for functions that authenticate API keys themselves. */
+  bindOpsApiKey(secret: ISecret): void {
+    Grant.addToPrincipal({ grantee: this, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
+    this.addEnvironment('OPS_API_KEY_SECRET_ID', secret.secretArn);
+  }
+}

@@ -1,0 +1,49 @@
+import type { routes } from '../lib/contract/routes.js';
+
+/** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer';
+
+/** What a function may touch. Anything not listed here, it may not. */
+export interface FunctionNeeds {
+  /** The single table: read-only or read-write. */
+  readonly table?: 'RO' | 'RW';
+  /**
+   * The token signing key. `sign`: kms:Sign and kms:GetPublicKey on the current key;
+   * `publish`: kms:GetPublicKey on the current key and on every former key still published in the JWKS.
+   */
+  readonly signingKey?: 'sign' | 'publish';
+  /** kms:Encrypt and kms:Decrypt on the symmetric key that keeps license keys for idempotent replays. */
+  readonly secretBox?: true;
+  /** secretsmanager:GetSecretValue on the ops API key, for the routes that accept an API key themselves. */
+  readonly opsApiKey?: true;
+}
+
+/**
+ * Least privilege, as data: the stack grants exactly this and the tests read it back from the template.
+ * `satisfies Record<FunctionName, …>` makes a route whose function is missing here a type error.
+ */
+export const functionNeeds = {
+  health: { table: 'RO' },
+  jwks: { signingKey: 'publish' },
+  openapi: {},
+  'register-account': { table: 'RW' },
+  'create-reseller': { table: 'RW' },
+  'add-association': { table: 'RW' },
+  'remove-association': { table: 'RW' },
+  'create-customer': { table: 'RW' },
+  'list-customers': { table: 'RO' },
+  'list-events': { table: 'RO' },
+  'issue-license': { table: 'RW', secretBox: true },
+  'list-licenses': { table: 'RO' },
+  'get-license': { table: 'RO' },
+  'change-license-status': { table: 'RW' },
+  'start-trial': { table: 'RW', signingKey: 'sign' },
+  activate: { table: 'RW', signingKey: 'sign', opsApiKey: true },
+  heartbeat: { table: 'RW', signingKey: 'sign' },
+  'release-activation': { table: 'RW', opsApiKey: true },
+  'get-installation': { table: 'RW', signingKey: 'sign', opsApiKey: true },
+  'offline-activate': { table: 'RW', signingKey: 'sign' },
+  authorizer: { table: 'RO', opsApiKey: true },
+} as const satisfies Record<FunctionName, FunctionNeeds>;
+
+export const functionNames = Object.keys(functionNeeds) as FunctionName[];

@@ -1,0 +1,52 @@
+import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
+import type { GatewayResponseOptions } from 'aws-cdk-lib/aws-apigateway';
+import { problem } from '../lib/contract/problem.js';
+import type { ProblemError } from '../lib/contract/problem.js';
+import { unavailableRetryAfterSeconds } from '../lib/http/problem-response.js';
+
+/** Stage throttling refills its token bucket every second. */
+const throttledRetryAfterSeconds = 1;
+const internal = problem('INTERNAL', 'an unexpected error occurred; quote the request id when reporting it');
+const rateLimited = problem('RATE_LIMITED', 'too many requests, retry later', { retryAfterSeconds: throttledRetryAfterSeconds });
+
+/**
+ * What API Gateway answers by itself, before or instead of a handler, as the contract's problems.
+ * A response type not listed inherits DEFAULT_4XX or DEFAULT_5XX, status code included.
+ */
+export const gatewayProblems: ReadonlyMap<ResponseType, ProblemError> = new Map([
+  [ResponseType.UNAUTHORIZED, problem('UNAUTHENTICATED', 'the API key is missing, malformed or unknown')],
+  [ResponseType.INVALID_SIGNATURE, problem('UNAUTHENTICATED', 'the request signature is not valid')],
+  [ResponseType.EXPIRED_TOKEN, problem('UNAUTHENTICATED', 'the request credentials have expired')],
+  [ResponseType.ACCESS_DENIED, problem('FORBIDDEN', 'the caller may not call this route')],
+  [ResponseType.WAF_FILTERED, problem('FORBIDDEN', 'the request was blocked by the firewall')],
+  // Unknown routes land here, and so does an unsigned call to an IAM route: API Gateway cannot tell them apart.
+  [ResponseType.MISSING_AUTHENTICATION_TOKEN, problem('NOT_FOUND', 'no such route (admin routes also need a SigV4-signed request)')],
+  [ResponseType.RESOURCE_NOT_FOUND, problem('NOT_FOUND', 'no such route')],
+  [ResponseType.REQUEST_TOO_LARGE, problem('PAYLOAD_TOO_LARGE', 'the request is too large')],
+  [ResponseType.THROTTLED, rateLimited],
+  [ResponseType.QUOTA_EXCEEDED, rateLimited],
+  [ResponseType.DEFAULT_4XX, problem('VALIDATION_FAILED', 'the request is not valid')],
+  [ResponseType.API_CONFIGURATION_ERROR, internal],
+  [ResponseType.AUTHORIZER_CONFIGURATION_ERROR, internal],
+  // Integration failures and timeouts, Lambda throttling, an authorizer that could not reach the table.
+  [ResponseType.DEFAULT_5XX, problem('UNAVAILABLE', 'a dependency is unavailable, retry later', { retryAfterSeconds: unavailableRetryAfterSeconds })],
+]);
+
+/**
+ * A gateway response that answers like a handler's `problemResponse`: the same document, headers
+ * and status, with API Gateway filling in the request id.
+ */
+export function gatewayResponseOptions(type: ResponseType, error: ProblemError): GatewayResponseOptions {
+  const { retryAfterSeconds } = error.extra;
+  return {
+    type,
+    statusCode: String(error.status),
+    responseHeaders: {
+      'Content-Type': "'application/problem+json'",
+      'Cache-Control': "'no-store'",
+      'X-Request-Id': 'context.requestId',
+      ...(retryAfterSeconds === undefined ? {} : { 'Retry-After': `'${retryAfterSeconds}'` }),
+    },
+    templates: { 'application/json': JSON.stringify(error.toProblem('$context.requestId')) },
+  };
+}

@@ -1,0 +1,72 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { catalog } from '../lib/adapters/catalog.js';
+import { KeyMaterial } from './constructs/key-material.js';
+import { LicenseApi } from './constructs/license-api.js';
+import { LicenseTable } from './constructs/license-table.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { ServiceFunction } from './constructs/service-function.js';
+import { WebFirewall } from './constructs/web-firewall.js';
+import { functionNeeds } from './function-permissions.js';
+import type { FunctionName, FunctionNeeds } from './function-permissions.js';
+import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
+import type { StageConfig } from './stage-config.js';
+
+export interface LicenseActivationStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/** One stage of the service: table, keys, functions, API, firewall and monitoring. */
+export class LicenseActivationStack extends Stack {
+  readonly table: LicenseTable;
+  readonly keys: KeyMaterial;
+  readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
+  readonly api: LicenseApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: LicenseActivationStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new LicenseTable(this, 'Table', { config });
+    this.keys = new KeyMaterial(this, 'Keys', { config });
+
+    const functions = {} as Record<FunctionName, ServiceFunction>;
+    for (const [name, needs] of Object.entries(functionNeeds) as [FunctionName, FunctionNeeds][]) {
+      const fn = new ServiceFunction(this, `Fn-${name}`, { functionDir: name, config });
+      if (needs.table) fn.bindTable({ table: this.table, accessMode: needs.table });
+      if (needs.signingKey) {
+        fn.bindSigningKey({ key: this.keys.signingKey, access: needs.signingKey, publishedKeyArns: this.keys.publishedKeyArns });
+      }
+      if (needs.secretBox) fn.bindSecretBox(this.keys.secretsKey);
+      if (needs.opsApiKey) fn.bindOpsApiKey(this.keys.opsApiKey);
+      functions[name] = fn;
+    }
+    this.functions = functions;
+
+    this.api = new LicenseApi(this, 'Api', { config, functions });
+    const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config,
+      restApi: this.api.restApi,
+      functions,
+      table: this.table,
+      webAclName: firewall.webAclName,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'SigningKeyArn', { value: this.keys.signingKey.keyArn });
+    new CfnOutput(this, 'SigningKeyAlias', { value: this.keys.signingKeyAlias.aliasName });
+    new CfnOutput(this, 'SecretsKeyArn', { value: this.keys.secretsKey.keyArn });
+    new CfnOutput(this, 'OpsApiKeySecretArn', { value: this.keys.opsApiKey.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    // The catalog is code bundled into the functions. Loading it here validates it (it is parsed when
+    // its module loads), so `cdk synth` refuses an inconsistent catalog before any deployment.
+    new CfnOutput(this, 'CatalogProducts', { value: Object.keys(catalog()).join(','), description: 'Products of the deployed catalog' });
+
+    acknowledgeAcceptedFindings(this);
+  }
+}

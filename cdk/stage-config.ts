@@ -1,0 +1,101 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+export const stageNames = ['dev', 'prod'] as const;
+export type StageName = (typeof stageNames)[number];
+
+const logLevels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Everything that differs between stages, resolved once from CDK context (`-c key=value` or cdk.json). */
+export interface StageConfig {
+  readonly stage: StageName;
+  /** Prod keeps its table, keys and secret when the stack or a resource is deleted; dev cleans up. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+  readonly logRetention: RetentionDays;
+  /** `iss` of every license token. */
+  readonly issuer: string;
+  readonly logLevel: LogLevel;
+  /**
+   * Bumped to rotate the signing key: a new generation is a new KMS key, and the alias moves to it.
+   * See docs/DEPLOYMENT.md, "Rotate the signing key".
+   */
+  readonly signingKeyGeneration: number;
+  /** Former signing keys (ARNs or key ids) whose public keys the JWKS keeps publishing after a rotation. */
+  readonly publishedKeyIds: readonly string[];
+  /** Stage-wide API Gateway throttling (requests per second, and the token bucket's size). */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** WAF: requests per IP per 5 minutes on the activation, trial, offline-activation and registration paths. */
+  readonly wafRateLimit: number;
+  /** Subscribed to the alarm topic when set. */
+  readonly alarmEmail: string | undefined;
+}
+
+const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'logLevel' | 'signingKeyGeneration' | 'publishedKeyIds' | 'alarmEmail'>> = {
+  dev: {
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+    logRetention: RetentionDays.ONE_WEEK,
+    throttle: { rateLimit: 20, burstLimit: 40 },
+    wafRateLimit: 100,
+  },
+  prod: {
+    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: true,
+    logRetention: RetentionDays.THREE_MONTHS,
+    throttle: { rateLimit: 200, burstLimit: 400 },
+    wafRateLimit: 300,
+  },
+};
+
+/** Context values come as strings from the command line and as JSON values from cdk.json. */
+function text(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw new TypeError(`context ${key} must be a string`);
+}
+
+function integer(node: Node, key: string, fallback: number, minimum = 1): number {
+  const value = text(node, key);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < minimum) throw new TypeError(`context ${key} must be an integer of at least ${minimum}, not ${value}`);
+  return parsed;
+}
+
+function oneOf<T extends string>(node: Node, key: string, allowed: readonly T[], fallback: T): T {
+  const value = text(node, key) ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new TypeError(`context ${key} must be one of ${allowed.join(', ')}, not ${value}`);
+  return value as T;
+}
+
+/** A comma-separated string (`-c publishedKeyIds=a,b`) or a JSON array (cdk.json). */
+function list(node: Node, key: string): string[] {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null) return [];
+  const items: unknown[] = Array.isArray(value) ? value : String(value).split(',');
+  return items.map((item) => String(item).trim()).filter(Boolean);
+}
+
+export function readStageConfig(node: Node): StageConfig {
+  const stage = oneOf(node, 'stage', stageNames, 'dev');
+  const defaults = stageDefaults[stage];
+  return {
+    ...defaults,
+    stage,
+    issuer: text(node, 'issuer') ?? 'license-activation',
+    logLevel: oneOf(node, 'logLevel', logLevels, 'INFO'),
+    signingKeyGeneration: integer(node, 'signingKeyGeneration', 1),
+    publishedKeyIds: list(node, 'publishedKeyIds'),
+    throttle: {
+      rateLimit: integer(node, 'throttleRateLimit', defaults.throttle.rateLimit),
+      burstLimit: integer(node, 'throttleBurstLimit', defaults.throttle.burstLimit),
+    },
+    // WAF's smallest rate limit.
+    wafRateLimit: integer(node, 'wafRateLimit', defaults.wafRateLimit, 10),
+    alarmEmail: text(node, 'alarmEmail'),
+  };
+}

@@ -1,0 +1,394 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LicenseActivationStack } from '../../../cdk/license-activation-stack.js';
+import { readStageConfig } from '../../../cdk/stage-config.js';
+import type { StageName } from '../../../cdk/stage-config.js';
+import { problemType } from '../../../lib/contract/problem.js';
+import type { ErrorCode } from '../../../lib/contract/problem.js';
+import { routes } from '../../../lib/contract/routes.js';
+import { tableDefinition } from '../../../lib/data/table-definition.js';
+
+/** A resource of the synthesized template, as far as these tests read it. */
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown> & { Environment?: { Variables: Record<string, unknown> } };
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+interface PolicyStatement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+
+/** The stack as `cdk synth -c stage=…` builds it, except that no function is bundled (esbuild would take ~30 s). */
+function synthesize(stage: StageName, context: Record<string, string> = {}) {
+  const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = new LicenseActivationStack(app, `LicenseActivation-${stage}`, { config: readStageConfig(app.node) });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+function resources(template: Template, type: string): Record<string, TemplateResource> {
+  return template.findResources(type) as Record<string, TemplateResource>;
+}
+
+function onlyResource(template: Template, type: string, properties: object = {}): [string, TemplateResource] {
+  const found = Object.entries(template.findResources(type, { Properties: properties }) as Record<string, TemplateResource>);
+  expect(found).toHaveLength(1);
+  return found[0] as [string, TemplateResource];
+}
+
+const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
+const allFunctionNames = [...functionNamesOfRoutes, 'authorizer'];
+const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'authorizer'];
+const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate'];
+const opsApiKeyFunctions = ['activate', 'get-installation', 'release-activation', 'authorizer'];
+const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+const expectedPerStage = {
+  dev: { deletionPolicy: 'Delete', deletionProtection: false, retentionDays: 7 },
+  prod: { deletionPolicy: 'Retain', deletionProtection: true, retentionDays: 90 },
+} as const;
+
+describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) => {
+  let stack: LicenseActivationStack;
+  let template: Template;
+  const expected = expectedPerStage[stage];
+
+  beforeAll(() => {
+    ({ stack, template } = synthesize(stage));
+  });
+
+  const logicalIdOf = (type: string, properties: object) => onlyResource(template, type, properties)[0];
+  const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
+  const signingKeyId = () => logicalIdOf('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256' });
+  const secretsKeyId = () => logicalIdOf('AWS::KMS::Key', { EnableKeyRotation: true });
+  const secretId = () => logicalIdOf('AWS::SecretsManager::Secret', {});
+  const functionOf = (name: string) => onlyResource(template, 'AWS::Lambda::Function', { FunctionName: `license-activation-${stage}-${name}` });
+
+  /** Every statement of the policies attached to a function's role. */
+  function statementsOf(name: string): PolicyStatement[] {
+    const role = functionOf(name)[1].Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const roleId = role['Fn::GetAtt'][0];
+    return Object.values(resources(template, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+  }
+  const actionsOf = (name: string) => statementsOf(name).flatMap((statement) => [statement.Action].flat());
+  const resourcesOfAction = (name: string, action: string) =>
+    statementsOf(name)
+      .filter((statement) => [statement.Action].flat().includes(action))
+      .flatMap((statement) => [statement.Resource].flat());
+
+  describe('table', () => {
+    it('has the keys, indexes and TTL attribute of tableDefinition, on demand, with PITR and encryption', () => {
+      const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'];
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: `license-activation-${stage}`,
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayWith(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+        GlobalSecondaryIndexes: ['gsi1', 'gsi2'].map((indexName) => ({
+          IndexName: indexName,
+          KeySchema: [
+            { AttributeName: `${indexName}pk`, KeyType: 'HASH' },
+            { AttributeName: `${indexName}sk`, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    });
+
+    it(`is ${expected.deletionPolicy === 'Retain' ? 'retained and protected from deletion' : 'deleted with the stack'} in ${stage}`, () => {
+      const [, table] = onlyResource(template, 'AWS::DynamoDB::Table');
+      expect(table.DeletionPolicy).toBe(expected.deletionPolicy);
+      expect(table.UpdateReplacePolicy).toBe(expected.deletionPolicy);
+      expect(table.Properties.DeletionProtectionEnabled).toBe(expected.deletionProtection);
+    });
+  });
+
+  describe('keys and secret', () => {
+    it('signs with an ECC_NIST_P256 SIGN_VERIFY key behind the stage alias', () => {
+      template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+      template.hasResourceProperties('AWS::KMS::Alias', {
+        AliasName: `alias/license-activation-${stage}-signing`,
+        TargetKeyId: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] },
+      });
+    });
+
+    it('seals license keys with a rotating symmetric key behind the stage alias', () => {
+      template.hasResourceProperties('AWS::KMS::Alias', {
+        AliasName: `alias/license-activation-${stage}-secrets`,
+        TargetKeyId: { 'Fn::GetAtt': [secretsKeyId(), 'Arn'] },
+      });
+    });
+
+    it('generates an ops API key of at least 40 characters without punctuation', () => {
+      const [, secret] = onlyResource(template, 'AWS::SecretsManager::Secret');
+      const generated = secret.Properties.GenerateSecretString as { PasswordLength: number; ExcludePunctuation: boolean };
+      expect(generated.ExcludePunctuation).toBe(true);
+      expect(generated.PasswordLength).toBeGreaterThanOrEqual(40);
+    });
+
+    it(`${expected.deletionPolicy === 'Retain' ? 'retains' : 'deletes'} both keys and the secret with the stack`, () => {
+      const kept = [...Object.values(resources(template, 'AWS::KMS::Key')), ...Object.values(resources(template, 'AWS::SecretsManager::Secret'))];
+      expect(kept.map((resource) => resource.DeletionPolicy)).toEqual([expected.deletionPolicy, expected.deletionPolicy, expected.deletionPolicy]);
+    });
+  });
+
+  describe('functions', () => {
+    it('creates one function per function of the route table, plus the authorizer', () => {
+      const names = Object.values(resources(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties.FunctionName);
+      expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
+    });
+
+    it('runs every function on Node 22 and arm64 with ESM, X-Ray, source maps, 512 MB and 10 s', () => {
+      template.allResourcesProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: 512,
+        Timeout: 10,
+        Environment: {
+          Variables: Match.objectLike({
+            NODE_OPTIONS: '--enable-source-maps',
+            SIGNER: 'kms',
+            SECRET_BOX: 'kms',
+            TOKEN_ISSUER: 'license-activation',
+            POWERTOOLS_SERVICE_NAME: 'license-activation',
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+            POWERTOOLS_METRICS_NAMESPACE: `LicenseActivation/${stage}`,
+          }),
+        },
+      });
+    });
+
+    it(`logs every function to its own log group kept ${expected.retentionDays} days`, () => {
+      const logGroups = resources(template, 'AWS::Logs::LogGroup');
+      for (const name of allFunctionNames) {
+        const logGroupRef = (functionOf(name)[1].Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(logGroups[logGroupRef]?.Properties.RetentionInDays).toBe(expected.retentionDays);
+      }
+    });
+
+    it('sets the table, key and secret variables of the functions that use them, and only theirs', () => {
+      const variables = (name: string) => functionOf(name)[1].Properties.Environment?.Variables ?? {};
+      expect(variables('activate')).toMatchObject({
+        TABLE_NAME: { Ref: tableId() },
+        SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] },
+        OPS_API_KEY_SECRET_ID: { Ref: secretId() },
+      });
+      expect(variables('issue-license')).toMatchObject({ ENCRYPTION_KEY_ID: { 'Fn::GetAtt': [secretsKeyId(), 'Arn'] } });
+      expect(variables('jwks')).toMatchObject({ SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] } });
+      expect(variables('openapi')).not.toHaveProperty('TABLE_NAME');
+      expect(variables('health')).not.toHaveProperty('SIGNING_KEY_ID');
+      expect(variables('heartbeat')).not.toHaveProperty('OPS_API_KEY_SECRET_ID');
+      expect(variables('list-licenses')).not.toHaveProperty('ENCRYPTION_KEY_ID');
+    });
+  });
+
+  describe('permissions', () => {
+    it.each(readOnlyFunctions)('gives %s no table write action', (name) => {
+      expect(actionsOf(name)).toContain('dynamodb:GetItem');
+      expect(actionsOf(name).filter((action) => tableWriteActions.includes(action))).toEqual([]);
+    });
+
+    it('lets only the token-issuing functions sign, and only with the signing key', () => {
+      const signers = allFunctionNames.filter((name) => actionsOf(name).includes('kms:Sign'));
+      expect(signers.toSorted()).toEqual(signingFunctions.toSorted());
+      for (const name of signingFunctions) expect(resourcesOfAction(name, 'kms:Sign')).toEqual([{ 'Fn::GetAtt': [signingKeyId(), 'Arn'] }]);
+    });
+
+    it('lets jwks read the public key without signing', () => {
+      expect(actionsOf('jwks')).toContain('kms:GetPublicKey');
+      expect(actionsOf('jwks')).not.toContain('kms:Sign');
+      expect(actionsOf('jwks').some((action) => action.startsWith('dynamodb:'))).toBe(false);
+    });
+
+    it('lets only issue-license encrypt and decrypt, and only with the secrets key', () => {
+      const sealers = allFunctionNames.filter((name) => actionsOf(name).some((action) => ['kms:Encrypt', 'kms:Decrypt'].includes(action)));
+      expect(sealers).toEqual(['issue-license']);
+      expect(resourcesOfAction('issue-license', 'kms:Decrypt')).toEqual([{ 'Fn::GetAtt': [secretsKeyId(), 'Arn'] }]);
+    });
+
+    it('lets only the functions that accept API keys themselves read the ops API key', () => {
+      const readers = allFunctionNames.filter((name) => actionsOf(name).includes('secretsmanager:GetSecretValue'));
+      expect(readers.toSorted()).toEqual(opsApiKeyFunctions.toSorted());
+    });
+
+    it('gives openapi nothing beyond its logs and traces', () => {
+      expect(actionsOf('openapi').toSorted()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    });
+  });
+
+  describe('API', () => {
+    /** Each method of the REST API as path, HTTP method, authorization and integrated function. */
+    function methods() {
+      const apiResources = resources(template, 'AWS::ApiGateway::Resource');
+      const pathOf = (resourceId: unknown): string => {
+        const ref = (resourceId as { Ref?: string }).Ref;
+        const resource = ref === undefined ? undefined : apiResources[ref];
+        return resource ? `${pathOf(resource.Properties.ParentId)}/${String(resource.Properties.PathPart)}` : '';
+      };
+      return Object.values(resources(template, 'AWS::ApiGateway::Method')).map(({ Properties: method }) => ({
+        route: `${String(method.HttpMethod)} ${pathOf(method.ResourceId)}`,
+        authorizationType: method.AuthorizationType,
+        integration: method.Integration as { Type: string; Uri: unknown },
+      }));
+    }
+
+    it('has exactly one method per route of the route table', () => {
+      expect(methods().map(({ route }) => route).toSorted()).toEqual(routes.map((route) => `${route.method} ${route.path}`).toSorted());
+    });
+
+    it.each(routes.map((route) => [route.id, route] as const))('authorizes %s as its authentication kind says', (_id, route) => {
+      const expectedType = { iam: 'AWS_IAM', 'api-key': 'CUSTOM', none: 'NONE', installation: 'NONE', 'installation-or-api-key': 'NONE' }[
+        route.authentication
+      ];
+      const method = methods().find(({ route: name }) => name === `${route.method} ${route.path}`);
+      expect(method?.authorizationType).toBe(expectedType);
+      expect(method?.integration.Type).toBe('AWS_PROXY');
+      expect(JSON.stringify(method?.integration.Uri)).toContain(`"${functionOf(route.function)[0]}"`);
+    });
+
+    it('authorizes API keys with the authorizer function, by the Authorization header, cached 5 minutes', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+        Type: 'REQUEST',
+        IdentitySource: 'method.request.header.Authorization',
+        AuthorizerResultTtlInSeconds: 300,
+      });
+      const [, authorizer] = onlyResource(template, 'AWS::ApiGateway::Authorizer');
+      expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(`"${functionOf('authorizer')[0]}"`);
+    });
+
+    it.each([
+      ['UNAUTHORIZED', 401, 'UNAUTHENTICATED'],
+      ['ACCESS_DENIED', 403, 'FORBIDDEN'],
+      ['MISSING_AUTHENTICATION_TOKEN', 404, 'NOT_FOUND'],
+      ['REQUEST_TOO_LARGE', 413, 'PAYLOAD_TOO_LARGE'],
+      ['THROTTLED', 429, 'RATE_LIMITED'],
+      ['DEFAULT_5XX', 503, 'UNAVAILABLE'],
+    ] as const)('answers %s with %d %s as a problem document', (responseType, status, code: ErrorCode) => {
+      const [, response] = onlyResource(template, 'AWS::ApiGateway::GatewayResponse', { ResponseType: responseType });
+      expect(response.Properties.StatusCode).toBe(String(status));
+      expect(response.Properties.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.X-Request-Id': 'context.requestId',
+      });
+      const body = JSON.parse((response.Properties.ResponseTemplates as Record<string, string>)['application/json'] ?? '') as unknown;
+      expect(body).toMatchObject({ type: problemType(code), status, code, title: expect.any(String), detail: expect.any(String), requestId: '$context.requestId' });
+    });
+
+    it.each(['THROTTLED', 'DEFAULT_5XX'])('tells the client when to retry after %s', (responseType) => {
+      const [, response] = onlyResource(template, 'AWS::ApiGateway::GatewayResponse', { ResponseType: responseType });
+      expect(response.Properties.ResponseParameters).toHaveProperty(['gatewayresponse.header.Retry-After'], expect.stringMatching(/^'\d+'$/));
+    });
+
+    it('throttles, traces and logs the stage as JSON', () => {
+      const [, apiStage] = onlyResource(template, 'AWS::ApiGateway::Stage');
+      expect(apiStage.Properties).toMatchObject({
+        StageName: stage,
+        TracingEnabled: true,
+        MethodSettings: [expect.objectContaining({ MetricsEnabled: true, ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) })],
+      });
+      const format = (apiStage.Properties.AccessLogSetting as { Format: string }).Format;
+      expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    });
+  });
+
+  describe('firewall', () => {
+    it('attaches a web ACL with the AWS common rules and a per-IP rate limit on activation, trial, offline and registration paths', () => {
+      const [aclId, acl] = onlyResource(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+      const rules = JSON.stringify(acl.Properties.Rules);
+      expect(rules).toContain('"AWSManagedRulesCommonRuleSet"');
+      for (const path of ['/v1/activations', '/v1/trials', '/v1/offline-activations', '/v1/accounts/register']) expect(rules).toContain(`"${path}"`);
+      expect(rules).toContain('"ResponseCode":429');
+      // The contract accepts bodies up to 64 KiB; the common rules alone would block them above 8 KB.
+      expect(rules).toContain('{"ActionToUse":{"Count":{}},"Name":"SizeRestrictions_BODY"}');
+      const [stageId] = onlyResource(template, 'AWS::ApiGateway::Stage');
+      const [, association] = onlyResource(template, 'AWS::WAFv2::WebACLAssociation');
+      expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+      expect(JSON.stringify(association.Properties.ResourceArn)).toContain(`"${stageId}"`);
+    });
+  });
+
+  describe('monitoring', () => {
+    it('sends every alarm to the alarm topic', () => {
+      const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
+      const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length);
+      for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    });
+
+    it.each(['api-5xx-rate', 'api-latency-p99', 'table-throttles', 'table-system-errors', 'kms-failures', 'activate-errors', 'activate-throttles'])(
+      'has the %s alarm',
+      (name) => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-${name}` });
+      },
+    );
+
+    it('counts KMS failures from the logs of every function', () => {
+      const filters = Object.values(resources(template, 'AWS::Logs::MetricFilter'));
+      expect(filters).toHaveLength(allFunctionNames.length);
+      for (const filter of filters) expect(filter.Properties.FilterPattern).toContain('request failed');
+    });
+
+    it('builds the stage dashboard and outputs what ops need', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
+      expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
+        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsApiKeySecretArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'TableName'],
+      );
+      template.hasOutput('CatalogProducts', { Value: 'authserver,vault,modeler' });
+    });
+  });
+
+  it('passes the AwsSolutions checks, every accepted finding acknowledged with a reason', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+    expect(report.violations).toEqual([]);
+  });
+});
+
+describe('LicenseActivationStack (context)', () => {
+  const formerKeyArn = 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555';
+  const formerKeyId = '66666666-7777-8888-9999-000000000000';
+
+  it('publishes former signing keys in the JWKS without letting any function sign with them', () => {
+    const { template } = synthesize('prod', { publishedKeyIds: `${formerKeyArn},${formerKeyId}` });
+    const jwks = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'license-activation-prod-jwks' } });
+    const variables = (Object.values(jwks)[0] as TemplateResource).Properties.Environment?.Variables;
+    expect(JSON.stringify(variables?.PUBLISHED_KEY_IDS)).toContain(formerKeyArn);
+    expect(JSON.stringify(variables?.PUBLISHED_KEY_IDS)).toContain(`:key/${formerKeyId}`);
+    const statementsOnFormerKey = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, TemplateResource>)
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement)
+      .filter((statement) => JSON.stringify(statement.Resource).includes(formerKeyArn));
+    expect(statementsOnFormerKey.map((statement) => statement.Action)).toEqual(['kms:GetPublicKey']);
+  });
+
+  it('rotates the signing key to a new key generation that the alias follows', () => {
+    const { template } = synthesize('dev', { signingKeyGeneration: '2' });
+    const keys = template.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'ECC_NIST_P256' } });
+    const [keyId] = Object.keys(keys);
+    expect(keyId).toMatch(/^KeysSigningKeyV2/);
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/license-activation-dev-signing', TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+
+  it('subscribes the alarm email to the alarm topic when one is given', () => {
+    const { template } = synthesize('dev', { alarmEmail: 'ops@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('refuses a KMS alias among the published keys', () => {
+    expect(() => synthesize('dev', { publishedKeyIds: 'alias/old-signing' })).toThrow(/not aliases/);
+  });
+});
