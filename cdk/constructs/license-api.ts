@@ -15,7 +15,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routes } from '../../lib/contract/routes.js';
 import type { Authentication } from '../../lib/contract/routes.js';
-import { authorizerContextKeys } from '../../lib/http/authentication.js';
+import { authorizerContextKeys } from '../../lib/auth/authorizer-policy.js';
 import type { FunctionName } from '../function-permissions.js';
 import { gatewayProblems, gatewayResponseOptions } from '../gateway-responses.js';
 import type { StageConfig } from '../stage-config.js';

@@ -2,6 +2,12 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { AccountPrincipal } from './principal.js';
 
 /**
+ * Context keys the Lambda authorizer (and the local server in its place) puts on the event. Not
+ * `principalId`: API Gateway writes the policy's own principalId under that name.
+ */
+export const authorizerContextKeys = { kind: 'accountKind', id: 'accountId' } as const;
+
+/**
  * The IAM policy a REQUEST authorizer returns for an authenticated account. It allows every method
  * of the API's stage: API Gateway caches the result per API key, and which routes each principal
  * may call is decided by the handlers from the route table, not by this policy.
@@ -15,6 +21,6 @@ export function allowPolicy(principal: AccountPrincipal, methodArn: string): API
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${apiArn}/${stage}/*/*` }],
     },
-    context: { principalKind: principal.kind, principalId: principal.id },
+    context: { [authorizerContextKeys.kind]: principal.kind, [authorizerContextKeys.id]: principal.id },
   };
 }

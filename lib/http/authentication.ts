@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import { bearerToken } from '../auth/api-keys.js';
+import { authorizerContextKeys } from '../auth/authorizer-policy.js';
 import { verifyDpopProof } from '../auth/dpop.js';
 import type { AccountPrincipal, Caller } from '../auth/principal.js';
 import { problem } from '../contract/problem.js';
@@ -9,8 +10,6 @@ import type { HttpEvent } from './http-event.js';
 
 export type ApiKeyAuthenticator = (apiKey: string) => Promise<AccountPrincipal | undefined>;
 
-/** Context keys the Lambda authorizer (and the local server in its place) puts on the event. */
-export const authorizerContextKeys = { kind: 'principalKind', id: 'principalId' } as const;
 
 /** The account API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
 function accountFromGateway(event: HttpEvent, route: RouteDefinition): AccountPrincipal | undefined {

@@ -74,7 +74,7 @@ export async function eventFor(routeId: RouteId, options: CallOptions = {}): Pro
     requestContext: {
       accountId: '000000000000',
       apiId: 'test',
-      authorizer: options.as && !iamOps ? { principalKind: options.as.kind, principalId: options.as.id } : undefined,
+      authorizer: options.as && !iamOps ? { accountKind: options.as.kind, accountId: options.as.id, principalId: `${options.as.kind}:${options.as.id}` } : undefined,
       protocol: 'HTTP/1.1',
       httpMethod: route.method,
       identity: {

@@ -1,0 +1,409 @@
+import { OpenApiGeneratorV31, zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import packageJson from '../../package.json' with { type: 'json' };
+import { LicenseType } from '../catalog/catalog-schema.js';
+import { LicenseMode, LimitedReason, WarningCode } from '../licensing/license-mode.js';
+import { LicenseTokenClaims, licenseTokenType } from './license-token.js';
+import { AccountPage, AssociationResult, AuditEventPage, LicensePage, LicenseResult, operations } from './openapi-operations.js';
+import type { OperationDoc, OperationTag, RequestHeader, SuccessHeader, SuccessResponse } from './openapi-operations.js';
+import { ErrorCode, errorStatus, FieldError, Problem, problem } from './problem.js';
+import { routes } from './routes.js';
+import type { HttpMethod, PrincipalKind, RouteDefinition } from './routes.js';
+import {
+  Account,
+  AccountCreated,
+  AccountInput,
+  AccountKind,
+  Activation,
+  ActivationInput,
+  ActivationPath,
+  ActivationResult,
+  Actor,
+  Association,
+  AssociationInput,
+  AssociationPath,
+  AuditEvent,
+  CustomerPath,
+  EventType,
+  HealthResult,
+  HeartbeatInput,
+  Installation,
+  InstallationPath,
+  InstallationResult,
+  IssueLicenseInput,
+  JwksResult,
+  License,
+  LicenseIssued,
+  LicensePath,
+  LicenseStatus,
+  LicenseStatusChangeInput,
+  ListLicensesQuery,
+  ListQuery,
+  OfflineActivationInput,
+  OfflineRequestClaims,
+  TokenResult,
+  TrialInput,
+  TrialResult,
+} from './schemas.js';
+
+/**
+ * The OpenAPI 3.1 document of the contract (../shared/API.md), built from the route table and the
+ * zod schemas the handlers validate with, so the document cannot say something the code does not.
+ */
+
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+type OpenAPIDefinitions = ConstructorParameters<typeof OpenApiGeneratorV31>[0][number];
+
+/** Components: the contract's resources, requests and answers, under the names clients know them by. */
+const componentSchemas: ReadonlyArray<readonly [name: string, schema: z.ZodType, description: string]> = [
+  ['Account', Account, 'A customer or reseller account.'],
+  ['AccountKind', AccountKind, 'What an account is.'],
+  ['AccountInput', AccountInput, 'The name and contact address of a new account.'],
+  ['AccountCreated', AccountCreated, 'A new account and its API key.'],
+  ['AccountPage', AccountPage, 'One page of accounts.'],
+  ['Association', Association, 'A reseller managing a customer.'],
+  ['AssociationInput', AssociationInput, 'The reseller and the customer to associate.'],
+  ['AssociationResult', AssociationResult, 'An association.'],
+  ['License', License, 'A license: what a key grants, to which customer, and how often it may be activated.'],
+  ['LicenseType', LicenseType, 'What a license adds to an installation (the catalog says which types a product sells).'],
+  ['LicenseStatus', LicenseStatus, 'Where a license stands; `revoked` is final, `expired` follows from `expiresAt`.'],
+  ['IssueLicenseInput', IssueLicenseInput, 'A license to issue. `quantity` defaults to 1 and `maxActivations` to 1.'],
+  ['LicenseIssued', LicenseIssued, 'A new license and its key.'],
+  ['LicenseResult', LicenseResult, 'A license.'],
+  ['LicensePage', LicensePage, 'One page of licenses.'],
+  ['LicenseStatusChangeInput', LicenseStatusChangeInput, 'An optional reason for a status change, kept in the audit event.'],
+  ['AuditEvent', AuditEvent, 'Something that happened to an account, license or installation, and who did it.'],
+  ['EventType', EventType, 'What happened.'],
+  ['Actor', Actor, 'Who did it.'],
+  ['AuditEventPage', AuditEventPage, 'One page of audit events, newest first.'],
+  ['TrialInput', TrialInput, 'The product to try and the machine the installation runs on.'],
+  [
+    'ActivationInput',
+    ActivationInput,
+    'The license to activate and the machine the installation runs on. Give exactly one of `key` (any case, dashes optional) and ' +
+      "`licenseId`; `licenseId` (and `customerId`, which narrows it) needs an account's API key next to the DPoP proof.",
+  ],
+  ['HeartbeatInput', HeartbeatInput, 'What the installation reports: its version and the users active on it.'],
+  ['OfflineActivationInput', OfflineActivationInput, 'An offline request file.'],
+  [
+    'OfflineRequestClaims',
+    OfflineRequestClaims,
+    'The claims of an offline request file: a compact JWS signed by the installation key, with header ' +
+      '`{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`. Valid for 7 days after `iat`, and once.',
+  ],
+  ['Activation', Activation, 'A license activated on an installation.'],
+  ['Installation', Installation, 'An on-prem server, identified by the RFC 7638 thumbprint of its key.'],
+  ['TokenResult', TokenResult, 'A license token.'],
+  ['TrialResult', TrialResult, 'The installation on trial and its license token.'],
+  ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],
+  ['InstallationResult', InstallationResult, 'The installation and a fresh license token.'],
+  ['HealthResult', HealthResult, 'The service is up and reaches its table.'],
+  ['JwksResult', JwksResult, 'An RFC 7517 JWK set of public ES256 keys, each with `kid`, `alg: "ES256"` and `use: "sig"`.'],
+  [
+    'LicenseTokenClaims',
+    LicenseTokenClaims,
+    'The claims of a license token or license file: a compact JWS with header `{"alg":"ES256","typ":"license+jwt","kid"}`, ' +
+      'verifiable with the JWKS alone. Times are epoch seconds.',
+  ],
+  ['LicenseMode', LicenseMode, 'What the installation may do: everything, or what limited mode leaves.'],
+  ['LimitedReason', LimitedReason, 'Why an installation is in limited mode.'],
+  ['WarningCode', WarningCode, 'Something the installation should tell its administrator.'],
+  ['Problem', Problem, 'An RFC 9457 problem document. Clients switch on `code` (or `type`, which is as stable).'],
+  ['FieldError', FieldError, 'One offending field of a request.'],
+  ['ErrorCode', ErrorCode, 'Every error code, one list for server and clients.'],
+];
+
+const ref = (kind: 'headers' | 'parameters' | 'schemas', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+/** What a JWS string holds, as JSON Schema 2020-12 describes a JWT: `[header, claims]`. */
+const jwsContent = (header: Record<string, unknown>, claims: string) => ({
+  contentMediaType: 'application/jwt',
+  contentSchema: { type: 'array', minItems: 2, prefixItems: [{ type: 'object', ...header }, ref('schemas', claims)] },
+});
+
+const licenseToken = {
+  description: 'A license token: a compact JWS, verifiable with the JWKS alone, whose claims are `LicenseTokenClaims`.',
+  ...jwsContent(
+    { properties: { typ: { const: licenseTokenType }, alg: { const: 'ES256' }, kid: { type: 'string' } }, required: ['typ', 'alg', 'kid'] },
+    'LicenseTokenClaims',
+  ),
+};
+
+/** Descriptions of single fields and parameters that their schema alone cannot say. */
+const fieldDescriptions: ReadonlyArray<readonly [schema: z.ZodType, metadata: string | { description: string }]> = [
+  [AccountCreated.shape.apiKey, 'The API key, for `Authorization: Bearer`. Shown this once: the server keeps only its hash.'],
+  [LicenseIssued.shape.key, 'The license key, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX` (Crockford base32, the last symbol a check). Shown only at issue.'],
+  [License.shape.keyPrefix, 'The first group of the key, so people can tell their keys apart.'],
+  [License.shape.issuedBy, 'The id of the account that issued it (`ops` for the vendor).'],
+  [License.shape.activations, 'How many installations hold it now.'],
+  [Installation.shape.id, "The RFC 7638 thumbprint (base64url SHA-256) of the installation's public key."],
+  [Installation.shape.licenses, 'On restore: the activated licenses, as they are now.'],
+  [Installation.shape.token, { ...licenseToken, description: `On restore: the fresh token, also answered beside the installation. ${licenseToken.description}` }],
+  [TokenResult.shape.token, licenseToken],
+  [TrialResult.shape.token, licenseToken],
+  [ActivationResult.shape.token, licenseToken],
+  [InstallationResult.shape.token, licenseToken],
+  [
+    OfflineActivationInput.shape.request,
+    {
+      description: 'The offline request file: a compact JWS signed by the installation key, whose claims are `OfflineRequestClaims`.',
+      ...jwsContent({ description: 'The JWS header: `{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`.' }, 'OfflineRequestClaims'),
+    },
+  ],
+  [Problem.shape.requestId, 'The request id, also in the `X-Request-Id` header: quote it when reporting a fault.'],
+  [ListQuery.shape.limit, 'How many items a page holds: an integer from 1 to 100 (default 50).'],
+  [ListQuery.shape.cursor, "A previous page's `nextCursor`: the list resumes after it."],
+  [ListLicensesQuery.shape.customerId, "Only this customer's licenses."],
+  [LicensePath.shape.licenseId, 'A license id (`lic_…`).'],
+  [CustomerPath.shape.customerId, 'A customer account id (`acc_…`).'],
+  [AssociationPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
+  [AssociationPath.shape.customerId, 'A customer account id (`acc_…`).'],
+  [InstallationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
+  [ActivationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
+  [ActivationPath.shape.licenseId, 'The id of a license activated on the installation.'],
+];
+
+/**
+ * Names the schemas as components and describes fields on the schema objects themselves, so every
+ * use of them, however deeply nested, becomes a `$ref` with its description. zod-to-openapi keeps
+ * this in its own registry (zod's global registry would inline them), which nothing at run time reads.
+ */
+function annotateSchemas(): void {
+  for (const [name, schema, description] of componentSchemas) zodToOpenAPIRegistry.add(schema, { _internal: { refId: name }, description });
+  for (const [schema, metadata] of fieldDescriptions) {
+    zodToOpenAPIRegistry.add(schema, typeof metadata === 'string' ? { description: metadata } : metadata);
+  }
+}
+
+type ResponseHeader = SuccessHeader | 'X-Request-Id' | 'Retry-After';
+
+const responseHeaders: Readonly<Record<ResponseHeader, { description: string; schema: { type: 'string' | 'integer'; [key: string]: unknown } }>> = {
+  'X-Request-Id': {
+    description: 'The id of this request, on every response (quote it when reporting a fault).',
+    schema: { type: 'string' },
+  },
+  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 } },
+  'Idempotent-Replayed': {
+    description: '`true` when the answer replays an earlier request with the same `Idempotency-Key`.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  'Cache-Control': { description: 'How long the answer may be cached.', schema: { type: 'string' } },
+};
+
+const requestHeaders: Readonly<Record<RequestHeader, { description: string; schema: { type: 'string'; [key: string]: unknown } }>> = {
+  'Idempotency-Key': {
+    description:
+      'Makes the request safe to retry: the same key and body within 24 hours answer the same result; the same key with another ' +
+      'body is 422 `IDEMPOTENCY_KEY_REUSED`. 1 to 255 visible ASCII characters; a random UUID is a good choice.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  },
+};
+
+const securitySchemes = {
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "`Authorization: Bearer <api key>`: an account's API key (returned once, at the account's creation), or the ops API key. " +
+      'A missing, malformed or unknown key is 401 `UNAUTHENTICATED`; a known caller outside its rights is 403 `FORBIDDEN`.',
+  },
+  dpop: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'DPoP',
+    description:
+      'A DPoP proof (RFC 9449), fresh for every request, signed by the installation key: a compact JWS with header ' +
+      '`{"typ":"dpop+jwt","alg":"ES256","jwk":<public P-256 JWK>}` and claims `jti` (unique), `htm` (the HTTP method), ' +
+      '`htu` (the request URL; its path must end with the route path) and `iat` (epoch seconds). The installation id is the ' +
+      "RFC 7638 thumbprint of the proof's key and must be the `{installationId}` of the path, if any. Refused with 401: " +
+      '`UNAUTHENTICATED` without a proof, `INVALID_PROOF` for a bad signature, header, method, URL or key, `PROOF_EXPIRED` ' +
+      'for an `iat` more than 300 s from server time, `PROOF_REPLAYED` for a `jti` this installation used in the last 600 s.',
+  },
+  iam: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'Ops only. On AWS: an IAM SigV4-signed request (an unsigned one is answered 404, as API Gateway cannot tell it from an ' +
+      'unknown route). Locally (`npm start`): `Authorization: Bearer $OPS_API_KEY`.',
+    'x-amazon-apigateway-authtype': 'awsSigv4',
+  },
+} as const;
+
+/** Which credentials a route takes, as OpenAPI security requirements (alternatives; each lists what goes together). */
+function securityOf(route: RouteDefinition): Record<string, string[]>[] {
+  switch (route.authentication) {
+    case 'none':
+      return [];
+    case 'iam':
+      return [{ iam: [] }];
+    case 'api-key':
+      return [{ apiKey: [] }];
+    case 'installation':
+      return route.onBehalfOf ? [{ dpop: [] }, { dpop: [], apiKey: [] }] : [{ dpop: [] }];
+    case 'installation-or-api-key':
+      return [{ dpop: [] }, { apiKey: [] }];
+  }
+}
+
+const accountKinds: readonly PrincipalKind[] = ['ops', 'reseller', 'customer'];
+const bodyCodes: readonly ErrorCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'];
+const proofCodes: readonly ErrorCode[] = ['UNAUTHENTICATED', 'INVALID_PROOF', 'PROOF_EXPIRED', 'PROOF_REPLAYED'];
+/** API Gateway throttling, faults and Lambda throttling can answer on any route. */
+const anyRouteCodes: readonly ErrorCode[] = ['RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE'];
+const retryAfterCodes: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'UNAVAILABLE']);
+
+/** Every code a route can answer: from its input, its authentication, its own refusals, and the platform. */
+function errorCodesOf(route: RouteDefinition, operation: OperationDoc): Set<ErrorCode> {
+  const codes = new Set<ErrorCode>();
+  const { body, query } = operation.request ?? {};
+  if (body) for (const code of bodyCodes) codes.add(code);
+  if (query) codes.add('VALIDATION_FAILED');
+  switch (route.authentication) {
+    case 'iam':
+    case 'api-key':
+      codes.add('UNAUTHENTICATED');
+      if (accountKinds.some((kind) => !route.allow.includes(kind))) codes.add('FORBIDDEN');
+      break;
+    case 'installation':
+    case 'installation-or-api-key':
+      for (const code of proofCodes) codes.add(code);
+      break;
+    case 'none':
+      break;
+  }
+  for (const code of [...(operation.refusals ?? []), ...anyRouteCodes]) codes.add(code);
+  return codes;
+}
+
+/** The title a problem of this code carries (the titles live with `ProblemError`, and only there). */
+const titleOf = (code: ErrorCode): string => problem(code, '').toProblem().title;
+
+function headersOf(names: readonly ResponseHeader[]) {
+  return Object.fromEntries(['X-Request-Id' as const, ...names].map((name) => [name, ref('headers', name)]));
+}
+
+/** One response per status, its schema narrowed to the codes this route can answer with it. */
+function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, ResponseConfig> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of ErrorCode.options) {
+    if (codes.has(code)) byStatus.set(errorStatus[code], [...(byStatus.get(errorStatus[code]) ?? []), code]);
+  }
+  const statuses = [...byStatus.keys()].sort((a, b) => a - b);
+  return Object.fromEntries(
+    statuses.map((status) => {
+      const statusCodes = byStatus.get(status) ?? [];
+      const response: ResponseConfig = {
+        description: statusCodes.map((code) => `\`${code}\`: ${titleOf(code)}.`).join(' '),
+        headers: headersOf(statusCodes.some((code) => retryAfterCodes.has(code)) ? ['Retry-After'] : []),
+        content: {
+          'application/problem+json': {
+            schema: {
+              allOf: [ref('schemas', 'Problem'), { type: 'object', properties: { status: { const: status }, code: { enum: statusCodes } } }],
+            },
+          },
+        },
+      };
+      return [String(status), response];
+    }),
+  );
+}
+
+function successResponse(success: SuccessResponse): ResponseConfig {
+  return {
+    description: success.description,
+    headers: headersOf(success.headers ?? []),
+    ...(success.schema ? { content: { 'application/json': { schema: success.schema } } } : {}),
+  };
+}
+
+const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, RouteConfig['method']>;
+
+function routeConfig(route: RouteDefinition, operation: OperationDoc): RouteConfig {
+  const { body, query, params, headers = [] } = operation.request ?? {};
+  return {
+    method: methods[route.method],
+    path: route.path,
+    operationId: route.id,
+    summary: route.summary,
+    ...(operation.description ? { description: operation.description } : {}),
+    tags: [operation.tag],
+    security: securityOf(route),
+    ...(headers.length > 0 ? { parameters: headers.map((name) => ref('parameters', name)) } : {}),
+    request: {
+      ...(params ? { params } : {}),
+      ...(query ? { query } : {}),
+      ...(body
+        ? { body: { required: !body.safeParse(undefined).success, content: { 'application/json': { schema: body } } } }
+        : {}),
+    },
+    responses: {
+      ...Object.fromEntries(operation.responses.map((success) => [String(success.status), successResponse(success)])),
+      ...problemResponses(errorCodesOf(route, operation)),
+    },
+  };
+}
+
+const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
+  { name: 'Accounts', description: 'Customer and reseller accounts, and which reseller manages which customer.' },
+  { name: 'Licenses', description: 'License keys: issue, read, suspend, reinstate, revoke.' },
+  { name: 'Installations', description: 'On-prem servers: trials, activations, heartbeats, restores and offline activation.' },
+  { name: 'Audit', description: 'What happened to a customer or license, newest first.' },
+  { name: 'Service', description: 'Health, the token verification keys and this document.' },
+];
+
+const apiDescription = `On-prem installations, resellers, customers and ops activate and manage licenses here.
+
+**Conventions.** Bodies are JSON. Times are ISO-8601 UTC strings in bodies and epoch seconds inside tokens. Unknown body fields
+are rejected with 400 \`VALIDATION_FAILED\` (with \`errors:[{path, message}]\`), never ignored; so are a body sent to a route
+that takes none and an unknown query parameter of a list. Bodies over 64 KiB are 413 \`PAYLOAD_TOO_LARGE\`. Lists take
+\`limit\` (1–100, default 50) and \`cursor\` (a previous page's opaque \`nextCursor\`, absent on the last page).
+
+**Identity.** An id that names nothing the caller may see is 404, never 403, so ids cannot be probed. An installation's id is the
+RFC 7638 thumbprint of its P-256 key, and it proves itself with a DPoP proof on every request (see the \`dpop\` scheme).
+
+**Errors.** Every error is an RFC 9457 \`application/problem+json\` document whose \`code\` is one of \`ErrorCode\`; each response
+below lists the codes the route can answer with that status. Every response carries \`X-Request-Id\`. On AWS, API Gateway may
+answer any route by itself: 429 \`RATE_LIMITED\` when throttling and 503 \`UNAVAILABLE\` (both with \`Retry-After\`), 403
+\`FORBIDDEN\` from the firewall. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
+are 503 \`UNAVAILABLE\`, and nothing is half-written.
+
+**Tokens.** Every \`token\` is a license token (\`LicenseTokenClaims\`), an ES256 compact JWS that verifies with the keys of
+\`GET /.well-known/jwks.json\` alone.`;
+
+/** The whole document: every route of the route table, and nothing else. */
+export function buildOpenApiDocument(): OpenApiDocument {
+  annotateSchemas();
+  const definitions: OpenAPIDefinitions[] = [
+    ...componentSchemas.map(([, schema]): OpenAPIDefinitions => ({ type: 'schema', schema })),
+    ...Object.entries(securitySchemes).map(([name, component]): OpenAPIDefinitions => ({ type: 'component', componentType: 'securitySchemes', name, component })),
+    ...Object.entries(responseHeaders).map(([name, component]): OpenAPIDefinitions => ({ type: 'component', componentType: 'headers', name, component })),
+    ...Object.entries(requestHeaders).map(
+      ([name, component]): OpenAPIDefinitions => ({ type: 'component', componentType: 'parameters', name, component: { name, in: 'header', required: false, ...component } }),
+    ),
+    ...routes.map((route): OpenAPIDefinitions => ({ type: 'route', route: routeConfig(route, operations[route.id]) })),
+  ];
+  return new OpenApiGeneratorV31(definitions, { sortComponents: 'alphabetically' }).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'License activation API',
+      version: packageJson.version,
+      description: apiDescription,
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [
+      { url: 'http://127.0.0.1:3000', description: '`npm start` (the port is `$PORT`)' },
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com/{stage}',
+        description: 'API Gateway',
+        variables: {
+          apiId: { default: 'apiId', description: 'The REST API id' },
+          region: { default: 'eu-west-1', description: 'The AWS region' },
+          stage: { default: 'prod', description: 'The deployment stage' },
+        },
+      },
+    ],
+    tags: [...tags],
+  });
+}
