@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../lib/contract/routes.js';
+import type { RouteId } from '../../lib/contract/routes.js';
+import { newInstallation } from '../support/api.js';
+import type { TestInstallation } from '../support/api.js';
+import { request, startLocalService } from '../support/http-client.js';
+import type { Credential } from '../support/http-client.js';
+import { machine } from '../support/scenario.js';
+
+// Every route × every kind of caller, through the local service (the API Gateway stand-in and its
+// authorizer included), each cell in a world of its own. A route without a row fails the first test.
+
+const principals = ['anonymous', 'customer', 'otherCustomer', 'reseller', 'otherReseller', 'ops', 'installation', 'otherInstallation'] as const;
+type Principal = (typeof principals)[number];
+
+let baseUrl: string;
+let close: () => Promise<void>;
+beforeAll(async () => ({ baseUrl, close } = await startLocalService()));
+afterAll(() => close());
+
+/** R1 manages C1, whose license L1 is activated on installation I1; R2, C2 and I2 (on trial) are strangers. */
+interface World {
+  readonly credentials: Record<Principal, Credential>;
+  readonly reseller: string;
+  readonly otherReseller: string;
+  readonly customer: string;
+  readonly licenseId: string;
+  readonly key: string;
+  readonly installation: TestInstallation;
+}
+
+const ops: Credential = { apiKey: process.env.OPS_API_KEY ?? '' };
+
+async function created(method: string, path: string, credential: Credential, body: unknown) {
+  const answer = await request(baseUrl, method, path, { credential, body });
+  expect(answer.status, `${method} ${path}`).toBeLessThan(300);
+  return answer.body as Record<string, never>;
+}
+
+async function newWorld(): Promise<World> {
+  const reseller = await created('POST', '/v1/admin/resellers', ops, { name: 'R1', email: 'r1@example.com' });
+  const otherReseller = await created('POST', '/v1/admin/resellers', ops, { name: 'R2', email: 'r2@example.com' });
+  const customer = await created('POST', '/v1/customers', { apiKey: reseller.apiKey }, { name: 'C1', email: 'c1@example.com' });
+  const otherCustomer = await created('POST', '/v1/accounts/register', undefined, { name: 'C2', email: 'c2@example.com' });
+  const customerId = (customer.account as { id: string }).id;
+  const issued = await created('POST', '/v1/licenses', { apiKey: reseller.apiKey }, { customerId, productId: 'authserver', type: 'users', quantity: 10, maxActivations: 5 });
+  const installation = await newInstallation();
+  const otherInstallation = await newInstallation();
+  await created('POST', '/v1/activations', { installation }, { key: issued.key, productId: 'authserver', ...machine() });
+  await created('POST', '/v1/trials', { installation: otherInstallation }, { productId: 'authserver', ...machine() });
+  return {
+    credentials: {
+      anonymous: undefined,
+      customer: { apiKey: customer.apiKey },
+      otherCustomer: { apiKey: otherCustomer.apiKey },
+      reseller: { apiKey: reseller.apiKey },
+      otherReseller: { apiKey: otherReseller.apiKey },
+      ops,
+      installation: { installation },
+      otherInstallation: { installation: otherInstallation },
+    },
+    reseller: (reseller.account as { id: string }).id,
+    otherReseller: (otherReseller.account as { id: string }).id,
+    customer: customerId,
+    licenseId: (issued.license as { id: string }).id,
+    key: issued.key,
+    installation,
+  };
+}
+
+type Row = readonly [
+  request: (world: World) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown },
+  expected: Record<Principal, number>,
+];
+
+/** Expected statuses, in the order of `principals`. */
+const expect8 = (...statuses: number[]): Record<Principal, number> =>
+  Object.fromEntries(principals.map((principal, index) => [principal, statuses[index] as number])) as Record<Principal, number>;
+
+// anonymous, customer, otherCustomer, reseller, otherReseller, ops, installation, otherInstallation
+const everyone = (status: number) => expect8(status, status, status, status, status, status, status, status);
+const opsOnly = (status: number) => expect8(401, 403, 403, 403, 403, status, 401, 401);
+const ownerView = expect8(401, 200, 404, 200, 404, 200, 401, 401);
+const licenseAdmin = expect8(401, 403, 403, 200, 404, 200, 401, 401);
+const installationOnly = (own: number, other: number) => expect8(401, 401, 401, 401, 401, 401, own, other);
+const account = { name: 'New', email: 'new@example.com' };
+
+const matrix: Record<RouteId, Row> = {
+  health: [() => ({ path: '/health' }), everyone(200)],
+  jwks: [() => ({ path: '/.well-known/jwks.json' }), everyone(200)],
+  openapi: [() => ({ path: '/openapi.json' }), everyone(200)],
+  registerAccount: [() => ({ path: '/v1/accounts/register', body: account }), everyone(201)],
+  createReseller: [() => ({ path: '/v1/admin/resellers', body: account }), opsOnly(201)],
+  addAssociation: [(world) => ({ path: '/v1/admin/associations', body: { resellerId: world.otherReseller, customerId: world.customer } }), opsOnly(201)],
+  removeAssociation: [(world) => ({ path: `/v1/admin/associations/${world.reseller}/${world.customer}` }), opsOnly(204)],
+  createCustomer: [() => ({ path: '/v1/customers', body: account }), expect8(401, 403, 403, 201, 201, 403, 401, 401)],
+  listCustomers: [() => ({ path: '/v1/customers' }), expect8(401, 403, 403, 200, 200, 200, 401, 401)],
+  listCustomerEvents: [(world) => ({ path: `/v1/customers/${world.customer}/events` }), ownerView],
+  issueLicense: [(world) => ({ path: '/v1/licenses', body: { customerId: world.customer, productId: 'authserver', type: 'users' } }), expect8(401, 403, 403, 201, 404, 201, 401, 401)],
+  listLicenses: [() => ({ path: '/v1/licenses' }), expect8(401, 200, 200, 200, 200, 200, 401, 401)],
+  getLicense: [(world) => ({ path: `/v1/licenses/${world.licenseId}` }), ownerView],
+  suspendLicense: [(world) => ({ path: `/v1/licenses/${world.licenseId}/suspend` }), licenseAdmin],
+  reinstateLicense: [(world) => ({ path: `/v1/licenses/${world.licenseId}/reinstate` }), licenseAdmin],
+  revokeLicense: [(world) => ({ path: `/v1/licenses/${world.licenseId}/revoke` }), licenseAdmin],
+  listLicenseEvents: [(world) => ({ path: `/v1/licenses/${world.licenseId}/events` }), ownerView],
+  startTrial: [() => ({ path: '/v1/trials', body: { productId: 'authserver', ...machine() } }), installationOnly(200, 200)],
+  activate: [(world) => ({ path: '/v1/activations', body: { key: world.key, productId: 'authserver', ...machine() } }), installationOnly(200, 201)],
+  heartbeat: [(world) => ({ path: `/v1/installations/${world.installation.id}/heartbeat`, body: { version: '5.0.0', usage: { activeUsers: 1 } } }), installationOnly(200, 401)],
+  releaseActivation: [(world) => ({ path: `/v1/installations/${world.installation.id}/activations/${world.licenseId}` }), expect8(401, 204, 404, 204, 404, 204, 204, 401)],
+  getInstallation: [(world) => ({ path: `/v1/installations/${world.installation.id}` }), expect8(401, 200, 404, 200, 404, 200, 200, 401)],
+  offlineActivate: [
+    async (world) => {
+      const requester = await newInstallation();
+      const file = await requester.sign('activation-request+jwt', { key: world.key, productId: 'authserver', ...machine(), iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+      return { path: '/v1/offline-activations', body: { request: file } };
+    },
+    everyone(201),
+  ],
+};
+
+describe('authorization matrix', () => {
+  it('has a row for every route of the contract, and no other', () => {
+    expect(Object.keys(matrix).sort()).toEqual(routes.map((route) => route.id).sort());
+  });
+
+  describe.each(routes.map((route) => [route.id, route] as const))('%s', (id, route) => {
+    it.concurrent.each(principals.map((principal) => [principal] as const))('as %s', async (principal) => {
+      const row = matrix[id];
+      const world = await newWorld();
+      const { path, body } = await row[0](world);
+      const answer = await request(baseUrl, route.method, path, { credential: world.credentials[principal], body });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(row[1][principal]);
+      if (answer.status >= 400) expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(answer.headers.get('x-request-id')).toBeTruthy();
+    });
+  });
+});
