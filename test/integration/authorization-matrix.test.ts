@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/contract/routes.js';
 import type { RouteId } from '../../lib/contract/routes.js';
+import type { Account, LicenseIssued } from '../../lib/contract/schemas.js';
 import { newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { request, startLocalService } from '../support/http-client.js';
@@ -32,19 +33,21 @@ interface World {
 
 const ops: Credential = { apiKey: process.env.OPS_API_KEY ?? '' };
 
-async function created(method: string, path: string, credential: Credential, body: unknown) {
-  const answer = await request(baseUrl, method, path, { credential, body });
+async function created<T>(method: string, path: string, credential: Credential, body: unknown): Promise<T> {
+  const answer = await request<T>(baseUrl, method, path, { credential, body });
   expect(answer.status, `${method} ${path}`).toBeLessThan(300);
-  return answer.body as Record<string, never>;
+  return answer.body;
 }
 
+type AccountAnswer = { account: Account; apiKey: string };
+
 async function newWorld(): Promise<World> {
-  const reseller = await created('POST', '/v1/admin/resellers', ops, { name: 'R1', email: 'r1@example.com' });
-  const otherReseller = await created('POST', '/v1/admin/resellers', ops, { name: 'R2', email: 'r2@example.com' });
-  const customer = await created('POST', '/v1/customers', { apiKey: reseller.apiKey }, { name: 'C1', email: 'c1@example.com' });
-  const otherCustomer = await created('POST', '/v1/accounts/register', undefined, { name: 'C2', email: 'c2@example.com' });
-  const customerId = (customer.account as { id: string }).id;
-  const issued = await created('POST', '/v1/licenses', { apiKey: reseller.apiKey }, { customerId, productId: 'authserver', type: 'users', quantity: 10, maxActivations: 5 });
+  const reseller = await created<AccountAnswer>('POST', '/v1/admin/resellers', ops, { name: 'R1', email: 'r1@example.com' });
+  const otherReseller = await created<AccountAnswer>('POST', '/v1/admin/resellers', ops, { name: 'R2', email: 'r2@example.com' });
+  const customer = await created<AccountAnswer>('POST', '/v1/customers', { apiKey: reseller.apiKey }, { name: 'C1', email: 'c1@example.com' });
+  const otherCustomer = await created<AccountAnswer>('POST', '/v1/accounts/register', undefined, { name: 'C2', email: 'c2@example.com' });
+  const customerId = customer.account.id;
+  const issued = await created<LicenseIssued>('POST', '/v1/licenses', { apiKey: reseller.apiKey }, { customerId, productId: 'authserver', type: 'users', quantity: 10, maxActivations: 5 });
   const installation = await newInstallation();
   const otherInstallation = await newInstallation();
   await created('POST', '/v1/activations', { installation }, { key: issued.key, productId: 'authserver', ...machine() });
@@ -60,10 +63,10 @@ async function newWorld(): Promise<World> {
       installation: { installation },
       otherInstallation: { installation: otherInstallation },
     },
-    reseller: (reseller.account as { id: string }).id,
-    otherReseller: (otherReseller.account as { id: string }).id,
+    reseller: reseller.account.id,
+    otherReseller: otherReseller.account.id,
     customer: customerId,
-    licenseId: (issued.license as { id: string }).id,
+    licenseId: issued.license.id,
     key: issued.key,
     installation,
   };

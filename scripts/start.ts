@@ -1,0 +1,96 @@
+/**
+ * `npm start`: the whole API on http://127.0.0.1:$PORT, backed by DynamoDB Local (or
+ * $DYNAMODB_ENDPOINT) and local keys under $DATA_DIR. See section 1 of the API contract.
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { readConfig } from '../lib/adapters/config.js';
+import { table } from '../lib/adapters/dynamodb.js';
+import { generateApiKey } from '../lib/auth/api-keys.js';
+import { startDynamodbLocal } from '../lib/local/dynamodb-local.js';
+import type { DynamodbLocal } from '../lib/local/dynamodb-local.js';
+import { ensureTable } from '../lib/local/ensure-table.js';
+import { createLocalServer } from '../lib/local/local-server.js';
+
+const host = '127.0.0.1';
+
+function portFromEnvironment(value: string | undefined): number {
+  const port = Number(value || 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`PORT must be a TCP port number, not ${value}`);
+  return port;
+}
+
+/** `$DATA_DIR/ops-api-key`, created (owner-only) on first start; its key is printed for the developer. */
+async function storedOpsApiKey(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'ops-api-key');
+  const stored = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    },
+  );
+  if (stored) return stored;
+  const generated = generateApiKey();
+  await writeFile(file, `${generated}\n`, { mode: 0o600 });
+  // writeFile's mode applies to a new file only, and minus the umask: set it outright.
+  await chmod(file, 0o600);
+  return generated;
+}
+
+let dynamodbLocal: DynamodbLocal | undefined;
+
+async function stopDynamodbLocal(): Promise<void> {
+  await dynamodbLocal?.stop();
+}
+
+async function fail(error: unknown): Promise<never> {
+  console.error(error);
+  await stopDynamodbLocal().catch((stopError: unknown) => console.error(stopError));
+  process.exit(1);
+}
+
+process.on('uncaughtException', (error) => void fail(error));
+process.on('unhandledRejection', (reason) => void fail(reason));
+
+const port = portFromEnvironment(process.env.PORT);
+const dataDir = resolve(readConfig().dataDir);
+await mkdir(dataDir, { recursive: true });
+
+// Every module reads its settings from the environment on first use: set them before any handler loads.
+process.env.DATA_DIR = dataDir;
+process.env.SIGNER = 'local';
+process.env.SECRET_BOX = 'local';
+if (!process.env.OPS_API_KEY) {
+  process.env.OPS_API_KEY = await storedOpsApiKey(dataDir);
+  console.log(`ops API key: ${process.env.OPS_API_KEY}`);
+}
+if (!process.env.DYNAMODB_ENDPOINT) {
+  dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
+  process.env.DYNAMODB_ENDPOINT = dynamodbLocal.endpoint;
+}
+await ensureTable(table());
+
+const server = createLocalServer();
+await new Promise<void>((listening, failed) => {
+  server.once('error', failed);
+  server.listen(port, host, listening);
+});
+const address = server.address();
+console.log(`listening on http://${host}:${typeof address === 'object' && address ? address.port : port}`);
+
+let stopping = false;
+async function shutDown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await new Promise<void>((closed) => {
+    server.close(() => closed());
+    // Idle keep-alive connections would hold close() open; requests in flight may finish.
+    server.closeIdleConnections();
+  });
+  await stopDynamodbLocal();
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void shutDown());
+process.on('SIGTERM', () => void shutDown());

@@ -1,0 +1,36 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { config } from '../../../lib/adapters/config.js';
+import { createTable } from '../../../lib/adapters/dynamodb.js';
+import { tableDefinition } from '../../../lib/data/table-definition.js';
+import { ensureTable } from '../../../lib/local/ensure-table.js';
+
+const { dynamodbEndpoint, region, tableName } = config();
+const table = createTable({ endpoint: dynamodbEndpoint, region, tableName: `${tableName}-ensured` });
+afterAll(() => table.client.destroy());
+
+describe('ensureTable', () => {
+  it('creates a missing table with its keys and indexes, and TTL enabled on the ttl attribute', async () => {
+    await ensureTable(table);
+
+    const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.name }));
+    const { TimeToLiveDescription } = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(tableDefinition.globalSecondaryIndexes.map((index) => index.indexName));
+    expect(TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
+  });
+
+  it('leaves an existing table as it is', async () => {
+    await ensureTable(table);
+    const { Table: before } = await table.client.send(new DescribeTableCommand({ TableName: table.name }));
+
+    await ensureTable(table);
+
+    const { Table: after } = await table.client.send(new DescribeTableCommand({ TableName: table.name }));
+    expect(after?.CreationDateTime).toEqual(before?.CreationDateTime);
+  });
+});

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createTable } from '../../../lib/adapters/dynamodb.js';
+import { findFreePort } from '../../../lib/local/dynamodb-local.js';
+
+// `npm start` (scripts/start.ts) as a child process, the way a developer runs it.
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const newAccount = { name: 'Example Ltd', email: 'it@example.com' };
+
+interface Service {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly baseUrl: string;
+  readonly stdout: string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const started: Service[] = [];
+const dataDirs: string[] = [];
+
+afterEach(async () => {
+  for (const service of started.splice(0)) {
+    service.child.kill('SIGKILL');
+    await service.exited;
+  }
+  for (const dataDir of dataDirs.splice(0)) rmSync(dataDir, { recursive: true, force: true });
+});
+
+function newDataDir(): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'activation-start-'));
+  dataDirs.push(dataDir);
+  return dataDir;
+}
+
+/** Starts scripts/start.ts and resolves once it prints its `listening on` line. */
+async function startService(environment: Record<string, string>): Promise<Service> {
+  const port = await findFreePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ...environment };
+  for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME'] as const) if (!(name in environment)) delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const service: Service = { child, baseUrl: `http://127.0.0.1:${port}`, stdout: [], exited };
+  started.push(service);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await new Promise<void>((ready, failed) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      service.stdout.push(...chunk.toString().split('\n').filter(Boolean));
+      if (service.stdout.some((line) => line.startsWith('listening on'))) ready();
+    });
+    void exited.then(({ code, signal }) => failed(new Error(`npm start ended (${code ?? signal}) before listening:\n${stderr}`)));
+  });
+  return service;
+}
+
+async function stopService(service: Service, signal: NodeJS.Signals) {
+  service.child.kill(signal);
+  const exit = await service.exited;
+  started.splice(started.indexOf(service), 1);
+  return exit;
+}
+
+/** The processes whose command line names `text`: the DynamoDB Local java and its watchdog shell, for a data folder. */
+function processesNaming(text: string): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return commandLine.includes(text) ? [`${pid} ${commandLine}`] : [];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+}
+
+async function eventuallyNone(text: string, withinMs: number): Promise<string[]> {
+  const deadline = Date.now() + withinMs;
+  let remaining = processesNaming(text);
+  while (remaining.length > 0 && Date.now() < deadline) {
+    await new Promise((wait) => setTimeout(wait, 100));
+    remaining = processesNaming(text);
+  }
+  return remaining;
+}
+
+describe('npm start', () => {
+  it('serves the API on 127.0.0.1, then on SIGINT exits 0 with its DynamoDB Local stopped', async () => {
+    const dataDir = newDataDir();
+    const service = await startService({ DATA_DIR: dataDir });
+
+    const health = await fetch(`${service.baseUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('{"status":"ok"}');
+    expect(service.stdout.filter((line) => line.startsWith('listening on'))).toEqual([`listening on ${service.baseUrl}`]);
+    expect(processesNaming(join(dataDir, 'dynamodb')).some((line) => / java /.test(` ${line}`))).toBe(true);
+
+    const exit = await stopService(service, 'SIGINT');
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(processesNaming(join(dataDir, 'dynamodb'))).toEqual([]);
+  });
+
+  it('leaves no DynamoDB Local behind when node dies by SIGKILL', async () => {
+    const dataDir = newDataDir();
+    const service = await startService({ DATA_DIR: dataDir });
+    expect(processesNaming(join(dataDir, 'dynamodb'))).not.toEqual([]);
+
+    const exit = await stopService(service, 'SIGKILL');
+
+    expect(exit.signal).toBe('SIGKILL');
+    expect(await eventuallyNone(join(dataDir, 'dynamodb'), 8_000)).toEqual([]);
+  });
+
+  it('generates, stores (0600) and prints an ops API key, then keeps it and the data across restarts', async () => {
+    const dataDir = newDataDir();
+    const first = await startService({ DATA_DIR: dataDir });
+    const printed = first.stdout.find((line) => line.startsWith('ops API key: '))?.slice('ops API key: '.length);
+    const keyFile = join(dataDir, 'ops-api-key');
+    expect(printed).toMatch(/^lak_[\w-]{43}$/);
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(printed);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const reseller = await fetch(`${first.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: `Bearer ${printed}` }, body: JSON.stringify(newAccount) });
+    expect(reseller.status).toBe(201);
+    const { apiKey } = (await reseller.json()) as { apiKey: string };
+    expect(await stopService(first, 'SIGTERM')).toEqual({ code: 0, signal: null });
+
+    const second = await startService({ DATA_DIR: dataDir });
+    const customers = await fetch(`${second.baseUrl}/v1/customers`, { headers: { authorization: `Bearer ${apiKey}` } });
+
+    expect(second.stdout).toContain(`ops API key: ${printed}`);
+    expect(customers.status).toBe(200);
+  });
+
+  it('uses $DYNAMODB_ENDPOINT and $OPS_API_KEY when set: creates the table there, leaves that DynamoDB running, writes no key', async () => {
+    const dataDir = newDataDir();
+    const endpoint = inject('dynamodbEndpoint');
+    const tableName = `${process.env.TABLE_NAME}-start`;
+    const service = await startService({ DATA_DIR: dataDir, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: tableName, OPS_API_KEY: 'lak_given-ops-key' });
+
+    const reseller = await fetch(`${service.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: 'Bearer lak_given-ops-key' }, body: JSON.stringify(newAccount) });
+    expect(reseller.status).toBe(201);
+    expect(service.stdout.some((line) => line.startsWith('ops API key'))).toBe(false);
+    expect(await stopService(service, 'SIGTERM')).toEqual({ code: 0, signal: null });
+
+    const shared = createTable({ endpoint, region: 'us-east-1', tableName });
+    const { TableNames } = await shared.client.send(new ListTablesCommand({}));
+    shared.client.destroy();
+    expect(TableNames).toContain(tableName);
+    expect(readdirSync(dataDir)).not.toContain('ops-api-key');
+    expect(readdirSync(dataDir)).not.toContain('dynamodb');
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Runs before each test file: its own table in the shared DynamoDB Local, its own data folder,
+ * local keys, a fixed ops API key, and a quiet console.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, beforeEach, expect, inject, vi } from 'vitest';
+import { readConfig, resetConfig } from '../../lib/adapters/config.js';
+import { createTable, resetTable } from '../../lib/adapters/dynamodb.js';
+import { ensureTable } from '../../lib/local/ensure-table.js';
+
+/** A table per test file, so that no file sees another's data; named after the file to ease debugging. */
+function tableNameFor(testPath: string | undefined): string {
+  const file = basename(testPath ?? 'test').replace(/\.test\.ts$/, '').replace(/[^A-Za-z0-9_.-]/g, '-');
+  return `test-${file}-${randomUUID()}`;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'activation-test-'));
+Object.assign(process.env, {
+  DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+  TABLE_NAME: tableNameFor(expect.getState().testPath),
+  SIGNER: 'local',
+  SECRET_BOX: 'local',
+  DATA_DIR: dataDir,
+  OPS_API_KEY: 'lak_test-ops-api-key-0000000000000000000000000000',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  AWS_REGION: 'us-east-1',
+});
+resetConfig();
+resetTable();
+
+// Created here rather than in a hook: a test file that mocks the SDK client at module scope would
+// otherwise mock these calls too.
+const { dynamodbEndpoint, region, tableName } = readConfig();
+const setupTable = createTable({ endpoint: dynamodbEndpoint, region, tableName });
+await ensureTable(setupTable);
+setupTable.client.destroy();
+
+function quietConsole(): void {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    vi.spyOn(console, method).mockImplementation(() => undefined);
+  }
+}
+quietConsole();
+// `restoreMocks` undoes every spy before each test: silence the console again.
+beforeEach(quietConsole);
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
