@@ -3,7 +3,9 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWK, JWTPayload, KeyObject } from 'jose';
 import type { AccountPrincipal } from '../../lib/auth/principal.js';
+import { allowPolicy } from '../../lib/auth/authorizer-policy.js';
 import { findRoute, routeById } from '../../lib/contract/routes.js';
+import { matchRoute, proxyEvent, withAuthorizer } from '../../lib/local/api-gateway-event.js';
 import type { RouteId } from '../../lib/contract/routes.js';
 import type { HttpResponse } from '../../lib/http/http-event.js';
 
@@ -51,46 +53,27 @@ export interface CallResult<T = Record<string, unknown>> {
   readonly body: T;
 }
 
-/** The API Gateway REST event AWS would send for this call. */
+/** The API Gateway REST event AWS would send for this call: built as the local service builds it. */
 export async function eventFor(routeId: RouteId, options: CallOptions = {}): Promise<APIGatewayProxyEvent> {
   const route = routeById(routeId);
   const params = options.params ?? {};
   const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.installation) headers.DPoP = await options.installation.proof(route.method, path);
-  const iamOps = route.authentication === 'iam' && options.as?.kind === 'ops';
-  return {
-    resource: route.path,
-    path,
-    httpMethod: route.method,
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-    queryStringParameters: options.query ?? null,
-    multiValueQueryStringParameters: options.query ? Object.fromEntries(Object.entries(options.query).map(([name, value]) => [name, [value]])) : null,
-    pathParameters: Object.keys(params).length > 0 ? params : null,
-    stageVariables: null,
+  const search = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
+  const request = {
+    method: route.method,
+    target: `${path}${search}`,
+    rawHeaders: Object.entries(headers).flat(),
     body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'test',
-      authorizer: options.as && !iamOps ? { accountKind: options.as.kind, accountId: options.as.id, principalId: `${options.as.kind}:${options.as.id}` } : undefined,
-      protocol: 'HTTP/1.1',
-      httpMethod: route.method,
-      identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '127.0.0.1', user: null, userAgent: 'vitest',
-        userArn: iamOps ? 'arn:aws:iam::000000000000:user/ops' : null,
-      },
-      path: `/test${path}`,
-      stage: 'test',
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: 'test',
-      resourcePath: route.path,
-    },
+    sourceIp: '127.0.0.1',
+    httpVersion: '1.1',
   };
+  const match = matchRoute(route.method, path) ?? { route, pathParameters: null };
+  const event = proxyEvent(request, match, randomUUID(), new Date());
+  if (!options.as) return event;
+  const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/local/${route.method}${path}`;
+  return withAuthorizer(event, allowPolicy(options.as, methodArn), 0, { asOps: route.authentication === 'iam' && options.as.kind === 'ops' });
 }
 
 const lambdaContext = (functionName: string): Context => ({
