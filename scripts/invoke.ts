@@ -7,6 +7,7 @@ import { calculateJwkThumbprint, importJWK, SignJWT } from 'jose';
 import type { JWK } from 'jose';
 import { config, readConfig } from '../lib/adapters/config.js';
 import { table } from '../lib/adapters/dynamodb.js';
+import { dpopProofType } from '../lib/contract/jws-types.js';
 import { findRoute, routes } from '../lib/contract/routes.js';
 import { readOrCreateKeyFile } from '../lib/crypto/key-file.js';
 import { headerValue } from '../lib/http/http-event.js';
@@ -62,7 +63,7 @@ export async function withFreshProof(event: APIGatewayProxyEvent, key: Installat
   }
   const htu = `https://${headerValue(fresh, 'host') ?? 'localhost'}${fresh.requestContext.path || fresh.path}`;
   const proof = await new SignJWT({ htm: fresh.httpMethod, htu })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk })
+    .setProtectedHeader({ typ: dpopProofType, alg: 'ES256', jwk: key.publicJwk })
     .setJti(randomUUID())
     .setIssuedAt(Math.floor(now.getTime() / 1000))
     .sign(await importJWK(key.privateJwk, 'ES256'));

@@ -1,3 +1,4 @@
+import { dpopProofType } from '../contract/jws-types.js';
 import { problem } from '../contract/problem.js';
 import type { InstallationPrincipal } from './principal.js';
 import { proofIssuedAt, proofJti, verifySelfSignedJws } from './proof-of-possession.js';
@@ -30,7 +31,7 @@ function htuPath(htu: unknown): string {
  */
 export async function verifyDpopProof(proof: string | undefined, request: DpopRequest, now: Date): Promise<InstallationPrincipal> {
   if (!proof) throw problem('UNAUTHENTICATED', 'this route needs a DPoP proof in the DPoP header');
-  const { payload, jwk, thumbprint } = await verifySelfSignedJws(proof, 'dpop+jwt', now);
+  const { payload, jwk, thumbprint } = await verifySelfSignedJws(proof, dpopProofType, now);
   const iat = proofIssuedAt(payload, now, dpopMaxSkewSeconds);
   const jti = proofJti(payload);
   if (payload.htm !== request.method) throw problem('INVALID_PROOF', 'the proof htm is not the request method');

@@ -2,9 +2,6 @@ import { z } from 'zod';
 import { LicenseType } from '../catalog/catalog-schema.js';
 import { LicenseMode, LimitedReason, WarningCode } from '../licensing/license-mode.js';
 
-/** The JWS header `typ` of license tokens and license files. */
-export const licenseTokenType = 'license+jwt';
-
 const epochSeconds = z.number().int();
 
 /**

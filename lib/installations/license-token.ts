@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalog, Product } from '../catalog/catalog-schema.js';
 import { productById } from '../catalog/product-queries.js';
-import { licenseTokenType } from '../contract/license-token.js';
+import { licenseTokenType } from '../contract/jws-types.js';
 import type { LicenseTokenClaims } from '../contract/license-token.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { effectiveStatus } from '../licenses/license-view.js';

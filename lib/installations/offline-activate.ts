@@ -1,14 +1,12 @@
 import { dpopMaxSkewSeconds } from '../auth/dpop.js';
 import { proofIssuedAt, proofJti, verifySelfSignedJws } from '../auth/proof-of-possession.js';
+import { activationRequestType } from '../contract/jws-types.js';
 import { OfflineRequestClaims } from '../contract/schemas.js';
 import { validate } from '../http/validation.js';
 import { activate } from './activate.js';
 import type { ActivationOutcome } from './activate.js';
 import { offlineRequestLifetimeSeconds } from './proof-records.js';
 import type { InstallationDeps } from './refresh-installation.js';
-
-/** The JWS header `typ` of offline request files. */
-export const offlineRequestType = 'activation-request+jwt';
 
 /**
  * `POST /v1/offline-activations`: a request file, signed by the installation's key on a machine
@@ -17,7 +15,7 @@ export const offlineRequestType = 'activation-request+jwt';
  */
 export async function offlineActivate(deps: InstallationDeps, request: { file: string; now: Date }): Promise<ActivationOutcome> {
   const { now } = request;
-  const { payload, jwk, thumbprint } = await verifySelfSignedJws(request.file, offlineRequestType, now);
+  const { payload, jwk, thumbprint } = await verifySelfSignedJws(request.file, activationRequestType, now);
   const iat = proofIssuedAt(payload, now, offlineRequestLifetimeSeconds, dpopMaxSkewSeconds);
   const jti = proofJti(payload);
   const claims = validate(OfflineRequestClaims, payload, 'request file');

@@ -1,0 +1,157 @@
+/**
+ * `licensectl` end to end: the CLI, run as `npx licensectl` runs it (bin/licensectl.mjs), against the
+ * local service (`npm start`'s scripts/start.ts) in a child process.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LicenseStatus } from '../../../client/license-status.js';
+import { AccountCreated, LicenseIssued, TokenResult } from '../../../lib/contract/schemas.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const launcher = join(repoRoot, 'bin', 'licensectl.mjs');
+const opsApiKey = `lak_e2e-${randomUUID()}`;
+
+let workDir: string;
+let service: ChildProcess | undefined;
+let baseUrl: string;
+
+/** Starts scripts/start.ts on a free port and resolves with its URL once it prints that it listens. */
+function startService(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, OPS_API_KEY: opsApiKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (listening?.[1]) resolve({ child, url: listening[1] });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+async function stopService(): Promise<void> {
+  const child = service;
+  service = undefined;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
+interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function licensectl(stateDir: string, ...args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [launcher, ...args, '--state-dir', stateDir], { cwd: workDir }, (error, stdout, stderr) => {
+      resolve({ code: typeof error?.code === 'number' ? error.code : error ? 1 : 0, stdout, stderr });
+    });
+  });
+}
+
+async function succeeds(run: Promise<CliRun>): Promise<string> {
+  const { code, stdout, stderr } = await run;
+  expect(stderr, stdout).toBe('');
+  expect(code).toBe(0);
+  return stdout;
+}
+
+async function status(stateDir: string): Promise<LicenseStatus> {
+  return JSON.parse(await succeeds(licensectl(stateDir, 'status', '--json'))) as LicenseStatus;
+}
+
+async function post(path: string, body?: unknown, apiKey?: string): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(response.ok, `${path} answered ${response.status}`).toBe(true);
+  return response.json();
+}
+
+/** A users license for a newly registered customer, issued by ops. */
+async function issueAuthserverLicense(quantity: number) {
+  const { account } = AccountCreated.parse(await post('/v1/accounts/register', { name: 'E2E Customer', email: 'it@e2e.example' }));
+  return LicenseIssued.parse(await post('/v1/licenses', { customerId: account.id, productId: 'authserver', type: 'users', quantity }, opsApiKey));
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'licensectl-e2e-'));
+  const started = await startService(join(workDir, 'service-data'));
+  service = started.child;
+  baseUrl = started.url;
+}, 60_000);
+
+afterAll(async () => {
+  await stopService();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('licensectl', () => {
+  it('starts a trial, activates a key, and turns limited LICENSE_SUSPENDED after a suspension and a heartbeat', async () => {
+    const stateDir = join(workDir, 'online');
+    const init = await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--product-version', '5.0.0', '--pin-server-keys'));
+    expect(init).toMatch(/trust on first use/);
+
+    await succeeds(licensectl(stateDir, 'trial'));
+    expect(await status(stateDir)).toMatchObject({ mode: 'full', seats: { users: 25 }, trialEndsAt: expect.any(String) });
+
+    const { license, key } = await issueAuthserverLicense(40);
+    expect(await succeeds(licensectl(stateDir, 'activate', key))).toContain(`activated license ${license.id}`);
+    expect(await status(stateDir)).toMatchObject({ mode: 'full', reasons: [], seats: { users: 40, consumed: 0 }, trialEndsAt: null, expiresAt: expect.any(String), warnings: [] });
+
+    await post(`/v1/licenses/${license.id}/suspend`, undefined, opsApiKey);
+    await succeeds(licensectl(stateDir, 'heartbeat', '--active-users', '3'));
+    const suspended = await status(stateDir);
+
+    expect(suspended).toMatchObject({ mode: 'limited', reasons: ['LICENSE_SUSPENDED'], seats: { consumed: 3 } });
+    expect(suspended.restricted).toContain('user-login');
+  });
+
+  it('prints the service\'s code and detail for a refused key, and exits non-zero', async () => {
+    const stateDir = join(workDir, 'refused');
+    await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--pin-server-keys'));
+
+    const refused = await licensectl(stateDir, 'activate', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE');
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^licensectl: KEY_MALFORMED: .+\(status 400, request .+\)\n$/);
+  });
+
+  it('activates offline with a request file and a license file, and stays full with the service stopped', async () => {
+    // Prepare: the vendor's keys, pinned from a file as a product build would.
+    const stateDir = join(workDir, 'offline');
+    const jwksFile = join(workDir, 'vendor-jwks.json');
+    await writeFile(jwksFile, await (await fetch(`${baseUrl}/.well-known/jwks.json`)).text());
+    await succeeds(licensectl(stateDir, 'init', '--product', 'authserver', '--jwks', jwksFile));
+    const { key } = await issueAuthserverLicense(15);
+
+    // Act: the request file travels to a connected machine, the license file comes back.
+    const requestFile = join(workDir, 'activation-request.jwt');
+    await succeeds(licensectl(stateDir, 'request-file', key, '--out', requestFile));
+    const licenseFile = join(workDir, 'license.json');
+    const answer = TokenResult.parse(await post('/v1/offline-activations', { request: (await readFile(requestFile, 'utf8')).trim() }));
+    await writeFile(licenseFile, JSON.stringify(answer));
+    await stopService();
+    await succeeds(licensectl(stateDir, 'import-file', licenseFile));
+
+    // Assess
+    expect(await status(stateDir)).toMatchObject({ mode: 'full', reasons: [], seats: { users: 15 } });
+  });
+});
