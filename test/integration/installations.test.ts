@@ -62,6 +62,16 @@ describe('POST /v1/trials', () => {
     expect(claims.customerId).toBeUndefined();
   });
 
+  it('issues tokens that fail verification once tampered with', async () => {
+    const installation = await newInstallation();
+    const answer = await call<{ token: string }>('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
+    const [header, payload, signature] = answer.body.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...claims, seats: { users: 10_000, consumed: 0 } })).toString('base64url');
+    await expect(verifyLicenseToken(`${header}.${forged}.${signature}`, 'authserver')).rejects.toThrow(/signature verification failed/);
+    await expect(verifyLicenseToken(answer.body.token, 'vault')).rejects.toThrow(/aud/);
+  });
+
   it('answers the existing trial to a second call, expired or not, never a fresh one', async () => {
     const installation = await newInstallation();
     const body = { productId: 'authserver', ...machine() };
