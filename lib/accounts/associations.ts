@@ -2,6 +2,7 @@ import type { Table } from '../adapters/dynamodb.js';
 import { problem } from '../contract/problem.js';
 import type { Association, AssociationInput, AuditEvent } from '../contract/schemas.js';
 import { getAccount } from '../data/accounts.js';
+import { retry, retryOnContention } from '../data/contention.js';
 import { addAssociation, removeAssociation } from '../data/associations.js';
 import { newId } from '../ids.js';
 
@@ -30,11 +31,10 @@ export async function associateCustomer(
   const customer = await getAccount(deps.table, input.customerId);
   if (customer?.kind !== 'customer') throw problem('NOT_FOUND', `no customer ${input.customerId}`);
   const createdAt = now.toISOString();
-  const outcome = await addAssociation(deps.table, {
-    resellerId: input.resellerId,
-    customer,
-    createdAt,
-    event: associationEvent('association.added', input, now),
+  const event = associationEvent('association.added', input, now);
+  const outcome = await retryOnContention(async () => {
+    const attempt = await addAssociation(deps.table, { resellerId: input.resellerId, customer, createdAt, event });
+    return attempt === 'contention' ? retry : attempt;
   });
   if (outcome === 'reseller-missing') throw problem('NOT_FOUND', `no reseller ${input.resellerId}`);
   if (!outcome.added) return { association: outcome.existing, created: false };
@@ -43,6 +43,10 @@ export async function associateCustomer(
 
 /** `DELETE /v1/admin/associations/{resellerId}/{customerId}`: the reseller loses access at once. */
 export async function dissociateCustomer(deps: { table: Table }, input: AssociationInput, now: Date): Promise<void> {
-  const removed = await removeAssociation(deps.table, { ...input, event: associationEvent('association.removed', input, now) });
-  if (!removed) throw problem('NOT_FOUND', `reseller ${input.resellerId} does not manage customer ${input.customerId}`);
+  const event = associationEvent('association.removed', input, now);
+  const outcome = await retryOnContention(async () => {
+    const attempt = await removeAssociation(deps.table, { ...input, event });
+    return attempt === 'contention' ? retry : attempt;
+  });
+  if (outcome === 'missing') throw problem('NOT_FOUND', `reseller ${input.resellerId} does not manage customer ${input.customerId}`);
 }

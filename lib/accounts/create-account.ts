@@ -4,6 +4,7 @@ import type { Actor } from '../auth/principal.js';
 import { problem } from '../contract/problem.js';
 import type { Account, AccountInput, AuditEvent } from '../contract/schemas.js';
 import { putAccount } from '../data/accounts.js';
+import { retry, retryOnContention } from '../data/contention.js';
 import { newId } from '../ids.js';
 
 export interface AccountDeps {
@@ -35,8 +36,11 @@ async function createAccount(
     events.push({ id: newId('evt', now), type: 'association.added', createdAt, actor, customerId, data: { resellerId } });
   }
   const apiKey = generateApiKey();
-  const created = await putAccount(deps.table, { account, apiKeyHash: hashApiKey(apiKey), events, resellerId });
-  if (!created) throw problem('NOT_FOUND', `no reseller ${resellerId}`);
+  const outcome = await retryOnContention(async () => {
+    const attempt = await putAccount(deps.table, { account, apiKeyHash: hashApiKey(apiKey), events, resellerId });
+    return attempt === 'contention' ? retry : attempt;
+  });
+  if (outcome === 'reseller-missing') throw problem('NOT_FOUND', `no reseller ${resellerId}`);
   return { account, apiKey };
 }
 

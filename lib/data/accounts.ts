@@ -8,7 +8,7 @@ import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
-import { transactWrite } from './transactions.js';
+import { failedCondition, isContention, transactWrite } from './transactions.js';
 
 function accountItem(account: Account) {
   return {
@@ -20,15 +20,17 @@ function accountItem(account: Account) {
   };
 }
 
+export type PutAccountOutcome = 'created' | 'reseller-missing' | 'contention';
+
 /**
  * Creates an account, its API key's lookup item and its events in one transaction; with
  * `resellerId`, also the association of the new customer with that reseller, provided the
- * reseller still exists. Returns false when that reseller is gone.
+ * reseller still exists. `contention`: other transactions were in the way, nothing was written.
  */
 export async function putAccount(
   table: Table,
   args: { account: Account; apiKeyHash: string; events: AuditEvent[]; resellerId?: string },
-): Promise<boolean> {
+): Promise<PutAccountOutcome> {
   const { account, apiKeyHash, events, resellerId } = args;
   const outcome = await transactWrite(table, [
     ...(resellerId
@@ -54,8 +56,9 @@ export async function putAccount(
     },
     ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])),
   ]);
-  if (outcome.ok) return true;
-  if (resellerId && outcome.reasons[0] === 'ConditionalCheckFailed') return false;
+  if (outcome.ok) return 'created';
+  if (resellerId && failedCondition(outcome, 0)) return 'reseller-missing';
+  if (isContention(outcome)) return 'contention';
   throw new Error(`account creation cancelled: ${outcome.reasons.join(', ')}`);
 }
 

@@ -6,7 +6,7 @@ import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
-import { failedCondition, transactWrite } from './transactions.js';
+import { failedCondition, isContention, transactWrite } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
 /**
@@ -53,7 +53,7 @@ export type AddAssociationOutcome = { added: true } | { added: false; existing: 
 export async function addAssociation(
   table: Table,
   args: { resellerId: string; customer: Account; createdAt: string; event: AuditEvent },
-): Promise<AddAssociationOutcome | 'reseller-missing'> {
+): Promise<AddAssociationOutcome | 'reseller-missing' | 'contention'> {
   const { resellerId, customer, createdAt, event } = args;
   const outcome = await transactWrite(table, [
     {
@@ -80,15 +80,16 @@ export async function addAssociation(
     return { added: false, existing: { resellerId, customerId: customer.id, createdAt: String(existing.associatedAt) } };
   }
   if (failedCondition(outcome, 1)) return 'reseller-missing';
+  if (isContention(outcome)) return 'contention';
   throw new Error(`association cancelled: ${outcome.reasons.join(', ')}`);
 }
 
-/** Deletes an association with its event; false when there was none. */
+/** Deletes an association with its event; `missing` when there was none. */
 export async function removeAssociation(
   table: Table,
   args: { resellerId: string; customerId: string; event: AuditEvent },
-): Promise<boolean> {
-  if (!isStorableId(args.resellerId) || !isStorableId(args.customerId)) return false;
+): Promise<'removed' | 'missing' | 'contention'> {
+  if (!isStorableId(args.resellerId) || !isStorableId(args.customerId)) return 'missing';
   const outcome = await transactWrite(table, [
     {
       Delete: {
@@ -99,8 +100,9 @@ export async function removeAssociation(
     },
     ...eventPuts(table, args.event),
   ]);
-  if (outcome.ok) return true;
-  if (failedCondition(outcome, 0)) return false;
+  if (outcome.ok) return 'removed';
+  if (failedCondition(outcome, 0)) return 'missing';
+  if (isContention(outcome)) return 'contention';
   throw new Error(`association removal cancelled: ${outcome.reasons.join(', ')}`);
 }
 
@@ -114,7 +116,7 @@ export async function listCustomersOfReseller(table: Table, resellerId: string, 
       ExpressionAttributeValues: { ':reseller': partition, ':prefix': keys.associationPrefix },
       ConsistentRead: true,
     },
-    { partition: { name: 'pk', value: partition }, keyNames: ['pk', 'sk'] },
+    { partition: { name: 'pk', value: partition }, keyNames: ['pk', 'sk'], sortKeyPrefix: { name: 'sk', prefix: keys.associationPrefix } },
     page,
   );
   return { ...result, items: result.items.map((item) => toAccount(item.customer as Record<string, unknown>)) };

@@ -42,7 +42,7 @@ export async function listEvents(table: Table, feed: string, page: { limit: numb
       ScanIndexForward: false,
       ConsistentRead: true,
     },
-    { partition: { name: 'pk', value: feed }, keyNames: ['pk', 'sk'] },
+    { partition: { name: 'pk', value: feed }, keyNames: ['pk', 'sk'], sortKeyPrefix: { name: 'sk', prefix: keys.eventPrefix } },
     page,
   );
   return { ...result, items: result.items.map(toEvent) };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../adapters/dynamodb.js';
 import type { LicenseType } from '../catalog/catalog-schema.js';
@@ -131,15 +132,19 @@ export function installationPut(table: Table, record: InstallationRecord, readRe
 
 /**
  * Remembers a proof's id until `expiresAt`; fails if the same id is still remembered. Expired items
- * may linger until TTL removes them, so the condition also accepts one whose time is up.
+ * may linger until TTL removes them, so the condition also accepts one whose time is up. `spentBy`
+ * names this very write: when its answer is lost and the SDK sends the same put again, the retry
+ * finds its own item rather than a replay (a transaction has its ClientRequestToken for that; a
+ * lone PutItem has nothing else).
  */
 export function proofPut(table: Table, key: { pk: string; sk: string }, expiresAt: Date, now: Date): TransactItem {
+  const spentBy = randomUUID();
   return {
     Put: {
       TableName: table.name,
-      Item: { ...key, entity: 'proof', expiresAt: expiresAt.toISOString(), ttl: Math.ceil(expiresAt.getTime() / 1000) },
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-      ExpressionAttributeValues: { ':now': now.toISOString() },
+      Item: { ...key, entity: 'proof', expiresAt: expiresAt.toISOString(), ttl: Math.ceil(expiresAt.getTime() / 1000), spentBy },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR spentBy = :spentBy',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':spentBy': spentBy },
     },
   };
 }

@@ -14,7 +14,12 @@ export interface CursorScope {
   readonly partition: { readonly name: string; readonly value: string };
   /** The key attributes DynamoDB needs to resume this query (table keys, plus index keys on an index). */
   readonly keyNames: readonly string[];
+  /** The sort key condition of a `begins_with` query: DynamoDB refuses a start key outside it. */
+  readonly sortKeyPrefix?: { readonly name: string; readonly prefix: string };
 }
+
+/** DynamoDB's limit for a sort key value (partition keys may be longer; none of ours are). */
+const maxKeyBytes = 1024;
 
 function encodeCursor(item: Record<string, unknown>, scope: CursorScope): string {
   const key = Object.fromEntries(scope.keyNames.map((name) => [name, item[name]]));
@@ -44,10 +49,13 @@ export function decodeCursor(cursor: string | undefined, scope: CursorScope): Re
   const wanted = new Set(scope.keyNames);
   if (entries.length !== wanted.size) throw invalidCursor();
   for (const [name, value] of entries) {
-    if (!wanted.has(name) || typeof value !== 'string' || value.length === 0 || value.length > 1024) throw invalidCursor();
+    if (!wanted.has(name) || typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value, 'utf8') > maxKeyBytes) throw invalidCursor();
   }
   const key = decoded as Record<string, string>;
   if (key[scope.partition.name] !== scope.partition.value) throw invalidCursor();
+  // A start key the query's own condition excludes is a ValidationException, not an empty page.
+  const { sortKeyPrefix } = scope;
+  if (sortKeyPrefix && !key[sortKeyPrefix.name]?.startsWith(sortKeyPrefix.prefix)) throw invalidCursor();
   return key;
 }
 

@@ -1,4 +1,4 @@
-import { mayActForCustomer } from '../accounts/customer-access.js';
+import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
 import type { AccountPrincipal, Actor } from '../auth/principal.js';
 import { problem } from '../contract/problem.js';
 import type { Activation, ActivationInput } from '../contract/schemas.js';
@@ -174,8 +174,10 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const activated = next.licenses[license.id];
     if (!activated) throw new TypeError('the activated license is missing from the installation');
     const token = await signLicenseToken(deps, next, lifetime, now);
-    const items: LabelledItem<'activation' | 'slot' | 'installation' | 'proof' | 'license' | 'event'>[] = [
+    const items: LabelledItem<'activation' | 'slot' | 'installation' | 'proof' | 'license' | 'access' | 'event'>[] = [
       ['proof', spendProof(table, proof, now)],
+      // A reseller acting for the customer must still manage it when the slot is taken.
+      ...(request.account?.kind === 'reseller' ? [['access', customerAccessGuard(table, request.account, license.customerId)] as const] : []),
       ['activation', activationPut(table, { licenseId: license.id, installationId, activationId: activated.activationId, createdAt: activated.activatedAt })],
       ['slot', slotTake(table, license.id)],
       ['installation', installationPut(table, next, existing?.rev)],
@@ -194,6 +196,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(installationId, activated) };
     if (outcome.failed.has('proof')) throw proofAlreadySpent(proof);
+    if (outcome.failed.has('access')) throw problem('LICENSE_NOT_FOUND', `no license ${license.id}`);
     const slot = outcome.failed.get('slot');
     if (slot) {
       const refusalNow = slotRefusal(slot[0]);

@@ -1,3 +1,4 @@
+import { customerAccessGuard } from '../accounts/customer-access.js';
 import type { Caller } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import { problem } from '../contract/problem.js';
@@ -26,13 +27,18 @@ export async function releaseActivation(
   const proof = caller.installation ? ({ kind: 'dpop', installation: caller.installation } as const) : undefined;
   await retryOnContention(async () => {
     const installation = await visibleInstallation(table, caller, installationId);
-    const activated = installation.licenses[licenseId];
+    // Own keys only: a licenseId such as `constructor` names no activation, not Object.prototype's.
+    const activated = Object.hasOwn(installation.licenses, licenseId) ? installation.licenses[licenseId] : undefined;
     if (!activated) throw problem('NOT_FOUND', `license ${licenseId} is not activated on installation ${installationId}`);
     const remaining = { ...installation.licenses };
     delete remaining[licenseId];
     const next: InstallationRecord = { ...installation, licenses: remaining, rev: installation.rev + 1 };
-    const items: LabelledItem<'proof' | 'activation' | 'slot' | 'installation' | 'event'>[] = [
+    const items: LabelledItem<'proof' | 'access' | 'activation' | 'slot' | 'installation' | 'event'>[] = [
       ...(proof ? [['proof', spendProof(table, proof, now)] as const] : []),
+      // A reseller releasing for the customer must still manage it when the slot is freed.
+      ...(caller.account?.kind === 'reseller' && installation.customerId !== undefined
+        ? [['access', customerAccessGuard(table, caller.account, installation.customerId)] as const]
+        : []),
       ['activation', activationDelete(table, licenseId, installationId)],
       ['slot', slotFree(table, licenseId)],
       ['installation', installationPut(table, next, installation.rev)],
@@ -50,8 +56,11 @@ export async function releaseActivation(
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return undefined;
     if (proof && outcome.failed.has('proof')) throw proofAlreadySpent(proof);
+    if (outcome.failed.has('access')) throw problem('NOT_FOUND', `no installation ${installationId}`);
+    // Released or changed by a concurrent request (its slot then may be gone too): look again, the
+    // next attempt may answer 404.
+    if (outcome.failed.has('activation') || outcome.failed.has('installation') || outcome.contention) return retry;
     if (outcome.failed.has('slot')) throw new Error(`license ${licenseId} counts no activation to release`);
-    // Released or changed by a concurrent request: look again (the next attempt may answer 404).
     return retry;
   });
 }

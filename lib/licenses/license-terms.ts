@@ -36,6 +36,9 @@ export function licenseTermsFor(catalog: Catalog, input: IssueLicenseInput, now:
   }
   const expiresAt = input.expiresAt === undefined ? undefined : new Date(input.expiresAt);
   if (expiresAt && expiresAt.getTime() <= now.getTime()) errors.push({ path: 'expiresAt', message: 'must be in the future' });
+  // 9999-12-31T23:59:59-14:00 is valid input but lies in the year 10000, which ISO-8601 UTC (and the
+  // contract's date-time) cannot write in four digits.
+  if (expiresAt && expiresAt.getUTCFullYear() > 9999) errors.push({ path: 'expiresAt', message: 'must end before the year 10000 (UTC)' });
   if (errors.length > 0) throw problem('VALIDATION_FAILED', 'the license does not fit the catalog', { errors });
   return {
     productId: input.productId,

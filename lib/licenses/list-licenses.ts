@@ -6,6 +6,7 @@ import type { License, ListLicensesQuery } from '../contract/schemas.js';
 import { customerIdsOfReseller, isAssociated } from '../data/associations.js';
 import { listAllLicenses, listLicensesOfCustomer } from '../data/licenses.js';
 import type { LicenseRecord } from '../data/licenses.js';
+import { isStorableId } from '../data/keys.js';
 import type { Page } from '../data/pagination.js';
 import { toLicense } from './license-view.js';
 
@@ -30,7 +31,8 @@ function decodeResellerCursor(cursor: string): ResellerCursor {
     if (typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded)) {
       const { customerId, inner, ...rest } = decoded as Record<string, unknown>;
       const innerOk = inner === undefined || typeof inner === 'string';
-      if (typeof customerId === 'string' && customerId && innerOk && Object.keys(rest).length === 0) {
+      // The customer id becomes part of a start key: it must fit in one (isStorableId).
+      if (typeof customerId === 'string' && isStorableId(customerId) && innerOk && Object.keys(rest).length === 0) {
         return { customerId, ...(inner === undefined ? {} : { inner }) };
       }
     }

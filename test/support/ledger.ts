@@ -1,0 +1,137 @@
+import type { Table } from '../../lib/adapters/dynamodb.js';
+import { keys } from '../../lib/data/keys.js';
+import { itemKey, scanTable } from './table-snapshot.js';
+import type { Item } from './table-snapshot.js';
+
+/**
+ * The ledger invariants of the single table (docs/ARCHITECTURE.md, "Writes that must hold together"),
+ * checked over a full scan. Each violation is one sentence naming the items involved; an empty list
+ * means the table is consistent. Free of vitest, so `npm run soak` checks with the same code.
+ *
+ * - a license's `activations` equals the number of its `ACTIVATION#` items, within `maxActivations`;
+ * - every activation item is in its installation's `licenses` map (same activation id), and vice versa;
+ * - an installation holds licenses of its own customer only, and a trial never outlives its first activation;
+ * - nothing is orphaned: API keys, associations, licenses, idempotency records, trial claims, spent proofs
+ *   and events all name items that exist, and every event is in every feed it belongs to.
+ */
+export function ledgerViolations(items: readonly Item[]): string[] {
+  const byKey = new Map(items.map((item) => [itemKey(item), item]));
+  const find = (key: { pk: string; sk: string }) => byKey.get(`${key.pk}|${key.sk}`);
+  const account = (id: unknown) => (typeof id === 'string' ? find(keys.account(id)) : undefined);
+  const license = (id: unknown) => (typeof id === 'string' ? find(keys.license(id)) : undefined);
+  const installation = (id: unknown) => (typeof id === 'string' ? find(keys.installation(id)) : undefined);
+  const violations: string[] = [];
+  const activationCount = new Map<string, number>();
+  const apiKeysOf = new Map<string, number>();
+  const eventFeeds = new Map<string, Set<string>>();
+
+  const feedSubjectExists = (feed: string): boolean => {
+    const [prefix, ...rest] = feed.split('#');
+    const id = rest.join('#');
+    if (prefix === 'ACCOUNT') return account(id) !== undefined;
+    if (prefix === 'LICENSE') return license(id) !== undefined;
+    if (prefix === 'INSTALLATION') return installation(id) !== undefined;
+    return false;
+  };
+
+  for (const item of items) {
+    const where = itemKey(item);
+    switch (item.entity) {
+      case 'account':
+        break;
+      case 'apiKey': {
+        const owner = account(item.accountId);
+        if (owner?.kind !== item.kind) violations.push(`API key ${where} names no ${String(item.kind)} account ${String(item.accountId)}`);
+        apiKeysOf.set(String(item.accountId), (apiKeysOf.get(String(item.accountId)) ?? 0) + 1);
+        break;
+      }
+      case 'association':
+        if (account(item.resellerId)?.kind !== 'reseller') violations.push(`association ${where} names no reseller ${String(item.resellerId)}`);
+        if (account(item.customerId)?.kind !== 'customer') violations.push(`association ${where} names no customer ${String(item.customerId)}`);
+        break;
+      case 'license': {
+        if (account(item.customerId)?.kind !== 'customer') violations.push(`license ${String(item.id)} belongs to no customer ${String(item.customerId)}`);
+        const { activations, maxActivations } = item;
+        if (typeof activations !== 'number' || typeof maxActivations !== 'number' || activations < 0 || activations > maxActivations) {
+          violations.push(`license ${String(item.id)} counts ${String(activations)} of ${String(maxActivations)} activations`);
+        }
+        break;
+      }
+      case 'activation': {
+        const licenseId = String(item.licenseId);
+        activationCount.set(licenseId, (activationCount.get(licenseId) ?? 0) + 1);
+        if (!license(licenseId)) violations.push(`activation ${where} has no license`);
+        const holder = installation(item.installationId);
+        const held = (holder?.licenses as Record<string, Item> | undefined)?.[licenseId];
+        if (!held) violations.push(`activation ${where} is missing from installation ${String(item.installationId)}`);
+        else if (held.activationId !== item.activationId) violations.push(`activation ${where} is ${String(item.activationId)}, its installation says ${String(held.activationId)}`);
+        break;
+      }
+      case 'installation': {
+        const id = String(item.id);
+        const held = Object.entries((item.licenses as Record<string, Item> | undefined) ?? {});
+        for (const [licenseId] of held) {
+          if (!find(keys.activation(licenseId, id))) violations.push(`installation ${id} holds ${licenseId} without its activation item`);
+          const activated = license(licenseId);
+          if (!activated) violations.push(`installation ${id} holds a missing license ${licenseId}`);
+          else if (activated.customerId !== item.customerId) violations.push(`installation ${id} of ${String(item.customerId)} holds ${licenseId} of ${String(activated.customerId)}`);
+        }
+        if (item.customerId !== undefined && account(item.customerId)?.kind !== 'customer') violations.push(`installation ${id} belongs to no customer ${String(item.customerId)}`);
+        if (item.trial !== undefined && (item.trialEndedAt !== undefined || held.length > 0)) violations.push(`installation ${id} is on trial after an activation`);
+        break;
+      }
+      case 'proof': {
+        // `INSTALLATION#<id>` / `JTI#…` for DPoP proofs, `OFFLINE#<id>#<jti>` for request files.
+        const installationId = String(item.pk).split('#')[1];
+        if (!installation(installationId)) violations.push(`spent proof ${where} belongs to no installation`);
+        break;
+      }
+      case 'trialFingerprint':
+        if (installation(item.installationId)?.productId !== item.productId) violations.push(`trial claim ${where} names no ${String(item.productId)} installation ${String(item.installationId)}`);
+        break;
+      case 'idempotency':
+        if (license(item.licenseId)?.issuedBy !== item.callerId) violations.push(`idempotency record ${where} names no license ${String(item.licenseId)} of ${String(item.callerId)}`);
+        if (typeof item.sealedKey !== 'string' || item.sealedKey === '') violations.push(`idempotency record ${where} keeps no sealed key`);
+        break;
+      case 'keyFailures':
+        // Failed key attempts are counted for any installation, known or not: nothing to reference.
+        break;
+      case 'event': {
+        const feed = String(item.pk);
+        if (!feedSubjectExists(feed)) violations.push(`event ${where} is in the feed of nothing`);
+        if (item.customerId !== undefined && account(item.customerId)?.kind !== 'customer') violations.push(`event ${where} names no customer ${String(item.customerId)}`);
+        if (item.licenseId !== undefined && !license(item.licenseId)) violations.push(`event ${where} names no license ${String(item.licenseId)}`);
+        if (item.installationId !== undefined && !installation(item.installationId)) violations.push(`event ${where} names no installation ${String(item.installationId)}`);
+        eventFeeds.set(String(item.id), (eventFeeds.get(String(item.id)) ?? new Set()).add(feed));
+        break;
+      }
+      default:
+        violations.push(`unknown item ${where} (${String(item.entity)})`);
+    }
+  }
+
+  for (const item of items) {
+    if (item.entity === 'license') {
+      const counted = activationCount.get(String(item.id)) ?? 0;
+      if (item.activations !== counted) violations.push(`license ${String(item.id)} counts ${String(item.activations)} activations but has ${counted} activation items`);
+    }
+    if (item.entity === 'account' && apiKeysOf.get(String(item.id)) !== 1) {
+      violations.push(`account ${String(item.id)} has ${apiKeysOf.get(String(item.id)) ?? 0} API keys`);
+    }
+    if (item.entity === 'event') {
+      const feeds = eventFeeds.get(String(item.id)) ?? new Set();
+      const expected = [
+        item.customerId !== undefined && keys.eventFeed.account(String(item.customerId)),
+        item.licenseId !== undefined && keys.eventFeed.license(String(item.licenseId)),
+        item.installationId !== undefined && keys.eventFeed.installation(String(item.installationId)),
+      ].filter((feed) => feed !== false);
+      for (const feed of expected) if (!feeds.has(feed)) violations.push(`event ${String(item.id)} is missing from feed ${feed}`);
+    }
+  }
+  return [...new Set(violations)];
+}
+
+/** The violations of the table as it is now. */
+export async function checkLedger(table: Table): Promise<string[]> {
+  return ledgerViolations(await scanTable(table));
+}

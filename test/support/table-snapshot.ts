@@ -1,0 +1,57 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Table } from '../../lib/adapters/dynamodb.js';
+
+/** One item of the single table, as the DocumentClient returns it. */
+export type Item = Readonly<Record<string, unknown>>;
+
+/** Every item of the table by `pk|sk`. */
+export type Snapshot = ReadonlyMap<string, Item>;
+
+export const itemKey = (item: Item): string => `${String(item.pk)}|${String(item.sk)}`;
+
+/** Every item of the table, strongly consistent, page after page. */
+export async function scanTable(table: Table): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(new ScanCommand({ TableName: table.name, ConsistentRead: true, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export async function takeSnapshot(table: Table): Promise<Snapshot> {
+  return new Map((await scanTable(table)).map((item) => [itemKey(item), item]));
+}
+
+export interface TableChange {
+  readonly added: readonly Item[];
+  readonly updated: readonly { readonly before: Item; readonly after: Item }[];
+  readonly removed: readonly Item[];
+}
+
+export function changesBetween(before: Snapshot, after: Snapshot): TableChange {
+  const added: Item[] = [];
+  const updated: { before: Item; after: Item }[] = [];
+  for (const [key, item] of after) {
+    const old = before.get(key);
+    if (!old) added.push(item);
+    else if (!isDeepStrictEqual(old, item)) updated.push({ before: old, after: item });
+  }
+  const removed = [...before].filter(([key]) => !after.has(key)).map(([, item]) => item);
+  return { added, updated, removed };
+}
+
+/**
+ * What a change did, by kind of item and independent of ids and times: `+activation`, `~license`,
+ * `-association`… sorted. Two runs of one operation on equal footing have the same shape.
+ */
+export function changeShape(change: TableChange): string[] {
+  return [
+    ...change.added.map((item) => `+${String(item.entity)}`),
+    ...change.updated.map(({ after }) => `~${String(after.entity)}`),
+    ...change.removed.map((item) => `-${String(item.entity)}`),
+  ].sort();
+}
