@@ -15,15 +15,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { routeById } from '../../lib/contract/routes.js';
-import type { RouteId } from '../../lib/contract/routes.js';
+import { metricDimensions, metricNames } from '../../lib/adapters/metric-names.js';
+import type { MetricName } from '../../lib/adapters/metric-names.js';
 import type { FunctionName } from '../function-permissions.js';
 import type { StageConfig } from '../stage-config.js';
-import { metricsNamespace } from './service-function.js';
+import { metricsNamespace, serviceName } from './service-function.js';
 
 export interface MonitoringProps {
   readonly config: StageConfig;
@@ -59,26 +58,10 @@ const kmsCallCount = (operation: string) =>
     label: `KMS ${operation}`,
   });
 
-const kmsFailuresMetricName = 'KmsFailures';
-
-/**
- * A request that failed on a KMS error, as the HTTP envelope logs it (`request failed` with the
- * error, for every 5xx). KMS's own exception names, and an access denial that names a KMS action.
- */
-const kmsFailurePattern = FilterPattern.any(
-  ...['KMS*', 'KeyUnavailableException', 'DependencyTimeoutException', 'DisabledException', 'NotFoundException'].map((name) =>
-    FilterPattern.all(FilterPattern.stringValue('$.message', '=', 'request failed'), FilterPattern.stringValue('$.error.name', '=', name)),
-  ),
-  FilterPattern.all(
-    FilterPattern.stringValue('$.message', '=', 'request failed'),
-    FilterPattern.stringValue('$.error.name', '=', 'AccessDeniedException'),
-    FilterPattern.stringValue('$.error.message', '=', '*kms:*'),
-  ),
-);
-
 /**
  * Alarms to an SNS topic, and a dashboard of the service's vital signs. KMS publishes no error
- * metric of its own, so `KmsFailures` is counted from the functions' logs by metric filters.
+ * metric of its own: the functions count their failed calls to the signing and secret box keys
+ * themselves, with the business counts, as EMF metrics (lib/adapters/metric-names.ts).
  */
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
@@ -103,16 +86,24 @@ export class Monitoring extends Construct {
       period,
       label: '5xx rate (%)',
     });
-    const kmsFailures = new Metric({ namespace: metricsNamespace(config.stage), metricName: kmsFailuresMetricName, statistic: 'Sum', period });
-    for (const [name, fn] of Object.entries(functions)) {
-      new MetricFilter(this, `${name}-kms-failures`, {
-        logGroup: fn.logGroup,
-        metricNamespace: kmsFailures.namespace,
-        metricName: kmsFailuresMetricName,
-        filterPattern: kmsFailurePattern,
-        metricValue: '1',
+    const namespace = metricsNamespace(config.stage);
+    const serviceMetric = (metricName: MetricName, label?: string) =>
+      new Metric({ namespace, metricName, dimensionsMap: { service: serviceName }, statistic: 'Sum', period, label });
+    // FILL: a period in which only one of the two kinds failed still adds up.
+    const kmsFailures = new MathExpression({
+      expression: 'FILL(signing, 0) + FILL(secretBox, 0)',
+      usingMetrics: { signing: serviceMetric(metricNames.signingFailures), secretBox: serviceMetric(metricNames.secretBoxFailures) },
+      period,
+      label: 'KMS failures',
+    });
+    /** Every series the functions publish of a metric with these dimensions besides `service`: one line per value. */
+    const everySeriesOf = (metricName: MetricName, dimensions: readonly string[]) =>
+      new MathExpression({
+        expression: `SEARCH('{${namespace},service,${dimensions.join(',')}} MetricName="${metricName}"', 'Sum', ${period.toSeconds()})`,
+        usingMetrics: {},
+        period,
+        label: '',
       });
-    }
     const tableThrottles = table.metricThrottledRequestsForOperations({ operations: tableOperations, period });
     const tableSystemErrors = table.metricSystemErrorsForOperations({ operations: tableOperations, period });
 
@@ -130,17 +121,6 @@ export class Monitoring extends Construct {
       alarm.addOkAction(new SnsAction(this.alarmTopic));
     }
 
-    const routeCount = (routeId: RouteId) => {
-      const route = routeById(routeId);
-      return new Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName: 'Count',
-        dimensionsMap: { ApiName: restApi.restApiName, Stage: restApi.deploymentStage.stageName, Method: route.method, Resource: route.path },
-        statistic: 'Sum',
-        period,
-        label: routeId,
-      });
-    };
     const functionMetrics = (metric: (fn: IFunction) => IMetric) => Object.values(functions).map(metric);
 
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: this.prefix, defaultInterval: Duration.hours(24) });
@@ -151,14 +131,27 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       new GraphWidget({
-        title: 'Activations, heartbeats and trials (requests)',
-        left: [routeCount('activate'), routeCount('heartbeat'), routeCount('startTrial'), routeCount('offlineActivate')],
+        title: 'Activations, heartbeats and trials',
+        left: [
+          serviceMetric(metricNames.activationsCreated, 'activations'),
+          serviceMetric(metricNames.activationsRepeated, 'repeated activations'),
+          serviceMetric(metricNames.trialsStarted, 'trials started'),
+        ],
+        right: [serviceMetric(metricNames.heartbeats, 'heartbeats')],
         width: 12,
       }),
+      new GraphWidget({ title: 'Denials (4xx) by code', left: [everySeriesOf(metricNames.denials, [metricDimensions.code])], width: 12 }),
+    );
+    this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Lambda errors and throttles',
         left: functionMetrics((fn) => fn.metricErrors({ period, statistic: 'Sum' })),
         right: functionMetrics((fn) => fn.metricThrottles({ period, statistic: 'Sum' })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Requests by route and status class',
+        left: [everySeriesOf(metricNames.requests, [metricDimensions.route, metricDimensions.statusClass])],
         width: 12,
       }),
     );
@@ -174,8 +167,8 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       new GraphWidget({
-        title: 'KMS calls (account-wide) and KMS failures',
-        left: ['Sign', 'GetPublicKey', 'Encrypt', 'Decrypt'].map(kmsCallCount),
+        title: 'KMS calls (account-wide), signatures and KMS failures',
+        left: [...['Sign', 'GetPublicKey', 'Encrypt', 'Decrypt'].map(kmsCallCount), serviceMetric(metricNames.signatures, 'token signatures')],
         right: [kmsFailures],
         width: 12,
       }),

@@ -1,17 +1,23 @@
 import { installationDeps } from '../../lib/adapters/installation-deps.js';
 import { installationOf } from '../../lib/auth/principal.js';
 import { ActivationInput } from '../../lib/contract/schemas.js';
+import { dpopProofs } from '../../lib/http/dpop-proofs.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
+import { storedApiKeys } from '../../lib/http/stored-api-keys.js';
 import { activate } from '../../lib/installations/activate.js';
 import { toInstallationView } from '../../lib/installations/installation-view.js';
 
-export const handler = httpHandler({ body: ActivationInput }, async ({ body, caller, now }) => {
-  const { created, token, installation, activation } = await activate(installationDeps(), {
-    proof: { kind: 'dpop', installation: installationOf(caller) },
-    account: caller.account,
-    input: body,
-    lifetime: { kind: 'online' },
-    now,
-  });
-  return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation), activation } };
-});
+export const handler = httpHandler(
+  { body: ActivationInput },
+  async ({ body, caller, now }) => {
+    const { created, token, installation, activation } = await activate(installationDeps(), {
+      proof: { kind: 'dpop', installation: installationOf(caller) },
+      account: caller.account,
+      input: body,
+      lifetime: { kind: 'online' },
+      now,
+    });
+    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation), activation } };
+  },
+  { installations: dpopProofs, accounts: storedApiKeys },
+);

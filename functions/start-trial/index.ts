@@ -1,12 +1,17 @@
 import { installationDeps } from '../../lib/adapters/installation-deps.js';
 import { installationOf } from '../../lib/auth/principal.js';
 import { TrialInput } from '../../lib/contract/schemas.js';
+import { dpopProofs } from '../../lib/http/dpop-proofs.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { toInstallationView } from '../../lib/installations/installation-view.js';
 import { startTrial } from '../../lib/installations/start-trial.js';
 
-export const handler = httpHandler({ body: TrialInput }, async ({ body, caller, now }) => {
-  const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
-  const { created, token, installation } = await startTrial(installationDeps(), { proof, input: body, now });
-  return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation) } };
-});
+export const handler = httpHandler(
+  { body: TrialInput },
+  async ({ body, caller, now }) => {
+    const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
+    const { created, token, installation } = await startTrial(installationDeps(), { proof, input: body, now });
+    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation) } };
+  },
+  { installations: dpopProofs },
+);

@@ -1,10 +1,10 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { config } from './config.js';
 
 let cached: Promise<string | undefined> | undefined;
 
+/** Only the functions that accept the ops key import this module, and with it the Secrets Manager client. */
 async function fetchFromSecretsManager(secretId: string): Promise<string | undefined> {
-  // Loaded only on AWS, and only by the functions that accept the ops key.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({ region: config().region });
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   return SecretString || undefined;

@@ -1,32 +1,30 @@
+import { createKmsClient } from '../crypto/kms-client.js';
+import { KmsSecretBox } from '../crypto/kms-secret-box.js';
 import { LocalSecretBox } from '../crypto/local-secret-box.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { config } from './config.js';
 import type { Config } from './config.js';
+import { metricNames } from './metric-names.js';
+import { countingFailures } from './metrics.js';
 
-async function loadKmsSecretBox(region: string, encryptionKeyId: string): Promise<SecretBox> {
-  const [{ createKmsClient }, { KmsSecretBox }] = await Promise.all([
-    import('../crypto/kms-client.js'),
-    import('../crypto/kms-secret-box.js'),
-  ]);
-  return new KmsSecretBox(createKmsClient(region), encryptionKeyId);
-}
-
-/** The KMS secret box, loaded on demand so that the local path never loads the KMS client. */
+/** The KMS secret box; its client loads with the function, like the signer's (see signer.ts). */
 function kmsSecretBox({ region, encryptionKeyId }: Config): SecretBox {
   if (!encryptionKeyId) throw new TypeError('ENCRYPTION_KEY_ID must be set when SECRET_BOX is kms');
-  const loading = loadKmsSecretBox(region, encryptionKeyId);
-  return {
-    seal: async (plaintext, context) => (await loading).seal(plaintext, context),
-    open: async (sealed, context) => (await loading).open(sealed, context),
-  };
+  return new KmsSecretBox(createKmsClient(region), encryptionKeyId);
 }
 
 let shared: SecretBox | undefined;
 
-/** The process's secret box: KMS on AWS, a key file in the data directory locally. */
+/** The process's secret box: KMS on AWS, a key file in the data directory locally. Its failures count in the request's metrics. */
 export function secretBox(): SecretBox {
   const settings = config();
-  shared ??= settings.secretBox === 'kms' ? kmsSecretBox(settings) : new LocalSecretBox(settings.dataDir);
+  if (!shared) {
+    const box = settings.secretBox === 'kms' ? kmsSecretBox(settings) : new LocalSecretBox(settings.dataDir);
+    shared = {
+      seal: (plaintext, context) => countingFailures(metricNames.secretBoxFailures, box.seal(plaintext, context)),
+      open: (sealed, context) => countingFailures(metricNames.secretBoxFailures, box.open(sealed, context)),
+    };
+  }
   return shared;
 }
 

@@ -1,24 +1,33 @@
+import { createKmsClient } from '../crypto/kms-client.js';
+import { KmsTokenSigner } from '../signing/kms-signer.js';
 import { LocalTokenSigner } from '../signing/local-signer.js';
 import type { TokenSigner } from '../signing/token-signer.js';
 import { config } from './config.js';
 import type { Config } from './config.js';
+import { metricNames } from './metric-names.js';
+import { count, countingFailures } from './metrics.js';
 
-async function loadKmsSigner(region: string, signingKeyId: string, publishedKeyIds: readonly string[]): Promise<TokenSigner> {
-  const [{ createKmsClient }, { KmsTokenSigner }] = await Promise.all([
-    import('../crypto/kms-client.js'),
-    import('../signing/kms-signer.js'),
-  ]);
+/*
+ * The KMS client loads with the function (imported, not imported on demand): on AWS every request of
+ * a signing function signs, so loading it during the first request would only move the time into that
+ * request, out of the init that Lambda may run before any request arrives. Locally it is one import.
+ */
+
+function kmsSigner({ region, signingKeyId, publishedKeyIds }: Config): TokenSigner {
+  if (!signingKeyId) throw new TypeError('SIGNING_KEY_ID must be set when SIGNER is kms');
   return new KmsTokenSigner(createKmsClient(region), signingKeyId, publishedKeyIds);
 }
 
-/** The KMS signer, loaded on demand so that the local path never loads the KMS client. */
-function kmsSigner({ region, signingKeyId, publishedKeyIds }: Config): TokenSigner {
-  if (!signingKeyId) throw new TypeError('SIGNING_KEY_ID must be set when SIGNER is kms');
-  const loading = loadKmsSigner(region, signingKeyId, publishedKeyIds);
+/** A signer whose signatures, and failures to reach its key, count in the request's metrics (and its alarm). */
+function counted(signer: TokenSigner): TokenSigner {
   return {
-    keyId: async () => (await loading).keyId(),
-    sign: async (signingInput) => (await loading).sign(signingInput),
-    publicJwks: async () => (await loading).publicJwks(),
+    keyId: () => countingFailures(metricNames.signingFailures, signer.keyId()),
+    sign: async (signingInput) => {
+      const signature = await countingFailures(metricNames.signingFailures, signer.sign(signingInput));
+      count(metricNames.signatures);
+      return signature;
+    },
+    publicJwks: () => countingFailures(metricNames.signingFailures, signer.publicJwks()),
   };
 }
 
@@ -27,7 +36,7 @@ let shared: TokenSigner | undefined;
 /** The process's token signer: KMS on AWS, a key file in the data directory locally. */
 export function signer(): TokenSigner {
   const settings = config();
-  shared ??= settings.signer === 'kms' ? kmsSigner(settings) : new LocalTokenSigner(settings.dataDir);
+  shared ??= counted(settings.signer === 'kms' ? kmsSigner(settings) : new LocalTokenSigner(settings.dataDir));
   return shared;
 }
 

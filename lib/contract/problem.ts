@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every error code a client can receive, with its HTTP status.
@@ -31,7 +31,6 @@ export const errorStatus = {
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
-export const ErrorCode = z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]);
 
 const titles: Record<ErrorCode, string> = {
   VALIDATION_FAILED: 'The request is not valid',
@@ -63,19 +62,10 @@ const titles: Record<ErrorCode, string> = {
 export const problemType = (code: ErrorCode): string =>
   `urn:license-activation:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 
-export const FieldError = z.object({ path: z.string(), message: z.string() });
+/** One offending field of a request. */
 export type FieldError = z.infer<typeof FieldError>;
 
 /** An RFC 9457 problem document as this API sends it. */
-export const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: ErrorCode,
-  errors: z.array(FieldError).optional(),
-  requestId: z.string().optional(),
-});
 export type Problem = z.infer<typeof Problem>;
 
 /**
@@ -110,3 +100,26 @@ export class ProblemError extends Error {
 
 export const problem = (code: ErrorCode, detail: string, extra?: ProblemError['extra']): ProblemError =>
   new ProblemError(code, detail, extra);
+
+// ---------------------------------------------------------------- schemas for documentation
+
+/*
+ * The problem document as zod schemas (its types above derive from them): the OpenAPI document and
+ * the client read them, the server only builds problems. Each is made by a call marked pure, so that
+ * a function's bundle leaves out what it never reads, and zod too when nothing else there needs it.
+ */
+
+export const ErrorCode = /* @__PURE__ */ (() => z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]))();
+
+export const FieldError = /* @__PURE__ */ (() => z.object({ path: z.string(), message: z.string() }))();
+
+export const Problem = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: ErrorCode,
+    errors: z.array(FieldError).optional(),
+    requestId: z.string().optional(),
+  }))();

@@ -1,15 +1,34 @@
 import type { MiddlewareObj } from '@middy/core';
 import { bearerToken } from '../auth/api-keys.js';
 import { authorizerContextKeys } from '../auth/authorizer-policy.js';
-import { verifyDpopProof } from '../auth/dpop.js';
-import type { AccountPrincipal, Caller } from '../auth/principal.js';
+import type { AccountPrincipal, Caller, InstallationPrincipal } from '../auth/principal.js';
 import { problem } from '../contract/problem.js';
 import type { PrincipalKind, RouteDefinition } from '../contract/routes.js';
 import { headerValue } from './http-event.js';
 import type { HttpEvent } from './http-event.js';
 
+/** Resolves an account's API key; undefined when the key is unknown. */
 export type ApiKeyAuthenticator = (apiKey: string) => Promise<AccountPrincipal | undefined>;
 
+/** Verifies the installation's proof of possession for a request, and returns the installation. */
+export type InstallationProofVerifier = (event: HttpEvent, now: Date) => Promise<InstallationPrincipal>;
+
+/**
+ * How a function authenticates the callers API Gateway leaves to it (lib/contract/routes.ts): the
+ * functions of installation routes verify proofs, and those that also take an account's API key
+ * look keys up themselves. A function passes only what its routes need, so that its bundle holds
+ * no verifier it never runs (jose for proofs, the table and Secrets Manager for keys).
+ */
+export interface CallerVerifiers {
+  readonly installations?: InstallationProofVerifier;
+  readonly accounts?: ApiKeyAuthenticator;
+}
+
+function verifierFor<T>(verifier: T | undefined, route: RouteDefinition, what: keyof CallerVerifiers): T {
+  // A wiring fault of the function, not of the request: it answers 500 INTERNAL.
+  if (!verifier) throw new TypeError(`the handler of ${route.id} was built without a verifier for ${what}`);
+  return verifier;
+}
 
 /** The account API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
 function accountFromGateway(event: HttpEvent, route: RouteDefinition): AccountPrincipal | undefined {
@@ -23,24 +42,17 @@ function accountFromGateway(event: HttpEvent, route: RouteDefinition): AccountPr
   return undefined;
 }
 
-async function accountFromBearer(event: HttpEvent, authenticate: ApiKeyAuthenticator): Promise<AccountPrincipal | undefined> {
+async function accountFromBearer(event: HttpEvent, route: RouteDefinition, verifiers: CallerVerifiers): Promise<AccountPrincipal | undefined> {
   const authorization = headerValue(event, 'authorization');
   if (authorization === undefined) return undefined;
   const apiKey = bearerToken(authorization);
-  const account = apiKey === undefined ? undefined : await authenticate(apiKey);
+  const account = apiKey === undefined ? undefined : await verifierFor(verifiers.accounts, route, 'accounts')(apiKey);
   if (!account) throw problem('UNAUTHENTICATED', 'the API key is missing, malformed or unknown');
   return account;
 }
 
-async function installationProof(event: HttpEvent, now: Date) {
-  return verifyDpopProof(
-    headerValue(event, 'dpop'),
-    { method: event.httpMethod, path: event.path, installationId: event.pathParameters?.installationId },
-    now,
-  );
-}
-
-export async function resolveCaller(event: HttpEvent, route: RouteDefinition, now: Date, authenticate: ApiKeyAuthenticator): Promise<Caller> {
+export async function resolveCaller(event: HttpEvent, route: RouteDefinition, now: Date, verifiers: CallerVerifiers): Promise<Caller> {
+  const installationProof = () => verifierFor(verifiers.installations, route, 'installations')(event, now);
   switch (route.authentication) {
     case 'none':
       return {};
@@ -50,13 +62,13 @@ export async function resolveCaller(event: HttpEvent, route: RouteDefinition, no
       return account ? { account } : {};
     }
     case 'installation': {
-      const installation = await installationProof(event, now);
-      const account = route.onBehalfOf ? await accountFromBearer(event, authenticate) : undefined;
+      const installation = await installationProof();
+      const account = route.onBehalfOf ? await accountFromBearer(event, route, verifiers) : undefined;
       return account ? { installation, account } : { installation };
     }
     case 'installation-or-api-key': {
-      if (headerValue(event, 'dpop') !== undefined) return { installation: await installationProof(event, now) };
-      const account = await accountFromBearer(event, authenticate);
+      if (headerValue(event, 'dpop') !== undefined) return { installation: await installationProof() };
+      const account = await accountFromBearer(event, route, verifiers);
       return account ? { account } : {};
     }
   }
@@ -76,13 +88,13 @@ export function authorize(route: RouteDefinition, caller: Caller): void {
 }
 
 /** Authenticates and authorizes the caller before the body is even parsed. */
-export function authentication(authenticate: ApiKeyAuthenticator): MiddlewareObj<HttpEvent> {
+export function authentication(verifiers: CallerVerifiers): MiddlewareObj<HttpEvent> {
   return {
     name: 'authentication',
     before: async function authenticationBefore({ event }) {
       const route = event.route;
       if (!route) throw new TypeError('authentication runs after httpEnvelope');
-      const caller = await resolveCaller(event, route, new Date(), authenticate);
+      const caller = await resolveCaller(event, route, new Date(), verifiers);
       authorize(route, caller);
       event.caller = caller;
     },

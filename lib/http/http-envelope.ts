@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { logger } from '../adapters/logger.js';
-import { findRoute } from '../contract/routes.js';
 import { problem } from '../contract/problem.js';
+import type { ErrorCode } from '../contract/problem.js';
+import { findRoute } from '../contract/routes.js';
+import type { RouteId } from '../contract/routes.js';
 import type { HttpEvent, HttpResponse } from './http-event.js';
 import { problemResponse, toProblemError } from './problem-response.js';
+import { countAnswer } from './request-metrics.js';
 
 const startedAt = new WeakMap<object, number>();
 
-function finish(event: HttpEvent, response: HttpResponse): HttpResponse {
+function finish(event: HttpEvent, response: HttpResponse, code?: ErrorCode): HttpResponse {
   const requestId = event.requestId ?? 'unknown';
   const headers = { ...response.headers, 'X-Request-Id': requestId };
   const began = startedAt.get(event);
@@ -18,12 +21,14 @@ function finish(event: HttpEvent, response: HttpResponse): HttpResponse {
     principal: event.caller?.account?.kind ?? (event.caller?.installation ? 'installation' : 'anonymous'),
     latencyMs: began === undefined ? undefined : Math.round(performance.now() - began),
   });
+  countAnswer({ route: event.route?.id as RouteId | undefined, status: response.statusCode, code });
   return { ...response, headers };
 }
 
 /**
  * The outermost middleware of every handler: gives the request its id and route, logs one line
- * per request (never the body or headers), and turns every error into an RFC 9457 problem.
+ * per request (never the body or headers), publishes its metrics, and turns every error into an
+ * RFC 9457 problem.
  */
 export function httpEnvelope(): MiddlewareObj<HttpEvent, HttpResponse> {
   return {
@@ -41,7 +46,7 @@ export function httpEnvelope(): MiddlewareObj<HttpEvent, HttpResponse> {
     onError: function httpEnvelopeOnError(request) {
       const error = toProblemError(request.error);
       if (error.status >= 500) logger.error('request failed', { code: error.code, error: request.error });
-      request.response = finish(request.event, problemResponse(error, request.event.requestId ?? 'unknown'));
+      request.response = finish(request.event, problemResponse(error, request.event.requestId ?? 'unknown'), error.code);
     },
   };
 }

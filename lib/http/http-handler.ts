@@ -1,20 +1,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
-import { table } from '../adapters/dynamodb.js';
+import type { z } from 'zod';
 import { logger } from '../adapters/logger.js';
-import { opsApiKey } from '../adapters/ops-api-key.js';
-import { authenticateApiKey } from '../auth/authenticate-api-key.js';
 import type { Caller } from '../auth/principal.js';
 import type { RouteDefinition } from '../contract/routes.js';
 import { authentication } from './authentication.js';
-import type { ApiKeyAuthenticator } from './authentication.js';
+import type { CallerVerifiers } from './authentication.js';
 import { httpEnvelope } from './http-envelope.js';
 import { headerValue } from './http-event.js';
 import type { HttpEvent, HttpResponse, HttpResult } from './http-event.js';
 import { jsonBodyParser } from './json-body.js';
-import { validate } from './validation.js';
+import { validate, validateNoBody } from './validation.js';
 
 /** zod schemas for the parts of a request a route reads; what a route leaves out must be absent or empty. */
 export interface RequestSchemas {
@@ -39,8 +36,6 @@ export interface HttpRequest<S extends RequestSchemas> {
 
 export type HttpAction<S extends RequestSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
 
-const noBody = z.object({}).strict().optional();
-
 export function jsonResponse(result: HttpResult): HttpResponse {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...result.headers };
   if (result.body === undefined) return { statusCode: result.status, headers, body: '' };
@@ -51,26 +46,21 @@ export function jsonResponse(result: HttpResult): HttpResponse {
   };
 }
 
-const defaultAuthenticator: ApiKeyAuthenticator = (apiKey) => authenticateApiKey(apiKey, { table: table(), opsApiKey });
-
 /**
- * A Lambda handler for one or more routes of the contract: envelope (request id, logs, problems),
- * authentication, JSON body, zod validation, then the action.
+ * A Lambda handler for one or more routes of the contract: envelope (request id, logs, metrics,
+ * problems), authentication, JSON body, zod validation, then the action. `verifiers` are what the
+ * function's routes need beyond API Gateway's own checks: installation proofs, accounts' API keys.
  */
-export function httpHandler<S extends RequestSchemas>(
-  schemas: S,
-  action: HttpAction<S>,
-  options: { authenticate?: ApiKeyAuthenticator } = {},
-) {
+export function httpHandler<S extends RequestSchemas>(schemas: S, action: HttpAction<S>, verifiers: CallerVerifiers = {}) {
   return middy<HttpEvent, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpEnvelope())
-    .use(authentication(options.authenticate ?? defaultAuthenticator))
+    .use(authentication(verifiers))
     .use(jsonBodyParser())
     .handler(async (event) => {
       const route = event.route as RouteDefinition;
       const request: HttpRequest<S> = {
-        body: validate(schemas.body ?? noBody, event.jsonBody, 'body') as Parsed<S['body']>,
+        body: (schemas.body ? validate(schemas.body, event.jsonBody, 'body') : validateNoBody(event.jsonBody)) as Parsed<S['body']>,
         query: (schemas.query ? validate(schemas.query, event.queryStringParameters ?? {}, 'query string') : undefined) as Parsed<S['query']>,
         params: (schemas.params ? validate(schemas.params, event.pathParameters ?? {}, 'path') : undefined) as Parsed<S['params']>,
         caller: event.caller ?? {},

@@ -23,3 +23,18 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what: s
   if (result.success) return result.data;
   throw problem('VALIDATION_FAILED', `the ${what} is not valid`, { errors: fieldErrors(result.error) });
 }
+
+/**
+ * What a route without a body schema accepts: no body, or an empty JSON object. Checked by hand,
+ * with the answers zod would give, so that routes that validate nothing never load zod.
+ */
+export function validateNoBody(value: unknown): undefined {
+  if (value === undefined) return undefined;
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  const errors: FieldError[] =
+    kind === 'object'
+      ? Object.keys(value as object).map((path) => ({ path, message: 'unknown field' }))
+      : [{ path: '', message: `Invalid input: expected object, received ${kind}` }];
+  if (errors.length > 0) throw problem('VALIDATION_FAILED', 'the body is not valid', { errors });
+  return undefined;
+}

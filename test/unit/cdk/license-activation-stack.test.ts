@@ -338,10 +338,18 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       },
     );
 
-    it('counts KMS failures from the logs of every function', () => {
-      const filters = Object.values(resources(template, 'AWS::Logs::MetricFilter'));
-      expect(filters).toHaveLength(allFunctionNames.length);
-      for (const filter of filters) expect(filter.Properties.FilterPattern).toContain('request failed');
+    it('alarms on the signing and secret box failures the functions count, with no log metric filter', () => {
+      const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-kms-failures` });
+      const queried = (alarm.Properties.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown } } }[])
+        .flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
+      expect(queried).toEqual(
+        ['SigningFailures', 'SecretBoxFailures'].map((name) => ({
+          Namespace: `LicenseActivation/${stage}`,
+          MetricName: name,
+          Dimensions: [{ Name: 'service', Value: 'license-activation' }],
+        })),
+      );
+      expect(resources(template, 'AWS::Logs::MetricFilter')).toEqual({});
     });
 
     it('builds the stage dashboard and outputs what ops need', () => {

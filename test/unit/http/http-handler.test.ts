@@ -91,4 +91,9 @@ describe('httpHandler', () => {
     expect((await handler(await eventFor('health', { body: {} }), context)).statusCode).toBe(200);
     expect(parse(await handler(await eventFor('health', { body: { x: 1 } }), context))).toMatchObject({ statusCode: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: 'x', message: 'unknown field' }] } });
   });
+
+  it('answers 500 INTERNAL on an installation route whose function was built without a proof verifier', async () => {
+    const response = parse(await httpHandler({}, async () => ({ status: 200 }))(await eventFor('heartbeat'), context));
+    expect(response).toMatchObject({ statusCode: 500, body: { code: 'INTERNAL' } });
+  });
 });

@@ -1,0 +1,56 @@
+import { functionNames } from '../cdk/function-permissions.js';
+import type { FunctionName } from '../cdk/function-permissions.js';
+import { routes } from '../lib/contract/routes.js';
+import { needsOf } from './bundles.js';
+import type { Bundle } from './bundles.js';
+
+/** Modules a function must not contain at all, and modules it may contain but must not evaluate at init. */
+export interface ImportRules {
+  readonly notBundled: readonly string[];
+  readonly notAtInit: readonly string[];
+}
+
+/** Functions whose routes take no query, path or body schema: they validate nothing, so zod has no business there. */
+const functionsWithoutSchemas: readonly FunctionName[] = ['health', 'jwks', 'openapi', 'authorizer'];
+
+/**
+ * Functions that need jose: those that verify an installation's signature (a DPoP proof, or the signed
+ * request file of an offline activation), and those that publish the signing key, whose kid is its thumbprint.
+ */
+const usesJose = (name: FunctionName) =>
+  name === 'offline-activate' ||
+  needsOf(name).signingKey !== undefined ||
+  routes.some((route) => route.function === name && (route.authentication === 'installation' || route.authentication === 'installation-or-api-key'));
+
+/**
+ * No function carries code it does not use. The AWS clients follow from its permissions
+ * (cdk/function-permissions.ts): no client for a service it may not call. Only the functions that
+ * verify installations' signatures or publish keys may load jose at init; zod validates requests,
+ * so functions without schemas must not load it at init.
+ */
+export function importRulesOf(name: FunctionName): ImportRules {
+  const needs = needsOf(name);
+  const notBundled = [
+    ...(needs.table ? [] : ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
+    ...(needs.signingKey || needs.secretBox ? [] : ['@aws-sdk/client-kms', '@noble/curves']),
+    ...(needs.opsApiKey ? [] : ['@aws-sdk/client-secrets-manager']),
+    ...(name === 'authorizer' ? ['zod', 'jose', '@middy/core'] : []),
+  ];
+  const notAtInit = [...(functionsWithoutSchemas.includes(name) ? ['zod', 'lib/contract/schemas.ts'] : []), ...(usesJose(name) ? [] : ['jose'])];
+  return { notBundled, notAtInit };
+}
+
+/** Every broken rule of every function bundle, as sentences; empty when all hold. */
+export function importViolations(bundles: ReadonlyMap<string, Bundle>): string[] {
+  return functionNames.flatMap((name) => {
+    const bundle = bundles.get(name);
+    if (!bundle) return [`${name}: no bundle was built`];
+    const rules = importRulesOf(name);
+    return [
+      ...rules.notBundled
+        .filter((module) => bundle.loadedAtInit.has(module) || bundle.loadedLazily.has(module))
+        .map((module) => `${name} bundles ${module}, which it never uses`),
+      ...rules.notAtInit.filter((module) => bundle.loadedAtInit.has(module)).map((module) => `${name} loads ${module} at init`),
+    ];
+  });
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { opsPrincipal } from '../lib/auth/principal.js';
+import type { AccountPrincipal } from '../lib/auth/principal.js';
+import { routeById } from '../lib/contract/routes.js';
+import type { RouteId } from '../lib/contract/routes.js';
+import type { HttpResponse } from '../lib/http/http-event.js';
+import { eventFor, handlerOf, newInstallation } from '../test/support/api.js';
+import type { TestInstallation } from '../test/support/api.js';
+
+/** An account the bench made through the API: its principal for in-process calls, its key for HTTP. */
+export interface BenchAccount {
+  readonly principal: AccountPrincipal;
+  readonly apiKey: string;
+}
+
+/** One request of an operation, enough to send it in-process (as an API Gateway event) or over HTTP. */
+export interface OperationRequest {
+  readonly routeId: RouteId;
+  readonly params?: Record<string, string>;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly installation?: TestInstallation;
+  readonly account?: BenchAccount;
+  readonly expectedStatus: number;
+}
+
+export const operationIds = ['trial', 'activation', 'heartbeat', 'licenseIssuance', 'jwks'] as const;
+export type OperationId = (typeof operationIds)[number];
+
+export interface Operation {
+  readonly id: OperationId;
+  /** Requests for one run, each new to the service: fresh proofs, and fresh installations where the operation creates one. */
+  prepare(count: number): Promise<OperationRequest[]>;
+}
+
+export interface Fixtures {
+  readonly reseller: BenchAccount;
+  readonly customerId: string;
+  /** A license with room for every activation the bench makes: activations never run out or contend on a limit. */
+  readonly siteLicenseKey: string;
+  /** Installations holding the site license, which heartbeat in turn. */
+  readonly activeInstallations: readonly TestInstallation[];
+}
+
+const lambdaContext = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResponse>;
+
+/** A request, ready to be timed: everything costly but the call itself (proof signing, handler loading) is done. */
+export interface ReadyCall {
+  readonly expectedStatus: number;
+  send(): Promise<{ status: number; body: string }>;
+}
+
+/** The API Gateway event of a request, and its handler, as Lambda would invoke it. */
+export async function inProcessCall(request: OperationRequest): Promise<ReadyCall> {
+  const route = routeById(request.routeId);
+  const handler = (await handlerOf(route.function)) as Handler;
+  const event = await eventFor(request.routeId, {
+    params: request.params,
+    body: request.body,
+    headers: request.headers,
+    installation: request.installation,
+    as: request.account?.principal,
+  });
+  return {
+    expectedStatus: request.expectedStatus,
+    send: async () => {
+      const response = await handler(event, lambdaContext(route.function));
+      return { status: response.statusCode, body: response.body };
+    },
+  };
+}
+
+/** The same request over HTTP to the local service, with its proof signed for that URL path. */
+export async function httpCall(baseUrl: string, request: OperationRequest): Promise<ReadyCall> {
+  const route = routeById(request.routeId);
+  const params = request.params ?? {};
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  const headers: Record<string, string> = { 'user-agent': 'license-activation-bench', ...request.headers };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.installation) headers.dpop = await request.installation.proof(route.method, path);
+  if (request.account) headers.authorization = `Bearer ${request.account.apiKey}`;
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  return {
+    expectedStatus: request.expectedStatus,
+    send: async () => {
+      const response = await fetch(`${baseUrl}${path}`, { method: route.method, headers, body });
+      return { status: response.status, body: await response.text() };
+    },
+  };
+}
+
+/** Sends a call and insists on its expected answer: a bench that measures failures measures nothing. */
+export async function sendExpecting(call: ReadyCall): Promise<string> {
+  const { status, body } = await call.send();
+  if (status !== call.expectedStatus) throw new Error(`expected ${call.expectedStatus}, got ${status}: ${body}`);
+  return body;
+}
+
+async function callOk(request: OperationRequest): Promise<Record<string, unknown>> {
+  return JSON.parse(await sendExpecting(await inProcessCall(request))) as Record<string, unknown>;
+}
+
+let machines = 0;
+const machine = () => ({ fingerprint: `bench-machine-${(machines += 1)}-${randomUUID()}`, hostname: 'srv-01.example', version: '5.0.0', virtual: false });
+
+async function createAccount(routeId: 'createReseller' | 'createCustomer', as: BenchAccount, name: string): Promise<BenchAccount & { id: string }> {
+  const created = await callOk({ routeId, account: as, body: { name, email: 'bench@example.com' }, expectedStatus: 201 });
+  const account = created.account as { id: string; kind: 'reseller' | 'customer' };
+  return { id: account.id, apiKey: created.apiKey as string, principal: { kind: account.kind, id: account.id } };
+}
+
+/** A reseller, its customer, a site license and a few installations activated on it, made through the API. */
+export async function createFixtures(installations: number, opsApiKey: string): Promise<Fixtures> {
+  const reseller = await createAccount('createReseller', { principal: opsPrincipal, apiKey: opsApiKey }, 'Bench Reseller');
+  const customer = await createAccount('createCustomer', reseller, 'Bench Customer');
+  const issued = await callOk({
+    routeId: 'issueLicense',
+    account: reseller,
+    body: { customerId: customer.id, productId: 'authserver', type: 'users', quantity: 50, maxActivations: 1_000_000 },
+    expectedStatus: 201,
+  });
+  const siteLicenseKey = issued.key as string;
+  const activeInstallations = await Promise.all(Array.from({ length: installations }, () => newInstallation()));
+  for (const installation of activeInstallations) {
+    await callOk({ routeId: 'activate', installation, body: { key: siteLicenseKey, productId: 'authserver', ...machine() }, expectedStatus: 201 });
+  }
+  return { reseller, customerId: customer.id, siteLicenseKey, activeInstallations };
+}
+
+const times = <T>(count: number, make: (index: number) => Promise<T>) => Promise.all(Array.from({ length: count }, (_, index) => make(index)));
+
+/** The five operations users wait on, each as a new request of its kind. */
+export function operations(fixtures: Fixtures): Operation[] {
+  let heartbeats = 0;
+  return [
+    {
+      id: 'trial',
+      prepare: (count) =>
+        times(count, async () => ({ routeId: 'startTrial', installation: await newInstallation(), body: { productId: 'authserver', ...machine() }, expectedStatus: 201 })),
+    },
+    {
+      id: 'activation',
+      prepare: (count) =>
+        times(count, async () => ({
+          routeId: 'activate',
+          installation: await newInstallation(),
+          body: { key: fixtures.siteLicenseKey, productId: 'authserver', ...machine() },
+          expectedStatus: 201,
+        })),
+    },
+    {
+      id: 'heartbeat',
+      prepare: (count) =>
+        times(count, async () => {
+          const installation = fixtures.activeInstallations[(heartbeats += 1) % fixtures.activeInstallations.length] as TestInstallation;
+          return {
+            routeId: 'heartbeat',
+            installation,
+            params: { installationId: installation.id },
+            body: { version: '5.1.0', usage: { activeUsers: 3 } },
+            expectedStatus: 200,
+          };
+        }),
+    },
+    {
+      id: 'licenseIssuance',
+      prepare: (count) =>
+        times(count, async () => ({
+          routeId: 'issueLicense',
+          account: fixtures.reseller,
+          headers: { 'Idempotency-Key': randomUUID() },
+          body: { customerId: fixtures.customerId, productId: 'authserver', type: 'users', quantity: 10 },
+          expectedStatus: 201,
+        })),
+    },
+    { id: 'jwks', prepare: (count) => times(count, async () => ({ routeId: 'jwks', expectedStatus: 200 })) },
+  ];
+}

@@ -1,0 +1,227 @@
+/**
+ * `npm run bench`: how fast the service is, each figure beside the floor it cannot beat. Prints a
+ * table and writes bench/results.json; docs/PERFORMANCE.md reads the figures. `--quick` runs each
+ * part briefly (to check the bench itself, not to quote); `--only=cold-start,latency,calls,throughput`
+ * runs some parts.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { functionNames } from '../cdk/function-permissions.js';
+import type { FunctionName } from '../cdk/function-permissions.js';
+import { startDynamodbLocal } from '../lib/local/dynamodb-local.js';
+import { benchCacheDir, buildBundles, functionTargets, repositoryRoot, writeDependencyEntries, writeFloorEntries } from './bundles.js';
+import type { Bundle, BundleTarget } from './bundles.js';
+import type { CallsPerOperation } from './calls.js';
+import { measureInits } from './cold-start.js';
+import type { InitSample } from './cold-start.js';
+import { importViolations } from './import-rules.js';
+import type { OperationLatency } from './latency.js';
+import { formatReport } from './report.js';
+import { spread } from './stats.js';
+import type { Spread } from './stats.js';
+import { runHeartbeatLoad } from './throughput.js';
+import type { ThroughputRun } from './throughput.js';
+import type { WorkerReply, WorkerTask } from './worker-protocol.js';
+
+type Part = 'cold-start' | 'latency' | 'calls' | 'throughput';
+
+// The SDK warns on every client that Node 20 will soon be too old; Lambda runs 22, and the warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
+const runs = (part: Part) => !only || only.includes(part);
+
+const settings = quick
+  ? { coldStartRounds: 3, latency: { runs: 2, perRun: 40, warmup: 5 }, callExecutions: 3, throughput: { runs: 1, seconds: 3, connections: 16 } }
+  : { coldStartRounds: 15, latency: { runs: 5, perRun: 200, warmup: 30 }, callExecutions: 5, throughput: { runs: 3, seconds: 10, connections: 16 } };
+
+/** Functions measured a second time with the AWS SDK left out of the bundle, as if taken from the Lambda runtime. */
+const runtimeSdkSample: readonly FunctionName[] = ['health', 'heartbeat', 'jwks'];
+
+export interface ColdStartResult {
+  readonly bytes: number;
+  /** Wall and CPU milliseconds from `import()` to the handler, over fresh processes. */
+  readonly initMs: Spread;
+  readonly cpuMs: Spread;
+  readonly floor: string;
+  readonly floorInitMs: Spread;
+  /** Init over its floor's init, round by round. */
+  readonly ratio: Spread;
+  readonly loadedAtInit: readonly string[];
+  readonly loadedLazily: readonly string[];
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly machine: { readonly node: string; readonly cpus: number; readonly cpuModel: string; readonly loadAverageAtStart: readonly number[] };
+  readonly settings: typeof settings;
+  readonly coldStart?: {
+    readonly functions: Record<string, ColdStartResult>;
+    readonly floors: Record<string, { readonly bytes: number; readonly initMs: Spread }>;
+    readonly dependencies: Record<string, { readonly bytes: number; readonly initMs: Spread }>;
+    /** The same functions with `@aws-sdk/*` external (resolved from node_modules, as from the runtime), and their floors. */
+    readonly runtimeSdk: Record<string, { readonly bytes: number; readonly initMs: Spread; readonly floorInitMs: Spread }>;
+    readonly importViolations: readonly string[];
+  };
+  readonly latency?: Record<string, OperationLatency>;
+  readonly calls?: Record<string, CallsPerOperation>;
+  readonly throughput?: { readonly connections: number; readonly heartbeatsPerSecond: Spread; readonly errors: number; readonly runs: readonly ThroughputRun[] };
+}
+
+// ---------------------------------------------------------------- cold starts
+
+const wall = (samples: readonly InitSample[] | undefined) => spread((samples ?? []).map((sample) => sample.wallMs));
+
+async function coldStarts(): Promise<NonNullable<BenchResults['coldStart']>> {
+  const entries = join(benchCacheDir, 'entries');
+  const { targets: floorTargets, floorOf } = await writeFloorEntries(entries);
+  const dependencyTargets = await writeDependencyEntries(entries);
+  const bundled = await buildBundles([...functionTargets, ...floorTargets, ...dependencyTargets], { outDir: join(benchCacheDir, 'bundled') });
+  const sampleFloors = [...new Set(runtimeSdkSample.map((name) => floorOf.get(name)))].map((id) => floorTargets.find((target) => target.id === id) as BundleTarget);
+  const external = await buildBundles(
+    [...functionTargets.filter((target) => runtimeSdkSample.includes(target.id as FunctionName)), ...sampleFloors].map((target) => ({ ...target, id: `${target.id}@runtime-sdk` })),
+    { outDir: join(benchCacheDir, 'runtime-sdk'), external: ['@aws-sdk/*'] },
+  );
+  const all: Bundle[] = [...bundled.values(), ...external.values()];
+  const samples = await measureInits(all, { rounds: settings.coldStartRounds, cacheDir: benchCacheDir });
+
+  const functions: Record<string, ColdStartResult> = {};
+  for (const name of functionNames) {
+    const bundle = bundled.get(name) as Bundle;
+    const floor = floorOf.get(name) as string;
+    const own = samples.get(name) ?? [];
+    const floorSamples = samples.get(floor) ?? [];
+    functions[name] = {
+      bytes: bundle.bytes,
+      initMs: wall(own),
+      cpuMs: spread(own.map((sample) => sample.cpuMs)),
+      floor,
+      floorInitMs: wall(floorSamples),
+      ratio: spread(own.map((sample, round) => sample.wallMs / (floorSamples[round]?.wallMs ?? Number.NaN))),
+      loadedAtInit: [...bundle.loadedAtInit].filter((module) => !module.startsWith('lib/') && !module.startsWith('functions/')).sort(),
+      loadedLazily: [...bundle.loadedLazily].sort(),
+    };
+  }
+  const sized = (targets: readonly BundleTarget[]) =>
+    Object.fromEntries(targets.map((target) => [target.id, { bytes: bundled.get(target.id)?.bytes ?? 0, initMs: wall(samples.get(target.id)) }]));
+  return {
+    functions,
+    floors: sized(floorTargets),
+    dependencies: sized(dependencyTargets),
+    runtimeSdk: Object.fromEntries(
+      runtimeSdkSample.map((name) => [
+        name,
+        {
+          bytes: external.get(`${name}@runtime-sdk`)?.bytes ?? 0,
+          initMs: wall(samples.get(`${name}@runtime-sdk`)),
+          floorInitMs: wall(samples.get(`${floorOf.get(name)}@runtime-sdk`)),
+        },
+      ]),
+    ),
+    importViolations: importViolations(bundled),
+  };
+}
+
+// ---------------------------------------------------------------- the service
+
+/** The worker process and a way to ask it one thing at a time. */
+async function startWorker(environment: NodeJS.ProcessEnv): Promise<{ ask<K extends WorkerReply['kind']>(task: WorkerTask, kind: K): Promise<Extract<WorkerReply, { kind: K }>>; stop(): Promise<void> }> {
+  const child: ChildProcess = fork(join(repositoryRoot, 'bench/worker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: environment,
+    // Its stdout carries the log lines and EMF metrics a function writes on Lambda: measured, not shown.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const next = <K extends WorkerReply['kind']>(kind: K) =>
+    new Promise<Extract<WorkerReply, { kind: K }>>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the bench worker exited (${code}) before answering`));
+      child.once('exit', onExit);
+      child.once('message', (reply: WorkerReply) => {
+        child.off('exit', onExit);
+        if (reply.kind === kind) resolve(reply as Extract<WorkerReply, { kind: K }>);
+        else reject(new Error(reply.kind === 'failed' ? reply.message : `the bench worker answered ${reply.kind}, not ${kind}`));
+      });
+    });
+  await next('ready');
+  return {
+    ask: (task, kind) => {
+      child.send(task);
+      return next(kind);
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ kind: 'stop' });
+      }),
+  };
+}
+
+async function throughput(worker: Awaited<ReturnType<typeof startWorker>>): Promise<NonNullable<BenchResults['throughput']>> {
+  const { runs: count, seconds, connections } = settings.throughput;
+  const measured: ThroughputRun[] = [];
+  // Enough signed proofs for the run: twice what the previous run sustained, and at least 500 per second.
+  let requests = 500 * seconds;
+  while (measured.length < count) {
+    const load = await worker.ask({ kind: 'heartbeat-load', requests }, 'heartbeat-load');
+    const run = await runHeartbeatLoad(load.baseUrl, load.requests, { connections, seconds });
+    requests = Math.max(requests, Math.ceil(2 * run.heartbeatsPerSecond * seconds));
+    // A run that used up its proofs before its time is too short to count: run it again with more.
+    if (run.seconds >= seconds) measured.push(run);
+  }
+  return {
+    connections,
+    heartbeatsPerSecond: spread(measured.map((run) => run.heartbeatsPerSecond)),
+    errors: measured.reduce((sum, run) => sum + run.errors, 0),
+    runs: measured,
+  };
+}
+
+async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'throughput'>> {
+  const dynamodb = await startDynamodbLocal();
+  const dataDir = await mkdtemp(join(tmpdir(), 'license-activation-bench-'));
+  try {
+    const worker = await startWorker({
+      PATH: process.env.PATH,
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      TABLE_NAME: `bench-${randomUUID()}`,
+      DATA_DIR: dataDir,
+      SIGNER: 'local',
+      SECRET_BOX: 'local',
+      OPS_API_KEY: `lak_bench-${randomUUID()}`,
+      AWS_REGION: 'us-east-1',
+      // What a function logs and counts on Lambda, so that the handlers do the same work here.
+      POWERTOOLS_SERVICE_NAME: 'license-activation',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'LicenseActivation/bench',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    try {
+      const latency = runs('latency') ? (await worker.ask({ kind: 'latency', ...settings.latency }, 'latency')).latency : undefined;
+      const calls = runs('calls') ? (await worker.ask({ kind: 'calls', executions: settings.callExecutions }, 'calls')).calls : undefined;
+      return { latency, calls, throughput: runs('throughput') ? await throughput(worker) : undefined };
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await dynamodb.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtStart: loadavg() },
+  settings,
+  ...(runs('cold-start') ? { coldStart: await coldStarts() } : {}),
+  ...(runs('latency') || runs('calls') || runs('throughput') ? await serviceParts() : {}),
+};
+await writeFile(join(repositoryRoot, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(formatReport(results));
+console.log('\nwritten to bench/results.json');

@@ -1,0 +1,53 @@
+import autocannon from 'autocannon';
+import type { LoadRequest } from './worker-protocol.js';
+
+export interface ThroughputRun {
+  /** Heartbeats answered 200, per second of the run. */
+  readonly heartbeatsPerSecond: number;
+  /** Connection errors, timeouts and answers other than 200. */
+  readonly errors: number;
+  readonly seconds: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+}
+
+/**
+ * Heartbeats at a fixed concurrency for a fixed time, each with its own pre-signed proof. It stops
+ * early when the proofs run out (a proof used twice is refused), so that nothing is counted twice.
+ */
+export async function runHeartbeatLoad(
+  baseUrl: string,
+  requests: readonly LoadRequest[],
+  options: { connections: number; seconds: number },
+): Promise<ThroughputRun> {
+  let next = 0;
+  const result = await autocannon({
+    url: baseUrl,
+    connections: options.connections,
+    duration: options.seconds,
+    amount: requests.length,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const heartbeat = requests[next] as LoadRequest;
+          next += 1;
+          return {
+            ...request,
+            path: heartbeat.path,
+            body: heartbeat.body,
+            headers: { 'content-type': 'application/json', 'user-agent': 'license-activation-bench', dpop: heartbeat.dpop },
+          };
+        },
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    heartbeatsPerSecond: ok / result.duration,
+    errors: result.errors + result.timeouts + result.non2xx,
+    seconds: result.duration,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+  };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { ProblemError } from '../../../lib/contract/problem.js';
+import { fieldErrors, validateNoBody } from '../../../lib/http/validation.js';
+
+/** What the no-body check answered when it was a zod schema: the hand-written check must answer the same. */
+const asZodAnswered = z.object({}).strict().optional();
+
+function answerOf(body: unknown) {
+  try {
+    validateNoBody(body);
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    return { ok: false, code: error.code, detail: error.detail, errors: error.extra.errors };
+  }
+}
+
+describe('validateNoBody', () => {
+  it.each([
+    ['no body', undefined],
+    ['an empty object', {}],
+    ['an object with fields', { name: 'Ada', extra: true }],
+    ['null', null],
+    ['an array', [1]],
+    ['a string', 'hello'],
+    ['a number', 3],
+    ['a boolean', false],
+  ])('answers %s as the zod schema did', (_, body) => {
+    const parsed = asZodAnswered.safeParse(body);
+    expect(answerOf(body)).toEqual(
+      parsed.success ? { ok: true } : { ok: false, code: 'VALIDATION_FAILED', detail: 'the body is not valid', errors: fieldErrors(parsed.error) },
+    );
+  });
+
+  it('names every unknown field', () => {
+    expect(answerOf({ a: 1, b: 2 })).toMatchObject({ errors: [{ path: 'a', message: 'unknown field' }, { path: 'b', message: 'unknown field' }] });
+  });
+});
