@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JwksResult } from '../lib/contract/schemas.js';
 import { ApiTransport, serviceUrl } from '../client/api-transport.js';
 import { systemClock } from '../client/clock.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Catalog, Product } from '../lib/catalog/catalog-schema.js';
 import { productById } from '../lib/catalog/product-queries.js';
 import { referenceCatalog } from '../lib/catalog/reference-catalog.js';

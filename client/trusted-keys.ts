@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JWK } from 'jose';
 
 /** A JSON Web Key Set as read from a file or the service: its keys are checked one by one. */

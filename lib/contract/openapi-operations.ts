@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from './problem.js';
 import type { RouteId } from './routes.js';
 import {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { evaluateLicenseStatus } from '../../../client/license-status.js';
 import { TrustedKeys } from '../../../client/trusted-keys.js';
 import { verifyLicenseToken } from '../../../client/verify-license-token.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { problem } from '../../../lib/contract/problem.js';
 import { httpHandler } from '../../../lib/http/http-handler.js';
 import { eventFor } from '../../support/api.js';
