@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientDefaults } from './aws-client-defaults.js';
 import { config } from './config.js';
 
 export interface Table {
@@ -11,8 +12,7 @@ export interface Table {
 export function createTable(options: { endpoint?: string; region: string; tableName: string }): Table {
   const base = new DynamoDBClient({
     region: options.region,
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    ...awsClientDefaults,
     ...(options.endpoint
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),

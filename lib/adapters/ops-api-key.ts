@@ -1,11 +1,12 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientDefaults } from './aws-client-defaults.js';
 import { config } from './config.js';
 
 let cached: Promise<string | undefined> | undefined;
 
 /** Only the functions that accept the ops key import this module, and with it the Secrets Manager client. */
 async function fetchFromSecretsManager(secretId: string): Promise<string | undefined> {
-  const client = new SecretsManagerClient({ region: config().region });
+  const client = new SecretsManagerClient({ region: config().region, ...awsClientDefaults });
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   return SecretString || undefined;
 }

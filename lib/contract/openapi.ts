@@ -258,8 +258,9 @@ const retryAfterCodes: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'UNAVAI
 /** Every code a route can answer: from its input, its authentication, its own refusals, and the platform. */
 function errorCodesOf(route: RouteDefinition, operation: OperationDoc): Set<ErrorCode> {
   const codes = new Set<ErrorCode>();
-  const { body, query } = operation.request ?? {};
-  if (body) for (const code of bodyCodes) codes.add(code);
+  const { query } = operation.request ?? {};
+  // Every route reads a body: one where none belongs is refused like a bad one (400, or 413 past 64 KiB).
+  for (const code of bodyCodes) codes.add(code);
   if (query) codes.add('VALIDATION_FAILED');
   switch (route.authentication) {
     case 'iam':
