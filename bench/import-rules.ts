@@ -26,7 +26,7 @@ const usesJose = (name: FunctionName) =>
  * No function carries code it does not use. The AWS clients follow from its permissions
  * (cdk/function-permissions.ts): no client for a service it may not call. Only the functions that
  * verify installations' signatures or publish keys may load jose at init; zod validates requests,
- * so functions without schemas must not load it at init.
+ * so functions without schemas must not load it at init, and the others only their own schemas.
  */
 export function importRulesOf(name: FunctionName): ImportRules {
   const needs = needsOf(name);
@@ -36,7 +36,14 @@ export function importRulesOf(name: FunctionName): ImportRules {
     ...(needs.opsApiKey ? [] : ['@aws-sdk/client-secrets-manager']),
     ...(name === 'authorizer' ? ['zod', 'jose', '@middy/core'] : []),
   ];
-  const notAtInit = [...(functionsWithoutSchemas.includes(name) ? ['zod', 'lib/contract/schemas.ts'] : []), ...(usesJose(name) ? [] : ['jose'])];
+  const notAtInit = [
+    // Building zod schemas is a good part of a cold start: the response schemas and the catalog's schema
+    // serve the OpenAPI document, the client and the tests; a function builds only its own request schemas.
+    'lib/contract/schemas.ts',
+    'lib/catalog/catalog-schema.ts',
+    ...(functionsWithoutSchemas.includes(name) ? ['zod'] : []),
+    ...(usesJose(name) ? [] : ['jose']),
+  ];
   return { notBundled, notAtInit };
 }
 

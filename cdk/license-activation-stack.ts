@@ -2,6 +2,7 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '../lib/adapters/catalog.js';
+import { Catalog } from '../lib/catalog/catalog-schema.js';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
 import { LicenseTable } from './constructs/license-table.js';
@@ -63,9 +64,10 @@ export class LicenseActivationStack extends Stack {
     new CfnOutput(this, 'OpsApiKeySecretArn', { value: this.keys.opsApiKey.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
-    // The catalog is code bundled into the functions. Loading it here validates it (it is parsed when
-    // its module loads), so `cdk synth` refuses an inconsistent catalog before any deployment.
-    new CfnOutput(this, 'CatalogProducts', { value: Object.keys(catalog()).join(','), description: 'Products of the deployed catalog' });
+    // The catalog is code bundled into the functions, which use it unparsed. Parsing it here makes
+    // `cdk synth` refuse an inconsistent catalog before any deployment.
+    const products = Catalog.parse(catalog());
+    new CfnOutput(this, 'CatalogProducts', { value: Object.keys(products).join(','), description: 'Products of the deployed catalog' });
 
     acknowledgeAcceptedFindings(this);
   }

@@ -1,6 +1,6 @@
 import { table } from '../../lib/adapters/dynamodb.js';
 import { associateCustomer } from '../../lib/accounts/associations.js';
-import { AssociationInput } from '../../lib/contract/schemas.js';
+import { AssociationInput } from '../../lib/contract/account-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 
 export const handler = httpHandler({ body: AssociationInput }, async ({ body, now }) => {

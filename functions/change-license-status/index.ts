@@ -1,6 +1,6 @@
 import { table } from '../../lib/adapters/dynamodb.js';
 import { accountOf } from '../../lib/auth/principal.js';
-import { LicensePath, LicenseStatusChangeInput } from '../../lib/contract/schemas.js';
+import { LicensePath, LicenseStatusChangeInput } from '../../lib/contract/license-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { changeStatus } from '../../lib/licenses/change-license-status.js';
 import type { LicenseAction } from '../../lib/licenses/change-license-status.js';

@@ -1,6 +1,6 @@
 import { table } from '../../lib/adapters/dynamodb.js';
 import { createReseller } from '../../lib/accounts/create-account.js';
-import { AccountInput } from '../../lib/contract/schemas.js';
+import { AccountInput } from '../../lib/contract/account-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 
 export const handler = httpHandler({ body: AccountInput }, async ({ body, now }) => ({

@@ -1,5 +1,5 @@
 import { installationDeps } from '../../lib/adapters/installation-deps.js';
-import { InstallationPath } from '../../lib/contract/schemas.js';
+import { InstallationPath } from '../../lib/contract/installation-requests.js';
 import { dpopProofs } from '../../lib/http/dpop-proofs.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { storedApiKeys } from '../../lib/http/stored-api-keys.js';

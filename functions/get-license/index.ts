@@ -1,6 +1,6 @@
 import { table } from '../../lib/adapters/dynamodb.js';
 import { accountOf } from '../../lib/auth/principal.js';
-import { LicensePath } from '../../lib/contract/schemas.js';
+import { LicensePath } from '../../lib/contract/license-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { visibleLicense } from '../../lib/licenses/license-access.js';
 import { toLicense } from '../../lib/licenses/license-view.js';

@@ -2,7 +2,7 @@ import { catalog } from '../../lib/adapters/catalog.js';
 import { table } from '../../lib/adapters/dynamodb.js';
 import { secretBox } from '../../lib/adapters/secret-box.js';
 import { accountOf } from '../../lib/auth/principal.js';
-import { IssueLicenseInput } from '../../lib/contract/schemas.js';
+import { IssueLicenseInput } from '../../lib/contract/license-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { issueLicense } from '../../lib/licenses/issue-license.js';
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { table } from '../../lib/adapters/dynamodb.js';
 import { listAuditEvents } from '../../lib/audit/list-audit-events.js';
 import { accountOf } from '../../lib/auth/principal.js';
-import { ListQuery } from '../../lib/contract/schemas.js';
+import { ListQuery } from '../../lib/contract/list-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 
 /** Serves both feeds: the route's path names either a customer or a license. */

@@ -1,6 +1,6 @@
 import { table } from '../../lib/adapters/dynamodb.js';
 import { accountOf } from '../../lib/auth/principal.js';
-import { ListLicensesQuery } from '../../lib/contract/schemas.js';
+import { ListLicensesQuery } from '../../lib/contract/list-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { listLicenses } from '../../lib/licenses/list-licenses.js';
 

@@ -1,5 +1,5 @@
 import { installationDeps } from '../../lib/adapters/installation-deps.js';
-import { OfflineActivationInput } from '../../lib/contract/schemas.js';
+import { OfflineActivationInput } from '../../lib/contract/installation-requests.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { offlineActivate } from '../../lib/installations/offline-activate.js';
 

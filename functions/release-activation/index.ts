@@ -1,5 +1,5 @@
 import { table } from '../../lib/adapters/dynamodb.js';
-import { ActivationPath } from '../../lib/contract/schemas.js';
+import { ActivationPath } from '../../lib/contract/installation-requests.js';
 import { dpopProofs } from '../../lib/http/dpop-proofs.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { storedApiKeys } from '../../lib/http/stored-api-keys.js';

@@ -1,6 +1,6 @@
 import { installationDeps } from '../../lib/adapters/installation-deps.js';
 import { installationOf } from '../../lib/auth/principal.js';
-import { TrialInput } from '../../lib/contract/schemas.js';
+import { TrialInput } from '../../lib/contract/installation-requests.js';
 import { dpopProofs } from '../../lib/http/dpop-proofs.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { toInstallationView } from '../../lib/installations/installation-view.js';

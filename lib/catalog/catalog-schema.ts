@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { LicenseType } from '../contract/license-type.js';
 import { parseVersion } from '../licensing/versions.js';
 
 /**
@@ -7,8 +8,7 @@ import { parseVersion } from '../licensing/versions.js';
  * that cannot be licensed consistently fail to parse, so a bad catalog edit fails the tests and `cdk synth`.
  */
 
-export const LicenseType = z.enum(['edition', 'users', 'support', 'site', 'engine', 'server']);
-export type LicenseType = z.infer<typeof LicenseType>;
+export { LicenseType };
 
 const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
 

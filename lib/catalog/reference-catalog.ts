@@ -1,12 +1,13 @@
 import type { z } from 'zod';
-import { Catalog } from './catalog-schema.js';
+import type { Catalog } from './catalog-schema.js';
 
 export { productById, restrictedCapabilities } from './product-queries.js';
 
 /**
  * The catalog the contract describes (API.md section 3), shipped as the default and used by the tests.
- * Each product follows its vendor manual in /work/shared/seeds. It is parsed at module load, so an
- * inconsistent edit fails every test and `cdk synth` instead of reaching an installation.
+ * Each product follows its vendor manual in /work/shared/seeds. The `Catalog` schema checks it at build
+ * and test time (test/unit/catalog, and `cdk synth` parses the catalog it deploys), so an inconsistent
+ * edit never reaches an installation; the functions use it as it is, without loading the schema.
  */
 
 const vaultExpress = ['admin-login', 'activation', 'secret-read', 'secret-write', 'secret-import'];
@@ -69,4 +70,4 @@ const definition = {
   },
 } satisfies z.input<typeof Catalog>;
 
-export const referenceCatalog: Catalog = Catalog.parse(definition);
+export const referenceCatalog: Catalog = definition;

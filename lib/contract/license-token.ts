@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { LicenseType } from '../catalog/catalog-schema.js';
+import { LicenseType } from './license-type.js';
 import { LicenseMode, LimitedReason, WarningCode } from '../licensing/license-mode.js';
 
 const epochSeconds = z.number().int();

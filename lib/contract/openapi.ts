@@ -2,7 +2,7 @@ import { OpenApiGeneratorV31, zodToOpenAPIRegistry } from '@asteasolutions/zod-t
 import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { LicenseType } from '../catalog/catalog-schema.js';
+import { LicenseType } from './license-type.js';
 import { LicenseMode, LimitedReason, WarningCode } from '../licensing/license-mode.js';
 import { licenseTokenType } from './jws-types.js';
 import { LicenseTokenClaims } from './license-token.js';

@@ -1,24 +1,22 @@
 import * as z from 'zod';
-import { LicenseType } from '../catalog/catalog-schema.js';
+import { isoTime } from './fields.js';
+import { LicenseType } from './license-type.js';
 
 /**
  * The contract's resources and request bodies (../shared/API.md §4). These zod schemas are the
  * one definition of the types, of the handlers' validation and of the OpenAPI document; the on-prem
- * client parses the server's answers with them too. Responses only ever grow.
+ * client parses the server's answers with them too. Responses only ever grow. The request schemas
+ * live in one module per area (re-exported here); handlers import those modules, not this one.
  */
 
-const isoTime = z.iso.datetime({ offset: true });
-const id = z.string().min(1).max(128);
+export * from './account-requests.js';
+export * from './installation-requests.js';
+export * from './license-requests.js';
+export * from './list-requests.js';
 
 // ---------------------------------------------------------------- accounts
 
 export const AccountKind = z.enum(['customer', 'reseller']);
-
-export const AccountInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(254),
-});
-export type AccountInput = z.infer<typeof AccountInput>;
 
 export const Account = z.object({
   id: z.string(),
@@ -35,31 +33,10 @@ export const AccountCreated = z.object({
   apiKey: z.string(),
 });
 
-export const AssociationInput = z.strictObject({ resellerId: id, customerId: id });
-export type AssociationInput = z.infer<typeof AssociationInput>;
-
 export const Association = z.object({ resellerId: z.string(), customerId: z.string(), createdAt: isoTime });
 export type Association = z.infer<typeof Association>;
 
-export const AssociationPath = z.object({ resellerId: z.string(), customerId: z.string() });
-export const CustomerPath = z.object({ customerId: z.string() });
-
 // ---------------------------------------------------------------- lists
-
-const limit = z
-  .string()
-  .regex(/^\d{1,3}$/, 'an integer from 1 to 100')
-  .transform(Number)
-  .pipe(z.number().int().min(1, 'an integer from 1 to 100').max(100, 'an integer from 1 to 100'));
-
-export const ListQuery = z.strictObject({
-  limit: limit.default(50),
-  cursor: z.string().min(1).max(4096).optional(),
-});
-export type ListQuery = z.infer<typeof ListQuery>;
-
-export const ListLicensesQuery = ListQuery.extend({ customerId: id.optional() });
-export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
@@ -68,17 +45,6 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 
 export const LicenseStatus = z.enum(['active', 'suspended', 'revoked', 'expired']);
 export type LicenseStatus = z.infer<typeof LicenseStatus>;
-
-export const IssueLicenseInput = z.strictObject({
-  customerId: id,
-  productId: id,
-  type: LicenseType,
-  quantity: z.number().int().min(1).max(1_000_000).optional(),
-  edition: z.string().min(1).max(64).optional(),
-  expiresAt: isoTime.optional(),
-  maxActivations: z.number().int().min(1).max(1_000_000).optional(),
-});
-export type IssueLicenseInput = z.infer<typeof IssueLicenseInput>;
 
 export const License = z.object({
   id: z.string(),
@@ -101,11 +67,6 @@ export type License = z.infer<typeof License>;
 
 export const LicenseIssued = z.object({ license: License, key: z.string() });
 export type LicenseIssued = z.infer<typeof LicenseIssued>;
-
-export const LicensePath = z.object({ licenseId: z.string() });
-
-/** Optional body of suspend / reinstate / revoke: a reason kept in the audit event. */
-export const LicenseStatusChangeInput = z.strictObject({ reason: z.string().max(500).optional() }).optional();
 
 // ---------------------------------------------------------------- audit events
 
@@ -141,56 +102,6 @@ export const AuditEvent = z.object({
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
 // ---------------------------------------------------------------- installations
-
-/** What an installation reports about the machine it runs on. */
-const machineReport = {
-  fingerprint: z.string().min(1).max(512),
-  hostname: z.string().min(1).max(255),
-  version: z.string().min(1).max(64),
-  virtual: z.boolean(),
-};
-
-export const TrialInput = z.strictObject({ productId: id, ...machineReport });
-export type TrialInput = z.infer<typeof TrialInput>;
-
-export const ActivationInput = z
-  .strictObject({
-    key: z.string().max(256).optional(),
-    licenseId: id.optional(),
-    customerId: id.optional(),
-    productId: id,
-    ...machineReport,
-  })
-  .superRefine((input, context) => {
-    if ((input.key === undefined) === (input.licenseId === undefined)) {
-      context.addIssue({ code: 'custom', path: ['key'], message: 'give either key or licenseId' });
-    }
-    if (input.customerId !== undefined && input.licenseId === undefined) {
-      context.addIssue({ code: 'custom', path: ['customerId'], message: 'customerId goes with licenseId' });
-    }
-  });
-export type ActivationInput = z.infer<typeof ActivationInput>;
-
-export const HeartbeatInput = z.strictObject({
-  version: machineReport.version,
-  usage: z.strictObject({ activeUsers: z.number().int().min(0).max(100_000_000) }),
-});
-export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
-
-export const InstallationPath = z.object({ installationId: z.string() });
-export const ActivationPath = z.object({ installationId: z.string(), licenseId: z.string() });
-
-export const OfflineActivationInput = z.strictObject({ request: z.string().min(1).max(16_384) });
-
-/** The claims of an offline request file (a JWS signed by the installation key). */
-export const OfflineRequestClaims = z.object({
-  key: z.string().max(256),
-  productId: id,
-  ...machineReport,
-  iat: z.number(),
-  jti: z.string().min(1).max(256),
-});
-export type OfflineRequestClaims = z.infer<typeof OfflineRequestClaims>;
 
 export const Activation = z.object({
   id: z.string(),

@@ -1,7 +1,7 @@
 import { dpopMaxSkewSeconds } from '../auth/dpop.js';
 import { proofIssuedAt, proofJti, verifySelfSignedJws } from '../auth/proof-of-possession.js';
 import { activationRequestType } from '../contract/jws-types.js';
-import { OfflineRequestClaims } from '../contract/schemas.js';
+import { OfflineRequestClaims } from '../contract/installation-requests.js';
 import { validate } from '../http/validation.js';
 import { activate } from './activate.js';
 import type { ActivationOutcome } from './activate.js';
