@@ -7,6 +7,7 @@ import type { RouteId } from '../lib/contract/routes.js';
 import type { HttpResponse } from '../lib/http/http-event.js';
 import { eventFor, handlerOf, newInstallation } from '../test/support/api.js';
 import type { TestInstallation } from '../test/support/api.js';
+import { lambdaContext } from '../lib/local/lambda-context.js';
 
 /** An account the bench made through the API: its principal for in-process calls, its key for HTTP. */
 export interface BenchAccount {
@@ -43,20 +44,6 @@ export interface Fixtures {
   readonly activeInstallations: readonly TestInstallation[];
 }
 
-const lambdaContext = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResponse>;
 

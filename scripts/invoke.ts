@@ -13,6 +13,7 @@ import { readOrCreateKeyFile } from '../lib/crypto/key-file.js';
 import { headerValue } from '../lib/http/http-event.js';
 import { startDynamodbLocal } from '../lib/local/dynamodb-local.js';
 import { ensureTable } from '../lib/local/ensure-table.js';
+import { lambdaContext } from '../lib/local/lambda-context.js';
 
 /**
  * `npm run invoke -- <function> events/<route id>.json`: runs one function's handler in-process on a
@@ -76,22 +77,6 @@ export async function withFreshProof(event: APIGatewayProxyEvent, key: Installat
   return fresh;
 }
 
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${config().region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 function printResponse(response: APIGatewayProxyResult): void {
   console.log(`HTTP ${response.statusCode}`);
@@ -127,7 +112,7 @@ async function invoke(functionName: string, eventFile: string): Promise<void> {
     await ensureTable(table());
     const request = needsFreshProof(event) ? await withFreshProof(event, await loadInstallationKey(dataDir)) : event;
     const { handler } = (await import(`../functions/${functionName}/index.js`)) as { handler: Handler };
-    printResponse(await handler(request, lambdaContext(functionName)));
+    printResponse(await handler(request, lambdaContext(functionName, { region: config().region })));
   } finally {
     table().client.destroy();
     await database?.stop();

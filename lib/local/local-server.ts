@@ -12,7 +12,8 @@ import { authorizerContextKeys } from '../auth/authorizer-policy.js';
 import { problem, ProblemError } from '../contract/problem.js';
 import type { RouteDefinition } from '../contract/routes.js';
 import { problemResponse, toProblemError } from '../http/problem-response.js';
-import { authorizerEvent, localAccountId, matchRoute, policyAllows, proxyEvent, splitTarget, withAuthorizer } from './api-gateway-event.js';
+import { lambdaContext } from './lambda-context.js';
+import { authorizerEvent, matchRoute, policyAllows, proxyEvent, splitTarget, withAuthorizer } from './api-gateway-event.js';
 
 /**
  * A Lambda function's handler. Which event it takes depends on its role (proxy or authorizer),
@@ -29,8 +30,6 @@ export interface LocalServerOptions {
 
 /** API Gateway refuses bodies above its own limit before any function runs; the 64 KiB rule is the handlers'. */
 export const maxRequestBytes = 1024 * 1024;
-/** API Gateway's longest integration timeout: what `getRemainingTimeInMillis` counts down from. */
-const lambdaTimeoutMs = 29_000;
 const authorizerFunction = 'authorizer';
 const functionsFolder = new URL('../../functions/', import.meta.url);
 
@@ -45,26 +44,6 @@ function invoke(handler: LambdaFunction, event: unknown, context: Context): Prom
   return (handler as (event: unknown, context: Context) => Promise<unknown>)(event, context);
 }
 
-function callbacksUnsupported(): never {
-  throw new TypeError('the local server runs async handlers only: return a promise instead of calling context.done/fail/succeed');
-}
-
-function lambdaContext(functionName: string, region: string, startedAt: number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${localAccountId}:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${process.pid}`,
-    getRemainingTimeInMillis: () => Math.max(0, startedAt + lambdaTimeoutMs - Date.now()),
-    done: callbacksUnsupported,
-    fail: callbacksUnsupported,
-    succeed: callbacksUnsupported,
-  };
-}
 
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {
   if (typeof value !== 'object' || value === null) return false;
@@ -136,7 +115,7 @@ async function authorize(
   const startedAt = performance.now();
   let result: unknown;
   try {
-    result = await invoke(await load(authorizerFunction), authorizerEvent(event, region), lambdaContext(authorizerFunction, region, Date.now()));
+    result = await invoke(await load(authorizerFunction), authorizerEvent(event, region), lambdaContext(authorizerFunction, { region }));
   } catch (error) {
     if (error instanceof Error && error.message === 'Unauthorized') throw problem('UNAUTHENTICATED', 'the credential is not valid');
     throw error;
@@ -186,7 +165,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
       if (match.route.authentication === 'iam' || match.route.authentication === 'api-key') {
         event = await authorize(event, match.route, load, region);
       }
-      const result = await invoke(await load(match.route.function), event, lambdaContext(match.route.function, region, now.getTime()));
+      const result = await invoke(await load(match.route.function), event, lambdaContext(match.route.function, { region, startedAt: now.getTime() }));
       if (!isProxyResult(result)) throw new TypeError(`functions/${match.route.function} returned no statusCode and body`);
       send(response, result, requestId);
     } catch (error) {

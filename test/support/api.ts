@@ -8,6 +8,7 @@ import { findRoute, routeById } from '../../lib/contract/routes.js';
 import { matchRoute, proxyEvent, withAuthorizer } from '../../lib/local/api-gateway-event.js';
 import type { RouteId } from '../../lib/contract/routes.js';
 import type { HttpResponse } from '../../lib/http/http-event.js';
+import { lambdaContext } from '../../lib/local/lambda-context.js';
 
 /** A test stand-in for an on-prem installation: its own P-256 key, and proofs signed with it. */
 export interface TestInstallation {
@@ -76,20 +77,6 @@ export async function eventFor(routeId: RouteId, options: CallOptions = {}): Pro
   return withAuthorizer(event, allowPolicy(options.as, methodArn), 0, { asOps: route.authentication === 'iam' && options.as.kind === 'ops' });
 }
 
-const lambdaContext = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'test',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResponse>;
 
