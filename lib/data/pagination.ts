@@ -21,15 +21,31 @@ export interface CursorScope {
 /** DynamoDB's limit for a sort key value (partition keys may be longer; none of ours are). */
 const maxKeyBytes = 1024;
 
-function encodeCursor(item: Record<string, unknown>, scope: CursorScope): string {
-  const key = Object.fromEntries(scope.keyNames.map((name) => [name, item[name]]));
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** An opaque cursor for a JSON object: what every list hands its clients as `nextCursor`. */
+export function encodeCursorObject(value: object): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
-const invalidCursor = () =>
+function encodeCursor(item: Record<string, unknown>, scope: CursorScope): string {
+  return encodeCursorObject(Object.fromEntries(scope.keyNames.map((name) => [name, item[name]])));
+}
+
+export const invalidCursor = () =>
   problem('VALIDATION_FAILED', 'the cursor was not issued by this server for this list', {
     errors: [{ path: 'cursor', message: 'unknown cursor' }],
   });
+
+/** The JSON object an opaque cursor stands for, or 400 VALIDATION_FAILED when it is none. */
+export function decodeCursorObject(cursor: string): Record<string, unknown> {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw invalidCursor();
+  return decoded as Record<string, unknown>;
+}
 
 /**
  * The ExclusiveStartKey a cursor stands for. The cursor is opaque to clients but not secret: it is
@@ -38,13 +54,7 @@ const invalidCursor = () =>
  */
 export function decodeCursor(cursor: string | undefined, scope: CursorScope): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw invalidCursor();
+  const decoded = decodeCursorObject(cursor);
   const entries = Object.entries(decoded);
   const wanted = new Set(scope.keyNames);
   if (entries.length !== wanted.size) throw invalidCursor();

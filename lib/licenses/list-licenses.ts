@@ -1,12 +1,12 @@
 import type { Table } from '../adapters/dynamodb.js';
 import { assertMayActForCustomer } from '../accounts/customer-access.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
 import type { License, ListLicensesQuery } from '../contract/schemas.js';
 import { customerIdsOfReseller, isAssociated } from '../data/associations.js';
 import { listAllLicenses, listLicensesOfCustomer } from '../data/licenses.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { isStorableId } from '../data/keys.js';
+import { decodeCursorObject, encodeCursorObject, invalidCursor } from '../data/pagination.js';
 import type { Page } from '../data/pagination.js';
 import { toLicense } from './license-view.js';
 
@@ -16,30 +16,12 @@ interface ResellerCursor {
   readonly inner?: string;
 }
 
-const invalidCursor = () =>
-  problem('VALIDATION_FAILED', 'the cursor was not issued by this server for this list', {
-    errors: [{ path: 'cursor', message: 'unknown cursor' }],
-  });
-
-function encodeResellerCursor(cursor: ResellerCursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
 function decodeResellerCursor(cursor: string): ResellerCursor {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded)) {
-      const { customerId, inner, ...rest } = decoded as Record<string, unknown>;
-      const innerOk = inner === undefined || typeof inner === 'string';
-      // The customer id becomes part of a start key: it must fit in one (isStorableId).
-      if (typeof customerId === 'string' && isStorableId(customerId) && innerOk && Object.keys(rest).length === 0) {
-        return { customerId, ...(inner === undefined ? {} : { inner }) };
-      }
-    }
-  } catch {
-    // fall through: not a cursor of ours
-  }
-  throw invalidCursor();
+  const { customerId, inner, ...rest } = decodeCursorObject(cursor);
+  const innerOk = inner === undefined || typeof inner === 'string';
+  // The customer id becomes part of a start key: it must fit in one (isStorableId).
+  if (typeof customerId !== 'string' || !isStorableId(customerId) || !innerOk || Object.keys(rest).length > 0) throw invalidCursor();
+  return { customerId, ...(inner === undefined ? {} : { inner }) };
 }
 
 /** The next customer of the reseller after `afterCustomerId` that has at least one license. */
@@ -83,9 +65,9 @@ async function listLicensesOfReseller(table: Table, resellerId: string, page: { 
     inner = undefined;
     items.push(...licenses.items);
     if (items.length < page.limit) continue;
-    if (licenses.nextCursor) return { items, nextCursor: encodeResellerCursor({ customerId, inner: licenses.nextCursor }) };
+    if (licenses.nextCursor) return { items, nextCursor: encodeCursorObject({ customerId, inner: licenses.nextCursor }) };
     const next = await nextCustomerWithLicenses(table, resellerId, customerId);
-    return next === undefined ? { items } : { items, nextCursor: encodeResellerCursor({ customerId: next }) };
+    return next === undefined ? { items } : { items, nextCursor: encodeCursorObject({ customerId: next }) };
   }
 }
 
