@@ -1,5 +1,6 @@
 import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
-import type { AccountPrincipal, Actor } from '../auth/principal.js';
+import { actorOf } from '../auth/principal.js';
+import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '../contract/problem.js';
 import type { Activation, ActivationInput } from '../contract/schemas.js';
 import { retry, retryOnContention } from '../data/contention.js';
@@ -96,10 +97,6 @@ function withActivation(existing: InstallationRecord | undefined, request: Activ
   };
 }
 
-function actorOf(request: ActivationRequest): Actor {
-  return request.account ? { kind: request.account.kind, id: request.account.id } : { kind: 'installation', id: request.proof.installation.id };
-}
-
 /**
  * Activates a license on an installation (`POST /v1/activations`, and offline request files).
  * Refusals follow the contract's order; a repeat answers the existing activation and consumes nothing.
@@ -186,7 +183,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         id: newId('evt', now),
         type: 'activation.created',
         createdAt: activated.activatedAt,
-        actor: actorOf(request),
+        actor: actorOf({ account: request.account, installation: proof.installation }),
         customerId: license.customerId,
         licenseId: license.id,
         installationId,
