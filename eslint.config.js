@@ -14,6 +14,17 @@ export default tseslint.config(
     },
   },
   {
+    // Functions build their schemas with the zod that lib/contract/zod.ts configures: mini, with English messages.
+    files: ['lib/**', 'functions/**'],
+    ignores: ['lib/contract/zod.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'zod/mini', message: 'import lib/contract/zod.js, which sets its messages', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lib/contract/zod.js';
 import { table } from '../../lib/adapters/dynamodb.js';
 import { listAuditEvents } from '../../lib/audit/list-audit-events.js';
 import { accountOf } from '../../lib/auth/principal.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.js';
 import { id } from './fields.js';
 
 /**
@@ -8,8 +8,8 @@ import { id } from './fields.js';
  */
 
 export const AccountInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(254),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  email: z.email().check(z.maxLength(254)),
 });
 export type AccountInput = z.infer<typeof AccountInput>;
 

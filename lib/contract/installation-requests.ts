@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.js';
 import { id, machineReport } from './fields.js';
 
 /**
@@ -12,39 +12,41 @@ export type TrialInput = z.infer<typeof TrialInput>;
 
 export const ActivationInput = z
   .strictObject({
-    key: z.string().max(256).optional(),
-    licenseId: id.optional(),
-    customerId: id.optional(),
+    key: z.optional(z.string().check(z.maxLength(256))),
+    licenseId: z.optional(id),
+    customerId: z.optional(id),
     productId: id,
     ...machineReport,
   })
-  .superRefine((input, context) => {
-    if ((input.key === undefined) === (input.licenseId === undefined)) {
-      context.addIssue({ code: 'custom', path: ['key'], message: 'give either key or licenseId' });
-    }
-    if (input.customerId !== undefined && input.licenseId === undefined) {
-      context.addIssue({ code: 'custom', path: ['customerId'], message: 'customerId goes with licenseId' });
-    }
-  });
+  .check(
+    z.superRefine((input, context) => {
+      if ((input.key === undefined) === (input.licenseId === undefined)) {
+        context.addIssue({ code: 'custom', path: ['key'], message: 'give either key or licenseId' });
+      }
+      if (input.customerId !== undefined && input.licenseId === undefined) {
+        context.addIssue({ code: 'custom', path: ['customerId'], message: 'customerId goes with licenseId' });
+      }
+    }),
+  );
 export type ActivationInput = z.infer<typeof ActivationInput>;
 
 export const HeartbeatInput = z.strictObject({
   version: machineReport.version,
-  usage: z.strictObject({ activeUsers: z.number().int().min(0).max(100_000_000) }),
+  usage: z.strictObject({ activeUsers: z.int().check(z.minimum(0), z.maximum(100_000_000)) }),
 });
 export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
 
 export const InstallationPath = z.object({ installationId: z.string() });
 export const ActivationPath = z.object({ installationId: z.string(), licenseId: z.string() });
 
-export const OfflineActivationInput = z.strictObject({ request: z.string().min(1).max(16_384) });
+export const OfflineActivationInput = z.strictObject({ request: z.string().check(z.minLength(1), z.maxLength(16_384)) });
 
 /** The claims of an offline request file (a JWS signed by the installation key). */
 export const OfflineRequestClaims = z.object({
-  key: z.string().max(256),
+  key: z.string().check(z.maxLength(256)),
   productId: id,
   ...machineReport,
   iat: z.number(),
-  jti: z.string().min(1).max(256),
+  jti: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 export type OfflineRequestClaims = z.infer<typeof OfflineRequestClaims>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.js';
 import { id, isoTime } from './fields.js';
 import { LicenseType } from './license-type.js';
 
@@ -8,18 +8,20 @@ import { LicenseType } from './license-type.js';
  * validates with: building zod schemas is a good part of a cold start.
  */
 
+const count = z.int().check(z.minimum(1), z.maximum(1_000_000));
+
 export const IssueLicenseInput = z.strictObject({
   customerId: id,
   productId: id,
   type: LicenseType,
-  quantity: z.number().int().min(1).max(1_000_000).optional(),
-  edition: z.string().min(1).max(64).optional(),
-  expiresAt: isoTime.optional(),
-  maxActivations: z.number().int().min(1).max(1_000_000).optional(),
+  quantity: z.optional(count),
+  edition: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  expiresAt: z.optional(isoTime),
+  maxActivations: z.optional(count),
 });
 export type IssueLicenseInput = z.infer<typeof IssueLicenseInput>;
 
 export const LicensePath = z.object({ licenseId: z.string() });
 
 /** Optional body of suspend / reinstate / revoke: a reason kept in the audit event. */
-export const LicenseStatusChangeInput = z.strictObject({ reason: z.string().max(500).optional() }).optional();
+export const LicenseStatusChangeInput = z.optional(z.strictObject({ reason: z.optional(z.string().check(z.maxLength(500))) }));

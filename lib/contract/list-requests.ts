@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.js';
 import { id } from './fields.js';
 
 /**
@@ -7,17 +7,17 @@ import { id } from './fields.js';
  * validates with: building zod schemas is a good part of a cold start.
  */
 
-const limit = z
-  .string()
-  .regex(/^\d{1,3}$/, 'an integer from 1 to 100')
-  .transform(Number)
-  .pipe(z.number().int().min(1, 'an integer from 1 to 100').max(100, 'an integer from 1 to 100'));
+const limitMessage = 'an integer from 1 to 100';
+const limit = z.pipe(
+  z.pipe(z.string().check(z.regex(/^\d{1,3}$/, limitMessage)), z.transform(Number)),
+  z.int().check(z.minimum(1, limitMessage), z.maximum(100, limitMessage)),
+);
 
 export const ListQuery = z.strictObject({
-  limit: limit.default(50),
-  cursor: z.string().min(1).max(4096).optional(),
+  limit: z._default(limit, 50),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 
-export const ListLicensesQuery = ListQuery.extend({ customerId: id.optional() });
+export const ListLicensesQuery = z.extend(ListQuery, { customerId: z.optional(id) });
 export type ListLicensesQuery = z.infer<typeof ListLicensesQuery>;

@@ -50,9 +50,9 @@ export type RequestHeader = 'Idempotency-Key';
 
 /** The request parts a handler validates, with the very schemas it passes to `httpHandler`. */
 export interface OperationRequest {
-  readonly body?: z.ZodType;
-  readonly query?: z.ZodObject;
-  readonly params?: z.ZodObject;
+  readonly body?: z.core.$ZodType;
+  readonly query?: z.core.$ZodObject;
+  readonly params?: z.core.$ZodObject;
   readonly headers?: readonly RequestHeader[];
 }
 
@@ -63,7 +63,7 @@ export interface SuccessResponse {
   readonly status: 200 | 201 | 204;
   readonly description: string;
   /** A zod schema, or a plain JSON Schema for a document no zod schema describes. */
-  readonly schema?: z.ZodType | { readonly type: 'object'; readonly description: string };
+  readonly schema?: z.core.$ZodType | { readonly type: 'object'; readonly description: string };
   readonly headers?: readonly SuccessHeader[];
 }
 

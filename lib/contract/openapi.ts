@@ -1,6 +1,14 @@
-import { OpenApiGeneratorV31, zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterLocation,
+  ParameterObject,
+  PathsObject,
+  ReferenceObject,
+  ResponseObject,
+  SchemaObject,
+} from 'openapi3-ts/oas31';
+import * as z from './zod.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { LicenseType } from './license-type.js';
 import { LicenseMode, LimitedReason, WarningCode } from '../licensing/license-mode.js';
@@ -51,13 +59,15 @@ import {
 /**
  * The OpenAPI 3.1 document of the contract (../shared/API.md), built from the route table and the
  * zod schemas the handlers validate with, so the document cannot say something the code does not.
+ * zod's own JSON Schema generator writes the schemas: it reads the `zod/mini` request schemas as
+ * well as the classic response schemas (zod-to-openapi reads classic ones only), and OpenAPI 3.1's
+ * schemas are JSON Schema 2020-12, which is what it writes.
  */
 
-export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
-type OpenAPIDefinitions = ConstructorParameters<typeof OpenApiGeneratorV31>[0][number];
+type Schema = z.core.$ZodType;
 
 /** Components: the contract's resources, requests and answers, under the names clients know them by. */
-const componentSchemas: ReadonlyArray<readonly [name: string, schema: z.ZodType, description: string]> = [
+const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, description: string]> = [
   ['Account', Account, 'A customer or reseller account.'],
   ['AccountKind', AccountKind, 'What an account is.'],
   ['AccountInput', AccountInput, 'The name and contact address of a new account.'],
@@ -132,7 +142,7 @@ const licenseToken = {
 };
 
 /** Descriptions of single fields and parameters that their schema alone cannot say. */
-const fieldDescriptions: ReadonlyArray<readonly [schema: z.ZodType, metadata: string | { description: string }]> = [
+const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: string | { description: string }]> = [
   [AccountCreated.shape.apiKey, 'The API key, for `Authorization: Bearer`. Shown this once: the server keeps only its hash.'],
   [LicenseIssued.shape.key, 'The license key, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX` (Crockford base32, the last symbol a check). Shown only at issue.'],
   [License.shape.keyPrefix, 'The first group of the key, so people can tell their keys apart.'],
@@ -165,16 +175,69 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: z.ZodType, metadata: st
   [ActivationPath.shape.licenseId, 'The id of a license activated on the installation.'],
 ];
 
+/** What the document says of a schema beyond zod's own definition: its component name, its description. */
+type SchemaMetadata = { id?: string; description?: string } & Record<string, unknown>;
+
 /**
  * Names the schemas as components and describes fields on the schema objects themselves, so every
- * use of them, however deeply nested, becomes a `$ref` with its description. zod-to-openapi keeps
- * this in its own registry (zod's global registry would inline them), which nothing at run time reads.
+ * use of them, however deeply nested, becomes a `$ref` with its description. The registry is the
+ * document's own (zod's global one would carry it into everything that loads the schemas).
  */
-function annotateSchemas(): void {
-  for (const [name, schema, description] of componentSchemas) zodToOpenAPIRegistry.add(schema, { _internal: { refId: name }, description });
-  for (const [schema, metadata] of fieldDescriptions) {
-    zodToOpenAPIRegistry.add(schema, typeof metadata === 'string' ? { description: metadata } : metadata);
-  }
+function annotatedSchemas(): z.core.$ZodRegistry<SchemaMetadata> {
+  const registry = z.registry<SchemaMetadata>();
+  for (const [name, schema, description] of componentSchemas) registry.add(schema, { id: name, description });
+  for (const [schema, metadata] of fieldDescriptions) registry.add(schema, typeof metadata === 'string' ? { description: metadata } : metadata);
+  return registry;
+}
+
+/**
+ * Requests are described as clients send them (`io: 'input'`): a query's `limit` is a string, and a
+ * field with a default is optional. For answers the input side is what a client must expect too, with
+ * one difference that is wanted: non-strict objects leave `additionalProperties` open, as answers grow.
+ */
+const jsonSchemaOptions = { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' } as const;
+
+/**
+ * JSON Schema 2020-12 is OpenAPI 3.1's schema dialect, so a schema inside the document needs neither
+ * a `$schema` of its own nor an `$id`: a component is named by where it stands.
+ */
+function asSchemaObject(schema: z.core.JSONSchema.BaseSchema): SchemaObject {
+  const inDocument: Record<string, unknown> = { ...schema };
+  delete inDocument.$schema;
+  delete inDocument.$id;
+  return inDocument as SchemaObject;
+}
+
+function componentSchemasOf(registry: z.core.$ZodRegistry<SchemaMetadata>): Record<string, SchemaObject> {
+  const { schemas } = z.toJSONSchema(registry, { ...jsonSchemaOptions, metadata: registry, uri: (name) => `#/components/schemas/${name}` });
+  if ('__shared' in schemas) throw new Error('a schema is shared by components without being one: name it in componentSchemas');
+  return Object.fromEntries(
+    Object.entries(schemas)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, schema]) => [name, asSchemaObject(schema)]),
+  );
+}
+
+/** A request body or answer: always a component, so clients' generated types carry the contract's names. */
+function schemaRef(registry: z.core.$ZodRegistry<SchemaMetadata>, schema: Schema): ReferenceObject {
+  const name = registry.get(schema)?.id;
+  if (name === undefined) throw new Error('a request body or answer schema is not a component: name it in componentSchemas');
+  return ref('schemas', name);
+}
+
+/** The fields of a path or query schema as OpenAPI parameters, each with its field's description. */
+function parametersOf(registry: z.core.$ZodRegistry<SchemaMetadata>, location: ParameterLocation, schema: z.core.$ZodObject): ParameterObject[] {
+  return Object.entries(schema._zod.def.shape).map(([name, field]) => {
+    const fieldSchema = asSchemaObject(z.toJSONSchema(field, { ...jsonSchemaOptions, metadata: registry }));
+    const required = !z.safeParse(field, undefined).success;
+    return {
+      name,
+      in: location,
+      required,
+      ...(fieldSchema.description ? { description: fieldSchema.description } : {}),
+      schema: fieldSchema,
+    };
+  });
 }
 
 type ResponseHeader = SuccessHeader | 'X-Request-Id' | 'Retry-After';
@@ -287,7 +350,7 @@ function headersOf(names: readonly ResponseHeader[]) {
 }
 
 /** One response per status, its schema narrowed to the codes this route can answer with it. */
-function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, ResponseConfig> {
+function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, ResponseObject> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of ErrorCode.options) {
     if (codes.has(code)) byStatus.set(errorStatus[code], [...(byStatus.get(errorStatus[code]) ?? []), code]);
@@ -296,7 +359,7 @@ function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, Respons
   return Object.fromEntries(
     statuses.map((status) => {
       const statusCodes = byStatus.get(status) ?? [];
-      const response: ResponseConfig = {
+      const response: ResponseObject = {
         description: statusCodes.map((code) => `\`${code}\`: ${titleOf(code)}.`).join(' '),
         headers: headersOf(statusCodes.some((code) => retryAfterCodes.has(code)) ? ['Retry-After'] : []),
         content: {
@@ -312,39 +375,47 @@ function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, Respons
   );
 }
 
-function successResponse(success: SuccessResponse): ResponseConfig {
+function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success: SuccessResponse): ResponseObject {
+  const schema = success.schema && ('_zod' in success.schema ? schemaRef(registry, success.schema) : success.schema);
   return {
     description: success.description,
     headers: headersOf(success.headers ?? []),
-    ...(success.schema ? { content: { 'application/json': { schema: success.schema } } } : {}),
+    ...(schema ? { content: { 'application/json': { schema } } } : {}),
   };
 }
 
-const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, RouteConfig['method']>;
+const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
-function routeConfig(route: RouteDefinition, operation: OperationDoc): RouteConfig {
+function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
   const { body, query, params, headers = [] } = operation.request ?? {};
+  const parameters = [
+    ...(params ? parametersOf(registry, 'path', params) : []),
+    ...(query ? parametersOf(registry, 'query', query) : []),
+    ...headers.map((name) => ref('parameters', name)),
+  ];
   return {
-    method: methods[route.method],
-    path: route.path,
     operationId: route.id,
     summary: route.summary,
     ...(operation.description ? { description: operation.description } : {}),
     tags: [operation.tag],
     security: securityOf(route),
-    ...(headers.length > 0 ? { parameters: headers.map((name) => ref('parameters', name)) } : {}),
-    request: {
-      ...(params ? { params } : {}),
-      ...(query ? { query } : {}),
-      ...(body
-        ? { body: { required: !body.safeParse(undefined).success, content: { 'application/json': { schema: body } } } }
-        : {}),
-    },
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(body
+      ? { requestBody: { required: !z.safeParse(body, undefined).success, content: { 'application/json': { schema: schemaRef(registry, body) } } } }
+      : {}),
     responses: {
-      ...Object.fromEntries(operation.responses.map((success) => [String(success.status), successResponse(success)])),
+      ...Object.fromEntries(operation.responses.map((success) => [String(success.status), successResponse(registry, success)])),
       ...problemResponses(errorCodesOf(route, operation)),
     },
   };
+}
+
+function pathsOf(registry: z.core.$ZodRegistry<SchemaMetadata>): PathsObject {
+  const paths: PathsObject = {};
+  for (const route of routes) {
+    paths[route.path] = { ...paths[route.path], [methods[route.method]]: operationObject(registry, route, operations[route.id]) };
+  }
+  return paths;
 }
 
 const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
@@ -375,18 +446,10 @@ are 503 \`UNAVAILABLE\`, and nothing is half-written.
 \`GET /.well-known/jwks.json\` alone.`;
 
 /** The whole document: every route of the route table, and nothing else. */
-export function buildOpenApiDocument(): OpenApiDocument {
-  annotateSchemas();
-  const definitions: OpenAPIDefinitions[] = [
-    ...componentSchemas.map(([, schema]): OpenAPIDefinitions => ({ type: 'schema', schema })),
-    ...Object.entries(securitySchemes).map(([name, component]): OpenAPIDefinitions => ({ type: 'component', componentType: 'securitySchemes', name, component })),
-    ...Object.entries(responseHeaders).map(([name, component]): OpenAPIDefinitions => ({ type: 'component', componentType: 'headers', name, component })),
-    ...Object.entries(requestHeaders).map(
-      ([name, component]): OpenAPIDefinitions => ({ type: 'component', componentType: 'parameters', name, component: { name, in: 'header', required: false, ...component } }),
-    ),
-    ...routes.map((route): OpenAPIDefinitions => ({ type: 'route', route: routeConfig(route, operations[route.id]) })),
-  ];
-  return new OpenApiGeneratorV31(definitions, { sortComponents: 'alphabetically' }).generateDocument({
+export function buildOpenApiDocument(): OpenAPIObject {
+  const registry = annotatedSchemas();
+  const byName = <T>(entries: Record<string, T>) => Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
+  return {
     openapi: '3.1.0',
     info: {
       title: 'License activation API',
@@ -407,5 +470,12 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
     ],
     tags: [...tags],
-  });
+    components: {
+      securitySchemes: byName(securitySchemes),
+      headers: byName(responseHeaders),
+      parameters: byName(Object.fromEntries(Object.entries(requestHeaders).map(([name, header]) => [name, { name, in: 'header', required: false, ...header }]))),
+      schemas: componentSchemasOf(registry),
+    },
+    paths: pathsOf(registry),
+  };
 }

@@ -59,7 +59,7 @@ export const License = z.object({
   /** The id of the account that issued it (`ops` for the vendor). */
   issuedBy: z.string(),
   createdAt: isoTime,
-  expiresAt: isoTime.optional(),
+  expiresAt: z.optional(isoTime),
   maxActivations: z.number().int(),
   activations: z.number().int(),
 });

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { logger } from '../adapters/logger.js';
 import type { Caller } from '../auth/principal.js';
 import type { RouteDefinition } from '../contract/routes.js';
@@ -15,12 +15,12 @@ import { validate, validateNoBody } from './validation.js';
 
 /** zod schemas for the parts of a request a route reads; what a route leaves out must be absent or empty. */
 export interface RequestSchemas {
-  readonly body?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly params?: z.ZodType;
+  readonly body?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
+  readonly params?: z.ZodMiniType;
 }
 
-type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S extends z.ZodMiniType | undefined> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 /** What an action receives: validated input, the authenticated caller, and the time of the request. */
 export interface HttpRequest<S extends RequestSchemas> {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { problem } from '../contract/problem.js';
 import type { FieldError } from '../contract/problem.js';
 
@@ -7,7 +7,7 @@ function joinPath(path: readonly PropertyKey[]): string {
 }
 
 /** zod issues as the contract's `errors[]`: one entry per field, unknown fields named one by one. */
-export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
@@ -18,7 +18,7 @@ export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = 
 }
 
 /** Parses `value` with `schema`, or throws 400 VALIDATION_FAILED naming every offending field. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw problem('VALIDATION_FAILED', `the ${what} is not valid`, { errors: fieldErrors(result.error) });

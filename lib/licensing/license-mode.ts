@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../contract/zod.js';
 import type { LicenseType, Product } from '../catalog/catalog-schema.js';
 import { editionCapabilities, highestEdition, restrictedCapabilities } from '../catalog/product-queries.js';
 import { isBelowMinimum } from './versions.js';

@@ -56,7 +56,7 @@ const unknownFields = ['extra', '__proto__', 'constructor', 'toString'];
  * the world, keys, products), one field removed, or one unknown field added; nested objects likewise.
  * `base` itself comes first. Few enough (about a hundred a schema) to send them all.
  */
-export function nearValidBodies(schema: z.ZodType, base: Readonly<Record<string, unknown>>, semantic: Readonly<Record<string, readonly unknown[]>> = {}): Record<string, unknown>[] {
+export function nearValidBodies(schema: z.core.$ZodType, base: Readonly<Record<string, unknown>>, semantic: Readonly<Record<string, readonly unknown[]>> = {}): Record<string, unknown>[] {
   return mutationsOf(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as PropertySchema, base, semantic);
 }
 

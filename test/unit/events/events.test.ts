@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { verifyDpopProof } from '../../../lib/auth/dpop.js';
 import { operations } from '../../../lib/contract/openapi-operations.js';
 import { routes } from '../../../lib/contract/routes.js';
@@ -42,9 +43,9 @@ describe('events', () => {
     const { body, query, params } = operations[route.id].request ?? {};
     // As the handler reads them: a missing query string is an empty one, a missing body is undefined.
     const parsed = {
-      body: body?.safeParse(event.body === null ? undefined : JSON.parse(event.body)).error,
-      query: query?.safeParse(event.queryStringParameters ?? {}).error,
-      params: params?.safeParse(event.pathParameters).error,
+      body: body && z.safeParse(body, event.body === null ? undefined : JSON.parse(event.body)).error,
+      query: query && z.safeParse(query, event.queryStringParameters ?? {}).error,
+      params: params && z.safeParse(params, event.pathParameters).error,
     };
 
     expect(parsed).toEqual({ body: undefined, query: undefined, params: undefined });
