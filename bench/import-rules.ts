@@ -11,7 +11,7 @@ export interface ImportRules {
 }
 
 /** Functions whose routes take no query, path or body schema: they validate nothing, so zod has no business there. */
-const functionsWithoutSchemas: readonly FunctionName[] = ['health', 'jwks', 'openapi', 'authorizer'];
+const functionsWithoutSchemas: readonly FunctionName[] = ['health', 'public-documents', 'authorizer'];
 
 /**
  * Functions that need jose: those that verify an installation's signature (a DPoP proof, or the signed

@@ -24,8 +24,7 @@ export interface FunctionNeeds {
  */
 export const functionNeeds = {
   health: { table: 'RO' },
-  jwks: { signingKey: 'publish' },
-  openapi: {},
+  'public-documents': { signingKey: 'publish' },
   'register-account': { table: 'RW' },
   'create-reseller': { table: 'RW' },
   'add-association': { table: 'RW' },

@@ -38,8 +38,8 @@ const accounts: readonly PrincipalKind[] = ['ops', 'reseller', 'customer'];
 
 export const routes = [
   { id: 'health', method: 'GET', path: '/health', function: 'health', authentication: 'none', allow: ['anonymous'], summary: 'Liveness and table reachability' },
-  { id: 'jwks', method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', authentication: 'none', allow: ['anonymous'], summary: 'Public keys that verify license tokens' },
-  { id: 'openapi', method: 'GET', path: '/openapi.json', function: 'openapi', authentication: 'none', allow: ['anonymous'], summary: 'This API as an OpenAPI document' },
+  { id: 'jwks', method: 'GET', path: '/.well-known/jwks.json', function: 'public-documents', authentication: 'none', allow: ['anonymous'], summary: 'Public keys that verify license tokens' },
+  { id: 'openapi', method: 'GET', path: '/openapi.json', function: 'public-documents', authentication: 'none', allow: ['anonymous'], summary: 'This API as an OpenAPI document' },
   { id: 'registerAccount', method: 'POST', path: '/v1/accounts/register', function: 'register-account', authentication: 'none', allow: ['anonymous'], summary: 'Register a customer account' },
   { id: 'createReseller', method: 'POST', path: '/v1/admin/resellers', function: 'create-reseller', authentication: 'iam', allow: ['ops'], summary: 'Create a reseller account' },
   { id: 'addAssociation', method: 'POST', path: '/v1/admin/associations', function: 'add-association', authentication: 'iam', allow: ['ops'], summary: 'Associate a customer with a reseller' },

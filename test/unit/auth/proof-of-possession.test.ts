@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import type { JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { verifySelfSignedJws } from '../../../lib/auth/proof-of-possession.js';
 import { ProblemError } from '../../../lib/contract/problem.js';

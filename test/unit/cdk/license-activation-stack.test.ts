@@ -190,8 +190,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         OPS_API_KEY_SECRET_ID: { Ref: secretId() },
       });
       expect(variables('issue-license')).toMatchObject({ ENCRYPTION_KEY_ID: { 'Fn::GetAtt': [secretsKeyId(), 'Arn'] } });
-      expect(variables('jwks')).toMatchObject({ SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] } });
-      expect(variables('openapi')).not.toHaveProperty('TABLE_NAME');
+      expect(variables('public-documents')).toMatchObject({ SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] } });
+      expect(variables('public-documents')).not.toHaveProperty('TABLE_NAME');
       expect(variables('health')).not.toHaveProperty('SIGNING_KEY_ID');
       expect(variables('heartbeat')).not.toHaveProperty('OPS_API_KEY_SECRET_ID');
       expect(variables('list-licenses')).not.toHaveProperty('ENCRYPTION_KEY_ID');
@@ -210,10 +210,14 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       for (const name of signingFunctions) expect(resourcesOfAction(name, 'kms:Sign')).toEqual([{ 'Fn::GetAtt': [signingKeyId(), 'Arn'] }]);
     });
 
-    it('lets jwks read the public key without signing', () => {
-      expect(actionsOf('jwks')).toContain('kms:GetPublicKey');
-      expect(actionsOf('jwks')).not.toContain('kms:Sign');
-      expect(actionsOf('jwks').some((action) => action.startsWith('dynamodb:'))).toBe(false);
+    it('lets public-documents read the public key, and nothing else beyond its logs and traces', () => {
+      expect(actionsOf('public-documents').toSorted()).toEqual([
+        'kms:GetPublicKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     });
 
     it('lets only issue-license encrypt and decrypt, and only with the secrets key', () => {
@@ -225,10 +229,6 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('lets only the functions that accept API keys themselves read the ops API key', () => {
       const readers = allFunctionNames.filter((name) => actionsOf(name).includes('secretsmanager:GetSecretValue'));
       expect(readers.toSorted()).toEqual(opsApiKeyFunctions.toSorted());
-    });
-
-    it('gives openapi nothing beyond its logs and traces', () => {
-      expect(actionsOf('openapi').toSorted()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     });
   });
 
@@ -373,8 +373,8 @@ describe('LicenseActivationStack (context)', () => {
 
   it('publishes former signing keys in the JWKS without letting any function sign with them', () => {
     const { template } = synthesize('prod', { publishedKeyIds: `${formerKeyArn},${formerKeyId}` });
-    const jwks = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'license-activation-prod-jwks' } });
-    const variables = (Object.values(jwks)[0] as TemplateResource).Properties.Environment?.Variables;
+    const publisher = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'license-activation-prod-public-documents' } });
+    const variables = (Object.values(publisher)[0] as TemplateResource).Properties.Environment?.Variables;
     expect(JSON.stringify(variables?.PUBLISHED_KEY_IDS)).toContain(formerKeyArn);
     expect(JSON.stringify(variables?.PUBLISHED_KEY_IDS)).toContain(`:key/${formerKeyId}`);
     const statementsOnFormerKey = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, TemplateResource>)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as openApiHandler } from '../../../functions/openapi/index.js';
+import { handler as publicDocumentsHandler } from '../../../functions/public-documents/index.js';
 import { buildOpenApiDocument } from '../../../lib/contract/openapi.js';
 import { operations } from '../../../lib/contract/openapi-operations.js';
 import { routes } from '../../../lib/contract/routes.js';
@@ -179,7 +179,7 @@ describe('GET /openapi.json', () => {
   it('answers 200 with the committed document, cacheable for five minutes', async () => {
     const event = await sampleEvent('openapi');
 
-    const response = await openApiHandler(event, context);
+    const response = await publicDocumentsHandler(event, context);
 
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({

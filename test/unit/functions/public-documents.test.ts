@@ -8,7 +8,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import type { JSONWebKeySet } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler } from '../../../functions/jwks/index.js';
+import { handler } from '../../../functions/public-documents/index.js';
 import { resetConfig } from '../../../lib/adapters/config.js';
 import { resetSigner, signer } from '../../../lib/adapters/signer.js';
 import { unavailableRetryAfterSeconds } from '../../../lib/http/problem-response.js';
@@ -62,12 +62,12 @@ const event: APIGatewayProxyEvent = {
 
 const context: Context = {
   callbackWaitsForEmptyEventLoop: false,
-  functionName: 'jwks',
+  functionName: 'public-documents',
   functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:jwks',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:public-documents',
   memoryLimitInMB: '256',
   awsRequestId: 'b7e1c2d3-0000-4000-8000-000000000001',
-  logGroupName: '/aws/lambda/jwks',
+  logGroupName: '/aws/lambda/public-documents',
   logStreamName: '2026/01/01/[$LATEST]0123456789abcdef',
   getRemainingTimeInMillis: () => 10_000,
   done: () => undefined,
