@@ -1,15 +1,21 @@
+import { table } from '../../lib/adapters/dynamodb.js';
 import { installationDeps } from '../../lib/adapters/installation-deps.js';
 import { installationOf } from '../../lib/auth/principal.js';
 import { HeartbeatInput, InstallationPath } from '../../lib/contract/installation-requests.js';
 import { dpopProofs } from '../../lib/http/dpop-proofs.js';
+import type { HttpEvent } from '../../lib/http/http-event.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { heartbeat } from '../../lib/installations/heartbeat.js';
+import { readInstallation } from '../../lib/installations/refresh-installation.js';
 
 export const handler = httpHandler(
   { params: InstallationPath, body: HeartbeatInput },
-  async ({ body, caller, now }) => {
-    const { token } = await heartbeat(installationDeps(), { proof: { kind: 'dpop', installation: installationOf(caller) }, input: body, now });
+  async ({ body, caller, now, prefetched }) => {
+    const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
+    const { token } = await heartbeat(installationDeps(), { proof, input: body, now, known: prefetched });
     return { status: 200, body: { token } };
   },
   { installations: dpopProofs },
+  // The installation the path names is read while its proof is verified: the heartbeat's one read.
+  (event: HttpEvent) => readInstallation(table(), event.pathParameters?.installationId ?? ''),
 );

@@ -23,7 +23,7 @@ export interface RequestSchemas {
 type Parsed<S extends z.ZodMiniType | undefined> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 /** What an action receives: validated input, the authenticated caller, and the time of the request. */
-export interface HttpRequest<S extends RequestSchemas> {
+export interface HttpRequest<S extends RequestSchemas, P = undefined> {
   readonly body: Parsed<S['body']>;
   readonly query: Parsed<S['query']>;
   readonly params: Parsed<S['params']>;
@@ -31,10 +31,27 @@ export interface HttpRequest<S extends RequestSchemas> {
   readonly route: RouteDefinition;
   readonly requestId: string;
   readonly now: Date;
+  /** What the function's `prefetch` read; undefined where it has none. */
+  readonly prefetched: P;
   header(name: string): string | undefined;
 }
 
-export type HttpAction<S extends RequestSchemas> = (request: HttpRequest<S>) => Promise<HttpResult>;
+export type HttpAction<S extends RequestSchemas, P = undefined> = (request: HttpRequest<S, P>) => Promise<HttpResult>;
+
+/**
+ * A read that an action needs whoever the caller turns out to be, started from the raw event as the
+ * request arrives, so that it runs while the caller is authenticated (a DPoP proof waits on WebCrypto)
+ * rather than after. Only reads belong here: the action sees the result only once the caller is
+ * authenticated and the request valid, and otherwise it is dropped unseen.
+ */
+export type Prefetch<P> = (event: HttpEvent) => Promise<P>;
+
+function startPrefetch(event: HttpEvent, prefetch: Prefetch<unknown>): void {
+  const started = prefetch(event);
+  // Awaited by the action; a request refused before that must not leave an unhandled rejection.
+  started.catch(() => undefined);
+  event.prefetched = started;
+}
 
 export function jsonResponse(result: HttpResult): HttpResponse {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...result.headers };
@@ -49,17 +66,21 @@ export function jsonResponse(result: HttpResult): HttpResponse {
 /**
  * A Lambda handler for one or more routes of the contract: envelope (request id, logs, metrics,
  * problems), authentication, JSON body, zod validation, then the action. `verifiers` are what the
- * function's routes need beyond API Gateway's own checks: installation proofs, accounts' API keys.
+ * function's routes need beyond API Gateway's own checks: installation proofs, accounts' API keys;
+ * `prefetch`, a read to run alongside them.
  */
-export function httpHandler<S extends RequestSchemas>(schemas: S, action: HttpAction<S>, verifiers: CallerVerifiers = {}) {
+export function httpHandler<S extends RequestSchemas, P = undefined>(schemas: S, action: HttpAction<S, NoInfer<P>>, verifiers: CallerVerifiers = {}, prefetch?: Prefetch<P>) {
   return middy<HttpEvent, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpEnvelope())
+    .before(({ event }) => {
+      if (prefetch) startPrefetch(event, prefetch);
+    })
     .use(authentication(verifiers))
     .use(jsonBodyParser())
     .handler(async (event) => {
       const route = event.route as RouteDefinition;
-      const request: HttpRequest<S> = {
+      const request: HttpRequest<S, P> = {
         body: (schemas.body ? validate(schemas.body, event.jsonBody, 'body') : validateNoBody(event.jsonBody)) as Parsed<S['body']>,
         query: (schemas.query ? validate(schemas.query, event.queryStringParameters ?? {}, 'query string') : undefined) as Parsed<S['query']>,
         params: (schemas.params ? validate(schemas.params, event.pathParameters ?? {}, 'path') : undefined) as Parsed<S['params']>,
@@ -67,6 +88,7 @@ export function httpHandler<S extends RequestSchemas>(schemas: S, action: HttpAc
         route,
         requestId: event.requestId ?? '',
         now: new Date(),
+        prefetched: (await event.prefetched) as P,
         header: (name) => headerValue(event, name),
       };
       return jsonResponse(await action(request));

@@ -150,7 +150,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     if (existing && held) {
       const repeated = await refreshInstallation(deps, {
         installationId,
-        known: existing,
+        known: { installationId: existing.id, installation: existing },
         change: (current) => ({ ...current, hostname: input.hostname, version: input.version, virtual: input.virtual, lastSeenAt: now.toISOString() }),
         proof,
         lifetime,

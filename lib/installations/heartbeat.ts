@@ -2,20 +2,22 @@ import type { HeartbeatInput } from '../contract/schemas.js';
 import type { InstallationRecord } from '../data/installations.js';
 import type { ProofUse } from './proof-records.js';
 import { refreshInstallation } from './refresh-installation.js';
-import type { InstallationDeps } from './refresh-installation.js';
+import type { InstallationDeps, InstallationRead } from './refresh-installation.js';
 
 /**
  * `POST /v1/installations/{id}/heartbeat`: records the version and active users the installation
  * reports and answers a fresh token, whose mode follows any change to its licenses since the last one.
+ * `known` is the installation as the function already read it; a read of another installation is ignored.
  */
 export async function heartbeat(
   deps: InstallationDeps,
-  request: { proof: ProofUse; input: HeartbeatInput; now: Date },
+  request: { proof: ProofUse; input: HeartbeatInput; now: Date; known?: InstallationRead },
 ): Promise<{ token: string; installation: InstallationRecord }> {
-  const { proof, input, now } = request;
+  const { proof, input, now, known } = request;
   const at = now.toISOString();
   return refreshInstallation(deps, {
     installationId: proof.installation.id,
+    known,
     change: (record) => ({ ...record, version: input.version, usage: { activeUsers: input.usage.activeUsers, reportedAt: at }, lastSeenAt: at }),
     proof,
     lifetime: { kind: 'online' },

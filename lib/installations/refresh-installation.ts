@@ -15,6 +15,17 @@ export interface InstallationDeps extends TokenDeps {
   readonly table: Table;
 }
 
+/** A read of one installation, and what it found. */
+export interface InstallationRead {
+  readonly installationId: string;
+  readonly installation: InstallationRecord | undefined;
+}
+
+/** Reads the installation `installationId` names, strongly consistent. */
+export async function readInstallation(table: Table, installationId: string): Promise<InstallationRead> {
+  return { installationId, installation: await getInstallation(table, installationId) };
+}
+
 /**
  * Records what an installation reports (usage, version, when it was last seen) and signs its fresh
  * token. One read, one signature, one transaction: the token is decided from the installation's copy
@@ -26,8 +37,8 @@ export async function refreshInstallation(
   deps: InstallationDeps,
   args: {
     readonly installationId: string;
-    /** The installation as the caller already read it: saves the first read. */
-    readonly known?: InstallationRecord;
+    /** The installation as the caller already read it (absent if it was not there): saves the first read. */
+    readonly known?: InstallationRead;
     readonly change: (installation: InstallationRecord) => InstallationRecord;
     readonly proof?: ProofUse;
     readonly lifetime: TokenLifetime;
@@ -38,7 +49,7 @@ export async function refreshInstallation(
   let known = args.known;
   let licensesChanged = false;
   return retryOnContention(async () => {
-    let current = known ?? (await getInstallation(table, args.installationId));
+    let current = known?.installationId === args.installationId ? known.installation : await getInstallation(table, args.installationId);
     known = undefined;
     if (!current) throw problem('NOT_FOUND', `no installation ${args.installationId}`);
     if (licensesChanged) current = withCurrentLicenses(current, await getLicenses(table, Object.keys(current.licenses)));

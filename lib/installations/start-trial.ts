@@ -41,7 +41,7 @@ export async function startTrial(
       if (existing.productId !== input.productId) throw problem('CONFLICT', `this installation runs ${existing.productId}, not ${input.productId}`);
       const current = await refreshInstallation(deps, {
         installationId,
-        known: existing,
+        known: { installationId: existing.id, installation: existing },
         change: (record) => ({ ...record, lastSeenAt: now.toISOString() }),
         proof,
         lifetime: { kind: 'online' },

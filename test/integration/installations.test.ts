@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { table } from '../../lib/adapters/dynamodb.js';
 import { opsPrincipal } from '../../lib/auth/principal.js';
 import type { Activation, AuditEvent, Installation, License } from '../../lib/contract/schemas.js';
+import { installationDeps } from '../../lib/adapters/installation-deps.js';
+import { getInstallation } from '../../lib/data/installations.js';
 import { getLicense } from '../../lib/data/licenses.js';
+import { heartbeat as recordHeartbeat } from '../../lib/installations/heartbeat.js';
 import { call, eventFor, newInstallation, send } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { createCustomerOf, createReseller, issueLicense, machine, registerCustomer } from '../support/scenario.js';
@@ -327,6 +331,21 @@ describe('POST /v1/installations/{id}/heartbeat', () => {
   it('answers 404 to an installation the service never saw', async () => {
     const installation = await newInstallation();
     expect(await heartbeat(installation)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+  });
+
+  it("records a heartbeat on the proof's installation, whatever read it is handed", async () => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 10 });
+    const [reporting, other] = [await newInstallation(), await newInstallation()];
+    for (const installation of [reporting, other]) await activate(installation, { key, productId: 'authserver', ...machine() });
+    const otherBefore = await getInstallation(table(), other.id);
+    const now = new Date();
+    const proof = { kind: 'dpop', installation: { kind: 'installation', id: reporting.id, jwk: {}, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) } } as const;
+
+    await recordHeartbeat(installationDeps(), { proof, input: { version: '5.9.0', usage: { activeUsers: 7 } }, now, known: { installationId: other.id, installation: otherBefore } });
+
+    expect(await getInstallation(table(), reporting.id)).toMatchObject({ version: '5.9.0', usage: { activeUsers: 7 } });
+    expect(await getInstallation(table(), other.id)).toEqual(otherBefore);
   });
 
   it('keeps every activation under concurrent heartbeats, the last report winning', async () => {
