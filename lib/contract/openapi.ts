@@ -208,14 +208,15 @@ function asSchemaObject(schema: z.core.JSONSchema.BaseSchema): SchemaObject {
   return inDocument as SchemaObject;
 }
 
+/** Components in alphabetical order, so that the committed document changes only where the contract does. */
+function byName<T>(entries: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 function componentSchemasOf(registry: z.core.$ZodRegistry<SchemaMetadata>): Record<string, SchemaObject> {
   const { schemas } = z.toJSONSchema(registry, { ...jsonSchemaOptions, metadata: registry, uri: (name) => `#/components/schemas/${name}` });
   if ('__shared' in schemas) throw new Error('a schema is shared by components without being one: name it in componentSchemas');
-  return Object.fromEntries(
-    Object.entries(schemas)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, schema]) => [name, asSchemaObject(schema)]),
-  );
+  return byName(Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, asSchemaObject(schema)])));
 }
 
 /** A request body or answer: always a component, so clients' generated types carry the contract's names. */
@@ -448,7 +449,6 @@ are 503 \`UNAVAILABLE\`, and nothing is half-written.
 /** The whole document: every route of the route table, and nothing else. */
 export function buildOpenApiDocument(): OpenAPIObject {
   const registry = annotatedSchemas();
-  const byName = <T>(entries: Record<string, T>) => Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
   return {
     openapi: '3.1.0',
     info: {
@@ -473,7 +473,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
     components: {
       securitySchemes: byName(securitySchemes),
       headers: byName(responseHeaders),
-      parameters: byName(Object.fromEntries(Object.entries(requestHeaders).map(([name, header]) => [name, { name, in: 'header', required: false, ...header }]))),
+      parameters: byName(Object.fromEntries(Object.entries(requestHeaders).map(([name, header]) => [name, { name, in: 'header' as const, required: false, ...header }]))),
       schemas: componentSchemasOf(registry),
     },
     paths: pathsOf(registry),
