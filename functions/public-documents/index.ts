@@ -2,13 +2,13 @@ import { signer } from '../../lib/adapters/signer.js';
 import type { routes } from '../../lib/contract/routes.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 
+type DocumentRoute = Extract<(typeof routes)[number], { function: 'public-documents' }>['id'];
+
 /**
  * The service's public documents: the keys that verify license tokens, and this API's OpenAPI
  * document. Both are anonymous, cacheable GETs that change only with a key rotation or a deployment,
  * so one function serves both and neither waits on a cold start of its own.
  */
-type DocumentRoute = Extract<(typeof routes)[number], { function: 'public-documents' }>['id'];
-
 const documents: Record<DocumentRoute, () => Promise<unknown>> = {
   jwks: async () => ({ keys: await signer().publicJwks() }),
   // The committed document, inlined by esbuild and evaluated on its first request, not at every cold start.
