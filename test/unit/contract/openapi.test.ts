@@ -8,6 +8,7 @@ import { handler as publicDocumentsHandler } from '../../../functions/public-doc
 import { buildOpenApiDocument } from '../../../lib/contract/openapi.js';
 import { operations } from '../../../lib/contract/openapi-operations.js';
 import { routes } from '../../../lib/contract/routes.js';
+import { lambdaContext } from '../../../lib/local/lambda-context.js';
 import type { RouteId } from '../../../lib/contract/routes.js';
 import { loadInstallationKey, needsFreshProof, withFreshProof } from '../../../scripts/invoke.js';
 import type { InstallationKey } from '../../../scripts/invoke.js';
@@ -17,21 +18,6 @@ type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGat
 const root = new URL('../../../', import.meta.url);
 const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(new URL(path, root), 'utf8')) as T;
 const sampleEvent = (routeId: RouteId) => readJson<APIGatewayProxyEvent>(`events/${routeId}.json`);
-
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'openapi-test',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:openapi-test',
-  memoryLimitInMB: '256',
-  awsRequestId: 'b7e1c2d3-0000-4000-8000-000000000002',
-  logGroupName: '/aws/lambda/openapi-test',
-  logStreamName: '2026/01/12/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
 
 /** The parts of the document these tests read, as a client reads its JSON. */
 interface Schema {
@@ -166,7 +152,7 @@ describe('documented request bodies', () => {
     const { handler } = (await import(/* @vite-ignore */ `../../../functions/${route.function}/index.js`)) as { handler: Handler };
 
     // Act
-    const response = await handler(event, context);
+    const response = await handler(event, lambdaContext(route.function));
 
     // Assess
     expect(document.components.schemas[schemaName]).toMatchObject({ type: 'object', additionalProperties: false });
@@ -179,7 +165,7 @@ describe('GET /openapi.json', () => {
   it('answers 200 with the committed document, cacheable for five minutes', async () => {
     const event = await sampleEvent('openapi');
 
-    const response = await publicDocumentsHandler(event, context);
+    const response = await publicDocumentsHandler(event, lambdaContext('public-documents'));
 
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({

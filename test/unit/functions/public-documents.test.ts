@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetPublicKeyCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import type { JSONWebKeySet } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,70 +11,15 @@ import { handler } from '../../../functions/public-documents/index.js';
 import { resetConfig } from '../../../lib/adapters/config.js';
 import { resetSigner, signer } from '../../../lib/adapters/signer.js';
 import { unavailableRetryAfterSeconds } from '../../../lib/http/problem-response.js';
+import { lambdaContext } from '../../../lib/local/lambda-context.js';
 import { signJwt } from '../../../lib/signing/sign-jwt.js';
+import { eventFor } from '../../support/api.js';
 
-const requestId = '5f0c1a7e-2b9d-4c3e-8f61-0a4d2e9b7c13';
+/** A JWKS request as API Gateway sends it, and the id every answer to it must carry. */
+const event = await eventFor('jwks');
+const requestId = event.requestContext.requestId;
 
-const event: APIGatewayProxyEvent = {
-  resource: '/.well-known/jwks.json',
-  path: '/.well-known/jwks.json',
-  httpMethod: 'GET',
-  headers: { Accept: 'application/json', Host: 'api.example.com' },
-  multiValueHeaders: { Accept: ['application/json'], Host: ['api.example.com'] },
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters: null,
-  stageVariables: null,
-  body: null,
-  isBase64Encoded: false,
-  requestContext: {
-    accountId: '111122223333',
-    apiId: 'a1b2c3d4e5',
-    authorizer: null,
-    protocol: 'HTTP/1.1',
-    httpMethod: 'GET',
-    path: '/prod/.well-known/jwks.json',
-    stage: 'prod',
-    requestId,
-    requestTimeEpoch: 1_767_225_600_000,
-    resourceId: 'r3s0u4',
-    resourcePath: '/.well-known/jwks.json',
-    identity: {
-      accessKey: null,
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      clientCert: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
-      sourceIp: '203.0.113.7',
-      user: null,
-      userAgent: 'license-client/1.0',
-      userArn: null,
-    },
-  },
-};
-
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'public-documents',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:public-documents',
-  memoryLimitInMB: '256',
-  awsRequestId: 'b7e1c2d3-0000-4000-8000-000000000001',
-  logGroupName: '/aws/lambda/public-documents',
-  logStreamName: '2026/01/01/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
-
-const invoke = () => handler(structuredClone(event), context);
+const invoke = () => handler(structuredClone(event), lambdaContext('public-documents'));
 
 const kms = mockClient(KMSClient);
 const currentKey = {
@@ -95,7 +39,7 @@ function answerGetPublicKey(key: typeof currentKey) {
 let dataDir: string;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'jwks-'));
+  dataDir = await mkdtemp(join(tmpdir(), 'public-documents-'));
   vi.stubEnv('DATA_DIR', dataDir);
   vi.stubEnv('SIGNER', 'local');
   resetConfig();
