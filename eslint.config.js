@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,13 +14,24 @@ export default tseslint.config(
     },
   },
   {
-    // Functions build their schemas with the zod that lib/contract/zod.ts configures: mini, with English messages.
-    files: ['lib/**', 'functions/**'],
-    ignores: ['lib/contract/zod.ts'],
+    // Functions build their schemas with the zod that packages/contract/src/zod.ts configures: mini, with English messages.
+    files: ['lib/**', 'functions/**', 'packages/contract/src/**'],
+    ignores: ['packages/contract/src/zod.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'zod/mini', message: 'import lib/contract/zod.js, which sets its messages', allowTypeImports: true }] },
+        { paths: [{ name: 'zod/mini', message: 'import @license-activation/contract/zod, which sets its messages', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
+    // One module owns each table access pattern: the service reaches DynamoDB through lib/data only.
+    files: ['lib/**', 'functions/**', 'dev/**', 'cdk/**'],
+    ignores: ['lib/data/**', 'lib/platform/dynamodb.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@aws-sdk/lib-dynamodb', message: 'read and write the table through a lib/data module' }] },
       ],
     },
   },

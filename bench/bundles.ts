@@ -3,9 +3,9 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
-import { functionBundling, functionRuntime } from '../cdk/constructs/service-function.js';
-import { functionNames, functionNeeds } from '../cdk/function-permissions.js';
-import type { FunctionName, FunctionNeeds } from '../cdk/function-permissions.js';
+import { bundleConditions, functionBundling, functionRuntime } from '#cdk/constructs/service-function.js';
+import { functionNames, functionNeeds } from '#cdk/function-permissions.js';
+import type { FunctionName, FunctionNeeds } from '#cdk/function-permissions.js';
 
 export const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
 /** Inside node_modules, so that bundles built with the SDK external resolve it as the Lambda runtime would. */
@@ -52,6 +52,7 @@ function esbuildOptions(external: readonly string[]) {
     target: `node${nodeMajor}`,
     format: functionBundling.format,
     mainFields: [...functionBundling.mainFields],
+    conditions: [...bundleConditions],
     minify: functionBundling.minify,
     sourcemap: functionBundling.sourceMap,
     sourcesContent: functionBundling.sourcesContent,

@@ -1,4 +1,4 @@
-import type { Table } from '../lib/adapters/dynamodb.js';
+import type { Table } from '#lib/platform/dynamodb.js';
 
 /** The DynamoDB work of one operation, as the SDK sent it and as DynamoDB (Local) accounted for it. */
 export interface TableCalls {

@@ -1,9 +1,9 @@
 import { EncryptCommand, GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
-import type { Table } from '../lib/adapters/dynamodb.js';
-import { resetConfig } from '../lib/adapters/config.js';
-import { resetSecretBox } from '../lib/adapters/secret-box.js';
-import { resetSigner } from '../lib/adapters/signer.js';
-import { fakeKms } from '../test/support/fake-kms.js';
+import type { Table } from '#lib/platform/dynamodb.js';
+import { resetConfig } from '#lib/platform/config.js';
+import { resetSecretBox } from '#lib/keys/process-secret-box.js';
+import { resetSigner } from '#lib/keys/process-signer.js';
+import { fakeKms } from '#test/support/fake-kms.js';
 import { countTableCalls } from './call-counter.js';
 import type { TableCalls } from './call-counter.js';
 import { inProcessCall, sendExpecting } from './operations.js';

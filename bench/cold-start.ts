@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { functionEnvironment } from '../cdk/constructs/service-function.js';
+import { functionEnvironment } from '#cdk/constructs/service-function.js';
 import type { Bundle } from './bundles.js';
 import { shuffled } from './stats.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../lib/adapters/dynamodb.js';
+import type { Table } from '#lib/platform/dynamodb.js';
 
 /** A DynamoDB call an operation made, as the DocumentClient saw it. */
 export interface RecordedCall {

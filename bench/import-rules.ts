@@ -1,6 +1,6 @@
-import { functionNames } from '../cdk/function-permissions.js';
-import type { FunctionName } from '../cdk/function-permissions.js';
-import { routes } from '../lib/contract/routes.js';
+import { functionNames } from '#cdk/function-permissions.js';
+import type { FunctionName } from '#cdk/function-permissions.js';
+import { routes } from '@license-activation/contract/routes';
 import { needsOf } from './bundles.js';
 import type { Bundle } from './bundles.js';
 

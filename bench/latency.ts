@@ -1,4 +1,4 @@
-import type { Table } from '../lib/adapters/dynamodb.js';
+import type { Table } from '#lib/platform/dynamodb.js';
 import { floorOf, recordCalls } from './floor.js';
 import type { Floor } from './floor.js';
 import { httpCall, inProcessCall, sendExpecting } from './operations.js';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { opsPrincipal } from '../lib/auth/principal.js';
-import type { AccountPrincipal } from '../lib/auth/principal.js';
-import { routeById } from '../lib/contract/routes.js';
-import type { RouteId } from '../lib/contract/routes.js';
-import type { HttpResponse } from '../lib/http/http-event.js';
-import { eventFor, handlerOf, newInstallation } from '../test/support/api.js';
-import type { TestInstallation } from '../test/support/api.js';
-import { lambdaContext } from '../lib/local/lambda-context.js';
+import { opsPrincipal } from '#lib/auth/principal.js';
+import type { AccountPrincipal } from '#lib/auth/principal.js';
+import { routeById } from '@license-activation/contract/routes';
+import type { RouteId } from '@license-activation/contract/routes';
+import type { HttpResponse } from '#lib/http/http-event.js';
+import { eventFor, handlerOf, newInstallation } from '#test/support/api.js';
+import type { TestInstallation } from '#test/support/api.js';
+import { lambdaContext } from '#dev/lambda-context.js';
 
 /** An account the bench made through the API: its principal for in-process calls, its key for HTTP. */
 export interface BenchAccount {

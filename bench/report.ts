@@ -1,4 +1,4 @@
-import type { BenchResults } from './run.js';
+import type { BenchResults } from './results.js';
 import type { Spread } from './stats.js';
 
 /** The targets of docs/PERFORMANCE.md, checked where the bench measures them. */

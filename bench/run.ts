@@ -10,19 +10,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { functionNames } from '../cdk/function-permissions.js';
-import type { FunctionName } from '../cdk/function-permissions.js';
-import { startDynamodbLocal } from '../lib/local/dynamodb-local.js';
+import { functionNames } from '#cdk/function-permissions.js';
+import type { FunctionName } from '#cdk/function-permissions.js';
+import { startDynamodbLocal } from '#dev/dynamodb-local.js';
 import { benchCacheDir, buildBundles, functionTargets, repositoryRoot, writeDependencyEntries, writeFloorEntries } from './bundles.js';
 import type { Bundle, BundleTarget } from './bundles.js';
-import type { CallsPerOperation } from './calls.js';
 import { measureInits } from './cold-start.js';
 import type { InitSample } from './cold-start.js';
 import { importViolations } from './import-rules.js';
-import type { OperationLatency } from './latency.js';
 import { formatReport } from './report.js';
+import type { BenchResults, BenchSettings, ColdStartResult } from './results.js';
 import { spread } from './stats.js';
-import type { Spread } from './stats.js';
 import { runHeartbeatLoad } from './throughput.js';
 import type { ThroughputRun } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
@@ -36,42 +34,12 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: Part) => !only || only.includes(part);
 
-const settings = quick
+const settings: BenchSettings = quick
   ? { coldStartRounds: 3, latency: { runs: 2, perRun: 40, warmup: 5 }, callExecutions: 3, throughput: { runs: 1, seconds: 3, connections: 16 } }
   : { coldStartRounds: 15, latency: { runs: 5, perRun: 200, warmup: 30 }, callExecutions: 5, throughput: { runs: 3, seconds: 10, connections: 16 } };
 
 /** Functions measured a second time with the AWS SDK left out of the bundle, as if taken from the Lambda runtime. */
 const runtimeSdkSample: readonly FunctionName[] = ['health', 'heartbeat', 'public-documents'];
-
-export interface ColdStartResult {
-  readonly bytes: number;
-  /** Wall and CPU milliseconds from `import()` to the handler, over fresh processes. */
-  readonly initMs: Spread;
-  readonly cpuMs: Spread;
-  readonly floor: string;
-  readonly floorInitMs: Spread;
-  /** Init over its floor's init, round by round. */
-  readonly ratio: Spread;
-  readonly loadedAtInit: readonly string[];
-  readonly loadedLazily: readonly string[];
-}
-
-export interface BenchResults {
-  readonly date: string;
-  readonly machine: { readonly node: string; readonly cpus: number; readonly cpuModel: string; readonly loadAverageAtStart: readonly number[] };
-  readonly settings: typeof settings;
-  readonly coldStart?: {
-    readonly functions: Record<string, ColdStartResult>;
-    readonly floors: Record<string, { readonly bytes: number; readonly initMs: Spread }>;
-    readonly dependencies: Record<string, { readonly bytes: number; readonly initMs: Spread }>;
-    /** The same functions with `@aws-sdk/*` external (resolved from node_modules, as from the runtime), and their floors. */
-    readonly runtimeSdk: Record<string, { readonly bytes: number; readonly initMs: Spread; readonly floorInitMs: Spread }>;
-    readonly importViolations: readonly string[];
-  };
-  readonly latency?: Record<string, OperationLatency>;
-  readonly calls?: Record<string, CallsPerOperation>;
-  readonly throughput?: { readonly connections: number; readonly heartbeatsPerSecond: Spread; readonly errors: number; readonly runs: readonly ThroughputRun[] };
-}
 
 // ---------------------------------------------------------------- cold starts
 
@@ -132,7 +100,7 @@ async function coldStarts(): Promise<NonNullable<BenchResults['coldStart']>> {
 /** The worker process and a way to ask it one thing at a time. */
 async function startWorker(environment: NodeJS.ProcessEnv): Promise<{ ask<K extends WorkerReply['kind']>(task: WorkerTask, kind: K): Promise<Extract<WorkerReply, { kind: K }>>; stop(): Promise<void> }> {
   const child: ChildProcess = fork(join(repositoryRoot, 'bench/worker.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--conditions=@license-activation/source', '--import', 'tsx'],
     env: environment,
     // Its stdout carries the log lines and EMF metrics a function writes on Lambda: measured, not shown.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -4,9 +4,9 @@
  * service on a free port, and the fixtures both use. The parent sends one task at a time.
  */
 import type { AddressInfo } from 'node:net';
-import { table } from '../lib/adapters/dynamodb.js';
-import { ensureTable } from '../lib/local/ensure-table.js';
-import { createLocalServer } from '../lib/local/local-server.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { ensureTable } from '#dev/ensure-table.js';
+import { createLocalServer } from '#dev/local-server.js';
 import { countCallsPerOperation } from './calls.js';
 import { measureLatency } from './latency.js';
 import { createFixtures, operations } from './operations.js';

@@ -1,4 +1,4 @@
-import type { routes } from '../lib/contract/routes.js';
+import type { routes } from '@license-activation/contract/routes';
 
 /** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
 export type FunctionName = (typeof routes)[number]['function'] | 'authorizer';

@@ -1,8 +1,8 @@
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
 import type { GatewayResponseOptions } from 'aws-cdk-lib/aws-apigateway';
-import { problem } from '../lib/contract/problem.js';
-import type { ProblemError } from '../lib/contract/problem.js';
-import { unavailableRetryAfterSeconds } from '../lib/http/problem-response.js';
+import { problem } from '@license-activation/contract/problem';
+import type { ProblemError } from '@license-activation/contract/problem';
+import { unavailableRetryAfterSeconds } from '#lib/http/problem-response.js';
 
 /** Stage throttling refills its token bucket every second. */
 const throttledRetryAfterSeconds = 1;

@@ -1,8 +1,8 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { catalog } from '../lib/adapters/catalog.js';
-import { Catalog } from '../lib/catalog/catalog-schema.js';
+import { catalog } from '#lib/platform/catalog.js';
+import { Catalog } from '@license-activation/contract/catalog-schema';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
 import { LicenseTable } from './constructs/license-table.js';

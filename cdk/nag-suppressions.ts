@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
-import { routes } from '../lib/contract/routes.js';
+import { routes } from '@license-activation/contract/routes';
 import type { LicenseApi } from './constructs/license-api.js';
 import type { KeyMaterial } from './constructs/key-material.js';
 import type { ServiceFunction } from './constructs/service-function.js';

@@ -5,15 +5,15 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { calculateJwkThumbprint, importJWK, SignJWT } from 'jose';
 import type { JWK } from 'jose';
-import { config, readConfig } from '../lib/adapters/config.js';
-import { table } from '../lib/adapters/dynamodb.js';
-import { dpopProofType } from '../lib/contract/jws-types.js';
-import { findRoute, routes } from '../lib/contract/routes.js';
-import { readOrCreateKeyFile } from '../lib/crypto/key-file.js';
-import { headerValue } from '../lib/http/http-event.js';
-import { startDynamodbLocal } from '../lib/local/dynamodb-local.js';
-import { ensureTable } from '../lib/local/ensure-table.js';
-import { lambdaContext } from '../lib/local/lambda-context.js';
+import { config, readConfig } from '#lib/platform/config.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { dpopProofType } from '@license-activation/contract/jws-types';
+import { findRoute, routes } from '@license-activation/contract/routes';
+import { readOrCreateKeyFile } from '@license-activation/contract/key-file';
+import { headerValue } from '#lib/http/http-event.js';
+import { startDynamodbLocal } from '#dev/dynamodb-local.js';
+import { ensureTable } from '#dev/ensure-table.js';
+import { lambdaContext } from '#dev/lambda-context.js';
 
 /**
  * `npm run invoke -- <function> events/<route id>.json`: runs one function's handler in-process on a

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { buildOpenApiDocument } from '../lib/contract/openapi.js';
+import { buildOpenApiDocument } from '#lib/openapi/openapi.js';
 
 /** `npm run openapi`: writes the contract's OpenAPI document to the committed `openapi.json`. */
 const target = new URL('../openapi.json', import.meta.url);

@@ -16,15 +16,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTable } from '../lib/adapters/dynamodb.js';
-import { findFreePort, startDynamodbLocal } from '../lib/local/dynamodb-local.js';
-import { newInstallation } from '../test/support/api.js';
-import type { TestInstallation } from '../test/support/api.js';
-import { request } from '../test/support/http-client.js';
-import type { Credential, HttpAnswer } from '../test/support/http-client.js';
-import { ledgerViolations } from '../test/support/ledger.js';
-import { scanTable } from '../test/support/table-snapshot.js';
-import type { Item } from '../test/support/table-snapshot.js';
+import { createTable } from '#lib/platform/dynamodb.js';
+import { findFreePort, startDynamodbLocal } from '#dev/dynamodb-local.js';
+import { newInstallation } from '#test/support/api.js';
+import type { TestInstallation } from '#test/support/api.js';
+import { request } from '#test/support/http-client.js';
+import type { Credential, HttpAnswer } from '#test/support/http-client.js';
+import { ledgerViolations } from '#test/support/ledger.js';
+import { scanTable } from '#test/support/table-snapshot.js';
+import type { Item } from '#test/support/table-snapshot.js';
 
 // The SDK's notice that it will need Node 22 (as Lambda runs) is noise on a developer's Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -61,7 +61,7 @@ let baseUrl = '';
 let service: ChildProcess | undefined;
 
 async function startService(env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(join('node_modules', '.bin', 'tsx'), ['scripts/start.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(join('node_modules', '.bin', 'tsx'), ['--conditions=@license-activation/source', 'scripts/start.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   service = child;
   let output = '';
   await new Promise<void>((ready, failed) => {

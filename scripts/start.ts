@@ -4,13 +4,13 @@
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { readConfig } from '../lib/adapters/config.js';
-import { table } from '../lib/adapters/dynamodb.js';
-import { generateApiKey } from '../lib/auth/api-keys.js';
-import { startDynamodbLocal } from '../lib/local/dynamodb-local.js';
-import type { DynamodbLocal } from '../lib/local/dynamodb-local.js';
-import { ensureTable } from '../lib/local/ensure-table.js';
-import { createLocalServer } from '../lib/local/local-server.js';
+import { readConfig } from '#lib/platform/config.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { generateApiKey } from '#lib/auth/api-keys.js';
+import { startDynamodbLocal } from '#dev/dynamodb-local.js';
+import type { DynamodbLocal } from '#dev/dynamodb-local.js';
+import { ensureTable } from '#dev/ensure-table.js';
+import { createLocalServer } from '#dev/local-server.js';
 
 const host = '127.0.0.1';
 

@@ -1,6 +1,6 @@
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { tableDefinition } from '../../lib/data/table-definition.js';
+import { tableDefinition } from '#lib/data/table-definition.js';
 import type { StageConfig } from '../stage-config.js';
 
 const stringKey = (name: string) => ({ name, type: AttributeType.STRING });

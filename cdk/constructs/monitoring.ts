@@ -18,8 +18,8 @@ import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lamb
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { metricDimensions, metricNames } from '../../lib/adapters/metric-names.js';
-import type { MetricName } from '../../lib/adapters/metric-names.js';
+import { metricDimensions, metricNames } from '#lib/platform/metric-names.js';
+import type { MetricName } from '#lib/platform/metric-names.js';
 import type { FunctionName } from '../function-permissions.js';
 import type { StageConfig } from '../stage-config.js';
 import { metricsNamespace, serviceName } from './service-function.js';

@@ -21,6 +21,12 @@ export const serviceName = 'license-activation';
 /** The runtime of every function; `npm run bench` builds its bundles for the same target. */
 export const functionRuntime = Runtime.NODEJS_22_X;
 
+/**
+ * Export conditions esbuild resolves with: the workspace packages' TypeScript sources (so a deploy
+ * needs no prior build), and `module`, which esbuild drops by default once any condition is named.
+ */
+export const bundleConditions = ['@license-activation/source', 'module'] as const;
+
 /** How every function is bundled; `npm run bench` builds and measures bundles from these very options. */
 export const functionBundling = {
   format: OutputFormat.ESM,
@@ -34,6 +40,7 @@ export const functionBundling = {
   // and the bundle starts faster than the runtime's SDK (docs/PERFORMANCE.md).
   externalModules: [],
   forceDockerBundling: false,
+  esbuildArgs: { '--conditions': bundleConditions.join(',') },
 } as const satisfies BundlingOptions;
 
 /** The environment every function starts with, before the `bind*` methods add their resources. */

@@ -1,9 +1,9 @@
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { problem } from '../../lib/contract/problem.js';
-import { routeById } from '../../lib/contract/routes.js';
-import type { RouteId } from '../../lib/contract/routes.js';
+import { problem } from '@license-activation/contract/problem';
+import { routeById } from '@license-activation/contract/routes';
+import type { RouteId } from '@license-activation/contract/routes';
 import type { StageConfig } from '../stage-config.js';
 
 /** The anonymous or key-guessing routes that an attacker would hammer: rate-limited per IP. */

@@ -1,11 +1,11 @@
-import { installationDeps } from '../../lib/adapters/installation-deps.js';
-import { installationOf } from '../../lib/auth/principal.js';
-import { ActivationInput } from '../../lib/contract/installation-requests.js';
-import { dpopProofs } from '../../lib/http/dpop-proofs.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { storedApiKeys } from '../../lib/http/stored-api-keys.js';
-import { activate } from '../../lib/installations/activate.js';
-import { toInstallationView } from '../../lib/installations/installation-view.js';
+import { installationDeps } from '#lib/installations/installation-deps.js';
+import { installationOf } from '#lib/auth/principal.js';
+import { ActivationInput } from '@license-activation/contract/installation-requests';
+import { dpopProofs } from '#lib/auth/dpop-proofs.js';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
+import { activate } from '#lib/installations/activate.js';
+import { toInstallationView } from '#lib/installations/installation-view.js';
 
 export const handler = httpHandler(
   { body: ActivationInput },

@@ -1,7 +1,7 @@
-import { table } from '../../lib/adapters/dynamodb.js';
-import { associateCustomer } from '../../lib/accounts/associations.js';
-import { AssociationInput } from '../../lib/contract/account-requests.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { associateCustomer } from '#lib/accounts/associations.js';
+import { AssociationInput } from '@license-activation/contract/account-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
 
 export const handler = httpHandler({ body: AssociationInput }, async ({ body, now }) => {
   const { association, created } = await associateCustomer({ table: table() }, body, now);

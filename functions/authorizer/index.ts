@@ -1,10 +1,10 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { table } from '../../lib/adapters/dynamodb.js';
-import { opsApiKey } from '../../lib/adapters/ops-api-key.js';
-import { bearerToken } from '../../lib/auth/api-keys.js';
-import { authenticateApiKey } from '../../lib/auth/authenticate-api-key.js';
-import { allowPolicy } from '../../lib/auth/authorizer-policy.js';
-import { headerValue } from '../../lib/http/http-event.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { opsApiKey } from '#lib/auth/ops-api-key.js';
+import { bearerToken } from '#lib/auth/api-keys.js';
+import { authenticateApiKey } from '#lib/auth/authenticate-api-key.js';
+import { allowPolicy } from '#lib/auth/authorizer-policy.js';
+import { headerValue } from '#lib/http/http-event.js';
 
 /**
  * API Gateway REQUEST authorizer for API-key routes. Throwing `Unauthorized` is how an authorizer

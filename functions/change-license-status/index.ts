@@ -1,9 +1,9 @@
-import { table } from '../../lib/adapters/dynamodb.js';
-import { accountOf } from '../../lib/auth/principal.js';
-import { LicensePath, LicenseStatusChangeInput } from '../../lib/contract/license-requests.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { changeStatus } from '../../lib/licenses/change-license-status.js';
-import type { LicenseAction } from '../../lib/licenses/change-license-status.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { accountOf } from '#lib/auth/principal.js';
+import { LicensePath, LicenseStatusChangeInput } from '@license-activation/contract/license-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { changeStatus } from '#lib/licenses/change-license-status.js';
+import type { LicenseAction } from '#lib/licenses/change-license-status.js';
 
 const actions: Record<string, LicenseAction> = {
   suspendLicense: 'suspend',

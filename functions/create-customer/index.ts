@@ -1,8 +1,8 @@
-import { table } from '../../lib/adapters/dynamodb.js';
-import { createCustomerOfReseller } from '../../lib/accounts/create-account.js';
-import { accountOf } from '../../lib/auth/principal.js';
-import { AccountInput } from '../../lib/contract/account-requests.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { createCustomerOfReseller } from '#lib/accounts/create-account.js';
+import { accountOf } from '#lib/auth/principal.js';
+import { AccountInput } from '@license-activation/contract/account-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
 
 export const handler = httpHandler({ body: AccountInput }, async ({ body, caller, now }) => ({
   status: 201,

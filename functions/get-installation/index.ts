@@ -1,9 +1,9 @@
-import { installationDeps } from '../../lib/adapters/installation-deps.js';
-import { InstallationPath } from '../../lib/contract/installation-requests.js';
-import { dpopProofs } from '../../lib/http/dpop-proofs.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { storedApiKeys } from '../../lib/http/stored-api-keys.js';
-import { restoreInstallation } from '../../lib/installations/restore-installation.js';
+import { installationDeps } from '#lib/installations/installation-deps.js';
+import { InstallationPath } from '@license-activation/contract/installation-requests';
+import { dpopProofs } from '#lib/auth/dpop-proofs.js';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
+import { restoreInstallation } from '#lib/installations/restore-installation.js';
 
 export const handler = httpHandler(
   { params: InstallationPath },

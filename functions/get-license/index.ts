@@ -1,9 +1,9 @@
-import { table } from '../../lib/adapters/dynamodb.js';
-import { accountOf } from '../../lib/auth/principal.js';
-import { LicensePath } from '../../lib/contract/license-requests.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { visibleLicense } from '../../lib/licenses/license-access.js';
-import { toLicense } from '../../lib/licenses/license-view.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { accountOf } from '#lib/auth/principal.js';
+import { LicensePath } from '@license-activation/contract/license-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { visibleLicense } from '#lib/licenses/license-access.js';
+import { toLicense } from '#lib/licenses/license-view.js';
 
 export const handler = httpHandler({ params: LicensePath }, async ({ params, caller, now }) => ({
   status: 200,

@@ -1,12 +1,12 @@
-import { table } from '../../lib/adapters/dynamodb.js';
-import { installationDeps } from '../../lib/adapters/installation-deps.js';
-import { installationOf } from '../../lib/auth/principal.js';
-import { HeartbeatInput, InstallationPath } from '../../lib/contract/installation-requests.js';
-import { dpopProofs } from '../../lib/http/dpop-proofs.js';
-import type { HttpEvent } from '../../lib/http/http-event.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { heartbeat } from '../../lib/installations/heartbeat.js';
-import { readInstallation } from '../../lib/installations/refresh-installation.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { installationDeps } from '#lib/installations/installation-deps.js';
+import { installationOf } from '#lib/auth/principal.js';
+import { HeartbeatInput, InstallationPath } from '@license-activation/contract/installation-requests';
+import { dpopProofs } from '#lib/auth/dpop-proofs.js';
+import type { HttpEvent } from '#lib/http/http-event.js';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { heartbeat } from '#lib/installations/heartbeat.js';
+import { readInstallation } from '#lib/installations/refresh-installation.js';
 
 export const handler = httpHandler(
   { params: InstallationPath, body: HeartbeatInput },

@@ -1,10 +1,10 @@
-import { catalog } from '../../lib/adapters/catalog.js';
-import { table } from '../../lib/adapters/dynamodb.js';
-import { secretBox } from '../../lib/adapters/secret-box.js';
-import { accountOf } from '../../lib/auth/principal.js';
-import { IssueLicenseInput } from '../../lib/contract/license-requests.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { issueLicense } from '../../lib/licenses/issue-license.js';
+import { catalog } from '#lib/platform/catalog.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { secretBox } from '#lib/keys/process-secret-box.js';
+import { accountOf } from '#lib/auth/principal.js';
+import { IssueLicenseInput } from '@license-activation/contract/license-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { issueLicense } from '#lib/licenses/issue-license.js';
 
 export const handler = httpHandler({ body: IssueLicenseInput }, async ({ body, caller, header, now }) => {
   const { issued, replayed } = await issueLicense(

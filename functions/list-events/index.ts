@@ -1,9 +1,9 @@
-import * as z from '../../lib/contract/zod.js';
-import { table } from '../../lib/adapters/dynamodb.js';
-import { listAuditEvents } from '../../lib/audit/list-audit-events.js';
-import { accountOf } from '../../lib/auth/principal.js';
-import { ListQuery } from '../../lib/contract/list-requests.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
+import * as z from '@license-activation/contract/zod';
+import { table } from '#lib/platform/dynamodb.js';
+import { listAuditEvents } from '#lib/audit/list-audit-events.js';
+import { accountOf } from '#lib/auth/principal.js';
+import { ListQuery } from '@license-activation/contract/list-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
 
 /** Serves both feeds: the route's path names either a customer or a license. */
 const SubjectPath = z.union([z.object({ customerId: z.string() }), z.object({ licenseId: z.string() })]);

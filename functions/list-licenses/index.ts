@@ -1,8 +1,8 @@
-import { table } from '../../lib/adapters/dynamodb.js';
-import { accountOf } from '../../lib/auth/principal.js';
-import { ListLicensesQuery } from '../../lib/contract/list-requests.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { listLicenses } from '../../lib/licenses/list-licenses.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { accountOf } from '#lib/auth/principal.js';
+import { ListLicensesQuery } from '@license-activation/contract/list-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { listLicenses } from '#lib/licenses/list-licenses.js';
 
 export const handler = httpHandler({ query: ListLicensesQuery }, async ({ query, caller, now }) => ({
   status: 200,

@@ -1,6 +1,6 @@
-import { signer } from '../../lib/adapters/signer.js';
-import type { routes } from '../../lib/contract/routes.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
+import { signer } from '#lib/keys/process-signer.js';
+import type { routes } from '@license-activation/contract/routes';
+import { httpHandler } from '#lib/http/http-handler.js';
 
 type DocumentRoute = Extract<(typeof routes)[number], { function: 'public-documents' }>['id'];
 

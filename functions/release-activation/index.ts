@@ -1,9 +1,9 @@
-import { table } from '../../lib/adapters/dynamodb.js';
-import { ActivationPath } from '../../lib/contract/installation-requests.js';
-import { dpopProofs } from '../../lib/http/dpop-proofs.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { storedApiKeys } from '../../lib/http/stored-api-keys.js';
-import { releaseActivation } from '../../lib/installations/release-activation.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { ActivationPath } from '@license-activation/contract/installation-requests';
+import { dpopProofs } from '#lib/auth/dpop-proofs.js';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
+import { releaseActivation } from '#lib/installations/release-activation.js';
 
 export const handler = httpHandler(
   { params: ActivationPath },

@@ -1,10 +1,10 @@
-import { installationDeps } from '../../lib/adapters/installation-deps.js';
-import { installationOf } from '../../lib/auth/principal.js';
-import { TrialInput } from '../../lib/contract/installation-requests.js';
-import { dpopProofs } from '../../lib/http/dpop-proofs.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
-import { toInstallationView } from '../../lib/installations/installation-view.js';
-import { startTrial } from '../../lib/installations/start-trial.js';
+import { installationDeps } from '#lib/installations/installation-deps.js';
+import { installationOf } from '#lib/auth/principal.js';
+import { TrialInput } from '@license-activation/contract/installation-requests';
+import { dpopProofs } from '#lib/auth/dpop-proofs.js';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { toInstallationView } from '#lib/installations/installation-view.js';
+import { startTrial } from '#lib/installations/start-trial.js';
 
 export const handler = httpHandler(
   { body: TrialInput },

@@ -1,6 +1,6 @@
-import type { Table } from '../adapters/dynamodb.js';
-import { problem } from '../contract/problem.js';
-import type { Association, AssociationInput, AuditEvent } from '../contract/schemas.js';
+import type { Table } from '../platform/dynamodb.js';
+import { problem } from '@license-activation/contract/problem';
+import type { Association, AssociationInput, AuditEvent } from '@license-activation/contract/schemas';
 import { getAccount } from '../data/accounts.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { addAssociation, removeAssociation } from '../data/associations.js';

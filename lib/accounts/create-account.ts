@@ -1,8 +1,8 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { generateApiKey, hashApiKey } from '../auth/api-keys.js';
 import type { Actor } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
-import type { Account, AccountInput, AuditEvent } from '../contract/schemas.js';
+import { problem } from '@license-activation/contract/problem';
+import type { Account, AccountInput, AuditEvent } from '@license-activation/contract/schemas';
 import { putAccount } from '../data/accounts.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { newId } from '../ids.js';

@@ -1,6 +1,6 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 import { getAccount } from '../data/accounts.js';
 import { associationStillExists, isAssociated } from '../data/associations.js';
 import { keys } from '../data/keys.js';

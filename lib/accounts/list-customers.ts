@@ -1,6 +1,6 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import type { Account, ListQuery } from '../contract/schemas.js';
+import type { Account, ListQuery } from '@license-activation/contract/schemas';
 import { listAccountsOfKind } from '../data/accounts.js';
 import { listCustomersOfReseller } from '../data/associations.js';
 import type { Page } from '../data/pagination.js';

@@ -1,7 +1,7 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { assertMayActForCustomer } from '../accounts/customer-access.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import type { AuditEvent, ListQuery } from '../contract/schemas.js';
+import type { AuditEvent, ListQuery } from '@license-activation/contract/schemas';
 import { listEvents } from '../data/events.js';
 import { keys } from '../data/keys.js';
 import type { Page } from '../data/pagination.js';

@@ -1,4 +1,4 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { findAccountByApiKeyHash } from '../data/api-keys.js';
 import { hashApiKey, sameSecret } from './api-keys.js';
 import { opsPrincipal } from './principal.js';

@@ -1,12 +1,9 @@
-import { dpopProofType } from '../contract/jws-types.js';
-import { problem } from '../contract/problem.js';
+import { dpopProofType } from '@license-activation/contract/jws-types';
+import { problem } from '@license-activation/contract/problem';
+import { dpopMaxSkewSeconds } from '@license-activation/contract/proof-limits';
 import type { InstallationPrincipal } from './principal.js';
 import { proofIssuedAt, proofJti, verifySelfSignedJws } from './proof-of-possession.js';
 
-/** RFC 9449: how far a proof's `iat` may be from the server's clock. */
-export const dpopMaxSkewSeconds = 300;
-/** How long a proof's `jti` is remembered: twice the skew, so no accepted proof can be replayed. */
-export const dpopReplayWindowSeconds = 600;
 
 export interface DpopRequest {
   readonly method: string;

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { ProblemError } from '../contract/problem.js';
+import { ProblemError } from '@license-activation/contract/problem';
 
 /** An authenticated account: the vendor's ops, a reseller or a customer. */
 export type AccountPrincipal =
@@ -32,7 +32,7 @@ export interface Actor {
   readonly id: string;
 }
 
-export function actorOf(caller: Caller): Actor {
+export function actorOf(caller: { readonly account?: AccountPrincipal; readonly installation?: Pick<InstallationPrincipal, 'id'> }): Actor {
   if (caller.account) return { kind: caller.account.kind, id: caller.account.id };
   if (caller.installation) return { kind: 'installation', id: caller.installation.id };
   return { kind: 'anonymous', id: 'anonymous' };

@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 
 /** A compact JWS signed by the key in its own `jwk` header, checked against that key. */
 export interface SelfSignedJws {

@@ -1,4 +1,4 @@
-import type { Account } from '../contract/schemas.js';
+import type { Account } from '@license-activation/contract/schemas';
 
 /** An account as stored (in its own item, or copied into an association) back to its contract shape. */
 export function toAccount(item: Record<string, unknown>): Account {

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../adapters/dynamodb.js';
-import type { Account, AuditEvent } from '../contract/schemas.js';
+import type { Table } from '../platform/dynamodb.js';
+import type { Account, AuditEvent } from '@license-activation/contract/schemas';
 import { toAccount } from './account-mapping.js';
 import { apiKeyItem } from './api-keys.js';
 import { associationItem } from './associations.js';

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../adapters/dynamodb.js';
-import type { Account, Association, AuditEvent } from '../contract/schemas.js';
+import type { Table } from '../platform/dynamodb.js';
+import type { Account, Association, AuditEvent } from '@license-activation/contract/schemas';
 import { toAccount } from './account-mapping.js';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 
 /** What an attempt returns when another request changed the same items first. */
 export const retry = Symbol('retry');

@@ -1,5 +1,5 @@
-import type { Table } from '../adapters/dynamodb.js';
-import type { AuditEvent } from '../contract/schemas.js';
+import type { Table } from '../platform/dynamodb.js';
+import type { AuditEvent } from '@license-activation/contract/schemas';
 import { keys } from './keys.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 
 /** Proves the table answers with one cheap data-plane read (DescribeTable is rate-limited on AWS). */
 export async function checkTableReachable(table: Table): Promise<void> {

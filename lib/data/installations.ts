@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../adapters/dynamodb.js';
-import type { LicenseType } from '../catalog/catalog-schema.js';
+import type { Table } from '../platform/dynamodb.js';
+import type { LicenseType } from '@license-activation/contract/catalog-schema';
 import { isStorableId, keys } from './keys.js';
 import { toLicenseRecord } from './licenses.js';
-import type { LicenseRecord, StoredLicenseStatus } from './licenses.js';
+import type { LicenseRecord } from './licenses.js';
+import type { StoredLicenseStatus } from '@license-activation/contract/license-state';
 import type { TransactItem } from './transactions.js';
 
 /**

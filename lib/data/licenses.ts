@@ -1,7 +1,8 @@
+import type { StoredLicenseStatus } from '@license-activation/contract/license-state';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../adapters/dynamodb.js';
-import type { LicenseType } from '../catalog/catalog-schema.js';
-import type { AuditEvent } from '../contract/schemas.js';
+import type { Table } from '../platform/dynamodb.js';
+import type { LicenseType } from '@license-activation/contract/catalog-schema';
+import type { AuditEvent } from '@license-activation/contract/schemas';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { queryPage } from './pagination.js';
@@ -10,7 +11,7 @@ import { failedCondition, isContention, transactWrite } from './transactions.js'
 import type { TransactItem } from './transactions.js';
 
 /** A license's status as stored; `expired` is derived from `expiresAt` when it is read. */
-export type StoredLicenseStatus = 'active' | 'suspended' | 'revoked';
+
 
 export interface LicenseRecord {
   readonly id: string;

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../adapters/dynamodb.js';
-import { problem } from '../contract/problem.js';
+import type { Table } from '../platform/dynamodb.js';
+import { problem } from '@license-activation/contract/problem';
 
 export interface Page<T> {
   readonly items: T[];

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { logger } from '../adapters/logger.js';
-import { problem } from '../contract/problem.js';
-import type { ErrorCode } from '../contract/problem.js';
-import { findRoute } from '../contract/routes.js';
-import type { RouteId } from '../contract/routes.js';
+import { logger } from '../platform/logger.js';
+import { problem } from '@license-activation/contract/problem';
+import type { ErrorCode } from '@license-activation/contract/problem';
+import { findRoute } from '@license-activation/contract/routes';
+import type { RouteId } from '@license-activation/contract/routes';
 import type { HttpEvent, HttpResponse } from './http-event.js';
 import { problemResponse, toProblemError } from './problem-response.js';
 import { countAnswer } from './request-metrics.js';

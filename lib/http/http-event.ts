@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Caller } from '../auth/principal.js';
-import type { RouteDefinition } from '../contract/routes.js';
+import type { RouteDefinition } from '@license-activation/contract/routes';
 
 /** The API Gateway (REST, payload 1.0) event, as the middlewares leave it for the handler. */
 export interface HttpEvent extends APIGatewayProxyEvent {

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 import type { HttpEvent } from './http-event.js';
 
 export const maxBodyBytes = 64 * 1024;

@@ -1,5 +1,5 @@
-import { isTransientAwsError } from '../adapters/aws-errors.js';
-import { problem, ProblemError } from '../contract/problem.js';
+import { isTransientAwsError } from '../platform/aws-errors.js';
+import { problem, ProblemError } from '@license-activation/contract/problem';
 import type { HttpResponse } from './http-event.js';
 
 /** Seconds a client should wait after a 503 caused by AWS throttling or faults. */

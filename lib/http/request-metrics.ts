@@ -1,8 +1,8 @@
-import { metricNames } from '../adapters/metric-names.js';
-import type { MetricName } from '../adapters/metric-names.js';
-import { count, publishRequestMetrics } from '../adapters/metrics.js';
-import type { ErrorCode } from '../contract/problem.js';
-import type { RouteId } from '../contract/routes.js';
+import { metricNames } from '../platform/metric-names.js';
+import type { MetricName } from '../platform/metric-names.js';
+import { count, publishRequestMetrics } from '../platform/metrics.js';
+import type { ErrorCode } from '@license-activation/contract/problem';
+import type { RouteId } from '@license-activation/contract/routes';
 
 /** What an answer means for the business, from its route and status alone. */
 export function domainCounts(route: RouteId | undefined, status: number): MetricName[] {

@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
-import { problem } from '../contract/problem.js';
-import type { FieldError } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
+import type { FieldError } from '@license-activation/contract/problem';
 
 function joinPath(path: readonly PropertyKey[]): string {
   return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : String(segment))).join('.').replaceAll('.[', '[');

@@ -1,8 +1,8 @@
 import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
 import { actorOf } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
-import type { Activation, ActivationInput } from '../contract/schemas.js';
+import { problem } from '@license-activation/contract/problem';
+import type { Activation, ActivationInput } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import {
@@ -26,8 +26,8 @@ import { activatedLicense, toActivation, withCurrentLicenses } from './installat
 import { keyAttemptAllowed, keyFailureWindowMs, recentFailures } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
 import type { TokenLifetime } from './license-token.js';
-import { proofAlreadySpent, spendProof } from './proof-records.js';
-import type { ProofUse } from './proof-records.js';
+import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps } from './refresh-installation.js';
 

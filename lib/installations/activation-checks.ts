@@ -1,7 +1,8 @@
-import type { Product } from '../catalog/catalog-schema.js';
-import type { ErrorCode } from '../contract/problem.js';
+import type { Product } from '@license-activation/contract/catalog-schema';
+import type { ErrorCode } from '@license-activation/contract/problem';
 import type { LicenseRecord } from '../data/licenses.js';
-import { hasExpired } from '../licenses/license-view.js';
+import { licenseUnusableReason } from '@license-activation/contract/license-state';
+import type { LicenseUnusableReason } from '@license-activation/contract/license-state';
 
 export interface ActivationRefusal {
   readonly code: Extract<ErrorCode, 'PRODUCT_MISMATCH' | 'LICENSE_REVOKED' | 'LICENSE_SUSPENDED' | 'LICENSE_EXPIRED' | 'VIRTUAL_MACHINE_NOT_ALLOWED'>;
@@ -22,18 +23,24 @@ export function activationRefusal(
   if (license.productId !== machine.productId) {
     return { code: 'PRODUCT_MISMATCH', detail: `the license is for ${license.productId}, not ${machine.productId}` };
   }
-  if (license.status === 'revoked') return { code: 'LICENSE_REVOKED', detail: 'the license is revoked' };
-  if (license.status === 'suspended') return { code: 'LICENSE_SUSPENDED', detail: 'the license is suspended' };
-  if (hasExpired(license, now)) return { code: 'LICENSE_EXPIRED', detail: `the license expired at ${license.expiresAt}` };
+  const unusable = licenseUnusableReason(license, now);
+  if (unusable) return { code: unusable, detail: unusableDetail(unusable, license) };
   if (machine.virtual && product.virtualMachines === 'denied') {
     return { code: 'VIRTUAL_MACHINE_NOT_ALLOWED', detail: `${product.name} licenses do not run on virtual machines` };
   }
   return undefined;
 }
 
+function unusableDetail(reason: LicenseUnusableReason, license: Pick<LicenseRecord, 'expiresAt'>): string {
+  if (reason === 'LICENSE_EXPIRED') return `the license expired at ${license.expiresAt}`;
+  return reason === 'LICENSE_REVOKED' ? 'the license is revoked' : 'the license is suspended';
+}
+
 /** Which refusal a failed slot update means, from the license as it was when the transaction ran. */
 export function slotRefusal(current: { readonly status?: unknown; readonly maxActivations?: unknown } | undefined): { code: 'LICENSE_REVOKED' | 'LICENSE_SUSPENDED' | 'TOO_MANY_ACTIVATIONS'; detail: string } {
-  if (current?.status === 'revoked') return { code: 'LICENSE_REVOKED', detail: 'the license is revoked' };
-  if (current?.status === 'suspended') return { code: 'LICENSE_SUSPENDED', detail: 'the license is suspended' };
+  if (current?.status === 'revoked' || current?.status === 'suspended') {
+    const reason = current.status === 'revoked' ? 'LICENSE_REVOKED' : 'LICENSE_SUSPENDED';
+    return { code: reason, detail: unusableDetail(reason, {}) };
+  }
   return { code: 'TOO_MANY_ACTIVATIONS', detail: `the license is activated on ${String(current?.maxActivations ?? 'all its')} installations already` };
 }

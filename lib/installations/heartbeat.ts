@@ -1,6 +1,6 @@
-import type { HeartbeatInput } from '../contract/schemas.js';
+import type { HeartbeatInput } from '@license-activation/contract/schemas';
 import type { InstallationRecord } from '../data/installations.js';
-import type { ProofUse } from './proof-records.js';
+import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps, InstallationRead } from './refresh-installation.js';
 

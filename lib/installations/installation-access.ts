@@ -1,7 +1,7 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { mayActForCustomer } from '../accounts/customer-access.js';
 import type { Caller } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 import { getInstallation } from '../data/installations.js';
 import type { InstallationRecord } from '../data/installations.js';
 

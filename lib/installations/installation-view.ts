@@ -1,7 +1,7 @@
-import type { Activation, Installation } from '../contract/schemas.js';
+import type { Activation, Installation } from '@license-activation/contract/schemas';
 import type { ActivatedLicense, InstallationRecord } from '../data/installations.js';
 import type { LicenseRecord } from '../data/licenses.js';
-import type { InstallationSnapshot } from '../licensing/license-mode.js';
+import type { InstallationSnapshot } from '@license-activation/contract/license-mode';
 
 export function toActivation(installationId: string, activated: ActivatedLicense): Activation {
   return { id: activated.activationId, licenseId: activated.licenseId, installationId, createdAt: activated.activatedAt };

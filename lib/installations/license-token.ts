@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Catalog, Product } from '../catalog/catalog-schema.js';
-import { productById } from '../catalog/product-queries.js';
-import { licenseTokenType } from '../contract/jws-types.js';
-import type { LicenseTokenClaims } from '../contract/license-token.js';
+import type { Catalog, Product } from '@license-activation/contract/catalog-schema';
+import { productById } from '@license-activation/contract/product-queries';
+import { licenseTokenType } from '@license-activation/contract/jws-types';
+import type { LicenseTokenClaims } from '@license-activation/contract/license-token';
 import type { InstallationRecord } from '../data/installations.js';
-import { effectiveStatus } from '../licenses/license-view.js';
-import { decideLicenseMode } from '../licensing/license-mode.js';
-import { signJwt } from '../signing/sign-jwt.js';
-import type { TokenSigner } from '../signing/token-signer.js';
+import { effectiveLicenseStatus } from '@license-activation/contract/license-state';
+import { decideLicenseMode } from '@license-activation/contract/license-mode';
+import { signJwt } from '../keys/sign-jwt.js';
+import type { TokenSigner } from '../keys/token-signer.js';
 import { activatedLicenses, toSnapshot } from './installation-view.js';
 
 export interface TokenDeps {
@@ -71,7 +71,7 @@ export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, insta
       type: activated.type,
       quantity: activated.quantity,
       ...(activated.edition !== undefined ? { edition: activated.edition } : {}),
-      status: effectiveStatus(activated, now),
+      status: effectiveLicenseStatus(activated, now),
       ...(activated.expiresAt !== undefined ? { expiresAt: toEpoch(activated.expiresAt) } : {}),
     })),
     warnings: decision.warnings,

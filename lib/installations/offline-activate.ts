@@ -1,11 +1,10 @@
-import { dpopMaxSkewSeconds } from '../auth/dpop.js';
 import { proofIssuedAt, proofJti, verifySelfSignedJws } from '../auth/proof-of-possession.js';
-import { activationRequestType } from '../contract/jws-types.js';
-import { OfflineRequestClaims } from '../contract/installation-requests.js';
+import { activationRequestType } from '@license-activation/contract/jws-types';
+import { OfflineRequestClaims } from '@license-activation/contract/installation-requests';
+import { dpopMaxSkewSeconds, offlineRequestLifetimeSeconds } from '@license-activation/contract/proof-limits';
 import { validate } from '../http/validation.js';
 import { activate } from './activate.js';
 import type { ActivationOutcome } from './activate.js';
-import { offlineRequestLifetimeSeconds } from './proof-records.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
 /**
@@ -15,14 +14,14 @@ import type { InstallationDeps } from './refresh-installation.js';
  */
 export async function offlineActivate(deps: InstallationDeps, request: { file: string; now: Date }): Promise<ActivationOutcome> {
   const { now } = request;
-  const { payload, jwk, thumbprint } = await verifySelfSignedJws(request.file, activationRequestType, now);
+  const { payload, thumbprint } = await verifySelfSignedJws(request.file, activationRequestType, now);
   const iat = proofIssuedAt(payload, now, offlineRequestLifetimeSeconds, dpopMaxSkewSeconds);
   const jti = proofJti(payload);
   const claims = validate(OfflineRequestClaims, payload, 'request file');
   const { key, productId, fingerprint, hostname, version, virtual } = claims;
   const activationInput = { key, productId, fingerprint, hostname, version, virtual };
   return activate(deps, {
-    proof: { kind: 'offline-request', installation: { kind: 'installation', id: thumbprint, jwk, jti, iat } },
+    proof: { kind: 'offline-request', installation: { id: thumbprint, jti, iat } },
     input: activationInput,
     lifetime: { kind: 'offline' },
     now,

@@ -1,15 +1,15 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { getInstallation, getLicenses, installationPut, licenseUnchanged } from '../data/installations.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 import { withCurrentLicenses } from './installation-view.js';
 import { signLicenseToken } from './license-token.js';
 import type { TokenDeps, TokenLifetime } from './license-token.js';
-import { proofAlreadySpent, spendProof } from './proof-records.js';
-import type { ProofUse } from './proof-records.js';
+import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import type { ProofUse } from '../data/proofs.js';
 
 export interface InstallationDeps extends TokenDeps {
   readonly table: Table;

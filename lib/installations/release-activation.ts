@@ -1,7 +1,7 @@
 import { customerAccessGuard } from '../accounts/customer-access.js';
 import type { Caller } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import { activationDelete, installationPut, slotFree } from '../data/installations.js';
@@ -10,7 +10,7 @@ import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
 import { visibleInstallation } from './installation-access.js';
-import { proofAlreadySpent, spendProof } from './proof-records.js';
+import { proofAlreadySpent, spendProof } from '../data/proofs.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { Caller } from '../auth/principal.js';
-import type { Installation } from '../contract/schemas.js';
+import type { Installation } from '@license-activation/contract/schemas';
 import { getLicenses } from '../data/installations.js';
 import { toLicense } from '../licenses/license-view.js';
 import { visibleInstallation } from './installation-access.js';
 import { toInstallationView, withCurrentLicenses } from './installation-view.js';
 import { signLicenseToken } from './license-token.js';
-import { spendProofAlone } from './proof-records.js';
+import { spendProofAlone } from '../data/proofs.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
 /**

@@ -1,6 +1,6 @@
-import { productById } from '../catalog/product-queries.js';
-import { problem } from '../contract/problem.js';
-import type { TrialInput } from '../contract/schemas.js';
+import { productById } from '@license-activation/contract/product-queries';
+import { problem } from '@license-activation/contract/problem';
+import type { TrialInput } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import { getInstallation, installationPut, trialFingerprintPut } from '../data/installations.js';
@@ -10,8 +10,8 @@ import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
 import { fingerprintHash } from './fingerprint.js';
 import { signLicenseToken } from './license-token.js';
-import { proofAlreadySpent, spendProof } from './proof-records.js';
-import type { ProofUse } from './proof-records.js';
+import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps } from './refresh-installation.js';
 

@@ -1,14 +1,16 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { customerAccessGuard } from '../accounts/customer-access.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
-import type { EventType, License } from '../contract/schemas.js';
+import { problem } from '@license-activation/contract/problem';
+import type { EventType, License } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { changeLicenseStatus } from '../data/licenses.js';
-import type { LicenseRecord, StoredLicenseStatus } from '../data/licenses.js';
+import type { LicenseRecord } from '../data/licenses.js';
+import type { StoredLicenseStatus } from '@license-activation/contract/license-state';
 import { newId } from '../ids.js';
 import { visibleLicense } from './license-access.js';
-import { hasExpired, toLicense } from './license-view.js';
+import { hasExpired } from '@license-activation/contract/license-state';
+import { toLicense } from './license-view.js';
 
 export type LicenseAction = 'suspend' | 'reinstate' | 'revoke';
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { customerAccessGuard } from '../accounts/customer-access.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import type { Catalog } from '../catalog/catalog-schema.js';
-import { problem } from '../contract/problem.js';
-import type { IssueLicenseInput, LicenseIssued } from '../contract/schemas.js';
-import type { SecretBox } from '../crypto/secret-box.js';
+import type { Catalog } from '@license-activation/contract/catalog-schema';
+import { problem } from '@license-activation/contract/problem';
+import type { IssueLicenseInput, LicenseIssued } from '@license-activation/contract/schemas';
+import type { SecretBox } from '../keys/secret-box.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { getIdempotencyRecord, idempotencyPut } from '../data/idempotency.js';
 import type { IdempotencyRecord } from '../data/idempotency.js';

@@ -1,7 +1,7 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { mayActForCustomer } from '../accounts/customer-access.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import { problem } from '../contract/problem.js';
+import { problem } from '@license-activation/contract/problem';
 import { getLicense } from '../data/licenses.js';
 import type { LicenseRecord } from '../data/licenses.js';
 

@@ -1,8 +1,8 @@
-import type { Catalog } from '../catalog/catalog-schema.js';
-import { editionByName, productById } from '../catalog/product-queries.js';
-import { problem } from '../contract/problem.js';
-import type { FieldError } from '../contract/problem.js';
-import type { IssueLicenseInput } from '../contract/schemas.js';
+import type { Catalog } from '@license-activation/contract/catalog-schema';
+import { editionByName, productById } from '@license-activation/contract/product-queries';
+import { problem } from '@license-activation/contract/problem';
+import type { FieldError } from '@license-activation/contract/problem';
+import type { IssueLicenseInput } from '@license-activation/contract/schemas';
 
 /** What a license grants, as checked against the catalog. */
 export interface LicenseTerms {

@@ -1,18 +1,9 @@
-import type { License, LicenseStatus } from '../contract/schemas.js';
+import { effectiveLicenseStatus } from '@license-activation/contract/license-state';
+import type { License, LicenseStatus } from '@license-activation/contract/schemas';
 import type { LicenseRecord } from '../data/licenses.js';
 
-/** Whether the license's end has passed at `now` (licenses without an end never expire). */
-export function hasExpired(record: Pick<LicenseRecord, 'expiresAt'>, now: Date): boolean {
-  return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now.getTime();
-}
-
-/** The status the contract shows: `expired` once the end has passed, unless revoked. */
-export function effectiveStatus(record: Pick<LicenseRecord, 'status' | 'expiresAt'>, now: Date): LicenseStatus {
-  return record.status !== 'revoked' && hasExpired(record, now) ? 'expired' : record.status;
-}
-
 export function toLicense(record: LicenseRecord, now: Date): License {
-  const status = effectiveStatus(record, now);
+  const status: LicenseStatus = effectiveLicenseStatus(record, now);
   return {
     id: record.id,
     customerId: record.customerId,

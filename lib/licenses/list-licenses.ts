@@ -1,7 +1,7 @@
-import type { Table } from '../adapters/dynamodb.js';
+import type { Table } from '../platform/dynamodb.js';
 import { assertMayActForCustomer } from '../accounts/customer-access.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import type { License, ListLicensesQuery } from '../contract/schemas.js';
+import type { License, ListLicensesQuery } from '@license-activation/contract/schemas';
 import { customerIdsOfReseller, isAssociated } from '../data/associations.js';
 import { listAllLicenses, listLicensesOfCustomer } from '../data/licenses.js';
 import type { LicenseRecord } from '../data/licenses.js';

@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { table } from '../../lib/adapters/dynamodb.js';
-import { opsPrincipal } from '../../lib/auth/principal.js';
-import type { Account, AuditEvent } from '../../lib/contract/schemas.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { opsPrincipal } from '#lib/auth/principal.js';
+import type { Account, AuditEvent } from '@license-activation/contract/schemas';
 import { call } from '../support/api.js';
 import { createCustomerOf, createReseller, registerCustomer } from '../support/scenario.js';
 

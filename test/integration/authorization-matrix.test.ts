@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../lib/contract/routes.js';
-import type { RouteId } from '../../lib/contract/routes.js';
-import type { Account, LicenseIssued } from '../../lib/contract/schemas.js';
+import { routes } from '@license-activation/contract/routes';
+import type { RouteId } from '@license-activation/contract/routes';
+import type { Account, LicenseIssued } from '@license-activation/contract/schemas';
 import { newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { request, startLocalService } from '../support/http-client.js';

@@ -1,9 +1,9 @@
 import { SignCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resetConfig } from '../../lib/adapters/config.js';
-import { table } from '../../lib/adapters/dynamodb.js';
-import { resetSigner } from '../../lib/adapters/signer.js';
-import { opsPrincipal } from '../../lib/auth/principal.js';
+import { resetConfig } from '#lib/platform/config.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { resetSigner } from '#lib/keys/process-signer.js';
+import { opsPrincipal } from '#lib/auth/principal.js';
 import { call, newInstallation } from '../support/api.js';
 import { fakeKms } from '../support/fake-kms.js';
 import { issueLicense, machine, registerCustomer } from '../support/scenario.js';

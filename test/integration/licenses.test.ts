@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { table } from '../../lib/adapters/dynamodb.js';
-import { opsPrincipal } from '../../lib/auth/principal.js';
-import type { AuditEvent, License } from '../../lib/contract/schemas.js';
-import { normalizeLicenseKey } from '../../lib/licenses/license-key.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { opsPrincipal } from '#lib/auth/principal.js';
+import type { AuditEvent, License } from '@license-activation/contract/schemas';
+import { normalizeLicenseKey } from '#lib/licenses/license-key.js';
 import { call } from '../support/api.js';
 import { createCustomerOf, createReseller, issueLicense, registerCustomer } from '../support/scenario.js';
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { table } from '../../lib/adapters/dynamodb.js';
-import { opsPrincipal } from '../../lib/auth/principal.js';
-import type { Activation, AuditEvent, Installation, License } from '../../lib/contract/schemas.js';
-import { getInstallation } from '../../lib/data/installations.js';
-import { getLicense } from '../../lib/data/licenses.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { opsPrincipal } from '#lib/auth/principal.js';
+import type { Activation, AuditEvent, Installation, License } from '@license-activation/contract/schemas';
+import { getInstallation } from '#lib/data/installations.js';
+import { getLicense } from '#lib/data/licenses.js';
 import { call, newInstallation } from '../support/api.js';
 import type { CallResult, TestInstallation } from '../support/api.js';
 import { checkLedger } from '../support/ledger.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { table } from '../../lib/adapters/dynamodb.js';
+import { table } from '#lib/platform/dynamodb.js';
 import { newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { request, startLocalService } from '../support/http-client.js';

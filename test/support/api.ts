@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWK, JWTPayload, KeyObject } from 'jose';
-import type { AccountPrincipal } from '../../lib/auth/principal.js';
-import { allowPolicy } from '../../lib/auth/authorizer-policy.js';
-import { findRoute, routeById } from '../../lib/contract/routes.js';
-import { matchRoute, proxyEvent, withAuthorizer } from '../../lib/local/api-gateway-event.js';
-import type { RouteId } from '../../lib/contract/routes.js';
-import type { HttpResponse } from '../../lib/http/http-event.js';
-import { lambdaContext } from '../../lib/local/lambda-context.js';
+import type { AccountPrincipal } from '#lib/auth/principal.js';
+import { allowPolicy } from '#lib/auth/authorizer-policy.js';
+import { findRoute, routeById } from '@license-activation/contract/routes';
+import { matchRoute, proxyEvent, withAuthorizer } from '#dev/api-gateway-event.js';
+import type { RouteId } from '@license-activation/contract/routes';
+import type { HttpResponse } from '#lib/http/http-event.js';
+import { lambdaContext } from '#dev/lambda-context.js';
 
 /** A test stand-in for an on-prem installation: its own P-256 key, and proofs signed with it. */
 export interface TestInstallation {

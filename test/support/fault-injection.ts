@@ -4,7 +4,7 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, EncryptCommand, KMSClient, KMSInvalidStateException, KMSServiceException } from '@aws-sdk/client-kms';
-import type { Table } from '../../lib/adapters/dynamodb.js';
+import type { Table } from '#lib/platform/dynamodb.js';
 import { fakeKms } from './fake-kms.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamodbLocal } from '../../lib/local/dynamodb-local.js';
+import { startDynamodbLocal } from '#dev/dynamodb-local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

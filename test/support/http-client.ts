@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLocalServer } from '../../lib/local/local-server.js';
+import { createLocalServer } from '#dev/local-server.js';
 import type { TestInstallation } from './api.js';
 
 export interface HttpAnswer<T = Record<string, unknown>> {

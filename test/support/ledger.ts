@@ -1,5 +1,5 @@
-import type { Table } from '../../lib/adapters/dynamodb.js';
-import { keys } from '../../lib/data/keys.js';
+import type { Table } from '#lib/platform/dynamodb.js';
+import { keys } from '#lib/data/keys.js';
 import { itemKey, scanTable } from './table-snapshot.js';
 import type { Item } from './table-snapshot.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { opsPrincipal } from '../../lib/auth/principal.js';
-import type { AccountPrincipal } from '../../lib/auth/principal.js';
-import type { Account, IssueLicenseInput, License } from '../../lib/contract/schemas.js';
+import { opsPrincipal } from '#lib/auth/principal.js';
+import type { AccountPrincipal } from '#lib/auth/principal.js';
+import type { Account, IssueLicenseInput, License } from '@license-activation/contract/schemas';
 import { call } from './api.js';
 
 /** An account made through the API, with the principal API Gateway would pass for its key. */

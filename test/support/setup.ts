@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeEach, expect, inject, vi } from 'vitest';
-import { readConfig, resetConfig } from '../../lib/adapters/config.js';
-import { createTable, resetTable } from '../../lib/adapters/dynamodb.js';
-import { ensureTable } from '../../lib/local/ensure-table.js';
+import { readConfig, resetConfig } from '#lib/platform/config.js';
+import { createTable, resetTable } from '#lib/platform/dynamodb.js';
+import { ensureTable } from '#dev/ensure-table.js';
 
 /** A table per test file, so that no file sees another's data; named after the file to ease debugging. */
 function tableNameFor(testPath: string | undefined): string {

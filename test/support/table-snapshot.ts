@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../../lib/adapters/dynamodb.js';
+import type { Table } from '#lib/platform/dynamodb.js';
 
 /** One item of the single table, as the DocumentClient returns it. */
 export type Item = Readonly<Record<string, unknown>>;

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { JSONWebKeySet } from 'jose';
-import { LicenseTokenClaims } from '../../lib/contract/license-token.js';
+import { LicenseTokenClaims } from '@license-activation/contract/license-token';
 import { call } from './api.js';
 
 /** Verifies a license token as any client would: with the JWKS alone, ES256, the right audience and type. */

@@ -1,5 +1,5 @@
 /**
- * `licensectl` end to end: the CLI, run as `npx licensectl` runs it (bin/licensectl.mjs), against the
+ * `licensectl` end to end: the built CLI, run as `npx licensectl` runs it (packages/client/bin), against the
  * local service (`npm start`'s scripts/start.ts) in a child process.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LicenseStatus } from '../../../client/license-status.js';
-import { AccountCreated, LicenseIssued, TokenResult } from '../../../lib/contract/schemas.js';
+import type { LicenseStatus } from '../../../packages/client/src/license-status.js';
+import { AccountCreated, LicenseIssued, TokenResult } from '@license-activation/contract/schemas';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const launcher = join(repoRoot, 'bin', 'licensectl.mjs');
+const launcher = join(repoRoot, 'packages', 'client', 'bin', 'licensectl.js');
 const opsApiKey = `lak_e2e-${randomUUID()}`;
 
 let workDir: string;
@@ -23,7 +23,7 @@ let baseUrl: string;
 
 /** Starts scripts/start.ts on a free port and resolves with its URL once it prints that it listens. */
 function startService(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, ['--conditions=@license-activation/source', '--import', 'tsx', 'scripts/start.ts'], {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, OPS_API_KEY: opsApiKey },
     stdio: ['ignore', 'pipe', 'pipe'],

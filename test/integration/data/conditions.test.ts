@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { table } from '../../../lib/adapters/dynamodb.js';
-import { idempotencyPut } from '../../../lib/data/idempotency.js';
-import type { IdempotencyRecord } from '../../../lib/data/idempotency.js';
-import { installationPut, licenseUnchanged, proofPut, slotTake, trialFingerprintPut } from '../../../lib/data/installations.js';
-import type { InstallationRecord } from '../../../lib/data/installations.js';
-import { keys } from '../../../lib/data/keys.js';
-import { changeLicenseStatus, putLicense } from '../../../lib/data/licenses.js';
-import type { LicenseRecord } from '../../../lib/data/licenses.js';
-import { labelledTransaction, transactWrite } from '../../../lib/data/transactions.js';
-import type { TransactItem } from '../../../lib/data/transactions.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { idempotencyPut } from '#lib/data/idempotency.js';
+import type { IdempotencyRecord } from '#lib/data/idempotency.js';
+import { installationPut, licenseUnchanged, proofPut, slotTake, trialFingerprintPut } from '#lib/data/installations.js';
+import type { InstallationRecord } from '#lib/data/installations.js';
+import { keys } from '#lib/data/keys.js';
+import { changeLicenseStatus, putLicense } from '#lib/data/licenses.js';
+import type { LicenseRecord } from '#lib/data/licenses.js';
+import { labelledTransaction, transactWrite } from '#lib/data/transactions.js';
+import type { TransactItem } from '#lib/data/transactions.js';
 
 // Each condition, checked one write after another: no interleaving luck involved.
 

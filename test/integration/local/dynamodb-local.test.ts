@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startDynamodbLocal } from '../../../lib/local/dynamodb-local.js';
+import { startDynamodbLocal } from '#dev/dynamodb-local.js';
 
 describe('startDynamodbLocal', () => {
   afterEach(() => {

@@ -1,9 +1,9 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { config } from '../../../lib/adapters/config.js';
-import { createTable } from '../../../lib/adapters/dynamodb.js';
-import { tableDefinition } from '../../../lib/data/table-definition.js';
-import { ensureTable } from '../../../lib/local/ensure-table.js';
+import { config } from '#lib/platform/config.js';
+import { createTable } from '#lib/platform/dynamodb.js';
+import { tableDefinition } from '#lib/data/table-definition.js';
+import { ensureTable } from '#dev/ensure-table.js';
 
 const { dynamodbEndpoint, region, tableName } = config();
 const table = createTable({ endpoint: dynamodbEndpoint, region, tableName: `${tableName}-ensured` });

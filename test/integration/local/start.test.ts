@@ -7,8 +7,8 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createTable } from '../../../lib/adapters/dynamodb.js';
-import { findFreePort } from '../../../lib/local/dynamodb-local.js';
+import { createTable } from '#lib/platform/dynamodb.js';
+import { findFreePort } from '#dev/dynamodb-local.js';
 
 // `npm start` (scripts/start.ts) as a child process, the way a developer runs it.
 
@@ -44,7 +44,7 @@ async function startService(environment: Record<string, string>): Promise<Servic
   const port = await findFreePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ...environment };
   for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME'] as const) if (!(name in environment)) delete env[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=@license-activation/source', '--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const service: Service = { child, baseUrl: `http://127.0.0.1:${port}`, stdout: [], exited };
   started.push(service);

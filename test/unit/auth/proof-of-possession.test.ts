@@ -1,8 +1,8 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { verifySelfSignedJws } from '../../../lib/auth/proof-of-possession.js';
-import { ProblemError } from '../../../lib/contract/problem.js';
+import { verifySelfSignedJws } from '#lib/auth/proof-of-possession.js';
+import { ProblemError } from '@license-activation/contract/problem';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const claims = { jti: 'a', iat: Math.floor(now.getTime() / 1000) };

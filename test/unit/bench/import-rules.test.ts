@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { benchCacheDir, buildBundles, functionTargets } from '../../../bench/bundles.js';
-import type { Bundle } from '../../../bench/bundles.js';
-import { importRulesOf, importViolations } from '../../../bench/import-rules.js';
-import { functionNames } from '../../../cdk/function-permissions.js';
+import { benchCacheDir, buildBundles, functionTargets } from '#bench/bundles.js';
+import type { Bundle } from '#bench/bundles.js';
+import { importRulesOf, importViolations } from '#bench/import-rules.js';
+import { functionNames } from '#cdk/function-permissions.js';
 
 describe('function bundles', () => {
   let bundles: Map<string, Bundle>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { Catalog, Product } from '../../../lib/catalog/catalog-schema.js';
+import { Catalog, Product } from '@license-activation/contract/catalog-schema';
 
 type ProductInput = z.input<typeof Product>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Product } from '../../../lib/catalog/catalog-schema.js';
-import { editionByName, editionCapabilities, highestEdition, productById, restrictedCapabilities } from '../../../lib/catalog/product-queries.js';
-import { referenceCatalog } from '../../../lib/catalog/reference-catalog.js';
+import type { Product } from '@license-activation/contract/catalog-schema';
+import { editionByName, editionCapabilities, highestEdition, productById, restrictedCapabilities } from '@license-activation/contract/product-queries';
+import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 
 function product(id: string): Product {
   const found = productById(referenceCatalog, id);

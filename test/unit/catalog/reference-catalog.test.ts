@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../../../lib/catalog/catalog-schema.js';
-import { productById, referenceCatalog, restrictedCapabilities } from '../../../lib/catalog/reference-catalog.js';
+import { Catalog } from '@license-activation/contract/catalog-schema';
+import { productById, referenceCatalog, restrictedCapabilities } from '@license-activation/contract/reference-catalog';
 
 describe('referenceCatalog', () => {
   it('parses through the catalog schema', () => {

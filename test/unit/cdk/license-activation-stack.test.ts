@@ -3,13 +3,13 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LicenseActivationStack } from '../../../cdk/license-activation-stack.js';
-import { readStageConfig } from '../../../cdk/stage-config.js';
-import type { StageName } from '../../../cdk/stage-config.js';
-import { problemType } from '../../../lib/contract/problem.js';
-import type { ErrorCode } from '../../../lib/contract/problem.js';
-import { routes } from '../../../lib/contract/routes.js';
-import { tableDefinition } from '../../../lib/data/table-definition.js';
+import { LicenseActivationStack } from '#cdk/license-activation-stack.js';
+import { readStageConfig } from '#cdk/stage-config.js';
+import type { StageName } from '#cdk/stage-config.js';
+import { problemType } from '@license-activation/contract/problem';
+import type { ErrorCode } from '@license-activation/contract/problem';
+import { routes } from '@license-activation/contract/routes';
+import { tableDefinition } from '#lib/data/table-definition.js';
 
 /** A resource of the synthesized template, as far as these tests read it. */
 interface TemplateResource {

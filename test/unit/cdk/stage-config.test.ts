@@ -1,7 +1,7 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { readStageConfig } from '../../../cdk/stage-config.js';
+import { readStageConfig } from '#cdk/stage-config.js';
 
 const configFrom = (context: Record<string, unknown>) => readStageConfig(new App({ context }).node);
 

@@ -1,9 +1,9 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
-import { installationIdOf, publicJwkOf } from '../../../client/installation-key.js';
-import type { InstallationKey, KeyStore } from '../../../client/installation-key.js';
-import type { CommandResult, MachineProbes } from '../../../client/machine-facts.js';
-import type { LicenseTokenClaims } from '../../../lib/contract/license-token.js';
+import { installationIdOf, publicJwkOf } from '../../../packages/client/src/installation-key.js';
+import type { InstallationKey, KeyStore } from '../../../packages/client/src/installation-key.js';
+import type { CommandResult, MachineProbes } from '../../../packages/client/src/machine-facts.js';
+import type { LicenseTokenClaims } from '@license-activation/contract/license-token';
 
 /** The fixed "now" of the client tests. */
 export const now = new Date('2026-03-01T12:00:00.000Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LicenseClientError, LicenseNetworkError } from '../../../client/errors.js';
-import { backoffDelayMs, maxHeartbeatIntervalMs, minHeartbeatIntervalMs, startHeartbeatLoop } from '../../../client/heartbeat-loop.js';
-import type { HeartbeatLoopOptions, HeartbeatTarget, Scheduler } from '../../../client/heartbeat-loop.js';
+import { LicenseClientError, LicenseNetworkError } from '../../../packages/client/src/errors.js';
+import { backoffDelayMs, maxHeartbeatIntervalMs, minHeartbeatIntervalMs, startHeartbeatLoop } from '../../../packages/client/src/heartbeat-loop.js';
+import type { HeartbeatLoopOptions, HeartbeatTarget, Scheduler } from '../../../packages/client/src/heartbeat-loop.js';
 import { now } from './client-fixtures.js';
 
 interface Timer {

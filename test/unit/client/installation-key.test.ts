@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, jwtVerify, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileKeyStore, installationIdOf, keyFileName } from '../../../client/installation-key.js';
+import { fileKeyStore, installationIdOf, keyFileName } from '../../../packages/client/src/installation-key.js';
 
 let stateDir: string;
 

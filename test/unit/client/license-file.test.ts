@@ -1,9 +1,9 @@
 import { decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createActivationRequest, licenseFileToken } from '../../../client/license-file.js';
-import { verifySelfSignedJws } from '../../../lib/auth/proof-of-possession.js';
-import { OfflineRequestClaims } from '../../../lib/contract/schemas.js';
-import { activationRequestType } from '../../../lib/contract/jws-types.js';
+import { createActivationRequest, licenseFileToken } from '../../../packages/client/src/license-file.js';
+import { verifySelfSignedJws } from '#lib/auth/proof-of-possession.js';
+import { OfflineRequestClaims } from '@license-activation/contract/schemas';
+import { activationRequestType } from '@license-activation/contract/jws-types';
 import { now, nowSeconds, testInstallation } from './client-fixtures.js';
 import type { TestInstallation } from './client-fixtures.js';
 

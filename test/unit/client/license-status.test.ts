@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateLicenseStatus, isCapabilityAllowed } from '../../../client/license-status.js';
-import type { StatusInput } from '../../../client/license-status.js';
-import type { TokenVerification } from '../../../client/verify-license-token.js';
-import type { Product } from '../../../lib/catalog/catalog-schema.js';
-import { productById } from '../../../lib/catalog/product-queries.js';
-import { referenceCatalog } from '../../../lib/catalog/reference-catalog.js';
-import type { LicenseTokenClaims } from '../../../lib/contract/license-token.js';
+import { evaluateLicenseStatus, isCapabilityAllowed } from '../../../packages/client/src/license-status.js';
+import type { StatusInput } from '../../../packages/client/src/license-status.js';
+import type { TokenVerification } from '../../../packages/client/src/verify-license-token.js';
+import type { Product } from '@license-activation/contract/catalog-schema';
+import { productById } from '@license-activation/contract/product-queries';
+import { referenceCatalog } from '@license-activation/contract/reference-catalog';
+import type { LicenseTokenClaims } from '@license-activation/contract/license-token';
 import { daySeconds, licenseClaims, now, nowSeconds } from './client-fixtures.js';
 
 const installationId = 'installation-1';

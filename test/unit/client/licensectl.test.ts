@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../bin/licensectl.js';
+import { main } from '../../../packages/client/src/licensectl.js';
 import { testSigner } from './client-fixtures.js';
 
 let workDir: string;

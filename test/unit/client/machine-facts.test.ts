@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { detectVirtualization, machineFingerprint } from '../../../client/machine-facts.js';
+import { detectVirtualization, machineFingerprint } from '../../../packages/client/src/machine-facts.js';
 import { fixtureProbes } from './client-fixtures.js';
 
 const machineId = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';

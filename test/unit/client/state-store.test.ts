@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateStore, stateFileName } from '../../../client/state-store.js';
+import { StateStore, stateFileName } from '../../../packages/client/src/state-store.js';
 
 let stateDir: string;
 

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as publicDocumentsHandler } from '../../../functions/public-documents/index.js';
-import { buildOpenApiDocument } from '../../../lib/contract/openapi.js';
-import { operations } from '../../../lib/contract/openapi-operations.js';
-import { routes } from '../../../lib/contract/routes.js';
-import { lambdaContext } from '../../../lib/local/lambda-context.js';
-import type { RouteId } from '../../../lib/contract/routes.js';
-import { loadInstallationKey, needsFreshProof, withFreshProof } from '../../../scripts/invoke.js';
-import type { InstallationKey } from '../../../scripts/invoke.js';
+import { handler as publicDocumentsHandler } from '#functions/public-documents/index.js';
+import { buildOpenApiDocument } from '#lib/openapi/openapi.js';
+import { operations } from '#lib/openapi/operations.js';
+import { routes } from '@license-activation/contract/routes';
+import { lambdaContext } from '#dev/lambda-context.js';
+import type { RouteId } from '@license-activation/contract/routes';
+import { loadInstallationKey, needsFreshProof, withFreshProof } from '#scripts/invoke.js';
+import type { InstallationKey } from '#scripts/invoke.js';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { keyFileLoader, readOrCreateKeyFile } from '../../../lib/crypto/key-file.js';
+import { keyFileLoader, readOrCreateKeyFile } from '@license-activation/contract/key-file';
 
 let dataDir: string;
 

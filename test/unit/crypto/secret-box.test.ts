@@ -13,10 +13,10 @@ import {
 import type { DecryptCommandInput, EncryptCommandInput } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KmsSecretBox } from '../../../lib/crypto/kms-secret-box.js';
-import { LocalSecretBox, secretBoxKeyFileName } from '../../../lib/crypto/local-secret-box.js';
-import { SecretBoxError } from '../../../lib/crypto/secret-box.js';
-import type { SecretBox, SecretContext } from '../../../lib/crypto/secret-box.js';
+import { KmsSecretBox } from '#lib/keys/kms-secret-box.js';
+import { LocalSecretBox, secretBoxKeyFileName } from '#lib/keys/local-secret-box.js';
+import { SecretBoxError } from '#lib/keys/secret-box.js';
+import type { SecretBox, SecretContext } from '#lib/keys/secret-box.js';
 
 const licenseKey = 'K7Q2M-9XH4T-P3W8R-ZC6VN-B1D5F';
 const context: SecretContext = { callerId: 'reseller-01JH4X7Q9M2N', idempotencyKeyHash: 'q1w2e3r4t5y6u7i8o9p0' };

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { verifyDpopProof } from '../../../lib/auth/dpop.js';
-import { operations } from '../../../lib/contract/openapi-operations.js';
-import { routes } from '../../../lib/contract/routes.js';
-import type { RouteDefinition } from '../../../lib/contract/routes.js';
-import { headerValue } from '../../../lib/http/http-event.js';
-import { dpopPlaceholder, loadInstallationKey, withFreshProof } from '../../../scripts/invoke.js';
-import type { InstallationKey } from '../../../scripts/invoke.js';
+import { verifyDpopProof } from '#lib/auth/dpop.js';
+import { operations } from '#lib/openapi/operations.js';
+import { routes } from '@license-activation/contract/routes';
+import type { RouteDefinition } from '@license-activation/contract/routes';
+import { headerValue } from '#lib/http/http-event.js';
+import { dpopPlaceholder, loadInstallationKey, withFreshProof } from '#scripts/invoke.js';
+import type { InstallationKey } from '#scripts/invoke.js';
 
 const eventsFolder = new URL('../../../events/', import.meta.url);
 const loadEvent = async (route: RouteDefinition) =>

@@ -7,12 +7,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import type { JSONWebKeySet } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler } from '../../../functions/public-documents/index.js';
-import { resetConfig } from '../../../lib/adapters/config.js';
-import { resetSigner, signer } from '../../../lib/adapters/signer.js';
-import { unavailableRetryAfterSeconds } from '../../../lib/http/problem-response.js';
-import { lambdaContext } from '../../../lib/local/lambda-context.js';
-import { signJwt } from '../../../lib/signing/sign-jwt.js';
+import { handler } from '#functions/public-documents/index.js';
+import { resetConfig } from '#lib/platform/config.js';
+import { resetSigner, signer } from '#lib/keys/process-signer.js';
+import { unavailableRetryAfterSeconds } from '#lib/http/problem-response.js';
+import { lambdaContext } from '#dev/lambda-context.js';
+import { signJwt } from '#lib/keys/sign-jwt.js';
 import { eventFor } from '../../support/api.js';
 
 /** A JWKS request as API Gateway sends it, and the id every answer to it must carry. */

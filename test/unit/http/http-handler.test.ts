@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { problem } from '../../../lib/contract/problem.js';
-import { httpHandler } from '../../../lib/http/http-handler.js';
+import { problem } from '@license-activation/contract/problem';
+import { httpHandler } from '#lib/http/http-handler.js';
 import { eventFor } from '../../support/api.js';
-import type { HttpEvent, HttpResponse } from '../../../lib/http/http-event.js';
-import type { InstallationPrincipal } from '../../../lib/auth/principal.js';
+import type { HttpEvent, HttpResponse } from '#lib/http/http-event.js';
+import type { InstallationPrincipal } from '#lib/auth/principal.js';
 import type { Context } from 'aws-lambda';
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'test', awsRequestId: 'aws-request' } as unknown as Context;

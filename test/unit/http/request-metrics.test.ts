@@ -1,13 +1,13 @@
 import { GetPublicKeyCommand, KMSClient, KMSInvalidStateException } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetConfig } from '../../../lib/adapters/config.js';
-import { resetMetrics } from '../../../lib/adapters/metrics.js';
-import { resetSigner, signer } from '../../../lib/adapters/signer.js';
-import { problem } from '../../../lib/contract/problem.js';
-import type { CallerVerifiers } from '../../../lib/http/authentication.js';
-import { httpHandler } from '../../../lib/http/http-handler.js';
-import { domainCounts } from '../../../lib/http/request-metrics.js';
+import { resetConfig } from '#lib/platform/config.js';
+import { resetMetrics } from '#lib/platform/metrics.js';
+import { resetSigner, signer } from '#lib/keys/process-signer.js';
+import { problem } from '@license-activation/contract/problem';
+import type { CallerVerifiers } from '#lib/auth/authentication.js';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { domainCounts } from '#lib/http/request-metrics.js';
 import { eventFor } from '../../support/api.js';
 import type { Context } from 'aws-lambda';
 

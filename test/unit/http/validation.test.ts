@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { ProblemError } from '../../../lib/contract/problem.js';
-import { fieldErrors, validateNoBody } from '../../../lib/http/validation.js';
+import { ProblemError } from '@license-activation/contract/problem';
+import { fieldErrors, validateNoBody } from '#lib/http/validation.js';
 
 /** What the no-body check answered when it was a zod schema: the hand-written check must answer the same. */
 const asZodAnswered = z.object({}).strict().optional();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyAttemptAllowed } from '../../../lib/installations/key-failure-limit.js';
+import { keyAttemptAllowed } from '#lib/installations/key-failure-limit.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const secondsAgo = (seconds: number) => now.getTime() - seconds * 1000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LicenseRecord } from '../../../lib/data/licenses.js';
-import { decideTransition } from '../../../lib/licenses/change-license-status.js';
-import type { LicenseAction } from '../../../lib/licenses/change-license-status.js';
+import type { LicenseRecord } from '#lib/data/licenses.js';
+import { decideTransition } from '#lib/licenses/change-license-status.js';
+import type { LicenseAction } from '#lib/licenses/change-license-status.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const license = (overrides: Partial<LicenseRecord>): LicenseRecord => ({

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { generateLicenseKey, keyPrefixOf, licenseIdOf, normalizeLicenseKey } from '../../../lib/licenses/license-key.js';
+import { generateLicenseKey, keyPrefixOf, licenseIdOf, normalizeLicenseKey } from '#lib/licenses/license-key.js';
 
 const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { referenceCatalog } from '../../../lib/catalog/reference-catalog.js';
-import { ProblemError } from '../../../lib/contract/problem.js';
-import type { IssueLicenseInput } from '../../../lib/contract/schemas.js';
-import { licenseTermsFor } from '../../../lib/licenses/license-terms.js';
+import { referenceCatalog } from '@license-activation/contract/reference-catalog';
+import { ProblemError } from '@license-activation/contract/problem';
+import type { IssueLicenseInput } from '@license-activation/contract/schemas';
+import { licenseTermsFor } from '#lib/licenses/license-terms.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const input = (overrides: Partial<IssueLicenseInput>): IssueLicenseInput => ({ customerId: 'acc_1', productId: 'authserver', type: 'users', ...overrides });

@@ -1,9 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import type { Product } from '../../../lib/catalog/catalog-schema.js';
-import { productById, referenceCatalog, restrictedCapabilities } from '../../../lib/catalog/reference-catalog.js';
-import { decideLicenseMode } from '../../../lib/licensing/license-mode.js';
-import type { InstallationSnapshot, LicenseModeDecision, LicenseSnapshot } from '../../../lib/licensing/license-mode.js';
+import type { Product } from '@license-activation/contract/catalog-schema';
+import { productById, referenceCatalog, restrictedCapabilities } from '@license-activation/contract/reference-catalog';
+import { decideLicenseMode } from '@license-activation/contract/license-mode';
+import type { InstallationSnapshot, LicenseModeDecision, LicenseSnapshot } from '@license-activation/contract/license-mode';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
 const dayMs = 86_400_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, isBelowMinimum, parseVersion } from '../../../lib/licensing/versions.js';
+import { compareVersions, isBelowMinimum, parseVersion } from '@license-activation/contract/versions';
 
 describe('parseVersion', () => {
   it.each([

@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { routeById } from '../../../lib/contract/routes.js';
-import type { RouteDefinition } from '../../../lib/contract/routes.js';
+import { routeById } from '@license-activation/contract/routes';
+import type { RouteDefinition } from '@license-activation/contract/routes';
 import {
   authorizerEvent,
   localOpsUserArn,
@@ -10,8 +10,8 @@ import {
   proxyEvent,
   requestTime,
   withAuthorizer,
-} from '../../../lib/local/api-gateway-event.js';
-import type { LocalRequest } from '../../../lib/local/api-gateway-event.js';
+} from '#dev/api-gateway-event.js';
+import type { LocalRequest } from '#dev/api-gateway-event.js';
 
 const now = new Date('2026-03-04T05:06:07.089Z');
 const requestId = '11111111-2222-4333-8444-555555555555';

@@ -3,12 +3,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { allowPolicy } from '../../../lib/auth/authorizer-policy.js';
-import { opsPrincipal } from '../../../lib/auth/principal.js';
-import type { AccountPrincipal } from '../../../lib/auth/principal.js';
-import { localOpsUserArn } from '../../../lib/local/api-gateway-event.js';
-import { createLocalServer, maxRequestBytes } from '../../../lib/local/local-server.js';
-import type { LambdaFunction } from '../../../lib/local/local-server.js';
+import { allowPolicy } from '#lib/auth/authorizer-policy.js';
+import { opsPrincipal } from '#lib/auth/principal.js';
+import type { AccountPrincipal } from '#lib/auth/principal.js';
+import { localOpsUserArn } from '#dev/api-gateway-event.js';
+import { createLocalServer, maxRequestBytes } from '#dev/local-server.js';
+import type { LambdaFunction } from '#dev/local-server.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
 type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;

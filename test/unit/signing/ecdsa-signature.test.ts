@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, verify } from 'node:cryp
 import { fc, it } from '@fast-check/vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect } from 'vitest';
-import { derToJoseSignature } from '../../../lib/signing/ecdsa-signature.js';
+import { derToJoseSignature } from '#lib/keys/ecdsa-signature.js';
 
 const curveOrder = p256.Point.CURVE().n;
 

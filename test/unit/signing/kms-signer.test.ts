@@ -6,9 +6,9 @@ import { p256 } from '@noble/curves/nist.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { calculateJwkThumbprint, createLocalJWKSet, errors, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KmsTokenSigner } from '../../../lib/signing/kms-signer.js';
-import { signJwt } from '../../../lib/signing/sign-jwt.js';
-import type { TokenSigner } from '../../../lib/signing/token-signer.js';
+import { KmsTokenSigner } from '#lib/keys/kms-signer.js';
+import { signJwt } from '#lib/keys/sign-jwt.js';
+import type { TokenSigner } from '#lib/keys/token-signer.js';
 
 /** A KMS key the fake holds: its private half signs, its public half is what GetPublicKey returns. */
 function kmsKey(arn: string, privateJwk: JsonWebKey & { d: string }) {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalTokenSigner, signingKeyFileName } from '../../../lib/signing/local-signer.js';
-import { signJwt } from '../../../lib/signing/sign-jwt.js';
+import { LocalTokenSigner, signingKeyFileName } from '#lib/keys/local-signer.js';
+import { signJwt } from '#lib/keys/sign-jwt.js';
 
 const existingKey = {
   kty: 'EC',

@@ -1,9 +1,9 @@
 import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { publishedJwk } from '../../../lib/signing/public-jwk.js';
-import { signJwt } from '../../../lib/signing/sign-jwt.js';
-import type { TokenSigner } from '../../../lib/signing/token-signer.js';
+import { publishedJwk } from '#lib/keys/public-jwk.js';
+import { signJwt } from '#lib/keys/sign-jwt.js';
+import type { TokenSigner } from '#lib/keys/token-signer.js';
 
 const privateKey = createPrivateKey({
   key: {

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+} from 'aws-lambda';
+import { config } from '#lib/platform/config.js';
+import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
+import { problem, ProblemError } from '@license-activation/contract/problem';
+import type { RouteDefinition } from '@license-activation/contract/routes';
+import { problemResponse, toProblemError } from '#lib/http/problem-response.js';
+import { lambdaContext } from './lambda-context.js';
+import { authorizerEvent, matchRoute, policyAllows, proxyEvent, splitTarget, withAuthorizer } from './api-gateway-event.js';
+
+/**
+ * A Lambda function's handler. Which event it takes depends on its role (proxy or authorizer),
+ * which the route table decides; `never` lets handlers of either kind be passed in.
+ */
+export type LambdaFunction = (event: never, context: Context) => Promise<unknown>;
+
+export type HandlerLoader = (functionName: string) => Promise<LambdaFunction>;
+
+export interface LocalServerOptions {
+  /** Loads the `handler` of `functions/<name>/index.ts`; tests pass fakes. */
+  readonly loadHandler?: HandlerLoader;
+}
+
+/** API Gateway refuses bodies above its own limit before any function runs; the 64 KiB rule is the handlers'. */
+export const maxRequestBytes = 1024 * 1024;
+const authorizerFunction = 'authorizer';
+const functionsFolder = new URL('../functions/', import.meta.url);
+
+export const importHandler: HandlerLoader = async (functionName) => {
+  const module = (await import(new URL(`${functionName}/index.ts`, functionsFolder).href)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') throw new TypeError(`functions/${functionName}/index.ts exports no handler`);
+  return module.handler as LambdaFunction;
+};
+
+function invoke(handler: LambdaFunction, event: unknown, context: Context): Promise<unknown> {
+  // The one cast of the event: the caller picked the function for this kind of event.
+  return (handler as (event: unknown, context: Context) => Promise<unknown>)(event, context);
+}
+
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const { statusCode, body } = value as Record<string, unknown>;
+  return Number.isInteger(statusCode) && (body === undefined || body === null || typeof body === 'string');
+}
+
+function isAuthorizerResult(value: unknown): value is APIGatewayAuthorizerResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const { principalId, policyDocument } = value as Record<string, unknown>;
+  return typeof principalId === 'string' && typeof policyDocument === 'object' && policyDocument !== null && Array.isArray((policyDocument as { Statement?: unknown }).Statement);
+}
+
+const tooLarge = Symbol('too large');
+
+/**
+ * The body as text, or `tooLarge` as soon as it passes `limit`; the rest is then read and
+ * dropped, never buffered, so the 413 can still be written on the same connection.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<string | null | typeof tooLarge> {
+  return new Promise((resolve, reject) => {
+    if (Number(request.headers['content-length']) > limit) {
+      request.resume();
+      resolve(tooLarge);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const collect = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', collect);
+      request.resume();
+      resolve(tooLarge);
+    };
+    request.on('data', collect);
+    request.once('end', () => resolve(size === 0 ? null : Buffer.concat(chunks).toString('utf8')));
+    request.once('error', reject);
+  });
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyResult, requestId: string, options: { close?: boolean } = {}): void {
+  // A problem sent after a handler's answer failed to write must not carry that answer's headers.
+  for (const name of response.getHeaderNames()) response.removeHeader(name);
+  for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, String(value));
+  // API Gateway merges both maps; for a name in both, the multi-value list wins.
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) response.setHeader(name, values.map(String));
+  if (!response.hasHeader('x-request-id')) response.setHeader('X-Request-Id', requestId);
+  if (options.close) response.setHeader('Connection', 'close');
+  response.statusCode = result.statusCode;
+  response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+}
+
+/**
+ * Runs the REQUEST authorizer in-process, as API Gateway would before the route's function:
+ * no `Authorization` header or an `Unauthorized` refusal is 401, a denying policy 403.
+ */
+async function authorize(
+  event: APIGatewayProxyEvent,
+  route: RouteDefinition,
+  load: HandlerLoader,
+  region: string,
+): Promise<APIGatewayProxyEvent> {
+  const hasCredential = Object.entries(event.headers).some(([name, value]) => name.toLowerCase() === 'authorization' && value);
+  if (!hasCredential) throw problem('UNAUTHENTICATED', 'this route needs an Authorization header');
+  const startedAt = performance.now();
+  let result: unknown;
+  try {
+    result = await invoke(await load(authorizerFunction), authorizerEvent(event, region), lambdaContext(authorizerFunction, { region }));
+  } catch (error) {
+    if (error instanceof Error && error.message === 'Unauthorized') throw problem('UNAUTHENTICATED', 'the credential is not valid');
+    throw error;
+  }
+  if (!isAuthorizerResult(result)) throw new TypeError('the authorizer returned no policy');
+  if (!policyAllows(result)) throw problem('FORBIDDEN', 'the authorizer denied this request');
+  const asOps = route.authentication === 'iam' && result.context?.[authorizerContextKeys.kind] === 'ops';
+  return withAuthorizer(event, result, Math.round(performance.now() - startedAt), { asOps });
+}
+
+/**
+ * A stand-in for API Gateway in front of the functions of every route in the contract: it routes,
+ * limits bodies, runs the authorizer where API Gateway would, and invokes the route's handler
+ * in-process with the event and context Lambda would give it.
+ */
+export function createLocalServer(options: LocalServerOptions = {}): Server {
+  const loadHandler = options.loadHandler ?? importHandler;
+  const loaded = new Map<string, Promise<LambdaFunction>>();
+  const load: HandlerLoader = (functionName) => {
+    let handler = loaded.get(functionName);
+    if (!handler) {
+      handler = loadHandler(functionName);
+      // A module that failed to load is tried again on the next request.
+      handler.catch(() => loaded.delete(functionName));
+      loaded.set(functionName, handler);
+    }
+    return handler;
+  };
+
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const method = request.method ?? 'GET';
+    const target = request.url ?? '/';
+    const [path] = splitTarget(target);
+    try {
+      const match = matchRoute(method, path);
+      if (!match) throw problem('NOT_FOUND', `no route ${method} ${path}`);
+      const body = await readBody(request, maxRequestBytes);
+      if (body === tooLarge) {
+        send(response, problemResponse(problem('PAYLOAD_TOO_LARGE', `the body is larger than ${maxRequestBytes} bytes`), requestId), requestId, { close: true });
+        return;
+      }
+      const { region } = config();
+      const now = new Date();
+      const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
+      let event = proxyEvent({ method, target, rawHeaders: request.rawHeaders, body, sourceIp, httpVersion: request.httpVersion }, match, requestId, now);
+      if (match.route.authentication === 'iam' || match.route.authentication === 'api-key') {
+        event = await authorize(event, match.route, load, region);
+      }
+      const result = await invoke(await load(match.route.function), event, lambdaContext(match.route.function, { region, startedAt: now.getTime() }));
+      if (!isProxyResult(result)) throw new TypeError(`functions/${match.route.function} returned no statusCode and body`);
+      send(response, result, requestId);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) console.error(`${method} ${path} failed (request ${requestId}):`, error);
+      send(response, problemResponse(toProblemError(error), requestId), requestId);
+    }
+  }
+
+  return createServer((request, response) => {
+    answer(request, response).catch((error: unknown) => {
+      // Only writing the answer can fail here, e.g. when the client has gone away.
+      console.error('could not answer a request:', error);
+      response.destroy();
+    });
+  });
+}

@@ -1,0 +1,102 @@
+import type { MiddlewareObj } from '@middy/core';
+import { bearerToken } from './api-keys.js';
+import { authorizerContextKeys } from './authorizer-policy.js';
+import type { AccountPrincipal, Caller, InstallationPrincipal } from './principal.js';
+import { problem } from '@license-activation/contract/problem';
+import type { PrincipalKind, RouteDefinition } from '@license-activation/contract/routes';
+import { headerValue } from '../http/http-event.js';
+import type { HttpEvent } from '../http/http-event.js';
+
+/** Resolves an account's API key; undefined when the key is unknown. */
+export type ApiKeyAuthenticator = (apiKey: string) => Promise<AccountPrincipal | undefined>;
+
+/** Verifies the installation's proof of possession for a request, and returns the installation. */
+export type InstallationProofVerifier = (event: HttpEvent, now: Date) => Promise<InstallationPrincipal>;
+
+/**
+ * How a function authenticates the callers API Gateway leaves to it (lib/contract/routes.ts): the
+ * functions of installation routes verify proofs, and those that also take an account's API key
+ * look keys up themselves. A function passes only what its routes need, so that its bundle holds
+ * no verifier it never runs (jose for proofs, the table and Secrets Manager for keys).
+ */
+export interface CallerVerifiers {
+  readonly installations?: InstallationProofVerifier;
+  readonly accounts?: ApiKeyAuthenticator;
+}
+
+function verifierFor<T>(verifier: T | undefined, route: RouteDefinition, what: keyof CallerVerifiers): T {
+  // A wiring fault of the function, not of the request: it answers 500 INTERNAL.
+  if (!verifier) throw new TypeError(`the handler of ${route.id} was built without a verifier for ${what}`);
+  return verifier;
+}
+
+/** The account API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
+function accountFromGateway(event: HttpEvent, route: RouteDefinition): AccountPrincipal | undefined {
+  if (route.authentication === 'iam' && event.requestContext?.identity?.userArn) return { kind: 'ops', id: 'ops' };
+  const context = event.requestContext?.authorizer;
+  const kind: unknown = context?.[authorizerContextKeys.kind];
+  const id: unknown = context?.[authorizerContextKeys.id];
+  if (typeof id !== 'string' || !id) return undefined;
+  if (kind === 'ops') return { kind: 'ops', id: 'ops' };
+  if (kind === 'reseller' || kind === 'customer') return { kind, id };
+  return undefined;
+}
+
+async function accountFromBearer(event: HttpEvent, route: RouteDefinition, verifiers: CallerVerifiers): Promise<AccountPrincipal | undefined> {
+  const authorization = headerValue(event, 'authorization');
+  if (authorization === undefined) return undefined;
+  const apiKey = bearerToken(authorization);
+  const account = apiKey === undefined ? undefined : await verifierFor(verifiers.accounts, route, 'accounts')(apiKey);
+  if (!account) throw problem('UNAUTHENTICATED', 'the API key is missing, malformed or unknown');
+  return account;
+}
+
+export async function resolveCaller(event: HttpEvent, route: RouteDefinition, now: Date, verifiers: CallerVerifiers): Promise<Caller> {
+  const installationProof = () => verifierFor(verifiers.installations, route, 'installations')(event, now);
+  switch (route.authentication) {
+    case 'none':
+      return {};
+    case 'iam':
+    case 'api-key': {
+      const account = accountFromGateway(event, route);
+      return account ? { account } : {};
+    }
+    case 'installation': {
+      const installation = await installationProof();
+      const account = route.onBehalfOf ? await accountFromBearer(event, route, verifiers) : undefined;
+      return account ? { installation, account } : { installation };
+    }
+    case 'installation-or-api-key': {
+      if (headerValue(event, 'dpop') !== undefined) return { installation: await installationProof() };
+      const account = await accountFromBearer(event, route, verifiers);
+      return account ? { account } : {};
+    }
+  }
+}
+
+/** The route's rules, as data: no credential is 401, a principal the route does not allow is 403. */
+export function authorize(route: RouteDefinition, caller: Caller): void {
+  if (route.allow.includes('anonymous')) return;
+  const kinds: PrincipalKind[] = [];
+  if (caller.account) kinds.push(caller.account.kind);
+  if (caller.installation) kinds.push('installation');
+  if (kinds.length === 0) throw problem('UNAUTHENTICATED', 'this route needs a credential');
+  if (!kinds.some((kind) => route.allow.includes(kind))) throw problem('FORBIDDEN', `a ${kinds.join(' and ')} may not call this route`);
+  if (caller.account && caller.installation && !route.onBehalfOf?.includes(caller.account.kind)) {
+    throw problem('FORBIDDEN', `a ${caller.account.kind} may not act on an installation's behalf here`);
+  }
+}
+
+/** Authenticates and authorizes the caller before the body is even parsed. */
+export function authentication(verifiers: CallerVerifiers): MiddlewareObj<HttpEvent> {
+  return {
+    name: 'authentication',
+    before: async function authenticationBefore({ event }) {
+      const route = event.route;
+      if (!route) throw new TypeError('authentication runs after httpEnvelope');
+      const caller = await resolveCaller(event, route, new Date(), verifiers);
+      authorize(route, caller);
+      event.caller = caller;
+    },
+  };
+}

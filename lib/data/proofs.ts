@@ -1,0 +1,49 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Table } from '../platform/dynamodb.js';
+import { problem } from '@license-activation/contract/problem';
+import type { ProblemError } from '@license-activation/contract/problem';
+import { dpopReplayWindowSeconds, offlineRequestLifetimeSeconds } from '@license-activation/contract/proof-limits';
+import { proofPut } from './installations.js';
+import { keys } from './keys.js';
+import type { TransactItem } from './transactions.js';
+
+/**
+ * How an installation proved itself for this request: a DPoP proof, remembered for the replay window,
+ * or an offline request file, which may be used once only.
+ */
+export interface ProofUse {
+  readonly kind: 'dpop' | 'offline-request';
+  /** The proving installation (its key's thumbprint) and the proof's unique id and issue time (epoch seconds). */
+  readonly installation: { readonly id: string; readonly jti: string; readonly iat: number };
+}
+
+/** The transaction item that spends the proof; written with the request's change, or alone when there is none. */
+export function spendProof(table: Table, proof: ProofUse, now: Date): TransactItem {
+  const { id, jti, iat } = proof.installation;
+  if (proof.kind === 'dpop') {
+    return proofPut(table, keys.proof(id, jti), new Date(now.getTime() + dpopReplayWindowSeconds * 1000), now);
+  }
+  // Remember the file until it could no longer be accepted anyway (its age limit, plus the future skew allowed).
+  const expiresAt = new Date((iat + offlineRequestLifetimeSeconds + dpopReplayWindowSeconds) * 1000);
+  return proofPut(table, keys.offlineRequest(id, jti), expiresAt, now);
+}
+
+/** The answer to a proof that was already spent. */
+export function proofAlreadySpent(proof: ProofUse): ProblemError {
+  return proof.kind === 'dpop'
+    ? problem('PROOF_REPLAYED', 'this DPoP proof was already used')
+    : problem('CONFLICT', 'this request file was already used');
+}
+
+/** Spends a proof on a request that changes nothing else (one conditional PutItem). */
+export async function spendProofAlone(table: Table, proof: ProofUse, now: Date): Promise<void> {
+  const put = spendProof(table, proof, now).Put;
+  if (!put) throw new TypeError('spendProof builds a Put');
+  try {
+    await table.client.send(new PutCommand(put));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw proofAlreadySpent(proof);
+    throw error;
+  }
+}

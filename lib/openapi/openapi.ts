@@ -1,0 +1,481 @@
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterLocation,
+  ParameterObject,
+  PathsObject,
+  ReferenceObject,
+  ResponseObject,
+  SchemaObject,
+} from 'openapi3-ts/oas31';
+import * as z from '@license-activation/contract/zod';
+import packageJson from '../../package.json' with { type: 'json' };
+import { LicenseType } from '@license-activation/contract/license-type';
+import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
+import { licenseTokenType } from '@license-activation/contract/jws-types';
+import { LicenseTokenClaims } from '@license-activation/contract/license-token';
+import { AccountPage, AssociationResult, AuditEventPage, LicensePage, LicenseResult, operations } from './operations.js';
+import type { OperationDoc, OperationTag, RequestHeader, SuccessHeader, SuccessResponse } from './operations.js';
+import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
+import { routes } from '@license-activation/contract/routes';
+import type { HttpMethod, PrincipalKind, RouteDefinition } from '@license-activation/contract/routes';
+import {
+  Account,
+  AccountCreated,
+  AccountInput,
+  AccountKind,
+  Activation,
+  ActivationInput,
+  ActivationPath,
+  ActivationResult,
+  Actor,
+  Association,
+  AssociationInput,
+  AssociationPath,
+  AuditEvent,
+  CustomerPath,
+  EventType,
+  HealthResult,
+  HeartbeatInput,
+  Installation,
+  InstallationPath,
+  InstallationResult,
+  IssueLicenseInput,
+  JwksResult,
+  License,
+  LicenseIssued,
+  LicensePath,
+  LicenseStatus,
+  LicenseStatusChangeInput,
+  ListLicensesQuery,
+  ListQuery,
+  OfflineActivationInput,
+  OfflineRequestClaims,
+  TokenResult,
+  TrialInput,
+  TrialResult,
+} from '@license-activation/contract/schemas';
+
+/**
+ * The OpenAPI 3.1 document of the contract (../shared/API.md), built from the route table and the
+ * zod schemas the handlers validate with, so the document cannot say something the code does not.
+ * zod's own JSON Schema generator writes the schemas: it reads the `zod/mini` request schemas as
+ * well as the classic response schemas (zod-to-openapi reads classic ones only), and OpenAPI 3.1's
+ * schemas are JSON Schema 2020-12, which is what it writes.
+ */
+
+type Schema = z.core.$ZodType;
+
+/** Components: the contract's resources, requests and answers, under the names clients know them by. */
+const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, description: string]> = [
+  ['Account', Account, 'A customer or reseller account.'],
+  ['AccountKind', AccountKind, 'What an account is.'],
+  ['AccountInput', AccountInput, 'The name and contact address of a new account.'],
+  ['AccountCreated', AccountCreated, 'A new account and its API key.'],
+  ['AccountPage', AccountPage, 'One page of accounts.'],
+  ['Association', Association, 'A reseller managing a customer.'],
+  ['AssociationInput', AssociationInput, 'The reseller and the customer to associate.'],
+  ['AssociationResult', AssociationResult, 'An association.'],
+  ['License', License, 'A license: what a key grants, to which customer, and how often it may be activated.'],
+  ['LicenseType', LicenseType, 'What a license adds to an installation (the catalog says which types a product sells).'],
+  ['LicenseStatus', LicenseStatus, 'Where a license stands; `revoked` is final, `expired` follows from `expiresAt`.'],
+  ['IssueLicenseInput', IssueLicenseInput, 'A license to issue. `quantity` defaults to 1 and `maxActivations` to 1.'],
+  ['LicenseIssued', LicenseIssued, 'A new license and its key.'],
+  ['LicenseResult', LicenseResult, 'A license.'],
+  ['LicensePage', LicensePage, 'One page of licenses.'],
+  ['LicenseStatusChangeInput', LicenseStatusChangeInput, 'An optional reason for a status change, kept in the audit event.'],
+  ['AuditEvent', AuditEvent, 'Something that happened to an account, license or installation, and who did it.'],
+  ['EventType', EventType, 'What happened.'],
+  ['Actor', Actor, 'Who did it.'],
+  ['AuditEventPage', AuditEventPage, 'One page of audit events, newest first.'],
+  ['TrialInput', TrialInput, 'The product to try and the machine the installation runs on.'],
+  [
+    'ActivationInput',
+    ActivationInput,
+    'The license to activate and the machine the installation runs on. Give exactly one of `key` (any case, dashes optional) and ' +
+      "`licenseId`; `licenseId` (and `customerId`, which narrows it) needs an account's API key next to the DPoP proof.",
+  ],
+  ['HeartbeatInput', HeartbeatInput, 'What the installation reports: its version and the users active on it.'],
+  ['OfflineActivationInput', OfflineActivationInput, 'An offline request file.'],
+  [
+    'OfflineRequestClaims',
+    OfflineRequestClaims,
+    'The claims of an offline request file: a compact JWS signed by the installation key, with header ' +
+      '`{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`. Valid for 7 days after `iat`, and once.',
+  ],
+  ['Activation', Activation, 'A license activated on an installation.'],
+  ['Installation', Installation, 'An on-prem server, identified by the RFC 7638 thumbprint of its key.'],
+  ['TokenResult', TokenResult, 'A license token.'],
+  ['TrialResult', TrialResult, 'The installation on trial and its license token.'],
+  ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],
+  ['InstallationResult', InstallationResult, 'The installation and a fresh license token.'],
+  ['HealthResult', HealthResult, 'The service is up and reaches its table.'],
+  ['JwksResult', JwksResult, 'An RFC 7517 JWK set of public ES256 keys, each with `kid`, `alg: "ES256"` and `use: "sig"`.'],
+  [
+    'LicenseTokenClaims',
+    LicenseTokenClaims,
+    'The claims of a license token or license file: a compact JWS with header `{"alg":"ES256","typ":"license+jwt","kid"}`, ' +
+      'verifiable with the JWKS alone. Times are epoch seconds.',
+  ],
+  ['LicenseMode', LicenseMode, 'What the installation may do: everything, or what limited mode leaves.'],
+  ['LimitedReason', LimitedReason, 'Why an installation is in limited mode.'],
+  ['WarningCode', WarningCode, 'Something the installation should tell its administrator.'],
+  ['Problem', Problem, 'An RFC 9457 problem document. Clients switch on `code` (or `type`, which is as stable).'],
+  ['FieldError', FieldError, 'One offending field of a request.'],
+  ['ErrorCode', ErrorCode, 'Every error code, one list for server and clients.'],
+];
+
+const ref = (kind: 'headers' | 'parameters' | 'schemas', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+/** What a JWS string holds, as JSON Schema 2020-12 describes a JWT: `[header, claims]`. */
+const jwsContent = (header: Record<string, unknown>, claims: string) => ({
+  contentMediaType: 'application/jwt',
+  contentSchema: { type: 'array', minItems: 2, prefixItems: [{ type: 'object', ...header }, ref('schemas', claims)] },
+});
+
+const licenseToken = {
+  description: 'A license token: a compact JWS, verifiable with the JWKS alone, whose claims are `LicenseTokenClaims`.',
+  ...jwsContent(
+    { properties: { typ: { const: licenseTokenType }, alg: { const: 'ES256' }, kid: { type: 'string' } }, required: ['typ', 'alg', 'kid'] },
+    'LicenseTokenClaims',
+  ),
+};
+
+/** Descriptions of single fields and parameters that their schema alone cannot say. */
+const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: string | { description: string }]> = [
+  [AccountCreated.shape.apiKey, 'The API key, for `Authorization: Bearer`. Shown this once: the server keeps only its hash.'],
+  [LicenseIssued.shape.key, 'The license key, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX` (Crockford base32, the last symbol a check). Shown only at issue.'],
+  [License.shape.keyPrefix, 'The first group of the key, so people can tell their keys apart.'],
+  [License.shape.issuedBy, 'The id of the account that issued it (`ops` for the vendor).'],
+  [License.shape.activations, 'How many installations hold it now.'],
+  [Installation.shape.id, "The RFC 7638 thumbprint (base64url SHA-256) of the installation's public key."],
+  [Installation.shape.licenses, 'On restore: the activated licenses, as they are now.'],
+  [Installation.shape.token, { ...licenseToken, description: `On restore: the fresh token, also answered beside the installation. ${licenseToken.description}` }],
+  [TokenResult.shape.token, licenseToken],
+  [TrialResult.shape.token, licenseToken],
+  [ActivationResult.shape.token, licenseToken],
+  [InstallationResult.shape.token, licenseToken],
+  [
+    OfflineActivationInput.shape.request,
+    {
+      description: 'The offline request file: a compact JWS signed by the installation key, whose claims are `OfflineRequestClaims`.',
+      ...jwsContent({ description: 'The JWS header: `{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`.' }, 'OfflineRequestClaims'),
+    },
+  ],
+  [Problem.shape.requestId, 'The request id, also in the `X-Request-Id` header: quote it when reporting a fault.'],
+  [ListQuery.shape.limit, 'How many items a page holds: an integer from 1 to 100 (default 50).'],
+  [ListQuery.shape.cursor, "A previous page's `nextCursor`: the list resumes after it."],
+  [ListLicensesQuery.shape.customerId, "Only this customer's licenses."],
+  [LicensePath.shape.licenseId, 'A license id (`lic_…`).'],
+  [CustomerPath.shape.customerId, 'A customer account id (`acc_…`).'],
+  [AssociationPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
+  [AssociationPath.shape.customerId, 'A customer account id (`acc_…`).'],
+  [InstallationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
+  [ActivationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
+  [ActivationPath.shape.licenseId, 'The id of a license activated on the installation.'],
+];
+
+/** What the document says of a schema beyond zod's own definition: its component name, its description. */
+type SchemaMetadata = { id?: string; description?: string } & Record<string, unknown>;
+
+/**
+ * Names the schemas as components and describes fields on the schema objects themselves, so every
+ * use of them, however deeply nested, becomes a `$ref` with its description. The registry is the
+ * document's own (zod's global one would carry it into everything that loads the schemas).
+ */
+function annotatedSchemas(): z.core.$ZodRegistry<SchemaMetadata> {
+  const registry = z.registry<SchemaMetadata>();
+  for (const [name, schema, description] of componentSchemas) registry.add(schema, { id: name, description });
+  for (const [schema, metadata] of fieldDescriptions) registry.add(schema, typeof metadata === 'string' ? { description: metadata } : metadata);
+  return registry;
+}
+
+/**
+ * Requests are described as clients send them (`io: 'input'`): a query's `limit` is a string, and a
+ * field with a default is optional. For answers the input side is what a client must expect too, with
+ * one difference that is wanted: non-strict objects leave `additionalProperties` open, as answers grow.
+ */
+const jsonSchemaOptions = { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' } as const;
+
+/**
+ * JSON Schema 2020-12 is OpenAPI 3.1's schema dialect, so a schema inside the document needs neither
+ * a `$schema` of its own nor an `$id`: a component is named by where it stands.
+ */
+function asSchemaObject(schema: z.core.JSONSchema.BaseSchema): SchemaObject {
+  const inDocument: Record<string, unknown> = { ...schema };
+  delete inDocument.$schema;
+  delete inDocument.$id;
+  return inDocument as SchemaObject;
+}
+
+/** Components in alphabetical order, so that the committed document changes only where the contract does. */
+function byName<T>(entries: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function componentSchemasOf(registry: z.core.$ZodRegistry<SchemaMetadata>): Record<string, SchemaObject> {
+  const { schemas } = z.toJSONSchema(registry, { ...jsonSchemaOptions, metadata: registry, uri: (name) => `#/components/schemas/${name}` });
+  if ('__shared' in schemas) throw new Error('a schema is shared by components without being one: name it in componentSchemas');
+  return byName(Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, asSchemaObject(schema)])));
+}
+
+/** A request body or answer: always a component, so clients' generated types carry the contract's names. */
+function schemaRef(registry: z.core.$ZodRegistry<SchemaMetadata>, schema: Schema): ReferenceObject {
+  const name = registry.get(schema)?.id;
+  if (name === undefined) throw new Error('a request body or answer schema is not a component: name it in componentSchemas');
+  return ref('schemas', name);
+}
+
+/** The fields of a path or query schema as OpenAPI parameters, each with its field's description. */
+function parametersOf(registry: z.core.$ZodRegistry<SchemaMetadata>, location: ParameterLocation, schema: z.core.$ZodObject): ParameterObject[] {
+  return Object.entries(schema._zod.def.shape).map(([name, field]) => {
+    const fieldSchema = asSchemaObject(z.toJSONSchema(field, { ...jsonSchemaOptions, metadata: registry }));
+    const required = !z.safeParse(field, undefined).success;
+    return {
+      name,
+      in: location,
+      required,
+      ...(fieldSchema.description ? { description: fieldSchema.description } : {}),
+      schema: fieldSchema,
+    };
+  });
+}
+
+type ResponseHeader = SuccessHeader | 'X-Request-Id' | 'Retry-After';
+
+const responseHeaders: Readonly<Record<ResponseHeader, { description: string; schema: { type: 'string' | 'integer'; [key: string]: unknown } }>> = {
+  'X-Request-Id': {
+    description: 'The id of this request, on every response (quote it when reporting a fault).',
+    schema: { type: 'string' },
+  },
+  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 } },
+  'Idempotent-Replayed': {
+    description: '`true` when the answer replays an earlier request with the same `Idempotency-Key`.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  'Cache-Control': { description: 'How long the answer may be cached.', schema: { type: 'string' } },
+};
+
+const requestHeaders: Readonly<Record<RequestHeader, { description: string; schema: { type: 'string'; [key: string]: unknown } }>> = {
+  'Idempotency-Key': {
+    description:
+      'Makes the request safe to retry: the same key and body within 24 hours answer the same result; the same key with another ' +
+      'body is 422 `IDEMPOTENCY_KEY_REUSED`. 1 to 255 visible ASCII characters; a random UUID is a good choice.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  },
+};
+
+const securitySchemes = {
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "`Authorization: Bearer <api key>`: an account's API key (returned once, at the account's creation), or the ops API key. " +
+      'A missing, malformed or unknown key is 401 `UNAUTHENTICATED`; a known caller outside its rights is 403 `FORBIDDEN`.',
+  },
+  dpop: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'DPoP',
+    description:
+      'A DPoP proof (RFC 9449), fresh for every request, signed by the installation key: a compact JWS with header ' +
+      '`{"typ":"dpop+jwt","alg":"ES256","jwk":<public P-256 JWK>}` and claims `jti` (unique), `htm` (the HTTP method), ' +
+      '`htu` (the request URL; its path must end with the route path) and `iat` (epoch seconds). The installation id is the ' +
+      "RFC 7638 thumbprint of the proof's key and must be the `{installationId}` of the path, if any. Refused with 401: " +
+      '`UNAUTHENTICATED` without a proof, `INVALID_PROOF` for a bad signature, header, method, URL or key, `PROOF_EXPIRED` ' +
+      'for an `iat` more than 300 s from server time, `PROOF_REPLAYED` for a `jti` this installation used in the last 600 s.',
+  },
+  iam: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'Ops only. On AWS: an IAM SigV4-signed request (an unsigned one is answered 404, as API Gateway cannot tell it from an ' +
+      'unknown route). Locally (`npm start`): `Authorization: Bearer $OPS_API_KEY`.',
+    'x-amazon-apigateway-authtype': 'awsSigv4',
+  },
+} as const;
+
+/** Which credentials a route takes, as OpenAPI security requirements (alternatives; each lists what goes together). */
+function securityOf(route: RouteDefinition): Record<string, string[]>[] {
+  switch (route.authentication) {
+    case 'none':
+      return [];
+    case 'iam':
+      return [{ iam: [] }];
+    case 'api-key':
+      return [{ apiKey: [] }];
+    case 'installation':
+      return route.onBehalfOf ? [{ dpop: [] }, { dpop: [], apiKey: [] }] : [{ dpop: [] }];
+    case 'installation-or-api-key':
+      return [{ dpop: [] }, { apiKey: [] }];
+  }
+}
+
+const accountKinds: readonly PrincipalKind[] = ['ops', 'reseller', 'customer'];
+const bodyCodes: readonly ErrorCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'];
+const proofCodes: readonly ErrorCode[] = ['UNAUTHENTICATED', 'INVALID_PROOF', 'PROOF_EXPIRED', 'PROOF_REPLAYED'];
+/** API Gateway throttling, faults and Lambda throttling can answer on any route. */
+const anyRouteCodes: readonly ErrorCode[] = ['RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE'];
+const retryAfterCodes: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'UNAVAILABLE']);
+
+/** Every code a route can answer: from its input, its authentication, its own refusals, and the platform. */
+function errorCodesOf(route: RouteDefinition, operation: OperationDoc): Set<ErrorCode> {
+  const codes = new Set<ErrorCode>();
+  const { query } = operation.request ?? {};
+  // Every route reads a body: one where none belongs is refused like a bad one (400, or 413 past 64 KiB).
+  for (const code of bodyCodes) codes.add(code);
+  if (query) codes.add('VALIDATION_FAILED');
+  switch (route.authentication) {
+    case 'iam':
+    case 'api-key':
+      codes.add('UNAUTHENTICATED');
+      if (accountKinds.some((kind) => !route.allow.includes(kind))) codes.add('FORBIDDEN');
+      break;
+    case 'installation':
+    case 'installation-or-api-key':
+      for (const code of proofCodes) codes.add(code);
+      break;
+    case 'none':
+      break;
+  }
+  for (const code of [...(operation.refusals ?? []), ...anyRouteCodes]) codes.add(code);
+  return codes;
+}
+
+/** The title a problem of this code carries (the titles live with `ProblemError`, and only there). */
+const titleOf = (code: ErrorCode): string => problem(code, '').toProblem().title;
+
+function headersOf(names: readonly ResponseHeader[]) {
+  return Object.fromEntries(['X-Request-Id' as const, ...names].map((name) => [name, ref('headers', name)]));
+}
+
+/** One response per status, its schema narrowed to the codes this route can answer with it. */
+function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, ResponseObject> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of ErrorCode.options) {
+    if (codes.has(code)) byStatus.set(errorStatus[code], [...(byStatus.get(errorStatus[code]) ?? []), code]);
+  }
+  const statuses = [...byStatus.keys()].sort((a, b) => a - b);
+  return Object.fromEntries(
+    statuses.map((status) => {
+      const statusCodes = byStatus.get(status) ?? [];
+      const response: ResponseObject = {
+        description: statusCodes.map((code) => `\`${code}\`: ${titleOf(code)}.`).join(' '),
+        headers: headersOf(statusCodes.some((code) => retryAfterCodes.has(code)) ? ['Retry-After'] : []),
+        content: {
+          'application/problem+json': {
+            schema: {
+              allOf: [ref('schemas', 'Problem'), { type: 'object', properties: { status: { const: status }, code: { enum: statusCodes } } }],
+            },
+          },
+        },
+      };
+      return [String(status), response];
+    }),
+  );
+}
+
+function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success: SuccessResponse): ResponseObject {
+  const schema = success.schema && ('_zod' in success.schema ? schemaRef(registry, success.schema) : success.schema);
+  return {
+    description: success.description,
+    headers: headersOf(success.headers ?? []),
+    ...(schema ? { content: { 'application/json': { schema } } } : {}),
+  };
+}
+
+const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
+
+function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
+  const { body, query, params, headers = [] } = operation.request ?? {};
+  const parameters = [
+    ...(params ? parametersOf(registry, 'path', params) : []),
+    ...(query ? parametersOf(registry, 'query', query) : []),
+    ...headers.map((name) => ref('parameters', name)),
+  ];
+  return {
+    operationId: route.id,
+    summary: route.summary,
+    ...(operation.description ? { description: operation.description } : {}),
+    tags: [operation.tag],
+    security: securityOf(route),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(body
+      ? { requestBody: { required: !z.safeParse(body, undefined).success, content: { 'application/json': { schema: schemaRef(registry, body) } } } }
+      : {}),
+    responses: {
+      ...Object.fromEntries(operation.responses.map((success) => [String(success.status), successResponse(registry, success)])),
+      ...problemResponses(errorCodesOf(route, operation)),
+    },
+  };
+}
+
+function pathsOf(registry: z.core.$ZodRegistry<SchemaMetadata>): PathsObject {
+  const paths: PathsObject = {};
+  for (const route of routes) {
+    paths[route.path] = { ...paths[route.path], [methods[route.method]]: operationObject(registry, route, operations[route.id]) };
+  }
+  return paths;
+}
+
+const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
+  { name: 'Accounts', description: 'Customer and reseller accounts, and which reseller manages which customer.' },
+  { name: 'Licenses', description: 'License keys: issue, read, suspend, reinstate, revoke.' },
+  { name: 'Installations', description: 'On-prem servers: trials, activations, heartbeats, restores and offline activation.' },
+  { name: 'Audit', description: 'What happened to a customer or license, newest first.' },
+  { name: 'Service', description: 'Health, the token verification keys and this document.' },
+];
+
+const apiDescription = `On-prem installations, resellers, customers and ops activate and manage licenses here.
+
+**Conventions.** Bodies are JSON. Times are ISO-8601 UTC strings in bodies and epoch seconds inside tokens. Unknown body fields
+are rejected with 400 \`VALIDATION_FAILED\` (with \`errors:[{path, message}]\`), never ignored; so are a body sent to a route
+that takes none and an unknown query parameter of a list. Bodies over 64 KiB are 413 \`PAYLOAD_TOO_LARGE\`. Lists take
+\`limit\` (1–100, default 50) and \`cursor\` (a previous page's opaque \`nextCursor\`, absent on the last page).
+
+**Identity.** An id that names nothing the caller may see is 404, never 403, so ids cannot be probed. An installation's id is the
+RFC 7638 thumbprint of its P-256 key, and it proves itself with a DPoP proof on every request (see the \`dpop\` scheme).
+
+**Errors.** Every error is an RFC 9457 \`application/problem+json\` document whose \`code\` is one of \`ErrorCode\`; each response
+below lists the codes the route can answer with that status. Every response carries \`X-Request-Id\`. On AWS, API Gateway may
+answer any route by itself: 429 \`RATE_LIMITED\` when throttling and 503 \`UNAVAILABLE\` (both with \`Retry-After\`), 403
+\`FORBIDDEN\` from the firewall. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
+are 503 \`UNAVAILABLE\`, and nothing is half-written.
+
+**Tokens.** Every \`token\` is a license token (\`LicenseTokenClaims\`), an ES256 compact JWS that verifies with the keys of
+\`GET /.well-known/jwks.json\` alone.`;
+
+/** The whole document: every route of the route table, and nothing else. */
+export function buildOpenApiDocument(): OpenAPIObject {
+  const registry = annotatedSchemas();
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'License activation API',
+      version: packageJson.version,
+      description: apiDescription,
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [
+      { url: 'http://127.0.0.1:3000', description: '`npm start` (the port is `$PORT`)' },
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com/{stage}',
+        description: 'API Gateway',
+        variables: {
+          apiId: { default: 'apiId', description: 'The REST API id' },
+          region: { default: 'eu-west-1', description: 'The AWS region' },
+          stage: { default: 'prod', description: 'The deployment stage' },
+        },
+      },
+    ],
+    tags: [...tags],
+    components: {
+      securitySchemes: byName(securitySchemes),
+      headers: byName(responseHeaders),
+      parameters: byName(Object.fromEntries(Object.entries(requestHeaders).map(([name, header]) => [name, { name, in: 'header' as const, required: false, ...header }]))),
+      schemas: componentSchemasOf(registry),
+    },
+    paths: pathsOf(registry),
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * `licensectl`: the licensing client on the command line, for administrators and for trying the
+ * service out. Every command works on one installation, kept in a state directory. See docs/CLIENT.md.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { JwksResult } from '@license-activation/contract/schemas';
+import { ApiTransport, serviceUrl } from './api-transport.js';
+import { systemClock } from './clock.js';
+import { LicenseClientError } from './errors.js';
+import { LicenseClient } from './license-client.js';
+import type { LicenseStatus } from './license-status.js';
+import type { KeySetDocument } from './trusted-keys.js';
+
+const usage = `Usage: licensectl <command> [options]
+
+Commands:
+  init                      create the installation key and remember the settings below
+  trial                     start the product's trial (online)
+  activate <key>            activate a license key (online)
+  heartbeat                 report usage and refresh the license token (online)
+  release <licenseId>       release a license from this installation (online)
+  restore                   fetch this installation's current token (online)
+  request-file <key>        write an offline activation request file (--out F, or stdout)
+  import-file <file>        verify and store a license file
+  status                    show what the installation may do now (offline)
+
+Options:
+  --state-dir DIR           the installation's state (default: $LICENSECTL_STATE_DIR or ./.licensectl)
+  --server URL              the licensing service (HTTPS; plain HTTP only to this machine)
+  --product ID              the product id, e.g. vault
+  --product-version V       the product version reported to the service (default 0.0.0)
+  --issuer NAME             the tokens' issuer (default license-activation)
+  --jwks FILE               pin the token signing keys of this JWKS file
+  --pin-server-keys         init only, for development: pin the keys the service publishes now
+  --active-users N          heartbeat: the number of active users (default 0)
+  --out FILE                request-file: where to write the file
+  --json                    status: print JSON
+  -h, --help                show this help
+
+init stores --server, --product, --product-version, --issuer and the pinned keys in the state directory;
+later commands use them unless given again.`;
+
+/** What `init` remembers in the state directory. */
+const CliSettings = z.object({
+  serverUrl: z.string().optional(),
+  productId: z.string().min(1),
+  productVersion: z.string().min(1),
+  issuer: z.string().optional(),
+});
+type CliSettings = z.infer<typeof CliSettings>;
+
+const settingsFileName = 'licensectl.json';
+const pinnedKeysFileName = 'pinned-jwks.json';
+
+/** A mistake in the command line: answered with exit code 2. */
+class UsageError extends Error {}
+
+const write = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+function parseCommandLine(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      'state-dir': { type: 'string' },
+      server: { type: 'string' },
+      product: { type: 'string' },
+      'product-version': { type: 'string' },
+      issuer: { type: 'string' },
+      jwks: { type: 'string' },
+      'pin-server-keys': { type: 'boolean', default: false },
+      'active-users': { type: 'string', default: '0' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+type CommandLine = ReturnType<typeof parseCommandLine>;
+
+async function storedSettings(stateDir: string): Promise<CliSettings | undefined> {
+  const text = await readFile(join(stateDir, settingsFileName), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : CliSettings.parse(JSON.parse(text));
+}
+
+/** The settings of this run: the command line over what `init` stored. */
+function settingsFrom(line: CommandLine, stored: CliSettings | undefined): CliSettings {
+  const { values } = line;
+  const productId = values.product ?? stored?.productId;
+  if (!productId) throw new UsageError('run licensectl init --product <id> first, or pass --product');
+  const serverUrl = values.server ?? stored?.serverUrl;
+  const issuer = values.issuer ?? stored?.issuer;
+  return {
+    productId,
+    productVersion: values['product-version'] ?? stored?.productVersion ?? '0.0.0',
+    ...(serverUrl === undefined ? {} : { serverUrl }),
+    ...(issuer === undefined ? {} : { issuer }),
+  };
+}
+
+const requestTimeoutMs = 30_000;
+
+/** The keys the service publishes right now: trust on first use, which only suits a development service. */
+function fetchServiceKeys(serverUrl: string): Promise<KeySetDocument> {
+  const transport = new ApiTransport({ serverUrl: serviceUrl(serverUrl), fetch, clock: systemClock, timeoutMs: requestTimeoutMs });
+  return transport.send({ route: 'jwks' }, JwksResult);
+}
+
+async function pinnedKeys(line: CommandLine, stateDir: string): Promise<KeySetDocument> {
+  const path = line.values.jwks ?? join(stateDir, pinnedKeysFileName);
+  const text = await readFile(path, 'utf8').catch(() => {
+    throw new UsageError(line.values.jwks ? `cannot read the JWKS file ${path}` : 'no pinned keys: pass --jwks FILE, or run licensectl init with --jwks FILE or --pin-server-keys');
+  });
+  return JwksResult.parse(JSON.parse(text));
+}
+
+function clientFor(settings: CliSettings, stateDir: string, keys: KeySetDocument): LicenseClient {
+  return new LicenseClient({
+    productId: settings.productId,
+    productVersion: settings.productVersion,
+    stateDir,
+    pinnedKeys: keys,
+    ...(settings.serverUrl === undefined ? {} : { serverUrl: settings.serverUrl }),
+    ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
+  });
+}
+
+function summary(status: LicenseStatus): string {
+  const rows: [string, string][] = [
+    ['installation', status.installationId],
+    ['mode', status.mode === 'full' ? 'full' : `limited (${status.reasons.join(', ')})`],
+  ];
+  if (status.edition) rows.push(['edition', status.edition]);
+  if (status.seats) rows.push(['seats', `${status.seats.consumed} in use of ${status.seats.users}`]);
+  if (status.restricted.length > 0) rows.push(['restricted', status.restricted.join(', ')]);
+  if (status.trialEndsAt) rows.push(['trial ends', status.trialEndsAt]);
+  if (status.expiresAt) rows.push(['token expires', `${status.expiresAt} (refresh after ${status.refreshAfter ?? '-'})`]);
+  if (status.tokenProblem) rows.push(['token', status.tokenProblem.detail]);
+  for (const warning of status.warnings) rows.push(['warning', `${warning.code}: ${warning.detail}`]);
+  return rows.map(([label, value]) => `${label.padEnd(14)}${value}`).join('\n');
+}
+
+function positional(line: CommandLine, name: string): string {
+  const value = line.positionals[1];
+  if (value === undefined) throw new UsageError(`${line.positionals[0] ?? 'this command'} needs <${name}>`);
+  return value;
+}
+
+function activeUsers(line: CommandLine): number {
+  const text = line.values['active-users'];
+  if (!/^\d+$/.test(text)) throw new UsageError(`--active-users must be a whole number, not ${text}`);
+  return Number(text);
+}
+
+async function init(line: CommandLine, stateDir: string): Promise<void> {
+  const settings = settingsFrom(line, await storedSettings(stateDir));
+  let keys: KeySetDocument;
+  if (line.values['pin-server-keys']) {
+    if (!settings.serverUrl) throw new UsageError('--pin-server-keys needs --server');
+    keys = await fetchServiceKeys(settings.serverUrl);
+    write(`pinned the ${keys.keys.length} key(s) ${settings.serverUrl} publishes now: trust on first use, for development only`);
+  } else {
+    keys = await pinnedKeys(line, stateDir);
+  }
+  const client = clientFor(settings, stateDir, keys);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(stateDir, pinnedKeysFileName), `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(join(stateDir, settingsFileName), `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  const facts = await client.machineFacts();
+  write(`installation ${await client.installationId()} for ${settings.productId}, state in ${stateDir}`);
+  write(`fingerprint from ${facts.fingerprintSource}; hostname ${facts.hostname}; virtual machine: ${facts.virtual ? 'yes' : 'no'}`);
+  for (const evidence of facts.virtualEvidence) write(`  ${evidence}`);
+  write(summary(await client.status()));
+}
+
+const commands = ['init', 'trial', 'activate', 'heartbeat', 'release', 'restore', 'request-file', 'import-file', 'status'] as const;
+type Command = (typeof commands)[number];
+
+function commandOf(line: CommandLine): Command {
+  const command = commands.find((name) => name === line.positionals[0]);
+  if (!command) throw new UsageError(line.positionals[0] === undefined ? 'no command' : `unknown command ${line.positionals[0]}`);
+  return command;
+}
+
+async function run(line: CommandLine, stateDir: string): Promise<void> {
+  const command = commandOf(line);
+  if (command === 'init') return init(line, stateDir);
+  const settings = settingsFrom(line, await storedSettings(stateDir));
+  const client = clientFor(settings, stateDir, await pinnedKeys(line, stateDir));
+  switch (command) {
+    case 'trial':
+      await client.trial();
+      break;
+    case 'activate':
+      write(`activated license ${(await client.activate(positional(line, 'key'))).activation.licenseId}`);
+      break;
+    case 'heartbeat':
+      await client.heartbeat({ activeUsers: activeUsers(line) });
+      break;
+    case 'release': {
+      const licenseId = positional(line, 'licenseId');
+      await client.release(licenseId);
+      write(`released license ${licenseId}`);
+      break;
+    }
+    case 'restore':
+      await client.restore();
+      break;
+    case 'request-file': {
+      const file = await client.createRequestFile(positional(line, 'key'));
+      if (line.values.out === undefined) return write(file);
+      // It carries the license key: readable by its owner only.
+      await writeFile(line.values.out, `${file}\n`, { mode: 0o600 });
+      return write(`request file written to ${line.values.out}: send it to POST /v1/offline-activations as {"request": "<file>"} within 7 days`);
+    }
+    case 'import-file':
+      await client.importLicenseFile(await readFile(positional(line, 'file'), 'utf8'));
+      write('license file imported');
+      break;
+    case 'status':
+      break;
+  }
+  const status = await client.status();
+  write(line.values.json ? JSON.stringify(status, null, 2) : summary(status));
+}
+
+function describeFailure(error: LicenseClientError): string {
+  const facts = [error.status === undefined ? undefined : `status ${error.status}`, error.retryAfterSeconds === undefined ? undefined : `retry after ${error.retryAfterSeconds} s`, error.requestId === undefined ? undefined : `request ${error.requestId}`];
+  const extra = facts.filter((fact) => fact !== undefined).join(', ');
+  return `licensectl: ${error.code}: ${error.detail}${extra ? ` (${extra})` : ''}`;
+}
+
+/**
+ * Runs one `licensectl` command line and returns the process exit code: 0 on success, 1 when the
+ * command failed (the service's `code` and `detail` go to stderr), 2 for a mistake in the command line.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv);
+  } catch (error) {
+    process.stderr.write(`licensectl: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    return 2;
+  }
+  if (line.values.help) {
+    write(usage);
+    return 0;
+  }
+  const stateDir = resolve(line.values['state-dir'] ?? process.env.LICENSECTL_STATE_DIR ?? '.licensectl');
+  try {
+    await run(line, stateDir);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`licensectl: ${error.message} (licensectl --help lists the commands and options)\n`);
+      return 2;
+    }
+    process.stderr.write(`${error instanceof LicenseClientError ? describeFailure(error) : `licensectl: ${error instanceof Error ? error.message : String(error)}`}\n`);
+    return 1;
+  }
+}
