@@ -3,6 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { LicenseType } from '@license-activation/contract/catalog-schema';
 import type { AuditEvent } from '@license-activation/contract/schemas';
+import { batchGet } from './batch-get.js';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { queryPage } from './pagination.js';
@@ -145,4 +146,54 @@ export async function listAllLicenses(table: Table, page: { limit: number; curso
     page,
   );
   return { ...result, items: result.items.map(toLicenseRecord) };
+}
+
+/** Licenses by id, in one round trip (missing ones are left out). */
+export async function getLicenses(table: Table, licenseIds: readonly string[]): Promise<LicenseRecord[]> {
+  if (licenseIds.length === 0) return [];
+  const found = await batchGet(table, licenseIds.map((licenseId) => keys.license(licenseId)));
+  return [...found.values()].map(toLicenseRecord);
+}
+
+/** Holds while the license's status is still the one a decision was based on. */
+export function licenseUnchanged(table: Table, licenseId: string, status: StoredLicenseStatus): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: table.name,
+      Key: keys.license(licenseId),
+      ConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status },
+    },
+  };
+}
+
+/**
+ * Takes one activation slot: only while the license is active and below its limit. On failure the
+ * old item comes back, so the caller can tell a status change from a full license.
+ */
+export function slotTake(table: Table, licenseId: string): TransactItem {
+  return {
+    Update: {
+      TableName: table.name,
+      Key: keys.license(licenseId),
+      UpdateExpression: 'SET activations = activations + :one',
+      ConditionExpression: '#status = :active AND activations < maxActivations',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':active': 'active' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+export function slotFree(table: Table, licenseId: string): TransactItem {
+  return {
+    Update: {
+      TableName: table.name,
+      Key: keys.license(licenseId),
+      UpdateExpression: 'SET activations = activations - :one',
+      ConditionExpression: 'activations > :zero',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+    },
+  };
 }

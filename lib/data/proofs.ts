@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import { problem } from '@license-activation/contract/problem';
 import type { ProblemError } from '@license-activation/contract/problem';
 import { dpopReplayWindowSeconds, offlineRequestLifetimeSeconds } from '@license-activation/contract/proof-limits';
-import { proofPut } from './installations.js';
 import { keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
 
@@ -46,4 +46,23 @@ export async function spendProofAlone(table: Table, proof: ProofUse, now: Date):
     if (error instanceof ConditionalCheckFailedException) throw proofAlreadySpent(proof);
     throw error;
   }
+}
+
+/**
+ * Remembers a proof's id until `expiresAt`; fails if the same id is still remembered. Expired items
+ * may linger until TTL removes them, so the condition also accepts one whose time is up. `spentBy`
+ * names this very write: when its answer is lost and the SDK sends the same put again, the retry
+ * finds its own item rather than a replay (a transaction has its ClientRequestToken for that; a
+ * lone PutItem has nothing else).
+ */
+export function proofPut(table: Table, key: { pk: string; sk: string }, expiresAt: Date, now: Date): TransactItem {
+  const spentBy = randomUUID();
+  return {
+    Put: {
+      TableName: table.name,
+      Item: { ...key, entity: 'proof', expiresAt: expiresAt.toISOString(), ttl: Math.ceil(expiresAt.getTime() / 1000), spentBy },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR spentBy = :spentBy',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':spentBy': spentBy },
+    },
+  };
 }

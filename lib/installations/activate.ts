@@ -5,14 +5,10 @@ import { problem } from '@license-activation/contract/problem';
 import type { Activation, ActivationInput } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
-import {
-  activationPut,
-  getLicenses,
-  installationPut,
-  licenseUnchanged,
-  readForActivation,
-  slotTake,
-} from '../data/installations.js';
+import { activationPut } from '../data/activations.js';
+import { getLicenses, licenseUnchanged, slotTake } from '../data/licenses.js';
+import { installationPut } from '../data/installations.js';
+import { readForActivation } from '../data/activation-reads.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { saveKeyFailures } from '../data/key-failures.js';
 import type { LicenseRecord } from '../data/licenses.js';
@@ -58,12 +54,13 @@ async function recordKeyFailure(deps: InstallationDeps, request: ActivationReque
   const { now } = request;
   const installationId = request.proof.installation.id;
   let read = failures;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  await retryOnContention(async () => {
     const next = [...recentFailures(read, now), now.getTime()];
     const expiresAt = new Date(now.getTime() + keyFailureWindowMs);
-    if (await saveKeyFailures(deps.table, { installationId, read, next, expiresAt })) return;
+    if (await saveKeyFailures(deps.table, { installationId, read, next, expiresAt })) return undefined;
     read = (await readForActivation(deps.table, { installationId, withKeyFailures: true })).keyFailures;
-  }
+    return retry;
+  });
 }
 
 /** The installation after activating `license` on it: created if new, its trial ended for good. */

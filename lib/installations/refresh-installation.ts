@@ -1,6 +1,7 @@
 import type { Table } from '../platform/dynamodb.js';
 import { retry, retryOnContention } from '../data/contention.js';
-import { getInstallation, getLicenses, installationPut, licenseUnchanged } from '../data/installations.js';
+import { getInstallation, installationPut } from '../data/installations.js';
+import { getLicenses, licenseUnchanged } from '../data/licenses.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';

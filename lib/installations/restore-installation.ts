@@ -1,6 +1,6 @@
 import type { Caller } from '../auth/principal.js';
 import type { Installation } from '@license-activation/contract/schemas';
-import { getLicenses } from '../data/installations.js';
+import { getLicenses } from '../data/licenses.js';
 import { toLicense } from '../licenses/license-view.js';
 import { visibleInstallation } from './installation-access.js';
 import { toInstallationView, withCurrentLicenses } from './installation-view.js';

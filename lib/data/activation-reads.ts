@@ -1,0 +1,34 @@
+import type { Table } from '../platform/dynamodb.js';
+import { batchGet, mapKey } from './batch-get.js';
+import { toInstallationRecord } from './installations.js';
+import type { InstallationRecord } from './installations.js';
+import { isStorableId, keys } from './keys.js';
+import { toLicenseRecord } from './licenses.js';
+import type { LicenseRecord } from './licenses.js';
+
+export interface ActivationReads {
+  readonly installation?: InstallationRecord;
+  readonly license?: LicenseRecord;
+  /** Epoch milliseconds of recent failed key activations, when asked for. */
+  readonly keyFailures: readonly number[];
+}
+
+/** What an activation needs, in one round trip: the license, the installation, and (for keys) its recent failures. */
+export async function readForActivation(
+  table: Table,
+  args: { installationId: string; licenseId?: string; withKeyFailures: boolean },
+): Promise<ActivationReads> {
+  const installationKey = keys.installation(args.installationId);
+  const licenseKey = args.licenseId !== undefined && isStorableId(args.licenseId) ? keys.license(args.licenseId) : undefined;
+  const failuresKey = args.withKeyFailures ? keys.keyFailures(args.installationId) : undefined;
+  const wanted = [installationKey, licenseKey, failuresKey].filter((key) => key !== undefined);
+  const found = await batchGet(table, wanted);
+  const installation = found.get(mapKey(installationKey));
+  const license = licenseKey && found.get(mapKey(licenseKey));
+  const failures = failuresKey && found.get(mapKey(failuresKey));
+  return {
+    installation: installation && toInstallationRecord(installation),
+    license: license ? toLicenseRecord(license) : undefined,
+    keyFailures: Array.isArray(failures?.failures) ? failures.failures.map(Number) : [],
+  };
+}
