@@ -170,7 +170,7 @@ export async function writeFloorEntries(dir: string): Promise<{ targets: BundleT
 /** Each dependency a function may load at init, alone: what it costs, to explain the difference to the floor. */
 export const dependencySources: Record<string, string> = {
   zod: "import { z } from 'zod';\nexport const schema = z.strictObject({ name: z.string() });",
-  'lib/contract/schemas.ts': `export * from '${join(repositoryRoot, 'lib/contract/schemas.ts')}';`,
+  'packages/contract/src/schemas.ts': `export * from '${join(repositoryRoot, 'packages/contract/src/schemas.ts')}';`,
   jose: "export { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';",
   '@aws-lambda-powertools/logger': "import { Logger } from '@aws-lambda-powertools/logger';\nexport const logger = new Logger();",
   '@aws-lambda-powertools/metrics': "import { Metrics } from '@aws-lambda-powertools/metrics';\nexport const metrics = new Metrics();",

@@ -39,8 +39,8 @@ export function importRulesOf(name: FunctionName): ImportRules {
   const notAtInit = [
     // Building zod schemas is a good part of a cold start: the response schemas and the catalog's schema
     // serve the OpenAPI document, the client and the tests; a function builds only its own request schemas.
-    'lib/contract/schemas.ts',
-    'lib/catalog/catalog-schema.ts',
+    'packages/contract/src/schemas.ts',
+    'packages/contract/src/catalog-schema.ts',
     ...(functionsWithoutSchemas.includes(name) ? ['zod'] : []),
     ...(usesJose(name) ? [] : ['jose']),
   ];

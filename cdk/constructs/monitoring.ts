@@ -61,7 +61,7 @@ const kmsCallCount = (operation: string) =>
 /**
  * Alarms to an SNS topic, and a dashboard of the service's vital signs. KMS publishes no error
  * metric of its own: the functions count their failed calls to the signing and secret box keys
- * themselves, with the business counts, as EMF metrics (lib/adapters/metric-names.ts).
+ * themselves, with the business counts, as EMF metrics (lib/platform/metric-names.ts).
  */
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;

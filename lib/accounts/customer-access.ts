@@ -1,9 +1,9 @@
 import type { Table } from '../platform/dynamodb.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
+import { accountIsKind } from '../data/account-items.js';
 import { getAccount } from '../data/accounts.js';
 import { associationStillExists, isAssociated } from '../data/associations.js';
-import { keys } from '../data/keys.js';
 import type { TransactItem } from '../data/transactions.js';
 
 const notFound = (customerId: string) => problem('NOT_FOUND', `no customer ${customerId}`);
@@ -33,12 +33,5 @@ export async function assertMayActForCustomer(table: Table, account: AccountPrin
  */
 export function customerAccessGuard(table: Table, account: AccountPrincipal, customerId: string): TransactItem {
   if (account.kind === 'reseller') return associationStillExists(table, account.id, customerId);
-  return {
-    ConditionCheck: {
-      TableName: table.name,
-      Key: keys.account(customerId),
-      ConditionExpression: 'kind = :customer',
-      ExpressionAttributeValues: { ':customer': 'customer' },
-    },
-  };
+  return accountIsKind(table, customerId, 'customer');
 }

@@ -14,7 +14,7 @@ export type ApiKeyAuthenticator = (apiKey: string) => Promise<AccountPrincipal |
 export type InstallationProofVerifier = (event: HttpEvent, now: Date) => Promise<InstallationPrincipal>;
 
 /**
- * How a function authenticates the callers API Gateway leaves to it (lib/contract/routes.ts): the
+ * How a function authenticates the callers API Gateway leaves to it (packages/contract/src/routes.ts): the
  * functions of installation routes verify proofs, and those that also take an account's API key
  * look keys up themselves. A function passes only what its routes need, so that its bundle holds
  * no verifier it never runs (jose for proofs, the table and Secrets Manager for keys).

@@ -39,7 +39,7 @@ export function actorOf(caller: { readonly account?: AccountPrincipal; readonly 
 }
 
 /**
- * The caller's account. Routes that reach this have already required one (lib/contract/routes.ts),
+ * The caller's account. Routes that reach this have already required one (packages/contract/src/routes.ts),
  * so a missing account here is an authentication fault, answered as such.
  */
 export function accountOf(caller: Caller): AccountPrincipal {

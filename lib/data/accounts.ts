@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { Account, AuditEvent } from '@license-activation/contract/schemas';
-import { toAccount } from './account-mapping.js';
+import { accountIsKind, toAccount } from './account-items.js';
 import { apiKeyItem } from './api-keys.js';
 import { associationItem } from './associations.js';
 import { eventPuts } from './events.js';
@@ -35,14 +35,7 @@ export async function putAccount(
   const outcome = await transactWrite(table, [
     ...(resellerId
       ? [
-          {
-            ConditionCheck: {
-              TableName: table.name,
-              Key: keys.account(resellerId),
-              ConditionExpression: 'kind = :reseller',
-              ExpressionAttributeValues: { ':reseller': 'reseller' },
-            },
-          },
+          accountIsKind(table, resellerId, 'reseller'),
           { Put: { TableName: table.name, Item: associationItem(resellerId, account, account.createdAt) } },
         ]
       : []),

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { Account, Association, AuditEvent } from '@license-activation/contract/schemas';
-import { toAccount } from './account-mapping.js';
+import { accountIsKind, toAccount } from './account-items.js';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { queryPage } from './pagination.js';
@@ -64,14 +64,7 @@ export async function addAssociation(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
-    {
-      ConditionCheck: {
-        TableName: table.name,
-        Key: keys.account(resellerId),
-        ConditionExpression: 'kind = :reseller',
-        ExpressionAttributeValues: { ':reseller': 'reseller' },
-      },
-    },
+    accountIsKind(table, resellerId, 'reseller'),
     ...eventPuts(table, event),
   ]);
   if (outcome.ok) return { added: true };

@@ -290,7 +290,7 @@ const listQuery = (withCustomerId: boolean) =>
     })
     .map((query) => Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)));
 
-/** Every body one mistake from a valid one, per route (lib/contract/schemas.ts, through `nearValidBodies`). */
+/** Every body one mistake from a valid one, per route (packages/contract/src/schemas.ts, through `nearValidBodies`). */
 const nearValidBodiesOf: Partial<Record<RouteId, readonly Record<string, unknown>[]>> = {
   registerAccount: nearValidBodies(AccountInput, { name: 'Acme', email: 'it@acme.example' }),
   createReseller: nearValidBodies(AccountInput, { name: 'Partner', email: 'sales@partner.example' }),

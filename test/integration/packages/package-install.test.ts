@@ -1,0 +1,101 @@
+/**
+ * The client as a vendor gets it: `npm pack` of both published packages, installed from the tarballs
+ * into an empty project, then used from plain JavaScript (ESM), type-checked from TypeScript against
+ * the shipped `.d.ts`, and `npx licensectl --help`. Nothing from this repository is on the path.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const typescriptCompiler = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+
+let project: string;
+
+async function npm(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+beforeAll(async () => {
+  project = await mkdtemp(join(tmpdir(), 'client-install-'));
+  const tarballs = join(project, 'tarballs');
+  await mkdir(tarballs);
+  await npm(repoRoot, 'run', 'build');
+  await npm(repoRoot, 'pack', '--workspace', '@license-activation/contract', '--workspace', '@license-activation/client', '--pack-destination', tarballs);
+  const packed = (await readdir(tarballs)).map((file) => join(tarballs, file));
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'vendor-product', version: '1.0.0', private: true, type: 'module' }));
+  await npm(project, 'install', ...packed);
+}, 180_000);
+
+afterAll(async () => {
+  if (project) await rm(project, { recursive: true, force: true });
+});
+
+describe('the packed client, installed into an empty project', () => {
+  it('installs without the service or the AWS SDK', async () => {
+    const installed = await readdir(join(project, 'node_modules'));
+    expect(installed).toEqual(expect.arrayContaining(['@license-activation', 'jose', 'zod']));
+    expect(installed).not.toContain('@aws-sdk');
+    expect(await readdir(join(project, 'node_modules', '@license-activation'))).toEqual(['client', 'contract']);
+  });
+
+  it('runs from plain JavaScript: a license decision offline and an activation request file', async () => {
+    const script = `
+      import { LicenseClient, evaluateLicenseStatus } from '@license-activation/client';
+      import { generateKeyPairSync } from 'node:crypto';
+      import { mkdtemp } from 'node:fs/promises';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
+      const client = new LicenseClient({
+        productId: 'vault',
+        productVersion: '5.2.0',
+        stateDir: await mkdtemp(join(tmpdir(), 'state-')),
+        pinnedKeys: { keys: [{ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' }] },
+        machineProbes: { hostname: () => 'vault-01', readText: async () => undefined, run: async () => undefined },
+      });
+      const status = await client.status();
+      const file = await client.createRequestFile('ABCDE-FGHIJ-KLMNO-PQRST-UVWXY');
+      const header = JSON.parse(Buffer.from(file.split('.')[0], 'base64url').toString('utf8'));
+      console.log(JSON.stringify({ mode: status.mode, reasons: status.reasons, typ: header.typ, alg: header.alg, crv: header.jwk.crv, evaluate: typeof evaluateLicenseStatus }));
+    `;
+    await writeFile(join(project, 'use.mjs'), script);
+    const { stdout } = await run(process.execPath, ['use.mjs'], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({ mode: 'limited', reasons: ['NOT_ACTIVATED'], typ: 'activation-request+jwt', alg: 'ES256', crv: 'P-256', evaluate: 'function' });
+  });
+
+  it('type-checks from TypeScript against the shipped declarations, which also refuse a misuse', async () => {
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2023', strict: true, noEmit: true, skipLibCheck: false, types: [], typeRoots: [join(repoRoot, 'node_modules', '@types')] }, files: ['use.ts'] }),
+    );
+    const source = `
+      import { LicenseClient, LicenseClientError } from '@license-activation/client';
+      import type { LicenseStatus } from '@license-activation/client';
+      import { LicenseTokenClaims } from '@license-activation/contract/license-token';
+      const client = new LicenseClient({ productId: 'vault', productVersion: '5.2.0', stateDir: '/tmp/x', pinnedKeys: { keys: [] } });
+      const status: Promise<LicenseStatus> = client.status();
+      const isError = (error: unknown): boolean => error instanceof LicenseClientError && error.code.length > 0;
+      // @ts-expect-error productVersion, stateDir and pinnedKeys are required: tsc fails if the declarations let this through
+      new LicenseClient({ productId: 'vault' });
+      export { status, isError, LicenseTokenClaims };
+    `;
+    await writeFile(join(project, 'use.ts'), source);
+    const checked = await run(process.execPath, [typescriptCompiler, '-p', project], { cwd: project }).then(
+      () => '',
+      (error: { stdout: string }) => error.stdout,
+    );
+    expect(checked).toBe('');
+  });
+
+  it('runs `npx licensectl --help` on plain Node', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'licensectl', '--help'], { cwd: project });
+    expect(stdout).toMatch(/^Usage: licensectl <command>/);
+    expect(stdout).toContain('activate <key>');
+  });
+});
