@@ -35,6 +35,7 @@ export const functionNeeds = {
   'issue-license': { table: 'RW', secretBox: true },
   'list-licenses': { table: 'RO' },
   'get-license': { table: 'RO' },
+  'list-license-installations': { table: 'RO' },
   'change-license-status': { table: 'RW' },
   'start-trial': { table: 'RW', signingKey: 'sign' },
   activate: { table: 'RW', signingKey: 'sign', opsApiKey: true },

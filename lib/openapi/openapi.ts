@@ -14,7 +14,7 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, AssociationResult, AuditEventPage, LicensePage, LicenseResult, operations } from './operations.js';
+import { AccountPage, AssociationResult, AuditEventPage, LicenseInstallationPage, LicensePage, LicenseResult, operations } from './operations.js';
 import type { OperationDoc, OperationTag, RequestHeader, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
 import { routes } from '@license-activation/contract/routes';
@@ -38,6 +38,7 @@ import {
   HealthResult,
   HeartbeatInput,
   Installation,
+  LicenseInstallation,
   InstallationPath,
   InstallationResult,
   IssueLicenseInput,
@@ -105,6 +106,8 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ],
   ['Activation', Activation, 'A license activated on an installation.'],
   ['Installation', Installation, 'An on-prem server, identified by the RFC 7638 thumbprint of its key.'],
+  ['LicenseInstallation', LicenseInstallation, 'An installation holding a license, and the mode its license token gives it now.'],
+  ['LicenseInstallationPage', LicenseInstallationPage, 'One page of the installations holding a license.'],
   ['TokenResult', TokenResult, 'A license token.'],
   ['TrialResult', TrialResult, 'The installation on trial and its license token.'],
   ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],

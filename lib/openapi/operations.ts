@@ -20,6 +20,7 @@ import {
   IssueLicenseInput,
   JwksResult,
   License,
+  LicenseInstallation,
   LicenseIssued,
   LicensePath,
   LicenseStatusChangeInput,
@@ -44,6 +45,7 @@ export const AssociationResult = z.object({ association: Association });
 export const AccountPage = pageOf(Account);
 export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
+export const LicenseInstallationPage = pageOf(LicenseInstallation);
 
 /** Request headers an operation reads besides its credentials. */
 export type RequestHeader = 'Idempotency-Key';
@@ -234,6 +236,16 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'reason, kept in the audit event.',
     request: { params: LicensePath, body: LicenseStatusChangeInput },
     responses: [licenseChanged],
+    refusals: ['NOT_FOUND'],
+  },
+  listLicenseInstallations: {
+    tag: 'Licenses',
+    description: listDescription(
+      'The installations holding the license, in the order of their ids, each with the mode and warnings its license token ' +
+        "gives it now. Read-only: the installations are not marked as seen. For the license's owner, the owner's resellers and ops.",
+    ),
+    request: { params: LicensePath, query: ListQuery },
+    responses: [{ status: 200, description: 'One page of installations.', schema: LicenseInstallationPage }],
     refusals: ['NOT_FOUND'],
   },
   listLicenseEvents: {
