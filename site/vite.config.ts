@@ -1,0 +1,18 @@
+import { defaultClientConditions, defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The site is served by the API's own origin (dev/local-server.ts locally, CloudFront on AWS),
+// so it calls the API with relative URLs and needs no CORS.
+export default defineConfig({
+  plugins: [react()],
+  // The contract's TypeScript sources, as everywhere else in the repository (no build of packages/ needed first).
+  resolve: { conditions: ['@license-activation/source', ...defaultClientConditions] },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Reported by the build and by `npm run bench` (bench/site-bundle.ts): the budget is 200 KB gzip on first load.
+    reportCompressedSize: true,
+    // CSP: no inline scripts, so no module-preload polyfill injected as one.
+    modulePreload: { polyfill: false },
+  },
+});
