@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -5,6 +6,7 @@ import { catalog } from '#lib/platform/catalog.js';
 import { Catalog } from '@license-activation/contract/catalog-schema';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
+import { LicenseSite } from './constructs/license-site.js';
 import { LicenseTable } from './constructs/license-table.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
@@ -25,6 +27,7 @@ export class LicenseActivationStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly api: LicenseApi;
   readonly monitoring: Monitoring;
+  readonly site: LicenseSite;
 
   constructor(scope: Construct, id: string, props: LicenseActivationStackProps) {
     super(scope, id, props);
@@ -56,7 +59,10 @@ export class LicenseActivationStack extends Stack {
       webAclName: firewall.webAclName,
     });
 
+    this.site = new LicenseSite(this, 'Site', { config, restApi: this.api.restApi, siteDir: fileURLToPath(new URL('../site/dist/', import.meta.url)) });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}/`, description: 'The license site, with the API under the same domain' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SigningKeyArn', { value: this.keys.signingKey.keyArn });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.keys.signingKeyAlias.aliasName });
