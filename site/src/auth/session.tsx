@@ -6,7 +6,7 @@ import { unwrap } from '../api/problem';
 import * as directory from './directory';
 import type { Tokens } from './directory';
 
-export type Me = Schemas['Me'];
+export type Me = Schemas['MeResult'];
 export type Membership = Me['memberships'][number];
 
 const tokensKey = 'license-site.tokens';

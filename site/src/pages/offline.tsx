@@ -11,7 +11,12 @@ export function OfflinePage() {
   const [fileName, setFileName] = useState<string>();
   const [licenseUrl, setLicenseUrl] = useState<string>();
   const { pending, error, run } = useAction();
-  useEffect(() => () => licenseUrl && URL.revokeObjectURL(licenseUrl), [licenseUrl]);
+  useEffect(
+    () => () => {
+      if (licenseUrl) URL.revokeObjectURL(licenseUrl);
+    },
+    [licenseUrl],
+  );
 
   async function choose(file: File | undefined) {
     setFileName(file?.name);
