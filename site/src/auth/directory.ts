@@ -1,3 +1,4 @@
+import type * as CognitoSdk from '@aws-sdk/client-cognito-identity-provider';
 import { api } from '../api/client';
 import { ShownError, unwrap } from '../api/problem';
 
@@ -14,7 +15,7 @@ export interface Tokens {
   readonly expiresAt: number;
 }
 
-type Sdk = typeof import('@aws-sdk/client-cognito-identity-provider');
+type Sdk = typeof CognitoSdk;
 interface Directory {
   readonly sdk: Sdk;
   readonly client: InstanceType<Sdk['CognitoIdentityProviderClient']>;
