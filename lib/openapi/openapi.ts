@@ -435,6 +435,7 @@ function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: R
     ...(query ? parametersOf(registry, 'query', query) : []),
     ...(headers ? Object.keys(headers._zod.def.shape).map((name) => ref('parameters', name)) : []),
   ];
+  const serverChecked = [...(query && 'cursor' in query._zod.def.shape ? ['cursor'] : []), ...(operation.serverChecked ?? [])];
   return {
     operationId: route.id,
     summary: route.summary,
@@ -442,6 +443,7 @@ function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: R
     tags: [operation.tag],
     security: securityOf(route),
     ...(parameters.length > 0 ? { parameters } : {}),
+    ...(serverChecked.length > 0 ? { 'x-server-checked-fields': serverChecked } : {}),
     ...(body
       ? { requestBody: { required: !z.safeParse(body, undefined).success, content: { 'application/json': { schema: schemaRef(registry, body) } } } }
       : {}),
@@ -474,6 +476,10 @@ const apiDescription = `On-prem installations, resellers, customers and ops acti
 are rejected with 400 \`VALIDATION_FAILED\` (with \`errors:[{path, message}]\`), never ignored; so are a body sent to a route
 that takes none and an unknown query parameter of a list. Bodies over 64 KiB are 413 \`PAYLOAD_TOO_LARGE\`. Lists take
 \`limit\` (1–100, default 50) and \`cursor\` (a previous page's opaque \`nextCursor\`, absent on the last page).
+
+**Judged by the server.** An operation's \`x-server-checked-fields\` names the fields whose well-formed values the server still
+judges by what it holds (the catalog, the cursors it issued, the clock): such a value may be 400 \`VALIDATION_FAILED\` naming
+the field. Any other request the schemas admit is never refused with \`VALIDATION_FAILED\`.
 
 **Identity.** An id that names nothing the caller may see is 404, never 403, so ids cannot be probed. An installation's id is the
 RFC 7638 thumbprint of its P-256 key, and it proves itself with a DPoP proof on every request (see the \`dpop\` scheme).

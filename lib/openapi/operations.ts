@@ -51,6 +51,11 @@ export interface OperationDoc {
   readonly responses: readonly SuccessResponse[];
   /** Codes the route's own logic answers with. */
   readonly refusals?: readonly ErrorCode[];
+  /**
+   * Fields whose well-formed values the server still judges by what it holds (the catalog, the
+   * clock): such a value may be 400 `VALIDATION_FAILED` naming the field. A list's `cursor` is one by itself.
+   */
+  readonly serverChecked?: readonly string[];
 }
 
 const accountCreated = (description: string): SuccessResponse => ({ status: 201, description, schema: AccountCreated });
@@ -158,6 +163,7 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       },
     ],
     refusals: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    serverChecked: ['productId', 'type', 'edition', 'expiresAt'],
   },
   listLicenses: {
     tag: 'Licenses',
@@ -215,6 +221,7 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       { status: 200, description: 'The installation existed already: its current state and a fresh token.', schema: TrialResult },
     ],
     refusals: ['FORBIDDEN', 'TRIAL_ALREADY_USED', 'CONFLICT'],
+    serverChecked: ['productId'],
   },
   activate: {
     tag: 'Installations',
