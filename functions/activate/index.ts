@@ -1,6 +1,7 @@
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationOf } from '#lib/auth/principal.js';
-import { ActivationInput } from '@license-activation/contract/installation-requests';
+import { installationRequests } from '@license-activation/contract/installation-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
 import { dpopProofs } from '#lib/auth/dpop-proofs.js';
 import { httpHandler } from '#lib/http/http-handler.js';
 import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
@@ -8,7 +9,7 @@ import { activate } from '#lib/installations/activate.js';
 import { toInstallationView } from '#lib/installations/installation-view.js';
 
 export const handler = httpHandler(
-  { body: ActivationInput },
+  requestsOf(installationRequests, 'activate'),
   async ({ body, caller, now }) => {
     const { created, token, installation, activation } = await activate(installationDeps(), {
       proof: { kind: 'dpop', installation: installationOf(caller) },

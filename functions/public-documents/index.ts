@@ -1,6 +1,8 @@
 import { signer } from '#lib/keys/process-signer.js';
 import type { routes } from '@license-activation/contract/routes';
 import { httpHandler } from '#lib/http/http-handler.js';
+import { serviceRequests } from '@license-activation/contract/service-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
 
 type DocumentRoute = Extract<(typeof routes)[number], { function: 'public-documents' }>['id'];
 
@@ -18,8 +20,9 @@ const documents: Record<DocumentRoute, () => Promise<unknown>> = {
 /** A verifier that meets an unknown kid fetches the key set again, so five minutes of caching delay no rotation. */
 const cacheControl = 'public, max-age=300';
 
-export const handler = httpHandler({}, async ({ route }) => {
-  const document = Object.hasOwn(documents, route.id) ? documents[route.id as DocumentRoute] : undefined;
-  if (!document) throw new TypeError(`public-documents does not serve ${route.id}`);
-  return { status: 200, body: await document(), headers: { 'Cache-Control': cacheControl } };
-});
+// httpHandler answers only the routes named here, which are the keys of `documents`.
+export const handler = httpHandler(requestsOf(serviceRequests, 'jwks', 'openapi'), async ({ route }) => ({
+  status: 200,
+  body: await documents[route.id as DocumentRoute](),
+  headers: { 'Cache-Control': cacheControl },
+}));

@@ -104,9 +104,11 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
   const { table } = deps;
   const { input, now, proof } = request;
   const installationId = proof.installation.id;
-  const byKey = input.key !== undefined;
-  const normalizedKey = input.key === undefined ? undefined : normalizeLicenseKey(input.key);
-  const licenseId = byKey ? normalizedKey && licenseIdOf(normalizedKey) : input.licenseId;
+  // ActivationInput is either shape; `byName` is the license an account names.
+  const byName = 'licenseId' in input ? input : undefined;
+  const byKey = byName === undefined;
+  const normalizedKey = 'key' in input ? normalizeLicenseKey(input.key) : undefined;
+  const licenseId = byName ? byName.licenseId : normalizedKey && licenseIdOf(normalizedKey);
   if (!byKey && !request.account) throw problem('UNAUTHENTICATED', "activation by licenseId needs an account's API key too");
   let licensesChanged = false;
 
@@ -128,11 +130,11 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
       const visible =
         named !== undefined &&
         request.account !== undefined &&
-        (input.customerId === undefined || input.customerId === named.customerId) &&
+        (byName?.customerId === undefined || byName.customerId === named.customerId) &&
         (await mayActForCustomer(table, request.account, named.customerId));
       if (!visible) license = undefined;
     }
-    if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${input.licenseId ?? ''}`.trim());
+    if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${byName?.licenseId ?? ''}`.trim());
 
     const lifetime: TokenLifetime = request.lifetime.kind === 'offline' ? { kind: 'offline', licenseEnd: license.expiresAt } : request.lifetime;
     const product = productOf(deps.catalog, license.productId);

@@ -15,10 +15,13 @@ import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/con
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
 import { AccountPage, AssociationResult, AuditEventPage, LicensePage, LicenseResult, operations } from './operations.js';
-import type { OperationDoc, OperationTag, RequestHeader, SuccessHeader, SuccessResponse } from './operations.js';
+import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
+import { IdempotencyKey, licenseKeyPattern, licenseKeyText } from '@license-activation/contract/fields';
+import type { RouteRequest } from '@license-activation/contract/route-request';
+import { requestOf, routeRequests } from '@license-activation/contract/requests';
 import { routes } from '@license-activation/contract/routes';
-import type { HttpMethod, PrincipalKind, RouteDefinition } from '@license-activation/contract/routes';
+import type { HttpMethod, PrincipalKind, RouteDefinition, RouteId } from '@license-activation/contract/routes';
 import {
   Account,
   AccountCreated,
@@ -41,8 +44,10 @@ import {
   InstallationPath,
   InstallationResult,
   IssueLicenseInput,
+  KeyActivationInput,
   JwksResult,
   License,
+  LicenseIdActivationInput,
   LicenseIssued,
   LicensePath,
   LicenseStatus,
@@ -57,8 +62,8 @@ import {
 } from '@license-activation/contract/schemas';
 
 /**
- * The OpenAPI 3.1 document of the contract (../shared/API.md), built from the route table and the
- * zod schemas the handlers validate with, so the document cannot say something the code does not.
+ * The OpenAPI 3.1 document of the contract, built from the route table and each route's request
+ * (the zod schemas its handler validates with), so the document cannot say something the code does not.
  * zod's own JSON Schema generator writes the schemas: it reads the `zod/mini` request schemas as
  * well as the classic response schemas (zod-to-openapi reads classic ones only), and OpenAPI 3.1's
  * schemas are JSON Schema 2020-12, which is what it writes.
@@ -92,8 +97,14 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   [
     'ActivationInput',
     ActivationInput,
-    'The license to activate and the machine the installation runs on. Give exactly one of `key` (any case, dashes optional) and ' +
-      "`licenseId`; `licenseId` (and `customerId`, which narrows it) needs an account's API key next to the DPoP proof.",
+    'The license to activate and the machine the installation runs on: by its `key`, or, with an account\'s API key next to the ' +
+      'DPoP proof, by its `licenseId`. Exactly one of the two.',
+  ],
+  ['KeyActivationInput', KeyActivationInput, 'An activation by license key.'],
+  [
+    'LicenseIdActivationInput',
+    LicenseIdActivationInput,
+    "An activation by license id, for an account's API key next to the DPoP proof; `customerId` narrows it to that customer's license.",
   ],
   ['HeartbeatInput', HeartbeatInput, 'What the installation reports: its version and the users active on it.'],
   ['OfflineActivationInput', OfflineActivationInput, 'An offline request file.'],
@@ -142,7 +153,7 @@ const licenseToken = {
 };
 
 /** Descriptions of single fields and parameters that their schema alone cannot say. */
-const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: string | { description: string }]> = [
+const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: string | { description: string; [keyword: string]: unknown }]> = [
   [AccountCreated.shape.apiKey, 'The API key, for `Authorization: Bearer`. Shown this once: the server keeps only its hash.'],
   [LicenseIssued.shape.key, 'The license key, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX` (Crockford base32, the last symbol a check). Shown only at issue.'],
   [License.shape.keyPrefix, 'The first group of the key, so people can tell their keys apart.'],
@@ -161,6 +172,20 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
       description: 'The offline request file: a compact JWS signed by the installation key, whose claims are `OfflineRequestClaims`.',
       ...jwsContent({ description: 'The JWS header: `{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`.' }, 'OfflineRequestClaims'),
     },
+  ],
+  [
+    licenseKeyText,
+    {
+      description:
+        'A license key: 25 symbols of Crockford base32, issued as `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`; any case, dashes anywhere. ' +
+        'A key whose last symbol does not check is 400 `KEY_MALFORMED`.',
+      pattern: licenseKeyPattern,
+    },
+  ],
+  [
+    IdempotencyKey,
+    'Makes the request safe to retry: the same key and body within 24 hours answer the same result; the same key with another ' +
+      'body is 422 `IDEMPOTENCY_KEY_REUSED`. 1 to 255 visible ASCII characters; a random UUID is a good choice.',
   ],
   [Problem.shape.requestId, 'The request id, also in the `X-Request-Id` header: quote it when reporting a fault.'],
   [ListQuery.shape.limit, 'How many items a page holds: an integer from 1 to 100 (default 50).'],
@@ -191,11 +216,18 @@ function annotatedSchemas(): z.core.$ZodRegistry<SchemaMetadata> {
 }
 
 /**
- * Requests are described as clients send them (`io: 'input'`): a query's `limit` is a string, and a
- * field with a default is optional. For answers the input side is what a client must expect too, with
- * one difference that is wanted: non-strict objects leave `additionalProperties` open, as answers grow.
+ * Bodies are described as clients send them (`io: 'input'`): a field with a default is optional. For
+ * answers the input side is what a client must expect too, with one difference that is wanted:
+ * non-strict objects leave `additionalProperties` open, as answers grow.
  */
 const jsonSchemaOptions = { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' } as const;
+
+/**
+ * Path and query parameters travel as text, and OpenAPI describes them by the value that text
+ * serialises (`style: form`): `limit` is an integer from 1 to 100, which is what the server's schema
+ * makes of the text it parses (`io: 'output'`), not the digits it reads on the way.
+ */
+const parameterSchemaOptions = { ...jsonSchemaOptions, io: 'output' } as const;
 
 /**
  * JSON Schema 2020-12 is OpenAPI 3.1's schema dialect, so a schema inside the document needs neither
@@ -229,7 +261,7 @@ function schemaRef(registry: z.core.$ZodRegistry<SchemaMetadata>, schema: Schema
 /** The fields of a path or query schema as OpenAPI parameters, each with its field's description. */
 function parametersOf(registry: z.core.$ZodRegistry<SchemaMetadata>, location: ParameterLocation, schema: z.core.$ZodObject): ParameterObject[] {
   return Object.entries(schema._zod.def.shape).map(([name, field]) => {
-    const fieldSchema = asSchemaObject(z.toJSONSchema(field, { ...jsonSchemaOptions, metadata: registry }));
+    const fieldSchema = asSchemaObject(z.toJSONSchema(field, { ...(location === 'header' ? jsonSchemaOptions : parameterSchemaOptions), metadata: registry }));
     const required = !z.safeParse(field, undefined).success;
     return {
       name,
@@ -256,14 +288,23 @@ const responseHeaders: Readonly<Record<ResponseHeader, { description: string; sc
   'Cache-Control': { description: 'How long the answer may be cached.', schema: { type: 'string' } },
 };
 
-const requestHeaders: Readonly<Record<RequestHeader, { description: string; schema: { type: 'string'; [key: string]: unknown } }>> = {
-  'Idempotency-Key': {
-    description:
-      'Makes the request safe to retry: the same key and body within 24 hours answer the same result; the same key with another ' +
-      'body is 422 `IDEMPOTENCY_KEY_REUSED`. 1 to 255 visible ASCII characters; a random UUID is a good choice.',
-    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
-  },
-};
+/**
+ * The request headers routes read, as shared parameters: each defined once, from the schema its
+ * routes validate it with. A name two routes read with different schemas would be two rules.
+ */
+function requestHeaderParameters(registry: z.core.$ZodRegistry<SchemaMetadata>): Record<string, ParameterObject> {
+  const parameters = new Map<string, { schema: z.core.$ZodType; parameter: ParameterObject }>();
+  for (const { headers } of Object.values<RouteRequest>(routeRequests)) {
+    if (!headers) continue;
+    for (const parameter of parametersOf(registry, 'header', headers)) {
+      const schema = headers._zod.def.shape[parameter.name] as z.core.$ZodType;
+      const known = parameters.get(parameter.name);
+      if (known && known.schema !== schema) throw new Error(`the ${parameter.name} header is read with two schemas`);
+      parameters.set(parameter.name, { schema, parameter });
+    }
+  }
+  return Object.fromEntries([...parameters].map(([name, { parameter }]) => [name, parameter]));
+}
 
 const securitySchemes = {
   apiKey: {
@@ -322,7 +363,7 @@ const retryAfterCodes: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'UNAVAI
 /** Every code a route can answer: from its input, its authentication, its own refusals, and the platform. */
 function errorCodesOf(route: RouteDefinition, operation: OperationDoc): Set<ErrorCode> {
   const codes = new Set<ErrorCode>();
-  const { query } = operation.request ?? {};
+  const { query } = requestOf(route.id as RouteId);
   // Every route reads a body: one where none belongs is refused like a bad one (400, or 413 past 64 KiB).
   for (const code of bodyCodes) codes.add(code);
   if (query) codes.add('VALIDATION_FAILED');
@@ -388,12 +429,13 @@ function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success:
 const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
 function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
-  const { body, query, params, headers = [] } = operation.request ?? {};
+  const { body, query, params, headers } = requestOf(route.id as RouteId);
   const parameters = [
     ...(params ? parametersOf(registry, 'path', params) : []),
     ...(query ? parametersOf(registry, 'query', query) : []),
-    ...headers.map((name) => ref('parameters', name)),
+    ...(headers ? Object.keys(headers._zod.def.shape).map((name) => ref('parameters', name)) : []),
   ];
+  const serverChecked = [...(query && 'cursor' in query._zod.def.shape ? ['cursor'] : []), ...(operation.serverChecked ?? [])];
   return {
     operationId: route.id,
     summary: route.summary,
@@ -401,6 +443,7 @@ function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: R
     tags: [operation.tag],
     security: securityOf(route),
     ...(parameters.length > 0 ? { parameters } : {}),
+    ...(serverChecked.length > 0 ? { 'x-server-checked-fields': serverChecked } : {}),
     ...(body
       ? { requestBody: { required: !z.safeParse(body, undefined).success, content: { 'application/json': { schema: schemaRef(registry, body) } } } }
       : {}),
@@ -434,13 +477,18 @@ are rejected with 400 \`VALIDATION_FAILED\` (with \`errors:[{path, message}]\`),
 that takes none and an unknown query parameter of a list. Bodies over 64 KiB are 413 \`PAYLOAD_TOO_LARGE\`. Lists take
 \`limit\` (1–100, default 50) and \`cursor\` (a previous page's opaque \`nextCursor\`, absent on the last page).
 
+**Judged by the server.** An operation's \`x-server-checked-fields\` names the fields whose well-formed values the server still
+judges by what it holds (the catalog, the cursors it issued, the clock): such a value may be 400 \`VALIDATION_FAILED\` naming
+the field. Any other request the schemas admit is never refused with \`VALIDATION_FAILED\`.
+
 **Identity.** An id that names nothing the caller may see is 404, never 403, so ids cannot be probed. An installation's id is the
 RFC 7638 thumbprint of its P-256 key, and it proves itself with a DPoP proof on every request (see the \`dpop\` scheme).
 
 **Errors.** Every error is an RFC 9457 \`application/problem+json\` document whose \`code\` is one of \`ErrorCode\`; each response
 below lists the codes the route can answer with that status. Every response carries \`X-Request-Id\`. On AWS, API Gateway may
 answer any route by itself: 429 \`RATE_LIMITED\` when throttling and 503 \`UNAVAILABLE\` (both with \`Retry-After\`), 403
-\`FORBIDDEN\` from the firewall. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
+\`FORBIDDEN\` from the firewall. A path called with a method it does not take is 405 \`METHOD_NOT_ALLOWED\`, with \`Allow\`
+listing the methods it takes. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
 are 503 \`UNAVAILABLE\`, and nothing is half-written.
 
 **Tokens.** Every \`token\` is a license token (\`LicenseTokenClaims\`), an ES256 compact JWS that verifies with the keys of
@@ -473,7 +521,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
     components: {
       securitySchemes: byName(securitySchemes),
       headers: byName(responseHeaders),
-      parameters: byName(Object.fromEntries(Object.entries(requestHeaders).map(([name, header]) => [name, { name, in: 'header' as const, required: false, ...header }]))),
+      parameters: byName(requestHeaderParameters(registry)),
       schemas: componentSchemasOf(registry),
     },
     paths: pathsOf(registry),

@@ -4,38 +4,24 @@ import type { RouteId } from '@license-activation/contract/routes';
 import {
   Account,
   AccountCreated,
-  AccountInput,
-  ActivationInput,
-  ActivationPath,
   ActivationResult,
   Association,
-  AssociationInput,
-  AssociationPath,
   AuditEvent,
-  CustomerPath,
   HealthResult,
-  HeartbeatInput,
-  InstallationPath,
   InstallationResult,
-  IssueLicenseInput,
   JwksResult,
   License,
   LicenseIssued,
-  LicensePath,
-  LicenseStatusChangeInput,
-  ListLicensesQuery,
-  ListQuery,
-  OfflineActivationInput,
   pageOf,
   TokenResult,
-  TrialInput,
   TrialResult,
 } from '@license-activation/contract/schemas';
 
 /**
- * What the OpenAPI document says about each route beyond the route table: the schemas its handler
- * validates with, what it answers, and the refusals of its own logic. Authentication, validation,
- * throttling and fault codes are derived from the route itself (./openapi.ts).
+ * What the OpenAPI document says about each route beyond the route table and its request (the
+ * contract's `routeRequests`, which its handler validates with): what it answers, and the refusals
+ * of its own logic. Authentication, validation, throttling and fault codes are derived from the
+ * route itself (./openapi.ts).
  */
 
 /** The answers the handlers wrap around a single resource (they hold no field of their own). */
@@ -44,17 +30,6 @@ export const AssociationResult = z.object({ association: Association });
 export const AccountPage = pageOf(Account);
 export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
-
-/** Request headers an operation reads besides its credentials. */
-export type RequestHeader = 'Idempotency-Key';
-
-/** The request parts a handler validates, with the very schemas it passes to `httpHandler`. */
-export interface OperationRequest {
-  readonly body?: z.core.$ZodType;
-  readonly query?: z.core.$ZodObject;
-  readonly params?: z.core.$ZodObject;
-  readonly headers?: readonly RequestHeader[];
-}
 
 /** Response headers an operation adds to the ones every response carries. */
 export type SuccessHeader = 'Idempotent-Replayed' | 'Cache-Control';
@@ -73,10 +48,14 @@ export interface OperationDoc {
   readonly tag: OperationTag;
   /** What the contract leaves to the implementation, and the route's own rules. */
   readonly description?: string;
-  readonly request?: OperationRequest;
   readonly responses: readonly SuccessResponse[];
   /** Codes the route's own logic answers with. */
   readonly refusals?: readonly ErrorCode[];
+  /**
+   * Fields whose well-formed values the server still judges by what it holds (the catalog, the
+   * clock): such a value may be 400 `VALIDATION_FAILED` naming the field. A list's `cursor` is one by itself.
+   */
+  readonly serverChecked?: readonly string[];
 }
 
 const accountCreated = (description: string): SuccessResponse => ({ status: 201, description, schema: AccountCreated });
@@ -129,12 +108,10 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
   registerAccount: {
     tag: 'Accounts',
     description: 'Anyone registers a customer account for themselves.',
-    request: { body: AccountInput },
     responses: [accountCreated('The new customer account and its API key, shown this once.')],
   },
   createReseller: {
     tag: 'Accounts',
-    request: { body: AccountInput },
     responses: [accountCreated('The new reseller account and its API key, shown this once.')],
   },
   addAssociation: {
@@ -142,7 +119,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Lets a reseller manage an existing customer (a customer may have several resellers). Repeating it answers the existing ' +
       'association with 200, so retries are safe. An unknown reseller or customer is 404 `NOT_FOUND`.',
-    request: { body: AssociationInput },
     responses: [
       { status: 201, description: 'The association was made.', schema: AssociationResult },
       { status: 200, description: 'The association existed already: it is answered as it was made.', schema: AssociationResult },
@@ -152,26 +128,22 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
   removeAssociation: {
     tag: 'Accounts',
     description: 'The reseller loses access to the customer at once. 404 `NOT_FOUND` when the reseller does not manage that customer.',
-    request: { params: AssociationPath },
     responses: [{ status: 204, description: 'The association is gone.' }],
     refusals: ['NOT_FOUND'],
   },
   createCustomer: {
     tag: 'Accounts',
     description: 'Creates a customer account associated with the calling reseller, in one step.',
-    request: { body: AccountInput },
     responses: [accountCreated('The new customer account and its API key, shown this once.')],
   },
   listCustomers: {
     tag: 'Accounts',
     description: listDescription("A reseller's associated customers; for ops, every customer."),
-    request: { query: ListQuery },
     responses: [{ status: 200, description: 'One page of customer accounts.', schema: AccountPage }],
   },
   listCustomerEvents: {
     tag: 'Audit',
     description: listDescription('The audit events of a customer, newest first, for the customer itself, its resellers and ops.'),
-    request: { params: CustomerPath, query: ListQuery },
     responses: [{ status: 200, description: 'One page of events, newest first.', schema: AuditEventPage }],
     refusals: ['NOT_FOUND'],
   },
@@ -182,7 +154,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       '`VALIDATION_FAILED`. The key is returned only here. With an `Idempotency-Key`, the same key and body within 24 hours answer ' +
       'the same `{license, key}` (201, with `Idempotent-Replayed: true`), and the same key with another body is 422 ' +
       '`IDEMPOTENCY_KEY_REUSED`; meanwhile the server keeps the key encrypted, never in clear.',
-    request: { body: IssueLicenseInput, headers: ['Idempotency-Key'] },
     responses: [
       {
         status: 201,
@@ -192,6 +163,7 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       },
     ],
     refusals: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    serverChecked: ['productId', 'type', 'edition', 'expiresAt'],
   },
   listLicenses: {
     tag: 'Licenses',
@@ -199,13 +171,11 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       "The licenses the caller may see: a customer's own, a reseller's customers' (customer by customer), or every license for ops; " +
         '`customerId` narrows the list to one customer (404 `NOT_FOUND` if the caller may not see that customer).',
     ),
-    request: { query: ListLicensesQuery },
     responses: [{ status: 200, description: 'One page of licenses.', schema: LicensePage }],
     refusals: ['NOT_FOUND'],
   },
   getLicense: {
     tag: 'Licenses',
-    request: { params: LicensePath },
     responses: [{ status: 200, description: 'The license.', schema: LicenseResult }],
     refusals: ['NOT_FOUND'],
   },
@@ -214,7 +184,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Installations holding it fall to limited mode at their next token. Suspending a suspended license changes nothing. ' +
       'The optional body gives a reason, kept in the audit event. 409 `CONFLICT` when the license is revoked or expired.',
-    request: { params: LicensePath, body: LicenseStatusChangeInput },
     responses: [licenseChanged],
     refusals: ['NOT_FOUND', 'CONFLICT'],
   },
@@ -223,7 +192,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Reinstating an active license changes nothing. The optional body gives a reason, kept in the audit event. ' +
       '409 `CONFLICT` when the license is revoked.',
-    request: { params: LicensePath, body: LicenseStatusChangeInput },
     responses: [licenseChanged],
     refusals: ['NOT_FOUND', 'CONFLICT'],
   },
@@ -232,14 +200,12 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Final: a revoked license is never reinstated. Revoking a revoked license changes nothing. The optional body gives a ' +
       'reason, kept in the audit event.',
-    request: { params: LicensePath, body: LicenseStatusChangeInput },
     responses: [licenseChanged],
     refusals: ['NOT_FOUND'],
   },
   listLicenseEvents: {
     tag: 'Audit',
     description: listDescription("The audit events of a license, newest first, for its owner, the owner's resellers and ops."),
-    request: { params: LicensePath, query: ListQuery },
     responses: [{ status: 200, description: 'One page of events, newest first.', schema: AuditEventPage }],
     refusals: ['NOT_FOUND'],
   },
@@ -250,12 +216,12 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       '(200), its trial expired or not, never a fresh one. An unknown product is 400 `VALIDATION_FAILED`; a product without a ' +
       'trial is 403 `FORBIDDEN`; another installation reporting a fingerprint that already had a trial of the product is 409 ' +
       '`TRIAL_ALREADY_USED`; an installation that runs another product is 409 `CONFLICT`.',
-    request: { body: TrialInput },
     responses: [
       { status: 201, description: 'The trial started.', schema: TrialResult },
       { status: 200, description: 'The installation existed already: its current state and a fresh token.', schema: TrialResult },
     ],
     refusals: ['FORBIDDEN', 'TRIAL_ALREADY_USED', 'CONFLICT'],
+    serverChecked: ['productId'],
   },
   activate: {
     tag: 'Installations',
@@ -263,7 +229,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'An installation activates a license by its `key`. An account (customer, reseller or ops) may instead send its API key ' +
       'in `Authorization` next to the DPoP proof and name the license by `licenseId` (and optionally `customerId`). ' +
       `The first license activated on an installation ends its trial. ${activationOrder}`,
-    request: { body: ActivationInput },
     responses: [
       { status: 201, description: 'The license is activated on the installation.', schema: ActivationResult },
       { status: 200, description: 'The license was already activated here: the same activation, nothing more consumed.', schema: ActivationResult },
@@ -275,7 +240,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Records the version and active users the installation reports and answers a fresh token, whose mode follows any ' +
       'change to its licenses since the last one. 404 `NOT_FOUND` for an installation that never started a trial or activated.',
-    request: { params: InstallationPath, body: HeartbeatInput },
     responses: [{ status: 200, description: 'A fresh license token.', schema: TokenResult }],
     refusals: ['NOT_FOUND'],
   },
@@ -284,7 +248,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Frees the activation slot at once. The installation calls it with its DPoP proof; the owning customer, its resellers ' +
       'and ops call it with their API key and no proof. 404 `NOT_FOUND` when the license is not activated on that installation.',
-    request: { params: ActivationPath },
     responses: [{ status: 204, description: 'The activation is released.' }],
     refusals: ['NOT_FOUND'],
   },
@@ -294,7 +257,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'Everything an on-prem server needs to restore its license state: the installation, its activations, the activated ' +
       'licenses as they are now (`installation.licenses`) and a fresh token. The token is answered both as `token` and inside ' +
       '`installation`. Nothing changes on the server.',
-    request: { params: InstallationPath },
     responses: [{ status: 200, description: 'The installation and a fresh token.', schema: InstallationResult }],
     refusals: ['NOT_FOUND'],
   },
@@ -305,7 +267,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'answered with a token valid for 365 days or to the license end. A file is valid for 7 days after its `iat` and once: ' +
       'a bad signature or header is 401 `INVALID_PROOF`, an older file 401 `PROOF_EXPIRED`, a file used before 409 `CONFLICT`. ' +
       `A new file for a license already activated on that installation answers 200. ${activationOrder}`,
-    request: { body: OfflineActivationInput },
     responses: [
       { status: 201, description: 'The license file.', schema: TokenResult },
       { status: 200, description: 'The license was already activated on this installation: a fresh license file.', schema: TokenResult },

@@ -12,3 +12,22 @@ export const machineReport = {
   version: z.string().check(z.minLength(1), z.maxLength(64)),
   virtual: z.boolean(),
 };
+
+/**
+ * The `Idempotency-Key` header: 1 to 255 visible ASCII characters (a random UUID is a good choice).
+ * One regex, so the JSON Schema of the document carries the very rule the server checks.
+ */
+export const IdempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters'));
+
+/** Crockford's base32 alphabet, which license keys are written in: digits and capitals without I, L, O and U. */
+export const licenseKeyAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * What a typed license key looks like: its 25 symbols in any case, with dashes anywhere (issued as
+ * `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`) and spaces around. The document states it as the field's
+ * pattern; the schema itself admits any short text, because a key that does not check is the
+ * activation's own refusal (`KEY_MALFORMED`, counted by the failed-key limit), not a bad request.
+ */
+const keySymbol = `[${licenseKeyAlphabet}${licenseKeyAlphabet.replace(/\d/g, '').toLowerCase()}]`;
+export const licenseKeyPattern = `^\\s*(?:-*${keySymbol}){25}-*\\s*$`;
+export const licenseKeyText = z.string().check(z.maxLength(256));

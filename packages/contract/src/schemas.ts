@@ -13,6 +13,7 @@ export * from './account-requests.js';
 export * from './installation-requests.js';
 export * from './license-requests.js';
 export * from './list-requests.js';
+export * from './paths.js';
 
 // ---------------------------------------------------------------- accounts
 

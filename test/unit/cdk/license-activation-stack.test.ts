@@ -248,8 +248,23 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       }));
     }
 
-    it('has exactly one method per route of the route table', () => {
-      expect(methods().map(({ route }) => route).toSorted()).toEqual(routes.map((route) => `${route.method} ${route.path}`).toSorted());
+    it('has exactly one method per route of the route table, and a catch-all per path', () => {
+      const catchAlls = [...new Set(routes.map((route) => route.path))].map((path) => `ANY ${path}`);
+      expect(methods().map(({ route }) => route).toSorted()).toEqual([...routes.map((route) => `${route.method} ${route.path}`), ...catchAlls].toSorted());
+    });
+
+    it.each([...new Set(routes.map((route) => route.path))])("answers the other methods of %s with 405 and its Allow list, from a mock integration", (path) => {
+      const allowed = routes.filter((route) => route.path === path).map((route) => route.method).join(', ');
+      const catchAll = methods().find(({ route }) => route === `ANY ${path}`);
+      expect(catchAll).toMatchObject({ authorizationType: 'NONE', integration: { Type: 'MOCK' } });
+      expect(catchAll?.integration).toMatchObject({
+        IntegrationResponses: [
+          {
+            StatusCode: '405',
+            ResponseParameters: { 'method.response.header.Allow': `'${allowed}'`, 'method.response.header.Content-Type': "'application/problem+json'" },
+          },
+        ],
+      });
     });
 
     it.each(routes.map((route) => [route.id, route] as const))('authorizes %s as its authentication kind says', (_id, route) => {

@@ -124,7 +124,7 @@ describe('createLocalServer', () => {
 
     it.each([
       ['an unknown path', 'GET', '/v1/unknown'],
-      ['a known path with a method it does not have', 'DELETE', '/health'],
+      ['a path one segment past a known one', 'GET', '/health/more'],
     ])('answers 404 NOT_FOUND with a request id to %s', async (_, method, path) => {
       const health = vi.fn<ProxyHandler>(async () => ok);
       const baseUrl = await serve({ health });
@@ -134,6 +134,27 @@ describe('createLocalServer', () => {
       expect(response.status).toBe(404);
       const problem = await problemOf(response);
       expect(problem).toMatchObject({ status: 404, code: 'NOT_FOUND', requestId: expect.stringMatching(uuid) });
+      expect(response.headers.get('x-request-id')).toBe(problem.requestId);
+      expect(response.headers.get('allow')).toBeNull();
+      expect(health).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['PATCH', '/health', 'GET'],
+      ['DELETE', '/health', 'GET'],
+      ['PUT', '/v1/licenses', 'POST, GET'],
+      ['GET', '/v1/licenses/lic_1/suspend', 'POST'],
+      ['POST', '/v1/installations/inst-1/activations/lic_1', 'DELETE'],
+    ])('answers 405 METHOD_NOT_ALLOWED with Allow to %s %s, a known path without that method', async (method, path, allow) => {
+      const health = vi.fn<ProxyHandler>(async () => ok);
+      const baseUrl = await serve({ health });
+
+      const response = await fetch(`${baseUrl}${path}`, { method });
+
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      const problem = await problemOf(response);
+      expect(problem).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', requestId: expect.stringMatching(uuid) });
       expect(response.headers.get('x-request-id')).toBe(problem.requestId);
       expect(health).not.toHaveBeenCalled();
     });
