@@ -1,5 +1,5 @@
 import * as z from './zod.js';
-import { id } from './fields.js';
+import { displayTextChecks, id } from './fields.js';
 
 /**
  * What account and association routes accept: bodies and path parameters.
@@ -8,7 +8,7 @@ import { id } from './fields.js';
  */
 
 export const AccountInput = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  name: z.string().check(z.trim(), ...displayTextChecks),
   email: z.email().check(z.maxLength(254)),
 });
 export type AccountInput = z.infer<typeof AccountInput>;

@@ -1,5 +1,5 @@
 import * as z from './zod.js';
-import { id, isoTime } from './fields.js';
+import { displayText, id, isoTime } from './fields.js';
 import { LicenseType } from './license-type.js';
 
 /**
@@ -24,4 +24,4 @@ export type IssueLicenseInput = z.infer<typeof IssueLicenseInput>;
 export const LicensePath = z.object({ licenseId: z.string() });
 
 /** Optional body of suspend / reinstate / revoke: a reason kept in the audit event. */
-export const LicenseStatusChangeInput = z.optional(z.strictObject({ reason: z.optional(z.string().check(z.maxLength(500))) }));
+export const LicenseStatusChangeInput = z.optional(z.strictObject({ reason: z.optional(displayText) }));
