@@ -2,14 +2,15 @@
  * `npm start`: the whole API on http://127.0.0.1:$PORT, backed by DynamoDB Local (or
  * $DYNAMODB_ENDPOINT) and local keys under $DATA_DIR. See section 1 of the API contract.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { readOrCreateKeyFile } from '@license-activation/contract/key-file';
 import { readConfig } from '#lib/platform/config.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { generateApiKey } from '#lib/auth/api-keys.js';
 import { startDynamodbLocal } from '#dev/dynamodb-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { ensureTable } from '#dev/ensure-table.js';
+import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
 
 const host = '127.0.0.1';
@@ -22,20 +23,7 @@ function portFromEnvironment(value: string | undefined): number {
 
 /** `$DATA_DIR/ops-api-key`, created (owner-only) on first start; its key is printed for the developer. */
 async function storedOpsApiKey(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'ops-api-key');
-  const stored = await readFile(file, 'utf8').then(
-    (text) => text.trim(),
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    },
-  );
-  if (stored) return stored;
-  const generated = generateApiKey();
-  await writeFile(file, `${generated}\n`, { mode: 0o600 });
-  // writeFile's mode applies to a new file only, and minus the umask: set it outright.
-  await chmod(file, 0o600);
-  return generated;
+  return (await readOrCreateKeyFile(join(dataDir, opsApiKeyFileName), () => `${generateApiKey()}\n`)).trim();
 }
 
 let dynamodbLocal: DynamodbLocal | undefined;
@@ -54,8 +42,9 @@ process.on('uncaughtException', (error) => void fail(error));
 process.on('unhandledRejection', (reason) => void fail(reason));
 
 const port = portFromEnvironment(process.env.PORT);
-const dataDir = resolve(readConfig().dataDir);
-await mkdir(dataDir, { recursive: true });
+const { dataDir: configuredDataDir, region } = readConfig();
+const dataDir = resolve(configuredDataDir);
+for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-only: ${tightened}`);
 
 // Every module reads its settings from the environment on first use: set them before any handler loads.
 process.env.DATA_DIR = dataDir;
@@ -68,7 +57,9 @@ if (!process.env.OPS_API_KEY) {
   console.log(`ops API key: ${process.env.OPS_API_KEY}`);
 }
 if (!process.env.DYNAMODB_ENDPOINT) {
-  dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
+  const accessKeyId = await dynamodbLocalAccessKeyId(dataDir, region);
+  process.env.DYNAMODB_ACCESS_KEY_ID = accessKeyId;
+  dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, dynamodbFolderName), accessKeyId });
   process.env.DYNAMODB_ENDPOINT = dynamodbLocal.endpoint;
 }
 await ensureTable(table());

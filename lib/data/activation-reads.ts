@@ -1,6 +1,8 @@
 import type { Table } from '../platform/dynamodb.js';
 import { batchGet, mapKey } from './batch-get.js';
 import { toInstallationRecord } from './installations.js';
+import { toKeyFailures } from './key-failures.js';
+import type { KeyFailures } from './key-failures.js';
 import type { InstallationRecord } from './installations.js';
 import { isStorableId, keys } from './keys.js';
 import { toLicenseRecord } from './licenses.js';
@@ -9,8 +11,8 @@ import type { LicenseRecord } from './licenses.js';
 export interface ActivationReads {
   readonly installation?: InstallationRecord;
   readonly license?: LicenseRecord;
-  /** Epoch milliseconds of recent failed key activations, when asked for. */
-  readonly keyFailures: readonly number[];
+  /** Recent failed key activations by id (epoch ms), when asked for. */
+  readonly keyFailures: KeyFailures;
 }
 
 /** What an activation needs, in one round trip: the license, the installation, and (for keys) its recent failures. */
@@ -29,6 +31,6 @@ export async function readForActivation(
   return {
     installation: installation && toInstallationRecord(installation),
     license: license ? toLicenseRecord(license) : undefined,
-    keyFailures: Array.isArray(failures?.failures) ? failures.failures.map(Number) : [],
+    keyFailures: toKeyFailures(failures),
   };
 }

@@ -84,7 +84,9 @@ function validatedParts(event: HttpEvent, request: RouteRequest) {
  */
 export function httpHandler<M extends RouteRequests, P = undefined>(requests: M, action: HttpAction<M, NoInfer<P>>, verifiers: CallerVerifiers = {}, prefetch?: Prefetch<P>) {
   return middy<HttpEvent, HttpResponse, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // `logEvent: false` outright: POWERTOOLS_LOGGER_LOG_EVENT would otherwise log whole events, with
+    // their headers (API keys, DPoP proofs) and bodies (license keys, offline request files).
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpEnvelope())
     .before(({ event }) => {
       if (prefetch) startPrefetch(event, prefetch);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
 import { actorOf } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
@@ -10,7 +11,8 @@ import { getLicenses, licenseUnchanged, slotTake } from '../data/licenses.js';
 import { installationPut } from '../data/installations.js';
 import { readForActivation } from '../data/activation-reads.js';
 import type { InstallationRecord } from '../data/installations.js';
-import { saveKeyFailures } from '../data/key-failures.js';
+import { recordKeyFailure as recordFailure } from '../data/key-failures.js';
+import type { KeyFailures } from '../data/key-failures.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
@@ -47,19 +49,18 @@ export interface ActivationOutcome {
 }
 
 /**
- * Remembers a failed key activation (malformed or unknown key) toward the installation's limit.
- * If a concurrent failure changed the list since it was read, read it again and add to that one.
+ * Remembers a failed key activation (malformed or unknown key) toward the installation's limit, under
+ * an id of its own: concurrent failures all count, and an SDK retry of the write counts once.
  */
-async function recordKeyFailure(deps: InstallationDeps, request: ActivationRequest, failures: readonly number[]): Promise<void> {
+async function recordKeyFailure(deps: InstallationDeps, request: ActivationRequest, failures: KeyFailures): Promise<void> {
   const { now } = request;
-  const installationId = request.proof.installation.id;
-  let read = failures;
-  await retryOnContention(async () => {
-    const next = [...recentFailures(read, now), now.getTime()];
-    const expiresAt = new Date(now.getTime() + keyFailureWindowMs);
-    if (await saveKeyFailures(deps.table, { installationId, read, next, expiresAt })) return undefined;
-    read = (await readForActivation(deps.table, { installationId, withKeyFailures: true })).keyFailures;
-    return retry;
+  const current = new Set(recentFailures(Object.values(failures), now));
+  await recordFailure(deps.table, {
+    installationId: request.proof.installation.id,
+    failureId: randomUUID(),
+    at: now.getTime(),
+    expired: Object.keys(failures).filter((failureId) => !current.has(failures[failureId] as number)),
+    expiresAt: new Date(now.getTime() + keyFailureWindowMs),
   });
 }
 
@@ -116,7 +117,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const reads = await readForActivation(table, { installationId, licenseId, withKeyFailures: byKey });
     let license = reads.license;
     if (byKey) {
-      const gate = keyAttemptAllowed(reads.keyFailures, now);
+      const gate = keyAttemptAllowed(Object.values(reads.keyFailures), now);
       if (!gate.allowed) {
         throw problem('RATE_LIMITED', 'too many failed key activations from this installation', { retryAfterSeconds: gate.retryAfterSeconds });
       }

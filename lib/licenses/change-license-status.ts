@@ -47,6 +47,10 @@ export async function changeStatus(
   const { account, licenseId, action, now } = request;
   return retryOnContention(async () => {
     const license = await visibleLicense(deps.table, account, licenseId);
+    // A customer may have several resellers; only the one that issued a license may change its status.
+    if (account.kind === 'reseller' && license.issuedBy !== account.id) {
+      throw problem('FORBIDDEN', `only the reseller that issued license ${licenseId}, or ops, may ${action} it`);
+    }
     const transition = decideTransition(license, action, now);
     if ('conflict' in transition) throw problem('CONFLICT', `cannot ${action}: ${transition.conflict}`);
     if ('unchanged' in transition) return toLicense(license, now);

@@ -6,6 +6,11 @@ export interface Config {
   readonly tableName: string;
   /** Set locally (DynamoDB Local); unset on AWS. */
   readonly dynamodbEndpoint: string | undefined;
+  /**
+   * The access key id sent to `dynamodbEndpoint`: DynamoDB Local keeps one database per access key id,
+   * and `npm start` gives its own a random one (docs/RELIABILITY.md, "DynamoDB Local and npm start").
+   */
+  readonly dynamodbAccessKeyId: string | undefined;
   readonly region: string;
   readonly tokenIssuer: string;
   readonly signer: 'kms' | 'local';
@@ -36,6 +41,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     tableName: env.TABLE_NAME || 'activations',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    dynamodbAccessKeyId: env.DYNAMODB_ACCESS_KEY_ID || undefined,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     tokenIssuer: env.TOKEN_ISSUER || 'license-activation',
     signer: oneOf('SIGNER', env.SIGNER, ['kms', 'local'], 'local'),

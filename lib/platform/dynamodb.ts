@@ -8,13 +8,16 @@ export interface Table {
   readonly name: string;
 }
 
-/** A DocumentClient with explicit timeouts; static credentials when talking to DynamoDB Local. */
-export function createTable(options: { endpoint?: string; region: string; tableName: string }): Table {
+/**
+ * A DocumentClient with explicit timeouts; static credentials when talking to DynamoDB Local, which
+ * checks no signature but keeps a database per access key id (`local` unless one is given).
+ */
+export function createTable(options: { endpoint?: string; region: string; tableName: string; accessKeyId?: string }): Table {
   const base = new DynamoDBClient({
     region: options.region,
     ...awsClientDefaults,
     ...(options.endpoint
-      ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      ? { endpoint: options.endpoint, credentials: { accessKeyId: options.accessKeyId ?? 'local', secretAccessKey: 'local' } }
       : {}),
   });
   const client = DynamoDBDocumentClient.from(base, {
@@ -27,8 +30,8 @@ let shared: Table | undefined;
 
 /** The process's table, created on first use. */
 export function table(): Table {
-  const { dynamodbEndpoint, region, tableName } = config();
-  shared ??= createTable({ endpoint: dynamodbEndpoint, region, tableName });
+  const { dynamodbEndpoint, dynamodbAccessKeyId, region, tableName } = config();
+  shared ??= createTable({ endpoint: dynamodbEndpoint, region, tableName, accessKeyId: dynamodbAccessKeyId });
   return shared;
 }
 

@@ -17,8 +17,10 @@ import { machine } from '../support/scenario.js';
 import { scanTable } from '../support/table-snapshot.js';
 
 // The logger's level is its initial one on every warm invocation: DEBUG must be set before it exists.
+// Asking Powertools to log every event (headers, bodies, proofs) must change nothing: handlers pin it off.
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
 });
 
 // A whole scenario through the local service (every route, refusals and a failing dependency

@@ -1,5 +1,5 @@
 import * as z from './zod.js';
-import { id } from './fields.js';
+import { displayTextChecks, id } from './fields.js';
 import { ListQuery } from './list-requests.js';
 import { AssociationPath } from './paths.js';
 import type { RouteRequests } from './route-request.js';
@@ -11,7 +11,7 @@ import type { RouteRequests } from './route-request.js';
  */
 
 export const AccountInput = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  name: z.string().check(z.trim(), ...displayTextChecks),
   email: z.email().check(z.maxLength(254)),
 });
 export type AccountInput = z.infer<typeof AccountInput>;

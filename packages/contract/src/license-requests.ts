@@ -1,5 +1,5 @@
 import * as z from './zod.js';
-import { id, IdempotencyKey, isoTime } from './fields.js';
+import { displayText, id, IdempotencyKey, isoTime } from './fields.js';
 import { LicenseType } from './license-type.js';
 import { ListLicensesQuery } from './list-requests.js';
 import { LicensePath } from './paths.js';
@@ -25,7 +25,7 @@ export const IssueLicenseInput = z.strictObject({
 export type IssueLicenseInput = z.infer<typeof IssueLicenseInput>;
 
 /** Optional body of suspend / reinstate / revoke: a reason kept in the audit event. */
-export const LicenseStatusChangeInput = z.optional(z.strictObject({ reason: z.optional(z.string().check(z.maxLength(500))) }));
+export const LicenseStatusChangeInput = z.optional(z.strictObject({ reason: z.optional(displayText) }));
 
 const statusChange = { params: LicensePath, body: LicenseStatusChangeInput };
 
