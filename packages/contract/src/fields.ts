@@ -10,6 +10,7 @@ export const id = z.string().check(z.minLength(1), z.maxLength(128));
  * DEL, C1), line and paragraph separators, and the bidirectional embeddings, overrides and isolates
  * that reorder what follows them ("Trojan Source").
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const unprintable = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const printable = z.refine<string>((value) => !unprintable.test(value), {
   message: 'must be printable text: no control characters, NUL or bidirectional overrides',
