@@ -29,11 +29,18 @@ export interface LicenseRecord {
   readonly maxActivations: number;
   /** How many activation items the license has; changed only together with them, in one transaction. */
   readonly activations: number;
+  /**
+   * Released activations whose installation may still hold an unexpired token: installation id →
+   * epoch seconds of that token's `exp` (API.md §8, the release allowance). Pruned at each release.
+   */
+  readonly releases?: Readonly<Record<string, number>>;
+  /** Optimistic lock of `releases`: every release checks the revision it read. */
+  readonly releaseRev?: number;
 }
 
 const recordAttributes = [
   'id', 'customerId', 'productId', 'type', 'quantity', 'edition', 'status', 'keyPrefix',
-  'issuedBy', 'createdAt', 'expiresAt', 'maxActivations', 'activations',
+  'issuedBy', 'createdAt', 'expiresAt', 'maxActivations', 'activations', 'releases', 'releaseRev',
 ] as const;
 
 export function toLicenseRecord(item: Record<string, unknown>): LicenseRecord {
@@ -186,14 +193,40 @@ export function slotTake(table: Table, licenseId: string): TransactItem {
   };
 }
 
-export function slotFree(table: Table, licenseId: string): TransactItem {
+/**
+ * Holds a slot that changes hands (a reclaimed or re-activated one): only while the license is active.
+ * On failure the old item comes back, like `slotTake`.
+ */
+export function slotKeep(table: Table, licenseId: string): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: table.name,
+      Key: keys.license(licenseId),
+      ConditionExpression: '#status = :active',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':active': 'active' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/**
+ * A release: the license's released activations become `releases` (read at `readRev`, so concurrent
+ * releases decide one after the other) and, when the slot frees at once, the count goes down.
+ */
+export function slotRelease(table: Table, release: { licenseId: string; readRev: number | undefined; releases: Readonly<Record<string, number>>; freeNow: boolean }): TransactItem {
   return {
     Update: {
       TableName: table.name,
-      Key: keys.license(licenseId),
-      UpdateExpression: 'SET activations = activations - :one',
-      ConditionExpression: 'activations > :zero',
-      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      Key: keys.license(release.licenseId),
+      UpdateExpression: `SET releases = :releases, releaseRev = :nextRev${release.freeNow ? ', activations = activations - :one' : ''}`,
+      ConditionExpression: `${release.readRev === undefined ? 'attribute_not_exists(releaseRev)' : 'releaseRev = :readRev'}${release.freeNow ? ' AND activations > :zero' : ''}`,
+      ExpressionAttributeValues: {
+        ':releases': release.releases,
+        ':nextRev': (release.readRev ?? 0) + 1,
+        ...(release.readRev === undefined ? {} : { ':readRev': release.readRev }),
+        ...(release.freeNow ? { ':one': 1, ':zero': 0 } : {}),
+      },
     },
   };
 }
