@@ -237,7 +237,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
       ...slotItems(deps, license, source, now),
       ['installation', installationPut(table, next, existing?.rev)],
       // The new token carries the installation's other licenses too: record it on their activations.
-      ...seenItems(table, next, now, Object.keys(existing?.licenses ?? {})).map((item) => ['seen', item] as const),
+      ...seenItems(table, next, Object.keys(existing?.licenses ?? {})).map((item) => ['seen', item] as const),
       ...Object.values(existing?.licenses ?? {}).map((other) => ['license', licenseUnchanged(table, other.licenseId, other.status)] as const),
       ...eventPuts(table, {
         id: newId('evt', now),

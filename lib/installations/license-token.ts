@@ -51,7 +51,8 @@ export function productOf(catalog: Catalog, productId: string): Product {
 export function tokenExpiry(product: Product, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): number {
   const iat = toEpoch(now);
   const ends = [iat + (lifetime.kind === 'online' ? onlineTokenLifetimeSeconds : offlineTokenLifetimeSeconds)];
-  if (lifetime.kind === 'online' && product.leaseDays !== undefined) ends.push(iat + product.leaseDays * day);
+  // The moment the installation would lapse unless seen again; the routes that see it set lastSeenAt to now first.
+  if (lifetime.kind === 'online' && product.leaseDays !== undefined) ends.push(toEpoch(installation.lastSeenAt) + product.leaseDays * day);
   for (const activated of activatedLicenses(installation)) {
     // An already expired (or unusable) license grants nothing, so it cannot shorten the token.
     if (activated.expiresAt !== undefined && effectiveLicenseStatus(activated, now) === 'active') ends.push(toEpoch(activated.expiresAt));

@@ -61,7 +61,7 @@ export async function refreshInstallation(
     const next: InstallationRecord = { ...changed, tokenExp: latestTokenExp(current, exp) };
     const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen'>[] = [
       ['installation', installationPut(table, next, current.rev)],
-      ...seenItems(table, next, args.now).map((item) => ['seen', item] as const),
+      ...seenItems(table, next).map((item) => ['seen', item] as const),
       ...(args.proof ? [['proof', spendProof(table, args.proof, args.now)] as const] : []),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
     ];

@@ -9,9 +9,10 @@ import type { InstallationDeps } from './refresh-installation.js';
 
 /**
  * `GET /v1/installations/{id}`: everything an on-prem server needs to rebuild its license tables
- * (the installation, its activations and their licenses as they are now) and a fresh token. Issuing
- * a token is seeing the installation: it is recorded like a heartbeat's (slot accounting must know
- * every token's `exp`), with the proof spent in the same transaction.
+ * (the installation, its activations and their licenses as they are now) and a fresh token, recorded
+ * like a heartbeat's (slot accounting must know every token's `exp`), with the proof spent in the same
+ * transaction. Only the installation's own request sees it; its owner looking does not renew a lease,
+ * so the owner's token ends when the lease would lapse (already, for a lapsed one).
  */
 export async function restoreInstallation(
   deps: InstallationDeps,
@@ -24,7 +25,7 @@ export async function restoreInstallation(
   const { installation, token } = await refreshInstallation(deps, {
     installationId: stored.id,
     known: { installationId: stored.id, installation: withCurrentLicenses(stored, licenses) },
-    change: (current) => ({ ...current, lastSeenAt: now.toISOString() }),
+    change: (current) => (caller.installation ? { ...current, lastSeenAt: now.toISOString() } : current),
     ...(caller.installation ? { proof: { kind: 'dpop', installation: caller.installation } as const } : {}),
     lifetime: { kind: 'online' },
     now,

@@ -89,11 +89,11 @@ export const latestTokenExp = (installation: Pick<InstallationRecord, 'tokenExp'
   Math.max(installation?.tokenExp ?? 0, exp);
 
 /**
- * The transaction items that record, on each activation a token carries, that its installation was
- * seen now and holds a token until `tokenExp`: written with the token's issue, never separately.
+ * The transaction items that record, on each activation a token carries, when its installation was
+ * last seen and that it holds a token until `tokenExp`: written with the token's issue, never separately.
  */
-export function seenItems(table: Table, installation: InstallationRecord, now: Date, licenseIds: readonly string[] = Object.keys(installation.licenses)): TransactItem[] {
+export function seenItems(table: Table, installation: InstallationRecord, licenseIds: readonly string[] = Object.keys(installation.licenses)): TransactItem[] {
   const tokenExp = installation.tokenExp;
   if (tokenExp === undefined) throw new TypeError('the installation records no token expiry');
-  return licenseIds.map((licenseId) => activationSeen(table, { licenseId, installationId: installation.id, lastSeenAt: now.toISOString(), tokenExp }));
+  return licenseIds.map((licenseId) => activationSeen(table, { licenseId, installationId: installation.id, lastSeenAt: installation.lastSeenAt, tokenExp }));
 }
