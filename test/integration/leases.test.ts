@@ -122,7 +122,9 @@ describe('leases', () => {
     ],
     { numRuns: 12 },
   )('no token outlives its lease, whatever the lease and the heartbeat history', async (leaseDays, gapsInHours, offlineFirst) => {
-    const catalog: Catalog = { ...referenceCatalog, modeler: { ...referenceCatalog.modeler, leaseDays } };
+    const modeler = referenceCatalog.modeler;
+    if (!modeler) throw new TypeError('the reference catalog sells modeler');
+    const catalog: Catalog = { ...referenceCatalog, modeler: { ...modeler, leaseDays } };
     const deps = { ...installationDeps(), catalog };
     const { key, license } = await modelerLicense(1);
     const id = installationId();
