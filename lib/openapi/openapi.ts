@@ -426,7 +426,7 @@ function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success:
   };
 }
 
-const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
+const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
 function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
   const { body, query, params, headers } = requestOf(route.id as RouteId);
