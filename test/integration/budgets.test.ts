@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { checkLedger } from '../support/ledger.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import { listEvents } from '#lib/data/events.js';
 import { keys } from '#lib/data/keys.js';
@@ -48,6 +49,7 @@ describe('reseller budgets (API.md §8)', () => {
     expect(answers.filter((answer) => answer.status === 409).every((answer) => (answer.body as unknown as { code: string }).code === 'BUDGET_EXCEEDED')).toBe(true);
     expect(answers.filter((answer) => answer.status === 409)).toHaveLength(15);
     expect(await budgetOf(reseller)).toMatchObject({ limit: 5, used: 5 });
+    expect(await checkLedger(table())).toEqual([]);
   });
 
   it('does not count an idempotent replay twice', async () => {
@@ -86,6 +88,7 @@ describe('reseller budgets (API.md §8)', () => {
     // Revoking the expired license afterwards does not give it back twice.
     await call('revokeLicense', { as: opsPrincipal, params: { licenseId: expiring.body.license.id } });
     expect(await budgetOf(reseller)).toMatchObject({ used: 3 });
+    expect(await checkLedger(table())).toEqual([]);
   });
 
   it('refuses a limit that is not a positive integer, an unknown product or type, and an unknown reseller', async () => {

@@ -1,5 +1,6 @@
 import { fc, it as property } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { checkLedger } from '../support/ledger.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import { listEvents } from '#lib/data/events.js';
 import { keys } from '#lib/data/keys.js';
@@ -101,6 +102,7 @@ describe('leases', () => {
     expect(codes.filter((code) => code !== 'created').every((code) => code === 'TOO_MANY_ACTIVATIONS')).toBe(true);
     expect((await activationsOf(license.id)).filter((activation) => Date.parse(activation.createdAt) === now.getTime())).toHaveLength(3);
     expect((await getLicense(table(), license.id))?.activations).toBe(3);
+    expect(await checkLedger(table())).toEqual([]);
   });
 
   it('leaves the lapsed activation in place when signing fails during a reclaim', async () => {

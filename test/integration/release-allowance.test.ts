@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkLedger } from '../support/ledger.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import { getLicense } from '#lib/data/licenses.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
@@ -43,6 +44,7 @@ describe('the release allowance (API.md §8)', () => {
     expect((await activationsOf(license.id)).map((activation) => activation.installationId)).toEqual([fifth]);
     // At most maxActivations + 3 license files were ever valid at once.
     expect(files.filter((exp) => exp * 1000 > at(t0, 5 * second).getTime())).toHaveLength(4);
+    expect(await checkLedger(table())).toEqual([]);
   });
 
   it('lets a released installation take its own held slot back', async () => {
