@@ -1,7 +1,7 @@
 import type { routes } from '@license-activation/contract/routes';
 
 /** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
-export type FunctionName = (typeof routes)[number]['function'] | 'authorizer';
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets';
 
 /** What a function may touch. Anything not listed here, it may not. */
 export interface FunctionNeeds {
@@ -43,6 +43,10 @@ export const functionNeeds = {
   'get-installation': { table: 'RW', signingKey: 'sign', opsApiKey: true },
   'offline-activate': { table: 'RW', signingKey: 'sign' },
   authorizer: { table: 'RO', opsApiKey: true },
+  'set-budget': { table: 'RW' },
+  'list-budgets': { table: 'RO' },
+  /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
+  'return-budgets': { table: 'RW' },
 } as const satisfies Record<FunctionName, FunctionNeeds>;
 
 export const functionNames = Object.keys(functionNeeds) as FunctionName[];

@@ -1,4 +1,6 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
@@ -47,6 +49,12 @@ export class LicenseActivationStack extends Stack {
     this.functions = functions;
 
     this.api = new LicenseApi(this, 'Api', { config, functions });
+    // Expired licenses give their reseller budget back within 24 hours (API.md §8): hourly, so one failed run is harmless.
+    new Rule(this, 'ReturnBudgetsSchedule', {
+      description: 'Gives reseller budgets back the quantity of expired licenses',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(functions['return-budgets'], { retryAttempts: 2 })],
+    });
     const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,

@@ -9,6 +9,7 @@ import { table } from '#lib/platform/dynamodb.js';
 import { generateApiKey } from '#lib/auth/api-keys.js';
 import { startDynamodbLocal } from '#dev/dynamodb-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
+import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
 import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
@@ -64,6 +65,7 @@ if (!process.env.DYNAMODB_ENDPOINT) {
 }
 await ensureTable(table());
 
+const jobs = startScheduledJobs();
 const server = createLocalServer();
 await new Promise<void>((listening, failed) => {
   server.once('error', failed);
@@ -76,6 +78,7 @@ let stopping = false;
 async function shutDown(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  jobs.stop();
   await new Promise<void>((closed) => {
     server.close(() => closed());
     // Idle keep-alive connections would hold close() open; requests in flight may finish.

@@ -6,7 +6,7 @@ import { dpopProofs } from '#lib/auth/dpop-proofs.js';
 import { httpHandler } from '#lib/http/http-handler.js';
 import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
 import { activate } from '#lib/installations/activate.js';
-import { toInstallationView } from '#lib/installations/installation-view.js';
+import { slotView, toInstallationView } from '#lib/installations/installation-view.js';
 
 export const handler = httpHandler(
   requestsOf(installationRequests, 'activate'),
@@ -18,7 +18,7 @@ export const handler = httpHandler(
       lifetime: { kind: 'online' },
       now,
     });
-    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation), activation } };
+    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation, slotView(installationDeps().catalog, installation.productId, now)), activation } };
   },
   { installations: dpopProofs, accounts: storedApiKeys },
 );

@@ -4,7 +4,7 @@ import { installationRequests } from '@license-activation/contract/installation-
 import { requestsOf } from '@license-activation/contract/route-request';
 import { dpopProofs } from '#lib/auth/dpop-proofs.js';
 import { httpHandler } from '#lib/http/http-handler.js';
-import { toInstallationView } from '#lib/installations/installation-view.js';
+import { slotView, toInstallationView } from '#lib/installations/installation-view.js';
 import { startTrial } from '#lib/installations/start-trial.js';
 
 export const handler = httpHandler(
@@ -12,7 +12,7 @@ export const handler = httpHandler(
   async ({ body, caller, now }) => {
     const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
     const { created, token, installation } = await startTrial(installationDeps(), { proof, input: body, now });
-    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation) } };
+    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation, slotView(installationDeps().catalog, installation.productId, now)) } };
   },
   { installations: dpopProofs },
 );

@@ -10,6 +10,7 @@ import { withCurrentLicenses } from './installation-view.js';
 import { signLicenseToken } from './license-token.js';
 import type { TokenDeps, TokenLifetime } from './license-token.js';
 import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import { latestTokenExp, seenItems } from './slots.js';
 import type { ProofUse } from '../data/proofs.js';
 
 export interface InstallationDeps extends TokenDeps {
@@ -54,10 +55,13 @@ export async function refreshInstallation(
     known = undefined;
     if (!current) throw problem('NOT_FOUND', `no installation ${args.installationId}`);
     if (licensesChanged) current = withCurrentLicenses(current, await getLicenses(table, Object.keys(current.licenses)));
-    const next: InstallationRecord = { ...args.change(current), rev: current.rev + 1 };
-    const token = await signLicenseToken(deps, next, args.lifetime, args.now);
-    const items: LabelledItem<'installation' | 'proof' | 'license'>[] = [
+    const changed: InstallationRecord = { ...args.change(current), rev: current.rev + 1 };
+    const { token, exp } = await signLicenseToken(deps, changed, args.lifetime, args.now);
+    // Slot accounting: the token's exp, on the installation and on each activation it carries.
+    const next: InstallationRecord = { ...changed, tokenExp: latestTokenExp(current, exp) };
+    const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen'>[] = [
       ['installation', installationPut(table, next, current.rev)],
+      ...seenItems(table, next).map((item) => ['seen', item] as const),
       ...(args.proof ? [['proof', spendProof(table, args.proof, args.now)] as const] : []),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
     ];
@@ -65,6 +69,8 @@ export async function refreshInstallation(
     if (outcome.ok) return { installation: next, token };
     if (outcome.failed.has('proof') && args.proof) throw proofAlreadySpent(args.proof);
     if (outcome.failed.has('license')) licensesChanged = true;
+    // A failed `seen` means an activation was reclaimed: its lapsed installation was changed too, so
+    // the next attempt reads it without that license.
     return retry;
   });
 }

@@ -10,6 +10,7 @@ import { retry, retryOnContention } from '../data/contention.js';
 import { getIdempotencyRecord, idempotencyPut } from '../data/idempotency.js';
 import type { IdempotencyRecord } from '../data/idempotency.js';
 import { getLicense, putLicense } from '../data/licenses.js';
+import { budgetTake } from '../data/budgets.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { newId } from '../ids.js';
 import { generateLicenseKey, keyPrefixOf, licenseIdOf, normalizeLicenseKey } from './license-key.js';
@@ -57,6 +58,12 @@ async function replay(deps: IssueLicenseDeps, issuer: AccountPrincipal, record: 
   return { license: toLicense(license, now), key };
 }
 
+function budgetDetail(record: LicenseRecord, budget: Record<string, unknown> | undefined): string {
+  const limit = budget?.limit;
+  const used = budget?.used;
+  return `issuing ${record.quantity} more ${record.productId} ${record.type} would pass the budget (${String(used)} of ${String(limit)} used)`;
+}
+
 /**
  * `POST /v1/licenses`: issues a license key for a customer the issuer manages. The key is returned
  * once and never stored; with an `Idempotency-Key`, a sealed copy answers replays for 24 hours.
@@ -86,6 +93,8 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
       issuedBy: issuer.id,
       createdAt: now.toISOString(),
       activations: 0,
+      // A reseller's issues count against its budget for the product and type (API.md §8); ops' do not.
+      ...(issuer.kind === 'reseller' ? { budgetHeld: true } : {}),
     };
     const idempotencyRecord: IdempotencyRecord | undefined = keyHash
       ? {
@@ -97,10 +106,12 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
           expiresAt: new Date(now.getTime() + idempotencyWindowMs).toISOString(),
         }
       : undefined;
-    const { outcome } = await putLicense(deps.table, {
+    const issued = await putLicense(deps.table, {
       record,
       guard,
       idempotencyPut: idempotencyRecord && idempotencyPut(deps.table, idempotencyRecord, now),
+      // In the license's own transaction: a replay (answered above) or a lost race never counts twice.
+      ...(record.budgetHeld ? { budgetTake: budgetTake(deps.table, { resellerId: issuer.id, productId: record.productId, type: record.type }, record.quantity) } : {}),
       event: {
         id: newId('evt', now),
         type: 'license.issued',
@@ -111,11 +122,13 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
         data: { productId: record.productId, type: record.type, quantity: record.quantity, keyPrefix: record.keyPrefix },
       },
     });
-    switch (outcome) {
+    switch (issued.outcome) {
       case 'created':
         return { issued: { license: toLicense(record, now), key }, replayed: false };
       case 'guard-failed':
         throw problem('NOT_FOUND', `no customer ${input.customerId}`);
+      case 'budget-exceeded':
+        throw problem('BUDGET_EXCEEDED', budgetDetail(record, issued.budget));
       case 'idempotency-key-taken':
       case 'contention':
         // Another request with the same key won, or the items were busy: read again and replay or retry.

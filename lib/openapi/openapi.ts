@@ -36,6 +36,11 @@ import {
   AssociationInput,
   AssociationPath,
   AuditEvent,
+  Budget,
+  BudgetInput,
+  BudgetList,
+  BudgetPath,
+  BudgetResult,
   CustomerPath,
   EventType,
   HealthResult,
@@ -56,6 +61,7 @@ import {
   ListQuery,
   OfflineActivationInput,
   OfflineRequestClaims,
+  ResellerPath,
   TokenResult,
   TrialInput,
   TrialResult,
@@ -115,6 +121,10 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
       '`{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`. Valid for 7 days after `iat`, and once.',
   ],
   ['Activation', Activation, 'A license activated on an installation.'],
+  ['Budget', Budget, "What a reseller may issue of a product and license type, and what it has used."],
+  ['BudgetInput', BudgetInput, 'The new limit: a positive integer.'],
+  ['BudgetResult', BudgetResult, 'A budget.'],
+  ['BudgetList', BudgetList, "A reseller's budgets."],
   ['Installation', Installation, 'An on-prem server, identified by the RFC 7638 thumbprint of its key.'],
   ['TokenResult', TokenResult, 'A license token.'],
   ['TrialResult', TrialResult, 'The installation on trial and its license token.'],
@@ -198,6 +208,10 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
   [InstallationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
   [ActivationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
   [ActivationPath.shape.licenseId, 'The id of a license activated on the installation.'],
+  [BudgetPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
+  [BudgetPath.shape.productId, 'A catalog product id.'],
+  [BudgetPath.shape.type, 'A license type the product sells.'],
+  [ResellerPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
 ];
 
 /** What the document says of a schema beyond zod's own definition: its component name, its description. */
@@ -426,7 +440,7 @@ function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success:
   };
 }
 
-const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
+const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
 function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
   const { body, query, params, headers } = requestOf(route.id as RouteId);

@@ -15,6 +15,11 @@ import {
   pageOf,
   TokenResult,
   TrialResult,
+  BudgetInput,
+  BudgetList,
+  BudgetPath,
+  BudgetResult,
+  ResellerPath,
 } from '@license-activation/contract/schemas';
 
 /**
@@ -153,7 +158,8 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'Issues a license of a catalog product to a customer the caller manages; a license that does not fit the catalog is 400 ' +
       '`VALIDATION_FAILED`. The key is returned only here. With an `Idempotency-Key`, the same key and body within 24 hours answer ' +
       'the same `{license, key}` (201, with `Idempotent-Replayed: true`), and the same key with another body is 422 ' +
-      '`IDEMPOTENCY_KEY_REUSED`; meanwhile the server keeps the key encrypted, never in clear.',
+      '`IDEMPOTENCY_KEY_REUSED`; meanwhile the server keeps the key encrypted, never in clear. A reseller issuing past its budget ' +
+      'for the product and type is 409 `BUDGET_EXCEEDED` (a replay never counts twice).',
     responses: [
       {
         status: 201,
@@ -162,7 +168,7 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
         headers: ['Idempotent-Replayed'],
       },
     ],
-    refusals: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    refusals: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'BUDGET_EXCEEDED'],
     serverChecked: ['productId', 'type', 'edition', 'expiresAt'],
   },
   listLicenses: {
@@ -258,6 +264,25 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'licenses as they are now (`installation.licenses`) and a fresh token. The token is answered both as `token` and inside ' +
       '`installation`. Nothing changes on the server.',
     responses: [{ status: 200, description: 'The installation and a fresh token.', schema: InstallationResult }],
+    refusals: ['NOT_FOUND'],
+  },
+  setBudget: {
+    tag: 'Licenses',
+    description:
+      "Caps what a reseller may issue of a product and license type: `used` is the quantity of its licenses of that product and type that are " +
+      'neither revoked nor expired (1 for types without a quantity). Issuing past `limit` is 409 `BUDGET_EXCEEDED`, atomically; ' +
+      'revocation gives the quantity back at once, expiry within 24 hours; lowering `limit` below `used` revokes nothing and blocks new issues. ' +
+      'No budget means no cap. A `limit` that is not a positive integer, an unknown product or a type the product does not sell is 400 ' +
+      '`VALIDATION_FAILED`; an id that names no reseller is 404. Records a `budget.set` event in the reseller\'s feed.',
+    request: { params: BudgetPath, body: BudgetInput },
+    responses: [{ status: 200, description: 'The budget as it is now.', schema: BudgetResult }],
+    refusals: ['NOT_FOUND'],
+  },
+  listBudgets: {
+    tag: 'Licenses',
+    description: 'A reseller (its own) or ops: every budget ops set for that reseller, with what it has used. Another reseller is 404.',
+    request: { params: ResellerPath },
+    responses: [{ status: 200, description: "The reseller's budgets.", schema: BudgetList }],
     refusals: ['NOT_FOUND'],
   },
   offlineActivate: {

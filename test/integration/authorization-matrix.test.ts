@@ -112,6 +112,8 @@ const matrix: Record<RouteId, Row> = {
   heartbeat: [(world) => ({ path: `/v1/installations/${world.installation.id}/heartbeat`, body: { version: '5.0.0', usage: { activeUsers: 1 } } }), installationOnly(200, 401)],
   releaseActivation: [(world) => ({ path: `/v1/installations/${world.installation.id}/activations/${world.licenseId}` }), expect8(401, 204, 404, 204, 404, 204, 204, 401)],
   getInstallation: [(world) => ({ path: `/v1/installations/${world.installation.id}` }), expect8(401, 200, 404, 200, 404, 200, 200, 401)],
+  setBudget: [(world) => ({ path: `/v1/admin/resellers/${world.reseller}/budgets/authserver/users`, body: { limit: 1000 } }), opsOnly(200)],
+  listBudgets: [(world) => ({ path: `/v1/resellers/${world.reseller}/budgets` }), expect8(401, 403, 403, 200, 404, 200, 401, 401)],
   offlineActivate: [
     async (world) => {
       const requester = await newInstallation();

@@ -175,13 +175,14 @@ describe('POST /v1/activations', () => {
     const facts = machine();
     const first = await activate(installation, { key, productId: 'authserver', ...facts });
     expect(first.status).toBe(201);
-    expect(first.body.activation).toEqual({ id: expect.stringMatching(/^act_/), licenseId: license.id, installationId: installation.id, createdAt: expect.any(String) });
+    expect(first.body.activation).toEqual({ id: expect.stringMatching(/^act_/), licenseId: license.id, installationId: installation.id, createdAt: expect.any(String), lastSeenAt: expect.any(String) });
     expect(first.body.installation).toMatchObject({ id: installation.id, customerId: customer.account.id, activations: [first.body.activation] });
     const claims = await verifyLicenseToken(first.body.token, 'authserver');
     expect(claims).toMatchObject({ mode: 'full', customerId: customer.account.id, seats: { users: 50, consumed: 0 }, licenses: [{ id: license.id, type: 'users', quantity: 50, status: 'active' }] });
     const repeat = await activate(installation, { key: key.toLowerCase().replaceAll('-', ''), productId: 'authserver', ...facts });
     expect(repeat.status).toBe(200);
-    expect(repeat.body.activation).toEqual(first.body.activation);
+    // The repeat saw the installation again: only its lastSeenAt moved.
+    expect(repeat.body.activation).toEqual({ ...first.body.activation, lastSeenAt: expect.any(String) });
     expect((await getLicense(table(), license.id))?.activations).toBe(1);
     expect(await activationItems(license.id)).toBe(1);
   });
@@ -409,7 +410,7 @@ describe('GET /v1/installations/{id}', () => {
     expect(answer.body.installation).toMatchObject({
       id: installation.id,
       customerId: customer.account.id,
-      activations: [activated.body.activation],
+      activations: [{ ...activated.body.activation, lastSeenAt: expect.any(String) }],
       usage: { activeUsers: 7 },
       licenses: [{ id: license.id, status: 'active', activations: 1, keyPrefix: license.keyPrefix }],
     });

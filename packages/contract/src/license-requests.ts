@@ -37,3 +37,10 @@ export const licenseRequests = {
   reinstateLicense: statusChange,
   revokeLicense: statusChange,
 } as const satisfies RouteRequests;
+
+/** `PUT /v1/admin/resellers/{resellerId}/budgets/{productId}/{type}`: the cap on what the reseller may issue. */
+export const BudgetInput = z.strictObject({ limit: z.int().check(z.minimum(1), z.maximum(1_000_000_000)) });
+export type BudgetInput = z.infer<typeof BudgetInput>;
+
+export const BudgetPath = z.object({ resellerId: z.string(), productId: z.string(), type: z.string() });
+export const ResellerPath = z.object({ resellerId: z.string() });

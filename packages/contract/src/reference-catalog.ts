@@ -30,6 +30,8 @@ const definition = {
     virtualMachines: 'allowed',
     seatOverage: 'warn',
     support: false,
+    // A server unseen for 60 days (crashed, wiped) gives its slot back to the next activation.
+    leaseDays: 60,
   },
   // Seed 001: an edition license, users packs, support seats (updates need as many as user seats) and add-ons;
   // unactivated licenses leave the vault in limited mode without AD sync, secret edits, imports and web services.
@@ -67,6 +69,7 @@ const definition = {
     minVersion: '4.6.0',
     seatOverage: 'limit',
     support: false,
+    leaseDays: 14,
   },
 } satisfies z.input<typeof Catalog>;
 

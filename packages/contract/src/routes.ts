@@ -17,7 +17,7 @@ export type PrincipalKind = 'ops' | 'reseller' | 'customer' | 'installation' | '
  */
 export type Authentication = 'none' | 'iam' | 'api-key' | 'installation' | 'installation-or-api-key';
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteDefinition {
   readonly id: string;
@@ -59,6 +59,8 @@ export const routes = [
   { id: 'heartbeat', method: 'POST', path: '/v1/installations/{installationId}/heartbeat', function: 'heartbeat', authentication: 'installation', allow: ['installation'], summary: 'Report usage and get a fresh license token' },
   { id: 'releaseActivation', method: 'DELETE', path: '/v1/installations/{installationId}/activations/{licenseId}', function: 'release-activation', authentication: 'installation-or-api-key', allow: ['installation', ...accounts], summary: 'Release an activation and free its slot' },
   { id: 'getInstallation', method: 'GET', path: '/v1/installations/{installationId}', function: 'get-installation', authentication: 'installation-or-api-key', allow: ['installation', ...accounts], summary: "Restore an installation's license state, with a fresh token" },
+  { id: 'setBudget', method: 'PUT', path: '/v1/admin/resellers/{resellerId}/budgets/{productId}/{type}', function: 'set-budget', authentication: 'iam', allow: ['ops'], summary: "Set a reseller's budget for a product and license type" },
+  { id: 'listBudgets', method: 'GET', path: '/v1/resellers/{resellerId}/budgets', function: 'list-budgets', authentication: 'api-key', allow: ['reseller', 'ops'], summary: "List a reseller's budgets" },
   { id: 'offlineActivate', method: 'POST', path: '/v1/offline-activations', function: 'offline-activate', authentication: 'none', allow: ['anonymous'], summary: 'Exchange an offline request file for a license file' },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -82,11 +82,14 @@ export const EventType = z.enum([
   'trial.started',
   'activation.created',
   'activation.released',
+  /** A lapsed lease reclaimed by another activation (actor `system`). */
+  'activation.expired',
+  'budget.set',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
 export const Actor = z.object({
-  kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'anonymous']),
+  kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'anonymous', 'system']),
   id: z.string(),
 });
 
@@ -109,6 +112,13 @@ export const Activation = z.object({
   licenseId: z.string(),
   installationId: z.string(),
   createdAt: isoTime,
+  /** When the installation was last seen (activation, heartbeat, restore). */
+  lastSeenAt: z.optional(isoTime),
+  /** Since when the lease has lapsed: the activation no longer holds its slot. */
+  lapsedAt: z.optional(isoTime),
+  /** A release past the license's release allowance: the slot stays taken until `freesAt`. */
+  releasedAt: z.optional(isoTime),
+  freesAt: z.optional(isoTime),
 });
 export type Activation = z.infer<typeof Activation>;
 
@@ -135,6 +145,20 @@ export const TokenResult = z.object({ token: z.string() });
 export const TrialResult = z.object({ token: z.string(), installation: Installation });
 export const ActivationResult = z.object({ token: z.string(), installation: Installation, activation: Activation });
 export const InstallationResult = z.object({ installation: Installation, token: z.string() });
+
+// ---------------------------------------------------------------- reseller budgets
+
+export const Budget = z.object({
+  resellerId: z.string(),
+  productId: z.string(),
+  type: LicenseType,
+  limit: z.number().int(),
+  /** The quantity of the reseller's licenses of that product and type that are neither revoked nor expired. */
+  used: z.number().int(),
+});
+export type Budget = z.infer<typeof Budget>;
+export const BudgetResult = z.object({ budget: Budget });
+export const BudgetList = z.object({ items: z.array(Budget) });
 
 export const HealthResult = z.object({ status: z.literal('ok') });
 export const JwksResult = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });

@@ -43,7 +43,7 @@ function onlyResource(template: Template, type: string, properties: object = {})
 }
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
-const allFunctionNames = [...functionNamesOfRoutes, 'authorizer'];
+const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'authorizer'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate'];
 const opsApiKeyFunctions = ['activate', 'get-installation', 'release-activation', 'authorizer'];
@@ -86,7 +86,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
   describe('table', () => {
     it('has the keys, indexes and TTL attribute of tableDefinition, on demand, with PITR and encryption', () => {
-      const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'];
+      const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: `license-activation-${stage}`,
         KeySchema: [
@@ -94,7 +94,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
         AttributeDefinitions: Match.arrayWith(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
-        GlobalSecondaryIndexes: ['gsi1', 'gsi2'].map((indexName) => ({
+        GlobalSecondaryIndexes: ['gsi1', 'gsi2', 'gsi3'].map((indexName) => ({
           IndexName: indexName,
           KeySchema: [
             { AttributeName: `${indexName}pk`, KeyType: 'HASH' },
@@ -147,7 +147,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('functions', () => {
-    it('creates one function per function of the route table, plus the authorizer', () => {
+    it('creates one function per function of the route table, plus the authorizer and the budget job', () => {
       const names = Object.values(resources(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties.FunctionName);
       expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
     });
@@ -335,6 +335,15 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       const [, association] = onlyResource(template, 'AWS::WAFv2::WebACLAssociation');
       expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
       expect(JSON.stringify(association.Properties.ResourceArn)).toContain(`"${stageId}"`);
+    });
+  });
+
+  describe('scheduled jobs', () => {
+    it('gives expired licenses\' budgets back every hour, well within the 24 hours of API.md §8', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 hour)',
+        Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('returnbudgets'), 'Arn'] } })]),
+      });
     });
   });
 

@@ -1,0 +1,10 @@
+import { table } from '#lib/platform/dynamodb.js';
+import { accountOf } from '#lib/auth/principal.js';
+import { ResellerPath } from '@license-activation/contract/license-requests';
+import { httpHandler } from '#lib/http/http-handler.js';
+import { budgetsOf } from '#lib/licenses/budgets.js';
+
+export const handler = httpHandler({ params: ResellerPath }, async ({ params, caller }) => ({
+  status: 200,
+  body: { items: await budgetsOf({ table: table() }, { caller: accountOf(caller), resellerId: params.resellerId }) },
+}));
