@@ -1,6 +1,6 @@
 import type { Table } from '../platform/dynamodb.js';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
-import { LicenseType } from '@license-activation/contract/catalog-schema';
+import { LicenseType } from '@license-activation/contract/license-type';
 import { productById } from '@license-activation/contract/product-queries';
 import { problem } from '@license-activation/contract/problem';
 import type { FieldError } from '@license-activation/contract/problem';

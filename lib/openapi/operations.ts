@@ -15,11 +15,8 @@ import {
   pageOf,
   TokenResult,
   TrialResult,
-  BudgetInput,
   BudgetList,
-  BudgetPath,
   BudgetResult,
-  ResellerPath,
 } from '@license-activation/contract/schemas';
 
 /**
@@ -274,14 +271,12 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'revocation gives the quantity back at once, expiry within 24 hours; lowering `limit` below `used` revokes nothing and blocks new issues. ' +
       'No budget means no cap. A `limit` that is not a positive integer, an unknown product or a type the product does not sell is 400 ' +
       '`VALIDATION_FAILED`; an id that names no reseller is 404. Records a `budget.set` event in the reseller\'s feed.',
-    request: { params: BudgetPath, body: BudgetInput },
     responses: [{ status: 200, description: 'The budget as it is now.', schema: BudgetResult }],
     refusals: ['NOT_FOUND'],
   },
   listBudgets: {
     tag: 'Licenses',
     description: 'A reseller (its own) or ops: every budget ops set for that reseller, with what it has used. Another reseller is 404.',
-    request: { params: ResellerPath },
     responses: [{ status: 200, description: "The reseller's budgets.", schema: BudgetList }],
     refusals: ['NOT_FOUND'],
   },

@@ -27,6 +27,13 @@ export type IssueLicenseInput = z.infer<typeof IssueLicenseInput>;
 /** Optional body of suspend / reinstate / revoke: a reason kept in the audit event. */
 export const LicenseStatusChangeInput = z.optional(z.strictObject({ reason: z.optional(displayText) }));
 
+/** `PUT /v1/admin/resellers/{resellerId}/budgets/{productId}/{type}`: the cap on what the reseller may issue. */
+export const BudgetInput = z.strictObject({ limit: z.int().check(z.minimum(1), z.maximum(1_000_000_000)) });
+export type BudgetInput = z.infer<typeof BudgetInput>;
+
+export const BudgetPath = z.object({ resellerId: id, productId: id, type: id });
+export const ResellerPath = z.object({ resellerId: id });
+
 const statusChange = { params: LicensePath, body: LicenseStatusChangeInput };
 
 export const licenseRequests = {
@@ -36,11 +43,6 @@ export const licenseRequests = {
   suspendLicense: statusChange,
   reinstateLicense: statusChange,
   revokeLicense: statusChange,
+  setBudget: { params: BudgetPath, body: BudgetInput },
+  listBudgets: { params: ResellerPath },
 } as const satisfies RouteRequests;
-
-/** `PUT /v1/admin/resellers/{resellerId}/budgets/{productId}/{type}`: the cap on what the reseller may issue. */
-export const BudgetInput = z.strictObject({ limit: z.int().check(z.minimum(1), z.maximum(1_000_000_000)) });
-export type BudgetInput = z.infer<typeof BudgetInput>;
-
-export const BudgetPath = z.object({ resellerId: z.string(), productId: z.string(), type: z.string() });
-export const ResellerPath = z.object({ resellerId: z.string() });
