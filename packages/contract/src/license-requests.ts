@@ -36,14 +36,6 @@ export const ResellerPath = z.object({ resellerId: id });
 
 const statusChange = { params: LicensePath, body: LicenseStatusChangeInput };
 
-/** `PUT /v1/admin/resellers/{resellerId}/budgets/{productId}/{type}`: the cap on what the reseller may issue. */
-export const BudgetInput = z.strictObject({ limit: z.int().check(z.minimum(1), z.maximum(1_000_000_000)) });
-export type BudgetInput = z.infer<typeof BudgetInput>;
-
-export const BudgetPath = z.object({ resellerId: z.string(), productId: z.string(), type: z.string() });
-export const ResellerPath = z.object({ resellerId: z.string() });
-
-
 export const licenseRequests = {
   issueLicense: { body: IssueLicenseInput, headers: z.object({ 'Idempotency-Key': z.optional(IdempotencyKey) }) },
   listLicenses: { query: ListLicensesQuery },
