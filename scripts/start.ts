@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole API on http://127.0.0.1:$PORT, backed by DynamoDB Local (or
- * $DYNAMODB_ENDPOINT) and local keys under $DATA_DIR. See section 1 of the API contract.
+ * $DYNAMODB_ENDPOINT), cognito-local as the user directory (or $COGNITO_ENDPOINT) and local keys
+ * under $DATA_DIR. See sections 1 and 7 of the API contract.
  */
 import { join, resolve } from 'node:path';
 import { readOrCreateKeyFile } from '@license-activation/contract/key-file';
@@ -8,6 +9,8 @@ import { readConfig } from '#lib/platform/config.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { generateApiKey } from '#lib/auth/api-keys.js';
 import { startDynamodbLocal } from '#dev/dynamodb-local.js';
+import { ensureLocalUserPool, startCognitoLocal } from '#dev/cognito-local.js';
+import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
@@ -28,14 +31,15 @@ async function storedOpsApiKey(dataDir: string): Promise<string> {
 }
 
 let dynamodbLocal: DynamodbLocal | undefined;
+let cognitoLocal: CognitoLocal | undefined;
 
-async function stopDynamodbLocal(): Promise<void> {
-  await dynamodbLocal?.stop();
+async function stopEmulators(): Promise<void> {
+  await Promise.all([dynamodbLocal?.stop(), cognitoLocal?.stop()]);
 }
 
 async function fail(error: unknown): Promise<never> {
   console.error(error);
-  await stopDynamodbLocal().catch((stopError: unknown) => console.error(stopError));
+  await stopEmulators().catch((stopError: unknown) => console.error(stopError));
   process.exit(1);
 }
 
@@ -43,6 +47,7 @@ process.on('uncaughtException', (error) => void fail(error));
 process.on('unhandledRejection', (reason) => void fail(reason));
 
 const port = portFromEnvironment(process.env.PORT);
+process.env.SITE_URL ??= `http://${host}:${port}`;
 const { dataDir: configuredDataDir, region } = readConfig();
 const dataDir = resolve(configuredDataDir);
 for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-only: ${tightened}`);
@@ -64,6 +69,19 @@ if (!process.env.DYNAMODB_ENDPOINT) {
   process.env.DYNAMODB_ENDPOINT = dynamodbLocal.endpoint;
 }
 await ensureTable(table());
+if (!process.env.COGNITO_ENDPOINT) {
+  cognitoLocal = await startCognitoLocal({
+    dataDir: join(dataDir, 'cognito'),
+    // What Cognito would e-mail: the developer signs up with it.
+    onConfirmationCode: ({ destination, code }) => console.log(`confirmation code for ${destination}: ${code}`),
+  });
+  process.env.COGNITO_ENDPOINT = cognitoLocal.endpoint;
+}
+const userPool = await ensureLocalUserPool(process.env.COGNITO_ENDPOINT, join(dataDir, 'user-pool.json'));
+process.env.USER_POOL_ID = userPool.userPoolId;
+process.env.USER_POOL_CLIENT_ID = userPool.clientId;
+process.env.USER_POOL_REGION = userPool.region;
+console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, client ${userPool.clientId})`);
 
 const jobs = startScheduledJobs();
 const server = createLocalServer();
@@ -84,7 +102,7 @@ async function shutDown(): Promise<void> {
     // Idle keep-alive connections would hold close() open; requests in flight may finish.
     server.closeIdleConnections();
   });
-  await stopDynamodbLocal();
+  await stopEmulators();
   process.exit(0);
 }
 

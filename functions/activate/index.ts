@@ -1,3 +1,4 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationOf } from '#lib/auth/principal.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
@@ -20,5 +21,5 @@ export const handler = httpHandler(
     });
     return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation, slotView(installationDeps().catalog, installation.productId, now)), activation } };
   },
-  { installations: dpopProofs, accounts: storedApiKeys },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
 );

@@ -1,3 +1,4 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { accountOf } from '#lib/auth/principal.js';
 import { licenseRequests } from '@license-activation/contract/license-requests';
@@ -23,4 +24,5 @@ export const handler = httpHandler(
       ),
     },
   }),
+  { memberships: storedMemberships },
 );

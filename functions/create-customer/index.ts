@@ -1,3 +1,4 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { createCustomerOfReseller } from '#lib/accounts/create-account.js';
 import { accountOf } from '#lib/auth/principal.js';
@@ -8,4 +9,4 @@ import { httpHandler } from '#lib/http/http-handler.js';
 export const handler = httpHandler(requestsOf(accountRequests, 'createCustomer'), async ({ body, caller, now }) => ({
   status: 201,
   body: await createCustomerOfReseller({ table: table() }, accountOf(caller).id, body, now),
-}));
+}), { memberships: storedMemberships });

@@ -1,3 +1,4 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
@@ -12,5 +13,5 @@ export const handler = httpHandler(
     status: 200,
     body: await restoreInstallation(installationDeps(), { caller, installationId: params.installationId, now }),
   }),
-  { installations: dpopProofs, accounts: storedApiKeys },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
 );

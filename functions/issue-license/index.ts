@@ -1,3 +1,4 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { catalog } from '#lib/platform/catalog.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { secretBox } from '#lib/keys/process-secret-box.js';
@@ -14,4 +15,4 @@ export const handler = httpHandler(requestsOf(licenseRequests, 'issueLicense'), 
   );
   const headers: Record<string, string> = replayed ? { 'Idempotent-Replayed': 'true' } : {};
   return { status: 201, body: issued, headers };
-});
+}, { memberships: storedMemberships });

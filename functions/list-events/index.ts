@@ -1,3 +1,4 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { listAuditEvents } from '#lib/audit/list-audit-events.js';
 import { accountOf } from '#lib/auth/principal.js';
@@ -9,4 +10,4 @@ import { httpHandler } from '#lib/http/http-handler.js';
 export const handler = httpHandler(requestsOf(auditRequests, 'listCustomerEvents', 'listLicenseEvents'), async ({ params, query, caller }) => ({
   status: 200,
   body: await listAuditEvents({ table: table() }, { account: accountOf(caller), subject: params, query }),
-}));
+}), { memberships: storedMemberships });

@@ -1,3 +1,4 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
@@ -12,5 +13,5 @@ export const handler = httpHandler(
     await releaseActivation({ table: table() }, { caller, installationId: params.installationId, licenseId: params.licenseId, now });
     return { status: 204 };
   },
-  { installations: dpopProofs, accounts: storedApiKeys },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
 );

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import { keys } from './keys.js';
 
@@ -21,24 +21,42 @@ export function toKeyFailures(item: Record<string, unknown> | undefined): KeyFai
   );
 }
 
-/**
- * Records failure `failureId` at `at`, forgets the `expired` ones (read earlier; forgetting one twice
- * is harmless), and keeps the item until `expiresAt`, the end of the newest failure's window.
- */
-export async function recordKeyFailure(
-  table: Table,
-  args: { installationId: string; failureId: string; at: number; expired: readonly string[]; expiresAt: Date },
-): Promise<void> {
+/** One failure to record: its id and time, the `expired` ones to forget (read earlier; forgetting one twice is harmless), and the item's end. */
+export interface FailureWrite {
+  readonly failureId: string;
+  readonly at: number;
+  readonly expired: readonly string[];
+  /** The end of the newest failure's window: the item is kept until then. */
+  readonly expiresAt: Date;
+}
+
+/** Records a failed key activation of `installationId`. */
+export function recordKeyFailure(table: Table, args: FailureWrite & { installationId: string }): Promise<void> {
+  return recordFailure(table, keys.keyFailures(args.installationId), 'keyFailures', args);
+}
+
+/** Records an unknown user code a person typed (API.md §6: the same limit, 10 within 10 minutes). */
+export function recordUserCodeFailure(table: Table, args: FailureWrite & { personId: string }): Promise<void> {
+  return recordFailure(table, keys.userCodeFailures(args.personId), 'userCodeFailures', args);
+}
+
+/** A person's recent unknown user codes. */
+export async function getUserCodeFailures(table: Table, personId: string): Promise<KeyFailures> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.userCodeFailures(personId), ConsistentRead: true }));
+  return toKeyFailures(Item);
+}
+
+async function recordFailure(table: Table, key: { pk: string; sk: string }, entity: string, args: FailureWrite): Promise<void> {
   const names: Record<string, string> = { '#ttl': 'ttl', '#failure': `${failurePrefix}${args.failureId}` };
   args.expired.forEach((failureId, index) => (names[`#expired${index}`] = `${failurePrefix}${failureId}`));
   const remove = args.expired.map((_, index) => `#expired${index}`);
   await table.client.send(
     new UpdateCommand({
       TableName: table.name,
-      Key: keys.keyFailures(args.installationId),
+      Key: key,
       UpdateExpression: `SET #failure = :at, #ttl = :ttl, entity = :entity${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
       ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ':at': args.at, ':ttl': Math.ceil(args.expiresAt.getTime() / 1000), ':entity': 'keyFailures' },
+      ExpressionAttributeValues: { ':at': args.at, ':ttl': Math.ceil(args.expiresAt.getTime() / 1000), ':entity': entity },
     }),
   );
 }

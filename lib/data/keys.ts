@@ -25,6 +25,15 @@ export const keys = {
   budgetPrefix: 'BUDGET#',
   /** gsi3 partition of licenses whose quantity a budget holds until they expire (sparse: removed once given back). */
   budgetExpiries: 'BUDGET_EXPIRIES',
+  member: (accountId: string, memberId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `MEMBER#${memberId}` }),
+  memberPrefix: 'MEMBER#',
+  /** The same membership under its email: a person's memberships are one strongly consistent Query. */
+  membershipOfEmail: (email: string, accountId: string) => ({ pk: `EMAIL#${email}`, sk: `ACCOUNT#${accountId}` }),
+  membershipsOfEmail: (email: string) => `EMAIL#${email}`,
+  owners: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'OWNERS' }),
+  deviceAuthorization: (userCode: string) => ({ pk: `USERCODE#${userCode}`, sk: 'DEVICE_AUTHORIZATION' }),
+  deviceCode: (deviceCodeHash: string) => ({ pk: `DEVICECODE#${deviceCodeHash}`, sk: 'DEVICE_CODE' }),
+  userCodeFailures: (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'USER_CODE_FAILURES' }),
   /** Event feeds live in the partition of what they describe: an account, a license, an installation. */
   eventFeed: {
     account: (accountId: string) => `ACCOUNT#${accountId}`,

@@ -5,6 +5,7 @@ import type * as z from 'zod/mini';
 import type { RouteRequest, RouteRequests } from '@license-activation/contract/route-request';
 import { logger } from '../platform/logger.js';
 import type { Caller } from '../auth/principal.js';
+import { findRoute } from '@license-activation/contract/routes';
 import type { RouteDefinition, RouteId } from '@license-activation/contract/routes';
 import { authentication } from '../auth/authentication.js';
 import type { CallerVerifiers } from '../auth/authentication.js';
@@ -109,4 +110,21 @@ export function httpHandler<M extends RouteRequests, P = undefined>(requests: M,
       // The parts were validated by the schemas of `requests[route.id]`, which is what ServedRequest says they are.
       return jsonResponse(await action(served as ServedRequest<M, P>));
     });
+}
+
+type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+/**
+ * One function serving routes that validate different things: each route gets its own `httpHandler`,
+ * picked by the event's method and resource. An event of no listed route goes to the first, whose
+ * envelope answers it as such.
+ */
+export function handlerPerRoute(handlers: Partial<Record<RouteId, LambdaHandler>>): LambdaHandler {
+  const all = Object.values(handlers);
+  const [first] = all;
+  if (!first) throw new TypeError('handlerPerRoute needs at least one route');
+  return (event, context) => {
+    const id = findRoute(event.httpMethod, event.resource)?.id as RouteId | undefined;
+    return ((id && handlers[id]) || first)(event, context);
+  };
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
 import { actorOf } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
-import type { Activation, ActivationInput } from '@license-activation/contract/schemas';
+import type { Activation, ActivationInput, AuditEvent } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import { activationPut, activationReclaim, activationsOfLicense } from '../data/activations.js';
@@ -22,7 +21,7 @@ import { licenseIdOf, normalizeLicenseKey } from '../licenses/license-key.js';
 import { activationRefusal, slotRefusal } from './activation-checks.js';
 import { fingerprintHash } from './fingerprint.js';
 import { activatedLicense, slotView, toActivation, withCurrentLicenses } from './installation-view.js';
-import { keyAttemptAllowed, keyFailureWindowMs, recentFailures } from './key-failure-limit.js';
+import { keyAttemptAllowed, nextFailure } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
 import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProof } from '../data/proofs.js';
@@ -39,6 +38,8 @@ export interface ActivationRequest {
   /** Online, or offline (the license file then ends no later than the license). */
   readonly lifetime: { readonly kind: 'online' | 'offline' };
   readonly now: Date;
+  /** Events the caller's reason to activate adds (a sign-in approval), written in the activation's transaction. */
+  readonly alsoRecord?: readonly AuditEvent[];
 }
 
 export interface ActivationOutcome {
@@ -49,20 +50,9 @@ export interface ActivationOutcome {
   readonly activation: Activation;
 }
 
-/**
- * Remembers a failed key activation (malformed or unknown key) toward the installation's limit, under
- * an id of its own: concurrent failures all count, and an SDK retry of the write counts once.
- */
-async function recordKeyFailure(deps: InstallationDeps, request: ActivationRequest, failures: KeyFailures): Promise<void> {
-  const { now } = request;
-  const current = new Set(recentFailures(Object.values(failures), now));
-  await recordFailure(deps.table, {
-    installationId: request.proof.installation.id,
-    failureId: randomUUID(),
-    at: now.getTime(),
-    expired: Object.keys(failures).filter((failureId) => !current.has(failures[failureId] as number)),
-    expiresAt: new Date(now.getTime() + keyFailureWindowMs),
-  });
+/** Remembers a failed key activation (malformed or unknown key) toward the installation's limit. */
+function recordKeyFailure(deps: InstallationDeps, request: ActivationRequest, failures: KeyFailures): Promise<void> {
+  return recordFailure(deps.table, { installationId: request.proof.installation.id, ...nextFailure(failures, request.now) });
 }
 
 /**
@@ -249,6 +239,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         installationId,
         data: { activationId: activated.activationId, hostname: input.hostname, version: input.version, offline: proof.kind === 'offline-request' },
       }).map((item) => ['event', item] as const),
+      ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, event)).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };

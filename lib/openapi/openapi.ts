@@ -14,7 +14,8 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, AssociationResult, AuditEventPage, LicensePage, LicenseResult, operations } from './operations.js';
+import { AccountPage, AssociationResult, AuditEventPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
+import * as people from '@license-activation/contract/schemas';
 import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
 import { IdempotencyKey, licenseKeyPattern, licenseKeyText } from '@license-activation/contract/fields';
@@ -131,6 +132,21 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],
   ['InstallationResult', InstallationResult, 'The installation and a fresh license token.'],
   ['HealthResult', HealthResult, 'The service is up and reaches its table.'],
+  ['SignInConfig', people.SignInConfig, 'The user pool and app client a site or CLI signs people in with.'],
+  ['MeResult', people.MeResult, 'The signed-in person and the memberships it holds.'],
+  ['MyAccountInput', people.MyAccountInput, 'The name of the customer account a person registers.'],
+  ['MyAccountCreated', people.MyAccountCreated, 'The customer account a person registered.'],
+  ['Member', people.Member, "A membership of an account: an email, its role, and the person who holds it once one does."],
+  ['MemberInput', people.MemberInput, 'The email and role of a new member.'],
+  ['MemberResult', people.MemberResult, 'A member.'],
+  ['MemberPage', MemberPage, 'One page of members.'],
+  ['DeviceAuthorizationInput', people.DeviceAuthorizationInput, 'The product to activate and the machine the installation runs on.'],
+  ['DeviceAuthorizationStarted', people.DeviceAuthorizationStarted, 'RFC 8628 codes: the user code for a person, the device code for this installation only.'],
+  ['DeviceAuthorization', people.DeviceAuthorization, 'What a user code asks to activate, and where it stands.'],
+  ['DeviceAuthorizationResult', people.DeviceAuthorizationResult, 'A sign-in activation.'],
+  ['DeviceTokenInput', people.DeviceTokenInput, 'The device code the installation was given.'],
+  ['ApprovalInput', people.ApprovalInput, 'The license to activate on the waiting installation.'],
+  ['ApprovalResult', people.ApprovalResult, 'The activation made.'],
   ['JwksResult', JwksResult, 'An RFC 7517 JWK set of public ES256 keys, each with `kid`, `alg: "ES256"` and `use: "sig"`.'],
   [
     'LicenseTokenClaims',
@@ -197,6 +213,14 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
     'Makes the request safe to retry: the same key and body within 24 hours answer the same result; the same key with another ' +
       'body is 422 `IDEMPOTENCY_KEY_REUSED`. 1 to 255 visible ASCII characters; a random UUID is a good choice.',
   ],
+  [
+    people.AccountIdHeader,
+    'The membership a person acts through (`acc_…`): required when the person is a member of several accounts; ' +
+      'an account the person is not a member of is 403 `FORBIDDEN`. API keys ignore it.',
+  ],
+  [people.UserCodePath.shape.userCode, 'The user code the installation shows (`XXXX-XXXX`, any case, dash optional).'],
+  [people.AccountPath.shape.accountId, 'An account id (`acc_…`).'],
+  [people.MemberPath.shape.memberId, 'A member id (`mem_…`).'],
   [Problem.shape.requestId, 'The request id, also in the `X-Request-Id` header: quote it when reporting a fault.'],
   [ListQuery.shape.limit, 'How many items a page holds: an integer from 1 to 100 (default 50).'],
   [ListQuery.shape.cursor, "A previous page's `nextCursor`: the list resumes after it."],
@@ -325,7 +349,8 @@ const securitySchemes = {
     type: 'http',
     scheme: 'bearer',
     description:
-      "`Authorization: Bearer <api key>`: an account's API key (returned once, at the account's creation), or the ops API key. " +
+      "`Authorization: Bearer <api key>`: an account's API key (returned once, at the account's creation), the ops API key, " +
+      "or a person's access token from the user directory (`GET /v1/sign-in-config`), acting through a membership (`Account-Id`). " +
       'A missing, malformed or unknown key is 401 `UNAUTHENTICATED`; a known caller outside its rights is 403 `FORBIDDEN`.',
   },
   dpop: {
@@ -481,6 +506,7 @@ const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
   { name: 'Licenses', description: 'License keys: issue, read, suspend, reinstate, revoke.' },
   { name: 'Installations', description: 'On-prem servers: trials, activations, heartbeats, restores and offline activation.' },
   { name: 'Audit', description: 'What happened to a customer or license, newest first.' },
+  { name: 'People', description: 'Persons signed in to the license site, their memberships, and sign-in activation (RFC 8628).' },
   { name: 'Service', description: 'Health, the token verification keys and this document.' },
 ];
 

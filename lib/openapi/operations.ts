@@ -17,6 +17,14 @@ import {
   TrialResult,
   BudgetList,
   BudgetResult,
+  SignInConfig,
+  MeResult,
+  MyAccountCreated,
+  Member,
+  MemberResult,
+  DeviceAuthorizationStarted,
+  DeviceAuthorizationResult,
+  ApprovalResult,
 } from '@license-activation/contract/schemas';
 
 /**
@@ -32,6 +40,7 @@ export const AssociationResult = z.object({ association: Association });
 export const AccountPage = pageOf(Account);
 export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
+export const MemberPage = pageOf(Member);
 
 /** Response headers an operation adds to the ones every response carries. */
 export type SuccessHeader = 'Idempotent-Replayed' | 'Cache-Control';
@@ -44,7 +53,7 @@ export interface SuccessResponse {
   readonly headers?: readonly SuccessHeader[];
 }
 
-export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'Service';
+export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'People' | 'Service';
 
 export interface OperationDoc {
   readonly tag: OperationTag;
@@ -293,5 +302,80 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       { status: 200, description: 'The license was already activated on this installation: a fresh license file.', schema: TokenResult },
     ],
     refusals: [...activationRefusals, 'INVALID_PROOF', 'PROOF_EXPIRED'],
+  },
+  signInConfig: {
+    tag: 'People',
+    description: 'Where a site or CLI signs a person in with the Cognito API (SignUp, ConfirmSignUp, InitiateAuth). `endpoint` only when the directory is not AWS\'s.',
+    responses: [{ status: 200, description: 'The user pool and app client.', schema: SignInConfig }],
+  },
+  getMe: {
+    tag: 'People',
+    description:
+      "The person and the memberships it holds: every account whose email, or a member's, is the person's verified email. " +
+      'A membership held for the first time is recorded as this person\'s. No `Account-Id` needed.',
+    responses: [{ status: 200, description: 'The person and its memberships.', schema: MeResult }],
+  },
+  createMyAccount: {
+    tag: 'People',
+    description: 'Registers a customer account with the person\'s verified email, the person its owner. An unverified email is 403 `FORBIDDEN`.',
+    responses: [{ status: 201, description: 'The new customer account.', schema: MyAccountCreated }],
+  },
+  listMembers: {
+    tag: 'People',
+    description: listDescription("The account's members, for its owners and ops. A member who is not an owner is 403 `FORBIDDEN`; a non-member 404."),
+    responses: [{ status: 200, description: 'A page of members.', schema: MemberPage }],
+    refusals: ['NOT_FOUND'],
+  },
+  addMember: {
+    tag: 'People',
+    description: 'Adds a member by email; the person whose verified email it is holds it from their next request on. The same email twice is 409 `CONFLICT`.',
+    responses: [{ status: 201, description: 'The new member.', schema: MemberResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  removeMember: {
+    tag: 'People',
+    description: 'Removes a member, who loses access on their next request. Removing the last owner is 409 `CONFLICT`.',
+    responses: [{ status: 204, description: 'The member was removed.' }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  startDeviceAuthorization: {
+    tag: 'People',
+    description:
+      "RFC 8628's device authorization, bound to the installation's key: a user code (8 letters of `BCDFGHJKLMNPQRSTVWXZ`, shown `XXXX-XXXX`) " +
+      'for a person to approve on the site, and a device code only this installation can collect with. `expiresIn` 600 s, `interval` 5 s.',
+    responses: [{ status: 201, description: 'The codes and where to enter the user code.', schema: DeviceAuthorizationStarted }],
+  },
+  deviceToken: {
+    tag: 'People',
+    description:
+      'Collects the approved activation: 201 the first time, 200 with the same on a repeat. Before that 400 `AUTHORIZATION_PENDING`, ' +
+      '400 `SLOW_DOWN` when polled sooner than `interval` after the last poll, 403 `AUTHORIZATION_DENIED`, 410 `AUTHORIZATION_EXPIRED`. ' +
+      "A device code polled with another installation's key is 404 `NOT_FOUND`.",
+    responses: [
+      { status: 201, description: 'The activation the person approved, with a license token.', schema: ActivationResult },
+      { status: 200, description: 'The same, collected again.', schema: ActivationResult },
+    ],
+    refusals: ['AUTHORIZATION_PENDING', 'SLOW_DOWN', 'AUTHORIZATION_DENIED', 'AUTHORIZATION_EXPIRED', 'NOT_FOUND'],
+  },
+  getDeviceAuthorization: {
+    tag: 'People',
+    description: 'What a user code asks to activate (case and the dash ignored). 10 unknown user codes from one person within 10 minutes make every further lookup 429 `RATE_LIMITED`.',
+    responses: [{ status: 200, description: 'The authorization.', schema: DeviceAuthorizationResult }],
+    refusals: ['NOT_FOUND', 'RATE_LIMITED'],
+  },
+  approveDeviceAuthorization: {
+    tag: 'People',
+    description:
+      'Activates `licenseId` on the waiting installation through the person\'s customer or reseller membership, with every check of ' +
+      '`POST /v1/activations` in its order (from `LICENSE_NOT_FOUND` on) and its limits; the first failure answers and the authorization ' +
+      'stays `pending`. A code already approved, denied or expired is 409 `CONFLICT`.',
+    responses: [{ status: 200, description: 'The activation made.', schema: ApprovalResult }],
+    refusals: [...activationRefusals.filter((code) => code !== 'KEY_MALFORMED'), 'NOT_FOUND'],
+  },
+  denyDeviceAuthorization: {
+    tag: 'People',
+    description: 'Denies a pending authorization: the installation\'s next poll is 403 `AUTHORIZATION_DENIED`. A code no longer pending is 409 `CONFLICT`.',
+    responses: [{ status: 200, description: 'The authorization, denied.', schema: DeviceAuthorizationResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'],
   },
 };

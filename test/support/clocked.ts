@@ -25,8 +25,8 @@ export const dayMs = 24 * 60 * 60 * 1000;
 
 export const at = (start: Date, offsetMs: number) => new Date(start.getTime() + offsetMs);
 
-const proofAt = (installationId: string, now: Date): ProofUse => ({
-  kind: 'dpop',
+const proofAt = (installationId: string, now: Date, kind: 'dpop' | 'offline-request' = 'dpop'): ProofUse => ({
+  kind,
   installation: { id: installationId, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) },
 });
 
@@ -52,7 +52,7 @@ export function activateAt(
   options: { deps?: InstallationDeps; offline?: boolean } = {},
 ): Promise<ActivationOutcome> {
   return activate(options.deps ?? installationDeps(), {
-    proof: { ...proofAt(id, now), kind: options.offline ? 'offline-request' : 'dpop' },
+    proof: proofAt(id, now, options.offline ? 'offline-request' : 'dpop'),
     input: { ...modelerMachine, fingerprint: `fp-${id}`, ...input } as ActivationInput,
     lifetime: { kind: options.offline ? 'offline' : 'online' },
     now,

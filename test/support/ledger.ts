@@ -23,6 +23,8 @@ export function ledgerViolations(items: readonly Item[]): string[] {
   const account = (id: unknown) => (typeof id === 'string' ? find(keys.account(id)) : undefined);
   const license = (id: unknown) => (typeof id === 'string' ? find(keys.license(id)) : undefined);
   const installation = (id: unknown) => (typeof id === 'string' ? find(keys.installation(id)) : undefined);
+  // An installation may ask for a sign-in activation (spending a proof) before it exists.
+  const askedForSignIn = new Set(items.filter((item) => item.entity === 'deviceAuthorization').map((item) => item.installationId));
   const violations: string[] = [];
   const activationCount = new Map<string, number>();
   const apiKeysOf = new Map<string, number>();
@@ -93,7 +95,7 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       case 'proof': {
         // `INSTALLATION#<id>` / `JTI#…` for DPoP proofs, `OFFLINE#<id>#<jti>` for request files.
         const installationId = String(item.pk).split('#')[1];
-        if (!installation(installationId)) violations.push(`spent proof ${where} belongs to no installation`);
+        if (!installation(installationId) && !askedForSignIn.has(installationId)) violations.push(`spent proof ${where} belongs to no installation`);
         break;
       }
       case 'trialFingerprint':
@@ -108,7 +110,23 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         if (typeof item.limit === 'number' && item.headroom !== item.limit - Number(item.used)) violations.push(`budget ${where} has headroom ${String(item.headroom)} for ${String(item.used)} of ${item.limit}`);
         break;
       case 'keyFailures':
-        // Failed key attempts are counted for any installation, known or not: nothing to reference.
+      case 'userCodeFailures':
+        // Failed key attempts are counted for any installation, known or not, unknown user codes for any person: nothing to reference.
+        break;
+      case 'member':
+        if (account(item.accountId)?.kind !== item.accountKind) violations.push(`membership ${where} names no ${String(item.accountKind)} account ${String(item.accountId)}`);
+        if (!find(keys.member(String(item.accountId), String(item.id))) || !find(keys.membershipOfEmail(String(item.email), String(item.accountId)))) {
+          violations.push(`membership ${where} lacks its twin item`);
+        }
+        break;
+      case 'owners':
+        if (!account(String(item.pk).split('#')[1]) || typeof item.count !== 'number' || item.count < 1) violations.push(`owners ${where} count ${String(item.count)} owners of no account`);
+        break;
+      case 'deviceAuthorization':
+        if (item.status === 'approved' && !installation(item.installationId)) violations.push(`approved authorization ${where} names no installation`);
+        break;
+      case 'deviceCode':
+        if (!find(keys.deviceAuthorization(String(item.userCode)))) violations.push(`device code ${where} names no authorization`);
         break;
       case 'event': {
         const feed = String(item.pk);
@@ -133,7 +151,8 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       const held = heldBudget.get(budgetKey(item.resellerId, item.productId, item.type)) ?? 0;
       if (item.used !== held) violations.push(`budget ${itemKey(item)} counts ${String(item.used)} used, its reseller's licenses hold ${held}`);
     }
-    if (item.entity === 'account' && apiKeysOf.get(String(item.id)) !== 1) {
+    // Accounts a person registers on the site have no API key.
+    if (item.entity === 'account' && (apiKeysOf.get(String(item.id)) ?? 0) > 1) {
       violations.push(`account ${String(item.id)} has ${apiKeysOf.get(String(item.id)) ?? 0} API keys`);
     }
     if (item.entity === 'event') {

@@ -4,6 +4,7 @@ import { licenseRequests } from './license-requests.js';
 import { auditRequests } from './list-requests.js';
 import type { RouteRequest } from './route-request.js';
 import type { RouteId } from './routes.js';
+import { personRequests } from './person-requests.js';
 import { serviceRequests } from './service-requests.js';
 
 /**
@@ -17,6 +18,7 @@ export const routeRequests = {
   ...licenseRequests,
   ...auditRequests,
   ...installationRequests,
+  ...personRequests,
 } as const satisfies Record<RouteId, RouteRequest>;
 
 /** One route's request, typed for code that handles any route. */

@@ -14,6 +14,7 @@ export * from './installation-requests.js';
 export * from './license-requests.js';
 export * from './list-requests.js';
 export * from './paths.js';
+export * from './person-requests.js';
 
 // ---------------------------------------------------------------- accounts
 
@@ -85,11 +86,15 @@ export const EventType = z.enum([
   /** A lapsed lease reclaimed by another activation (actor `system`). */
   'activation.expired',
   'budget.set',
+  'member.added',
+  'member.removed',
+  'authorization.approved',
+  'authorization.denied',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
 export const Actor = z.object({
-  kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'anonymous', 'system']),
+  kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'person', 'anonymous', 'system']),
   id: z.string(),
 });
 
@@ -162,3 +167,64 @@ export const BudgetList = z.object({ items: z.array(Budget) });
 
 export const HealthResult = z.object({ status: z.literal('ok') });
 export const JwksResult = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+
+// ---------------------------------------------------------------- people (API.md §7)
+
+export const SignInConfig = z.object({
+  region: z.string(),
+  userPoolId: z.string(),
+  clientId: z.string(),
+  /** Only when the directory is not AWS's own (cognito-local under `npm start`). */
+  endpoint: z.string().optional(),
+});
+export type SignInConfig = z.infer<typeof SignInConfig>;
+
+export const MemberRole = z.enum(['owner', 'member']);
+export type MemberRole = z.infer<typeof MemberRole>;
+
+export const Person = z.object({ id: z.string(), email: z.string().optional(), emailVerified: z.boolean() });
+
+export const Membership = z.object({ account: Account, role: MemberRole });
+export type Membership = z.infer<typeof Membership>;
+
+export const MeResult = z.object({ person: Person, memberships: z.array(Membership) });
+export const MyAccountCreated = z.object({ account: Account });
+
+export const Member = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  email: z.string(),
+  role: MemberRole,
+  /** Once a person holds the membership. */
+  personId: z.string().optional(),
+  createdAt: isoTime,
+});
+export type Member = z.infer<typeof Member>;
+export const MemberResult = z.object({ member: Member });
+
+export const DeviceAuthorizationStarted = z.object({
+  deviceCode: z.string(),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string(),
+  expiresIn: z.number().int(),
+  interval: z.number().int(),
+});
+export type DeviceAuthorizationStarted = z.infer<typeof DeviceAuthorizationStarted>;
+
+export const DeviceAuthorizationStatus = z.enum(['pending', 'approved', 'denied', 'expired']);
+export type DeviceAuthorizationStatus = z.infer<typeof DeviceAuthorizationStatus>;
+
+export const DeviceAuthorization = z.object({
+  userCode: z.string(),
+  installationId: z.string(),
+  productId: z.string(),
+  hostname: z.string(),
+  version: z.string(),
+  virtual: z.boolean(),
+  status: DeviceAuthorizationStatus,
+  expiresAt: isoTime,
+});
+export type DeviceAuthorization = z.infer<typeof DeviceAuthorization>;
+export const DeviceAuthorizationResult = z.object({ authorization: DeviceAuthorization });
+export const ApprovalResult = z.object({ activation: Activation });

@@ -166,7 +166,7 @@ describe('npm start', () => {
     };
 
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-    expect(modes).toEqual({ 'dynamodb': 0o700, 'dynamodb-access-key': 0o600, 'ops-api-key': 0o600 });
+    expect(modes).toEqual({ 'dynamodb': 0o700, 'dynamodb-access-key': 0o600, 'ops-api-key': 0o600, 'user-pool.json': 0o600 });
     expect(service.stderr.join('\n')).toMatch(/made owner-only: .*ops-api-key \(was 0644, now 0600\)/);
     expect(accessKeyId).toMatch(/^[0-9a-f]{40}$/);
     expect(await tablesFor(accessKeyId)).toEqual(['activations']);

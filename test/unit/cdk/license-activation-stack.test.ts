@@ -45,7 +45,7 @@ function onlyResource(template: Template, type: string, properties: object = {})
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
 const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'authorizer'];
-const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate'];
+const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const opsApiKeyFunctions = ['activate', 'get-installation', 'release-activation', 'authorizer'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 

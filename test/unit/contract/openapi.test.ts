@@ -9,6 +9,8 @@ import { buildOpenApiDocument } from '#lib/openapi/openapi.js';
 import { requestOf } from '@license-activation/contract/requests';
 import { routes } from '@license-activation/contract/routes';
 import { lambdaContext } from '#dev/lambda-context.js';
+import { addMember } from '#lib/data/members.js';
+import { table } from '#lib/platform/dynamodb.js';
 import type { RouteId } from '@license-activation/contract/routes';
 import { loadInstallationKey, needsFreshProof, withFreshProof } from '#scripts/invoke.js';
 import type { InstallationKey } from '#scripts/invoke.js';
@@ -136,6 +138,11 @@ describe('documented request bodies', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'openapi-test-'));
     installationKey = await loadInstallationKey(dataDir);
+    // The sample person acts through a membership of the sample account: its request reaches validation.
+    const sample = JSON.parse(await readFile(new URL('events/approveDeviceAuthorization.json', root), 'utf8')) as APIGatewayProxyEvent;
+    const email = String(sample.requestContext.authorizer?.email);
+    const accountId = String(sample.headers['Account-Id']);
+    await addMember(table(), { id: 'mem_sample', accountId, accountKind: 'customer', email, role: 'owner', createdAt: new Date().toISOString() }, []);
   });
 
   afterAll(async () => {

@@ -67,7 +67,8 @@ describe('events', () => {
         break;
       case 'api-key':
         expect(route.allow).toContain(authorizer?.accountKind);
-        expect(authorizer?.accountId).toMatch(/^acc_/);
+        // A person is the directory's `sub`; an account its own id.
+        expect(authorizer?.accountId).toMatch(authorizer?.accountKind === 'person' ? /^[0-9a-f-]{36}$/ : /^acc_/);
         break;
       case 'installation':
       case 'installation-or-api-key':
