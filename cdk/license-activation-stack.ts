@@ -10,6 +10,7 @@ import { LicenseApi } from './constructs/license-api.js';
 import { LicenseTable } from './constructs/license-table.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
+import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
 import { functionNeeds } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
@@ -27,6 +28,7 @@ export class LicenseActivationStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly api: LicenseApi;
   readonly monitoring: Monitoring;
+  readonly directory: UserDirectory;
 
   constructor(scope: Construct, id: string, props: LicenseActivationStackProps) {
     super(scope, id, props);
@@ -34,6 +36,7 @@ export class LicenseActivationStack extends Stack {
 
     this.table = new LicenseTable(this, 'Table', { config });
     this.keys = new KeyMaterial(this, 'Keys', { config });
+    this.directory = new UserDirectory(this, 'People', { config });
 
     const functions = {} as Record<FunctionName, ServiceFunction>;
     for (const [name, needs] of Object.entries(functionNeeds) as [FunctionName, FunctionNeeds][]) {
@@ -44,6 +47,8 @@ export class LicenseActivationStack extends Stack {
       }
       if (needs.secretBox) fn.bindSecretBox(this.keys.secretsKey);
       if (needs.opsApiKey) fn.bindOpsApiKey(this.keys.opsApiKey);
+      if (needs.userDirectory) fn.bindUserDirectory(this.directory);
+      if (needs.siteUrl) fn.addEnvironment('SITE_URL', config.siteUrl);
       functions[name] = fn;
     }
     this.functions = functions;
@@ -70,6 +75,8 @@ export class LicenseActivationStack extends Stack {
     new CfnOutput(this, 'SigningKeyAlias', { value: this.keys.signingKeyAlias.aliasName });
     new CfnOutput(this, 'SecretsKeyArn', { value: this.keys.secretsKey.keyArn });
     new CfnOutput(this, 'OpsApiKeySecretArn', { value: this.keys.opsApiKey.secretArn });
+    new CfnOutput(this, 'UserPoolId', { value: this.directory.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.directory.client.userPoolClientId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     // The catalog is code bundled into the functions, which use it unparsed. Parsing it here makes

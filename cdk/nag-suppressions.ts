@@ -5,6 +5,7 @@ import { routes } from '@license-activation/contract/routes';
 import type { LicenseApi } from './constructs/license-api.js';
 import type { KeyMaterial } from './constructs/key-material.js';
 import type { ServiceFunction } from './constructs/service-function.js';
+import type { UserDirectory } from './constructs/user-directory.js';
 import { functionNeeds } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
 
@@ -13,6 +14,7 @@ export interface AcceptedFindingsScope {
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly keys: KeyMaterial;
   readonly api: LicenseApi;
+  readonly directory: UserDirectory;
 }
 
 function acknowledge(construct: IConstruct, id: string, reason: string): void {
@@ -23,7 +25,7 @@ function acknowledge(construct: IConstruct, id: string, reason: string): void {
  * The AwsSolutions (cdk-nag) findings this service accepts, each on the narrowest construct and
  * with the reason. Anything else fails `cdk synth` and the CDK test.
  */
-export function acknowledgeAcceptedFindings({ table, functions, keys, api }: AcceptedFindingsScope): void {
+export function acknowledgeAcceptedFindings({ table, functions, keys, api, directory }: AcceptedFindingsScope): void {
   const tableLogicalId: unknown = Stack.of(table).resolve((table.node.defaultChild as CfnTable).logicalId);
   for (const [name, fn] of Object.entries(functions) as [FunctionName, ServiceFunction][]) {
     acknowledge(
@@ -54,6 +56,19 @@ export function acknowledgeAcceptedFindings({ table, functions, keys, api }: Acc
     'The ops API key is rotated by ops on a schedule they choose (docs/DEPLOYMENT.md); automatic rotation would cut off ops tooling without notice.',
   );
 
+  acknowledge(
+    directory.userPool,
+    'AwsSolutions-COG2',
+    'MFA is offered (TOTP) but not required: people only manage the licenses of their own account, and a required second factor would turn away customers at sign-up; ops use IAM, never the pool.',
+  );
+  if (directory.stage !== 'prod') {
+    acknowledge(
+      directory.userPool,
+      'AwsSolutions-COG8',
+      'Threat protection (the Plus plan) is paid for in prod only; dev pools hold test people.',
+    );
+  }
+
   const restApi = api.restApi;
   acknowledge(
     restApi,
@@ -75,7 +90,7 @@ export function acknowledgeAcceptedFindings({ table, functions, keys, api }: Acc
     acknowledge(
       method,
       'AwsSolutions-COG4',
-      'There are no Cognito users: ops authenticate with IAM, accounts with API keys (Lambda authorizer), installations with DPoP proofs.',
+      "People's Cognito access tokens and accounts' API keys share the Authorization header, so the Lambda authorizer verifies both (a Cognito authorizer would refuse API keys); ops authenticate with IAM, installations with DPoP proofs.",
     );
     if (route.authentication === 'none') {
       acknowledge(method, 'AwsSolutions-APIG4', `${route.method} ${route.path} is public by contract (anyone may call it).`);

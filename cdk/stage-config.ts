@@ -31,9 +31,13 @@ export interface StageConfig {
   readonly wafRateLimit: number;
   /** Subscribed to the alarm topic when set. */
   readonly alarmEmail: string | undefined;
+  /** The license site: its `/activate` page takes user codes (`SITE_URL`), and it is where sign-in returns. */
+  readonly siteUrl: string;
+  /** Sign-in with Google, when configured: the OAuth client, its secret's name in Secrets Manager, and the pool's hosted domain prefix. */
+  readonly google: { readonly clientId: string; readonly clientSecretName: string; readonly domainPrefix: string } | undefined;
 }
 
-const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'logLevel' | 'signingKeyGeneration' | 'publishedKeyIds' | 'alarmEmail'>> = {
+const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'logLevel' | 'signingKeyGeneration' | 'publishedKeyIds' | 'alarmEmail' | 'siteUrl' | 'google'>> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
@@ -80,6 +84,14 @@ function list(node: Node, key: string): string[] {
   return items.map((item) => String(item).trim()).filter(Boolean);
 }
 
+function googleSignIn(node: Node, stage: StageName): StageConfig['google'] {
+  const clientId = text(node, 'googleClientId');
+  if (clientId === undefined) return undefined;
+  const clientSecretName = text(node, 'googleClientSecretName');
+  if (clientSecretName === undefined) throw new TypeError('context googleClientId needs googleClientSecretName (a Secrets Manager secret holding the client secret)');
+  return { clientId, clientSecretName, domainPrefix: text(node, 'signInDomainPrefix') ?? `license-activation-${stage}` };
+}
+
 export function readStageConfig(node: Node): StageConfig {
   const stage = oneOf(node, 'stage', stageNames, 'dev');
   const defaults = stageDefaults[stage];
@@ -97,5 +109,7 @@ export function readStageConfig(node: Node): StageConfig {
     // WAF's smallest rate limit.
     wafRateLimit: integer(node, 'wafRateLimit', defaults.wafRateLimit, 10),
     alarmEmail: text(node, 'alarmEmail'),
+    siteUrl: (text(node, 'siteUrl') ?? 'https://licenses.example.com').replace(/\/+$/, ''),
+    google: googleSignIn(node, stage),
   };
 }

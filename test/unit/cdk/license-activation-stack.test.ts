@@ -338,6 +338,47 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
   });
 
+  describe('people (API.md §7)', () => {
+    it('keeps a user pool of verified emails with a strong password policy and optional TOTP', () => {
+      const [, pool] = onlyResource(template, 'AWS::Cognito::UserPool');
+      expect(pool.Properties).toMatchObject({
+        AutoVerifiedAttributes: ['email'],
+        UsernameAttributes: ['email'],
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+        UserPoolTier: stage === 'prod' ? 'PLUS' : 'ESSENTIALS',
+        DeletionProtection: expected.deletionProtection ? 'ACTIVE' : 'INACTIVE',
+      });
+      expect(pool.DeletionPolicy).toBe(expected.deletionPolicy);
+    });
+
+    it('has one public app client: no secret, SRP sign-in, 30-day refresh tokens, no OAuth without a federated provider', () => {
+      const [, client] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+      expect(client.Properties).toMatchObject({
+        GenerateSecret: false,
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        RefreshTokenValidity: 43200,
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        SupportedIdentityProviders: ['COGNITO'],
+      });
+      expect(client.Properties).not.toHaveProperty('AllowedOAuthFlows');
+      expect(resources(template, 'AWS::Cognito::UserPoolIdentityProvider')).toEqual({});
+    });
+
+    it('tells the pool and client to the functions that authenticate people or publish the sign-in settings, and only to them', () => {
+      const [poolId] = onlyResource(template, 'AWS::Cognito::UserPool');
+      const [clientId] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+      const variables = (name: string) => functionOf(name)[1].Properties.Environment?.Variables ?? {};
+      for (const name of ['authorizer', 'public-documents', 'activate', 'release-activation', 'get-installation']) {
+        expect(variables(name)).toMatchObject({ USER_POOL_ID: { Ref: poolId }, USER_POOL_CLIENT_ID: { Ref: clientId } });
+      }
+      expect(variables('heartbeat')).not.toHaveProperty('USER_POOL_ID');
+      expect(variables('device-authorizations')).toMatchObject({ SITE_URL: 'https://licenses.example.com' });
+    });
+  });
+
   describe('scheduled jobs', () => {
     it('gives expired licenses\' budgets back every hour, well within the 24 hours of API.md §8', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -379,7 +420,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('builds the stage dashboard and outputs what ops need', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
-        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsApiKeySecretArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'TableName'],
+        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsApiKeySecretArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
       );
       template.hasOutput('CatalogProducts', { Value: 'authserver,vault,modeler' });
     });
@@ -392,6 +433,21 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 });
 
 describe('LicenseActivationStack (context)', () => {
+  it('adds sign-in with Google, through the pool\'s hosted domain, when googleClientId is given', () => {
+    const { template } = synthesize('dev', { googleClientId: 'google-client', googleClientSecretName: 'license-activation/google', siteUrl: 'https://licenses.test/' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', { ProviderName: 'Google', ProviderType: 'Google' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'license-activation-dev' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      SupportedIdentityProviders: ['COGNITO', 'Google'],
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://licenses.test/signed-in'],
+    });
+  });
+
+  it('refuses googleClientId without the name of its secret', () => {
+    expect(() => synthesize('dev', { googleClientId: 'google-client' })).toThrow(/googleClientSecretName/);
+  });
+
   const formerKeyArn = 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555';
   const formerKeyId = '66666666-7777-8888-9999-000000000000';
 
