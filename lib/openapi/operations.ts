@@ -273,6 +273,7 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       '`VALIDATION_FAILED`; an id that names no reseller is 404. Records a `budget.set` event in the reseller\'s feed.',
     responses: [{ status: 200, description: 'The budget as it is now.', schema: BudgetResult }],
     refusals: ['NOT_FOUND'],
+    serverChecked: ['productId', 'type'],
   },
   listBudgets: {
     tag: 'Licenses',
