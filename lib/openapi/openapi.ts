@@ -331,17 +331,16 @@ const responseHeaders: Readonly<Record<ResponseHeader, { description: string; sc
  * routes validate it with. A name two routes read with different schemas would be two rules.
  */
 function requestHeaderParameters(registry: z.core.$ZodRegistry<SchemaMetadata>): Record<string, ParameterObject> {
-  const parameters = new Map<string, { schema: z.core.$ZodType; parameter: ParameterObject }>();
+  const parameters = new Map<string, ParameterObject>();
   for (const { headers } of Object.values<RouteRequest>(routeRequests)) {
     if (!headers) continue;
     for (const parameter of parametersOf(registry, 'header', headers)) {
-      const schema = headers._zod.def.shape[parameter.name] as z.core.$ZodType;
       const known = parameters.get(parameter.name);
-      if (known && known.schema !== schema) throw new Error(`the ${parameter.name} header is read with two schemas`);
-      parameters.set(parameter.name, { schema, parameter });
+      if (known && JSON.stringify(known) !== JSON.stringify(parameter)) throw new Error(`routes read the ${parameter.name} header by two rules`);
+      parameters.set(parameter.name, parameter);
     }
   }
-  return Object.fromEntries([...parameters].map(([name, { parameter }]) => [name, parameter]));
+  return Object.fromEntries(parameters);
 }
 
 const securitySchemes = {

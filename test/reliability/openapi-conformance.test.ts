@@ -25,14 +25,14 @@ import { createCustomerOf, createReseller, issueLicense } from '../support/scena
 /** Bounded for `npm test`; `CONFORMANCE_RUNS=500 npx vitest run test/reliability/openapi-conformance.test.ts` looks harder. */
 const runsPerOperation = Number(process.env.CONFORMANCE_RUNS ?? 25);
 
-type Method = 'get' | 'post' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'delete';
 interface Operation {
   readonly path: string;
   readonly method: Method;
   readonly operation: OperationObject & { 'x-server-checked-fields'?: string[] };
 }
 
-const methods: readonly Method[] = ['get', 'post', 'delete'];
+const methods: readonly Method[] = ['get', 'post', 'put', 'delete'];
 
 function operationsOf(document: OpenAPIObject): Operation[] {
   return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
