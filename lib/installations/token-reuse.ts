@@ -11,7 +11,7 @@ const day = 24 * 60 * 60;
  */
 export const heartbeatBrakeSeconds = 5 * 60;
 /** How soon a token asks for its refresh while nothing changes: the previous token said the same. */
-export const settledRefreshIntervalSeconds = 3 * day;
+export const settledRefreshIntervalSeconds = 7 * day;
 
 /** The claims every token has of its own, which say nothing about the licensing decision. */
 const ownClaims = new Set(['iat', 'exp', 'refreshAfter', 'jti']);

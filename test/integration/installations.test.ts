@@ -412,7 +412,7 @@ describe('the heartbeat brake and the settled token', () => {
     expect(suspended.claims.licenses.map((license) => license.status)).toContain('suspended');
   });
 
-  it('answers the recent token while it decides the same and asks no refresh yet, then settles on a 3-day refresh', async () => {
+  it('answers the recent token while it decides the same and asks no refresh yet, then settles on a 7-day refresh', async () => {
     const { installation } = await activatedInstallation();
     const start = new Date();
     const first = await heartbeatAt(installation, start, 3);
@@ -424,9 +424,10 @@ describe('the heartbeat brake and the settled token', () => {
     expect(changed.claims.refreshAfter - changed.claims.iat).toBe(24 * 60 * 60);
     const dayLater = await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + day), 4);
     expect(dayLater.token).not.toBe(changed.token);
-    expect(dayLater.claims.refreshAfter - dayLater.claims.iat).toBe(3 * 24 * 60 * 60);
-    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 2 * day), 4)).token).toBe(dayLater.token);
-    expect(await getInstallation(table(), installation.id)).toMatchObject({ lastSeenAt: new Date(start.getTime() + 61 * minute + 2 * day).toISOString() });
+    expect(dayLater.claims.refreshAfter - dayLater.claims.iat).toBe(7 * 24 * 60 * 60);
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 6 * day), 4)).token).toBe(dayLater.token);
+    expect(await getInstallation(table(), installation.id)).toMatchObject({ lastSeenAt: new Date(start.getTime() + 61 * minute + 6 * day).toISOString() });
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 8 * day), 4)).token).not.toBe(dayLater.token);
   });
 });
 
