@@ -20,9 +20,14 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-/** What a token decides, without the claims each token has of its own. */
-function decision(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(claims).filter(([name]) => !ownClaims.has(name)));
+/**
+ * What a token decides, without the claims each token has of its own, and without the seats consumed:
+ * they are as last reported when the token was issued, and a report that changes the decision
+ * (`SEATS_EXCEEDED`) changes the mode or the warnings too.
+ */
+function decision(claims: LicenseTokenClaims): Record<string, unknown> {
+  const kept = Object.fromEntries(Object.entries(claims).filter(([name]) => !ownClaims.has(name)));
+  return { ...kept, seats: { users: claims.seats.users } };
 }
 
 /** The installation's recent online token, header and claims decoded (it was signed by this service). */

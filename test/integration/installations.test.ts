@@ -385,9 +385,11 @@ describe('the heartbeat brake and the settled token', () => {
     const again = await heartbeatAt(installation, new Date(start.getTime() + 4 * minute), 9);
     expect(again.token).toBe(first.token);
     expect(await getInstallation(table(), installation.id)).toMatchObject({ usage: { activeUsers: 9 } });
-    const after = await heartbeatAt(installation, new Date(start.getTime() + 6 * minute), 9);
+    // Past the brake a report that changes the decision signs: 12 users on 10 seats.
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 6 * minute), 9)).token).toBe(first.token);
+    const after = await heartbeatAt(installation, new Date(start.getTime() + 7 * minute), 12);
     expect(after.token).not.toBe(first.token);
-    expect(after.claims.seats.consumed).toBe(9);
+    expect(after.claims).toMatchObject({ seats: { consumed: 12 }, warnings: [expect.objectContaining({ code: 'SEATS_EXCEEDED' })] });
   });
 
   it('refuses a replayed proof within the brake as before', async () => {
@@ -419,15 +421,17 @@ describe('the heartbeat brake and the settled token', () => {
     expect(first.claims.refreshAfter - first.claims.iat).toBe(24 * 60 * 60);
     const hourLater = await heartbeatAt(installation, new Date(start.getTime() + 60 * minute), 3);
     expect(hourLater.token).toBe(first.token);
-    const changed = await heartbeatAt(installation, new Date(start.getTime() + 61 * minute), 4);
+    // Another count of users within the seats decides the same; one past them does not.
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 60 * minute + 30_000), 4)).token).toBe(first.token);
+    const changed = await heartbeatAt(installation, new Date(start.getTime() + 61 * minute), 11);
     expect(changed.token).not.toBe(first.token);
     expect(changed.claims.refreshAfter - changed.claims.iat).toBe(24 * 60 * 60);
-    const dayLater = await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + day), 4);
+    const dayLater = await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + day), 11);
     expect(dayLater.token).not.toBe(changed.token);
     expect(dayLater.claims.refreshAfter - dayLater.claims.iat).toBe(7 * 24 * 60 * 60);
-    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 6 * day), 4)).token).toBe(dayLater.token);
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 6 * day), 11)).token).toBe(dayLater.token);
     expect(await getInstallation(table(), installation.id)).toMatchObject({ lastSeenAt: new Date(start.getTime() + 61 * minute + 6 * day).toISOString() });
-    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 8 * day), 4)).token).not.toBe(dayLater.token);
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 8 * day), 11)).token).not.toBe(dayLater.token);
   });
 });
 
