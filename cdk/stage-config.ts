@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { defaultKmsEccRequestRate } from './signing-throttles.js';
 
 export const stageNames = ['dev', 'prod'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -29,6 +30,11 @@ export interface StageConfig {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** WAF: requests per IP per 5 minutes on the activation, trial, offline-activation and registration paths. */
   readonly wafRateLimit: number;
+  /** WAF: requests per IP per 5 minutes on any path. */
+  readonly wafGlobalRateLimit: number;
+  /** The account's KMS "Cryptographic operations (ECC) request rate" quota, and the share of it the signing routes may use (cdk/signing-throttles.ts). */
+  readonly kmsEccRequestRate: number;
+  readonly signingQuotaShare: number;
   /** Subscribed to the alarm topic when set. */
   readonly alarmEmail: string | undefined;
   /** The license site: its `/activate` page takes user codes (`SITE_URL`), and it is where sign-in returns. */
@@ -44,6 +50,10 @@ const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'l
     logRetention: RetentionDays.ONE_WEEK,
     throttle: { rateLimit: 20, burstLimit: 40 },
     wafRateLimit: 100,
+    wafGlobalRateLimit: 1000,
+    kmsEccRequestRate: defaultKmsEccRequestRate,
+    // A dev stage may share the account (and so the quota) with prod.
+    signingQuotaShare: 0.1,
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
@@ -51,6 +61,10 @@ const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'l
     logRetention: RetentionDays.THREE_MONTHS,
     throttle: { rateLimit: 200, burstLimit: 400 },
     wafRateLimit: 300,
+    wafGlobalRateLimit: 3000,
+    kmsEccRequestRate: defaultKmsEccRequestRate,
+    // The rest is headroom for the other stage and for key rotation's verification checks.
+    signingQuotaShare: 0.8,
   },
 };
 
@@ -108,6 +122,8 @@ export function readStageConfig(node: Node): StageConfig {
     },
     // WAF's smallest rate limit.
     wafRateLimit: integer(node, 'wafRateLimit', defaults.wafRateLimit, 10),
+    wafGlobalRateLimit: integer(node, 'wafGlobalRateLimit', defaults.wafGlobalRateLimit, 10),
+    kmsEccRequestRate: integer(node, 'kmsEccRequestRate', defaults.kmsEccRequestRate),
     alarmEmail: text(node, 'alarmEmail'),
     siteUrl: (text(node, 'siteUrl') ?? 'https://licenses.example.com').replace(/\/+$/, ''),
     google: googleSignIn(node, stage),

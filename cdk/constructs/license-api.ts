@@ -18,6 +18,7 @@ import type { Authentication } from '@license-activation/contract/routes';
 import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import type { FunctionName } from '../function-permissions.js';
 import { gatewayProblems, gatewayResponseOptions, methodNotAllowed } from '../gateway-responses.js';
+import { signingThrottles } from '../signing-throttles.js';
 import type { StageConfig } from '../stage-config.js';
 
 export interface LicenseApiProps {
@@ -88,6 +89,13 @@ export class LicenseApi extends Construct {
         stageName: config.stage,
         throttlingRateLimit: config.throttle.rateLimit,
         throttlingBurstLimit: config.throttle.burstLimit,
+        methodOptions: Object.fromEntries(
+          Object.entries(signingThrottles(config.kmsEccRequestRate, config.signingQuotaShare)).map(([method, throttle]) => [
+            method,
+            // A method's settings replace the stage's: metrics stay on.
+            { metricsEnabled: true, throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
+          ]),
+        ),
         tracingEnabled: true,
         metricsEnabled: true,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),

@@ -53,13 +53,19 @@ export interface InstallationRecord {
   readonly released?: Readonly<Record<string, ReleasedActivation>>;
   /** The latest `exp` (epoch seconds) of any token issued to the installation. */
   readonly tokenExp?: number;
+  /**
+   * The last online token signed for the installation, and the revision written with it: a heartbeat
+   * may answer it again while no other change was written since (lib/installations/token-reuse.ts).
+   */
+  readonly recentToken?: { readonly token: string; readonly rev: number };
   /** Optimistic lock: every write checks the revision it read and stores the next. */
   readonly rev: number;
 }
 
 const recordAttributes = [
   'id', 'productId', 'customerId', 'hostname', 'version', 'virtual', 'fingerprintHash', 'createdAt',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'recentToken', 'rev',
 ] as const;
 
 export function toInstallationRecord(item: Record<string, unknown>): InstallationRecord {

@@ -25,8 +25,11 @@ export const offlineTokenLifetimeSeconds = 365 * day;
 /** How often an online installation should heartbeat. */
 export const refreshIntervalSeconds = day;
 
-/** Online tokens are refreshed by heartbeats (and end with the lease); an offline license file must last. */
-export type TokenLifetime = { readonly kind: 'online' | 'offline' };
+/**
+ * Online tokens are refreshed by heartbeats (daily unless `refreshIntervalSeconds` says otherwise) and
+ * end with the lease; an offline license file must last.
+ */
+export type TokenLifetime = { readonly kind: 'online'; readonly refreshIntervalSeconds?: number } | { readonly kind: 'offline' };
 
 /** A signed token and its `exp` (epoch seconds), which slot accounting records. */
 export interface SignedToken {
@@ -71,8 +74,11 @@ export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, insta
   const decision = decideLicenseMode(product, toSnapshot(installation), now);
   const iat = toEpoch(now);
   const exp = tokenExpiry(product, installation, lifetime, now);
+  // An online token asks for its refresh well before it ends, however long its interval.
   const refreshAfter =
-    lifetime.kind === 'offline' ? exp : Math.min(iat + refreshIntervalSeconds, decision.changesAt ? toEpoch(decision.changesAt) : Infinity, exp);
+    lifetime.kind === 'offline'
+      ? exp
+      : Math.min(iat + (lifetime.refreshIntervalSeconds ?? refreshIntervalSeconds), iat + Math.floor((exp - iat) / 2), decision.changesAt ? toEpoch(decision.changesAt) : Infinity);
   return {
     iss: deps.issuer,
     aud: installation.productId,
@@ -102,8 +108,12 @@ export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, insta
   };
 }
 
-/** Signs an installation's license token: exactly one signature (one KMS `Sign` on AWS). */
-export async function signLicenseToken(deps: TokenDeps, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): Promise<SignedToken> {
-  const claims = licenseClaims(deps, installation, lifetime, now);
+/** Signs a license token of these claims: exactly one signature (one KMS `Sign` on AWS). */
+export async function signClaims(deps: TokenDeps, claims: LicenseTokenClaims): Promise<SignedToken> {
   return { token: await signJwt(deps.signer, { typ: licenseTokenType }, claims), exp: claims.exp };
+}
+
+/** Signs an installation's license token at `now`. */
+export function signLicenseToken(deps: TokenDeps, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): Promise<SignedToken> {
+  return signClaims(deps, licenseClaims(deps, installation, lifetime, now));
 }

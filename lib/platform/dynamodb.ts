@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsClientDefaults } from './aws-client-defaults.js';
+import { awsClientDefaults, withoutSdkLogging } from './aws-client-defaults.js';
 import { config } from './config.js';
 
 export interface Table {
@@ -13,13 +13,15 @@ export interface Table {
  * checks no signature but keeps a database per access key id (`local` unless one is given).
  */
 export function createTable(options: { endpoint?: string; region: string; tableName: string; accessKeyId?: string }): Table {
-  const base = new DynamoDBClient({
-    region: options.region,
-    ...awsClientDefaults,
-    ...(options.endpoint
-      ? { endpoint: options.endpoint, credentials: { accessKeyId: options.accessKeyId ?? 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
+  const base = withoutSdkLogging(
+    new DynamoDBClient({
+      region: options.region,
+      ...awsClientDefaults,
+      ...(options.endpoint
+        ? { endpoint: options.endpoint, credentials: { accessKeyId: options.accessKeyId ?? 'local', secretAccessKey: 'local' } }
+        : {}),
+    }),
+  );
   const client = DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -82,6 +82,13 @@ describe('calls per operation', () => {
     expect(result.status).toBe(200);
     expect(dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
     expect(signatures).toBe(1);
+    // Within the brake the next one is recorded the same way and answers that token: no signature.
+    const again = await measure(() =>
+      call<{ token: string }>('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.1.0', usage: { activeUsers: 4 } } }),
+    );
+    expect(again.result.status).toBe(200);
+    expect(again.dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(again.signatures).toBe(0);
   });
 
   it('starts a trial with one read, one transaction and one KMS signature', async () => {

@@ -315,14 +315,44 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(apiStage.Properties).toMatchObject({
         StageName: stage,
         TracingEnabled: true,
-        MethodSettings: [expect.objectContaining({ MetricsEnabled: true, ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) })],
+        MethodSettings: expect.arrayContaining([
+          expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', MetricsEnabled: true, ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) }),
+        ]),
       });
       const format = (apiStage.Properties.AccessLogSetting as { Format: string }).Format;
       expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
     });
   });
 
+  describe('signing routes', () => {
+    it("throttles each signing route at the gateway, together within the stage's share of the KMS ECC quota", () => {
+      const [, apiStage] = onlyResource(template, 'AWS::ApiGateway::Stage');
+      const settings = apiStage.Properties.MethodSettings as { ResourcePath: string; HttpMethod: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
+      const config = readStageConfig(new App({ context: { ...cdkJson.context, stage } }).node);
+      const signing = ['heartbeat', 'activate', 'getInstallation', 'startTrial', 'offlineActivate'] as const;
+      const throttled = signing.map((routeId) => {
+        const route = routes.find((candidate) => candidate.id === routeId);
+        const setting = settings.find((candidate) => candidate.ResourcePath === `/${(route?.path ?? '').replaceAll('/', '~1')}` && candidate.HttpMethod === route?.method);
+        expect(setting, routeId).toMatchObject({ MetricsEnabled: true });
+        expect(setting?.ThrottlingBurstLimit).toBeGreaterThanOrEqual(setting?.ThrottlingRateLimit ?? Infinity);
+        return setting?.ThrottlingRateLimit ?? Infinity;
+      });
+      const total = throttled.reduce((sum, rate) => sum + rate, 0);
+      expect(total).toBeGreaterThan(0);
+      expect(total).toBeLessThanOrEqual(config.kmsEccRequestRate * config.signingQuotaShare);
+    });
+  });
+
   describe('firewall', () => {
+    it('limits every address on every path, whatever the route', () => {
+      const [, acl] = onlyResource(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+      const rules = acl.Properties.Rules as { Name: string; Statement: { RateBasedStatement?: { AggregateKeyType: string; Limit: number; ScopeDownStatement?: unknown } } }[];
+      const global = rules.filter((rule) => rule.Statement.RateBasedStatement && !rule.Statement.RateBasedStatement.ScopeDownStatement);
+      expect(global).toHaveLength(1);
+      expect(global[0]?.Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: expect.any(Number) });
+      expect(JSON.stringify(global[0])).toContain('"ResponseCode":429');
+    });
+
     it('attaches a web ACL with the AWS common rules and a per-IP rate limit on activation, trial, offline and registration paths', () => {
       const [aclId, acl] = onlyResource(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
       const rules = JSON.stringify(acl.Properties.Rules);
