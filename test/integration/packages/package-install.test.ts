@@ -37,7 +37,8 @@ afterAll(async () => {
   if (project) await rm(project, { recursive: true, force: true });
 });
 
-describe('the packed client, installed into an empty project', () => {
+// npm and tsc in child processes: generous on a busy machine, where each step may take several times its usual seconds.
+describe('the packed client, installed into an empty project', { timeout: 120_000 }, () => {
   it('installs without the service or the AWS SDK', async () => {
     const installed = await readdir(join(project, 'node_modules'));
     expect(installed).toEqual(expect.arrayContaining(['@license-activation', 'jose', 'zod']));
