@@ -79,7 +79,7 @@ describe('the packed client, installed into an empty project', { timeout: 120_00
       import { LicenseClient, LicenseClientError } from '@license-activation/client';
       import type { LicenseStatus } from '@license-activation/client';
       import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-      const client = new LicenseClient({ productId: 'vault', productVersion: '5.2.0', stateDir: '/tmp/x', pinnedKeys: { keys: [] } });
+      const client = new LicenseClient({ productId: 'vault', productVersion: '5.2.0', stateDir: 'license-state', pinnedKeys: { keys: [] } });
       const status: Promise<LicenseStatus> = client.status();
       const isError = (error: unknown): boolean => error instanceof LicenseClientError && error.code.length > 0;
       // @ts-expect-error productVersion, stateDir and pinnedKeys are required: tsc fails if the declarations let this through
