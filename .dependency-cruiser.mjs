@@ -21,7 +21,7 @@ export default {
       severity: 'error',
       comment: 'The installable client ships alone: the contract, jose and zod, never the service or the AWS SDK.',
       from: { path: '^packages/client/' },
-      to: { pathNot: ['^packages/(client|contract)/', '^node_modules/(jose|zod)/'], dependencyTypesNot: ['core'] },
+      to: { pathNot: ['^packages/(client|contract)/', '^node_modules/(jose|zod|qrcode)/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'service-does-not-reach-tools',

@@ -19,6 +19,8 @@ const functionsWithoutSchemas: readonly FunctionName[] = ['health', 'public-docu
  */
 const usesJose = (name: FunctionName) =>
   name === 'offline-activate' ||
+  // It verifies people's access tokens.
+  name === 'authorizer' ||
   needsOf(name).signingKey !== undefined ||
   routes.some((route) => route.function === name && (route.authentication === 'installation' || route.authentication === 'installation-or-api-key'));
 
@@ -34,7 +36,7 @@ export function importRulesOf(name: FunctionName): ImportRules {
     ...(needs.table ? [] : ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
     ...(needs.signingKey || needs.secretBox ? [] : ['@aws-sdk/client-kms', '@noble/curves']),
     ...(needs.opsApiKey ? [] : ['@aws-sdk/client-secrets-manager']),
-    ...(name === 'authorizer' ? ['zod', 'jose', '@middy/core'] : []),
+    ...(name === 'authorizer' ? ['zod', '@middy/core'] : []),
   ];
   const notAtInit = [
     // Building zod schemas is a good part of a cold start: the response schemas and the catalog's schema

@@ -27,6 +27,8 @@ export interface OperationLatency {
   readonly floor?: Percentiles & { readonly calls: readonly string[] };
   /** In-process p50 over floor p50, run by run. */
   readonly overhead?: Spread;
+  /** HTTP (the served `npm start`, from this process) p50 over floor p50, run by run. */
+  readonly httpOverhead?: Spread;
 }
 
 type Mode = 'inProcess' | 'http' | 'floor';
@@ -43,7 +45,7 @@ function signingInputBytes(body: string): number | undefined {
 }
 
 /** One call of the operation, recorded, and the floor that repeats its DynamoDB calls and signature. */
-async function floorFor(operation: Operation, table: Table, runId: string): Promise<Floor | undefined> {
+export async function floorFor(operation: Operation, table: Table, runId: string): Promise<Floor | undefined> {
   const [request] = await operation.prepare(1);
   if (!request) throw new TypeError(`${operation.id} prepared no request`);
   const call = await inProcessCall(request);
@@ -60,7 +62,7 @@ async function floorFor(operation: Operation, table: Table, runId: string): Prom
 }
 
 /**
- * p50 and p99 of each operation in-process, over HTTP and at its floor. Each run takes the
+ * p50 and p99 of each operation in-process, over HTTP to the served service and at its floor. Each run takes the
  * operations in a new random order and, within an operation, alternates the three series request by
  * request, so that a busy moment of a shared machine lands on all three alike and the overhead (taken
  * within each run) compares like with like.
@@ -73,6 +75,8 @@ export async function measureLatency(operations: readonly Operation[], table: Ta
   }
   const floors = new Map<OperationId, Floor | undefined>();
   for (const operation of operations) floors.set(operation.id, await floorFor(operation, table, operation.id));
+  // The floors warm up too: DynamoDB Local's JIT answers its first few hundred calls slower.
+  for (const floor of floors.values()) for (let iteration = 0; iteration < options.warmup; iteration += 1) await floor?.run(-1 - iteration);
 
   const samples = new Map<string, { p50: number; p99: number }[]>();
   const record = (key: string, took: readonly number[]) => samples.set(key, [...(samples.get(key) ?? []), { p50: percentile(took, 50), p99: percentile(took, 99) }]);
@@ -108,13 +112,16 @@ export async function measureLatency(operations: readonly Operation[], table: Ta
       const floor = floors.get(operation.id);
       const inProcess = samples.get(`${operation.id}/inProcess`) ?? [];
       const floorRuns = samples.get(`${operation.id}/floor`) ?? [];
+      const http = samples.get(`${operation.id}/http`) ?? [];
+      const overFloor = (runs: readonly { p50: number }[]) => spread(runs.map((run, index) => run.p50 / (floorRuns[index]?.p50 ?? Number.NaN)));
       const latency: OperationLatency = {
         inProcess: percentiles(`${operation.id}/inProcess`),
         http: percentiles(`${operation.id}/http`),
         ...(floor
           ? {
               floor: { ...percentiles(`${operation.id}/floor`), calls: floor.calls },
-              overhead: spread(inProcess.map((run, index) => run.p50 / (floorRuns[index]?.p50 ?? Number.NaN))),
+              overhead: overFloor(inProcess),
+              httpOverhead: overFloor(http),
             }
           : {}),
       };

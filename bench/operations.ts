@@ -26,7 +26,7 @@ export interface OperationRequest {
   readonly expectedStatus: number;
 }
 
-export const operationIds = ['trial', 'activation', 'heartbeat', 'licenseIssuance', 'jwks'] as const;
+export const operationIds = ['trial', 'activation', 'heartbeat', 'heartbeatReserved', 'licenseIssuance', 'jwks'] as const;
 export type OperationId = (typeof operationIds)[number];
 
 export interface Operation {
@@ -40,7 +40,7 @@ export interface Fixtures {
   readonly customerId: string;
   /** A license with room for every activation the bench makes: activations never run out or contend on a limit. */
   readonly siteLicenseKey: string;
-  /** Installations holding the site license, which heartbeat in turn. */
+  /** Installations holding the site license, which heartbeat in turn within the brake (re-served tokens). */
   readonly activeInstallations: readonly TestInstallation[];
 }
 
@@ -123,16 +123,37 @@ export async function createFixtures(installations: number, opsApiKey: string): 
     expectedStatus: 201,
   });
   const siteLicenseKey = issued.key as string;
-  const activeInstallations = await Promise.all(Array.from({ length: installations }, () => newInstallation()));
-  for (const installation of activeInstallations) {
-    await callOk({ routeId: 'activate', installation, body: { key: siteLicenseKey, productId: 'authserver', ...machine() }, expectedStatus: 201 });
-  }
-  return { reseller, customerId: customer.id, siteLicenseKey, activeInstallations };
+  const fixtures = { reseller, customerId: customer.id, siteLicenseKey, activeInstallations: [] };
+  return { ...fixtures, activeInstallations: await activatedInstallations(fixtures, installations) };
 }
 
 const times = <T>(count: number, make: (index: number) => Promise<T>) => Promise.all(Array.from({ length: count }, (_, index) => make(index)));
 
-/** The five operations users wait on, each as a new request of its kind. */
+/** Made a few at a time: preparing is not timed, but hundreds of concurrent activations would only contend. */
+async function inBatches<T>(count: number, make: () => Promise<T>, batch = 8): Promise<T[]> {
+  const made: T[] = [];
+  while (made.length < count) made.push(...(await times(Math.min(batch, count - made.length), make)));
+  return made;
+}
+
+/** Installations just activated on the site license: their next heartbeat signs (nothing to re-serve). */
+export function activatedInstallations(fixtures: Fixtures, count: number): Promise<TestInstallation[]> {
+  return inBatches(count, async () => {
+    const installation = await newInstallation();
+    await callOk({ routeId: 'activate', installation, body: { key: fixtures.siteLicenseKey, productId: 'authserver', ...machine() }, expectedStatus: 201 });
+    return installation;
+  });
+}
+
+const heartbeatRequest = (installation: TestInstallation, activeUsers: number): OperationRequest => ({
+  routeId: 'heartbeat',
+  installation,
+  params: { installationId: installation.id },
+  body: { version: '5.1.0', usage: { activeUsers } },
+  expectedStatus: 200,
+});
+
+/** The operations users wait on, each as a new request of its kind. */
 export function operations(fixtures: Fixtures): Operation[] {
   let heartbeats = 0;
   return [
@@ -152,18 +173,18 @@ export function operations(fixtures: Fixtures): Operation[] {
         })),
     },
     {
+      // The daily heartbeat: its installation's last token is not one to re-serve, so it signs.
       id: 'heartbeat',
-      prepare: (count) =>
-        times(count, async () => {
-          const installation = fixtures.activeInstallations[(heartbeats += 1) % fixtures.activeInstallations.length] as TestInstallation;
-          return {
-            routeId: 'heartbeat',
-            installation,
-            params: { installationId: installation.id },
-            body: { version: '5.1.0', usage: { activeUsers: 3 } },
-            expectedStatus: 200,
-          };
-        }),
+      prepare: async (count) => (await activatedInstallations(fixtures, count)).map((installation) => heartbeatRequest(installation, 3)),
+    },
+    {
+      // A heartbeat whose installation's recent token may answer it (within the brake, or nothing changed): recorded, not signed.
+      id: 'heartbeatReserved',
+      prepare: async (count) => {
+        // One heartbeat each first, so that every installation has a token of the signer in use to re-serve.
+        for (const installation of fixtures.activeInstallations) await callOk(heartbeatRequest(installation, 3));
+        return times(count, async () => heartbeatRequest(fixtures.activeInstallations[(heartbeats += 1) % fixtures.activeInstallations.length] as TestInstallation, 3));
+      },
     },
     {
       id: 'licenseIssuance',

@@ -5,6 +5,12 @@ import type { Spread } from './stats.js';
 export const targets = {
   /** Operation p50 over floor p50, for the operations installations wait on. */
   overhead: { activation: 1.25, heartbeat: 1.25 } as Record<string, number>,
+  /** The same through the served `npm start`, driven from another process. */
+  httpOverhead: { activation: 1.8, heartbeat: 1.5 } as Record<string, number>,
+  /** Service CPU ms per request through `npm start` (all its processes). */
+  servedCpuMs: { activation: 3.5, heartbeat: 2.5 } as Record<string, number>,
+  /** Served heartbeats per second at 16 connections over the floor's. */
+  throughputRatio: 0.8,
   /** A function's init over its floor bundle's init. */
   initRatio: 1.3,
   /** DynamoDB round trips and KMS signatures of the warm operation. */
@@ -29,9 +35,10 @@ export function formatReport(results: BenchResults): string {
     sections.push(
       table(
         'Latency per operation (ms): in-process handler, local HTTP service, floor (its raw DynamoDB calls and signature)',
-        ['operation', 'p50', 'p99', 'HTTP p50', 'HTTP p99', 'floor p50', 'floor p99', 'overhead p50', 'target', 'floor calls'],
+        ['operation', 'p50', 'p99', 'HTTP p50', 'HTTP p99', 'floor p50', 'floor p99', 'overhead p50', 'target', 'HTTP overhead p50', 'target', 'floor calls'],
         Object.entries(results.latency).map(([id, latency]) => {
           const target = targets.overhead[id];
+          const httpTarget = targets.httpOverhead[id];
           return [
             id,
             formatSpread(latency.inProcess.p50),
@@ -42,6 +49,8 @@ export function formatReport(results: BenchResults): string {
             latency.floor ? formatSpread(latency.floor.p99) : '–',
             latency.overhead ? formatSpread(latency.overhead, 2) : '–',
             target !== undefined && latency.overhead ? `≤ ${target} ${verdict(latency.overhead.median <= target)}` : '',
+            latency.httpOverhead ? formatSpread(latency.httpOverhead, 2) : '–',
+            httpTarget !== undefined && latency.httpOverhead ? `≤ ${httpTarget} ${verdict(latency.httpOverhead.median <= httpTarget)}` : '',
             latency.floor ? latency.floor.calls.join(' + ') : 'none',
           ];
         }),
@@ -114,13 +123,79 @@ export function formatReport(results: BenchResults): string {
       importViolations.length === 0 ? '\nImports: every function loads only what it uses' : `\nImports that break the rules:\n${importViolations.map((line) => `  ${line}`).join('\n')}`,
     );
   }
-  if (results.throughput) {
-    const { connections, heartbeatsPerSecond, errors, runs } = results.throughput;
+  if (results.cpu) {
     sections.push(
       table(
-        `Throughput: heartbeats through the local service, ${connections} connections, ${runs.length} runs`,
-        ['heartbeats/s', 'errors', 'latency p50 (ms)', 'latency p99 (ms)'],
-        [[formatSpread(heartbeatsPerSecond, 0), String(errors), runs.map((run) => fixed(run.latencyP50Ms, 0)).join(' / '), runs.map((run) => fixed(run.latencyP99Ms, 0)).join(' / ')]],
+        `CPU per request (ms; ${results.settings.cpuRequests} requests one at a time): handler in-process, every process of npm start (HTTP from another process), the floor's SDK calls and signature`,
+        ['operation', 'in-process', 'served', 'target', 'floor'],
+        Object.entries(results.cpu).map(([id, cpu]) => {
+          const target = targets.servedCpuMs[id];
+          return [
+            id,
+            fixed(cpu.inProcess, 2),
+            cpu.served === undefined ? '–' : fixed(cpu.served, 2),
+            target !== undefined && cpu.served !== undefined ? `≤ ${target} ${verdict(cpu.served <= target)}` : '',
+            cpu.floor === undefined ? '–' : fixed(cpu.floor, 2),
+          ];
+        }),
+      ),
+    );
+  }
+  if (results.throughput) {
+    const { connections, heartbeatsPerSecond, floorPerSecond, ratio, servedCpuMsPerHeartbeat, errors, runs } = results.throughput;
+    sections.push(
+      table(
+        `Throughput: signing heartbeats through npm start, ${connections} connections, ${runs.length} runs, against the floor at the same concurrency`,
+        ['heartbeats/s', 'floor/s', 'ratio', 'target', 'service CPU ms/heartbeat', 'errors', 'latency p50 (ms)', 'latency p99 (ms)'],
+        [
+          [
+            formatSpread(heartbeatsPerSecond, 0),
+            formatSpread(floorPerSecond, 0),
+            formatSpread(ratio, 2),
+            `≥ ${targets.throughputRatio} ${verdict(ratio.median >= targets.throughputRatio)}`,
+            formatSpread(servedCpuMsPerHeartbeat, 2),
+            String(errors),
+            runs.map((run) => fixed(run.latencyP50Ms, 0)).join(' / '),
+            runs.map((run) => fixed(run.latencyP99Ms, 0)).join(' / '),
+          ],
+        ],
+      ),
+    );
+  }
+  if (results.profiles) {
+    for (const [id, profile] of Object.entries(results.profiles)) {
+      sections.push(
+        table(
+          `CPU profile of npm start, ${id}: ${fixed(profile.busyMs, 2)} ms busy per request over ${profile.requests} (self time per request, ms)`,
+          ['code', 'ms', 'function', 'ms'],
+          profile.byCode.map(([code, ms], index) => {
+            const [name, functionMs] = profile.topFunctions[index] ?? ['', Number.NaN];
+            return [code, fixed(ms, 3), name, fixed(functionMs, 3)];
+          }),
+        ),
+      );
+    }
+  }
+  if (results.freshStart) {
+    const { first, warm, requests } = results.freshStart;
+    sections.push(
+      table(
+        `A fresh npm start (its own DynamoDB Local): p50 (ms) of the first ${requests} activations and heartbeats, and once warm`,
+        ['', 'activation', 'heartbeat'],
+        [
+          ['first', fixed(first.activation, 1), fixed(first.heartbeat, 1)],
+          ['warm', fixed(warm.activation, 1), fixed(warm.heartbeat, 1)],
+        ],
+      ),
+    );
+  }
+  if (results.clientSize) {
+    const size = results.clientSize;
+    sections.push(
+      table(
+        'The client package (@license-activation/client)',
+        ['packed KiB', 'unpacked KiB', 'files', 'installed KiB (empty project)', 'installed packages', 'AWS SDK packages'],
+        [[fixed(size.packedBytes / 1024, 1), fixed(size.unpackedBytes / 1024, 1), String(size.files), fixed(size.installedBytes / 1024, 0), String(size.installedPackages), size.awsSdkPackages.join(', ') || 'none']],
       ),
     );
   }

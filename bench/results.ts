@@ -1,5 +1,9 @@
 /** What `npm run bench` measured: the shape of bench/results.json, which the report prints. */
 import type { CallsPerOperation } from './calls.js';
+import type { ClientSize } from './client-size.js';
+import type { ProfileSummary } from './cpu-profile.js';
+import type { OperationCpu } from './cpu.js';
+import type { FreshStart } from './fresh-start.js';
 import type { OperationLatency } from './latency.js';
 import type { Spread } from './stats.js';
 import type { ThroughputRun } from './throughput.js';
@@ -10,6 +14,10 @@ export interface BenchSettings {
   readonly latency: { readonly runs: number; readonly perRun: number; readonly warmup: number };
   readonly callExecutions: number;
   readonly throughput: { readonly runs: number; readonly seconds: number; readonly connections: number };
+  /** Requests per operation for CPU per request, per profiled operation, and after a fresh start. */
+  readonly cpuRequests: number;
+  readonly profileRequests: number;
+  readonly freshStartRequests: number;
 }
 
 export interface ColdStartResult {
@@ -39,5 +47,20 @@ export interface BenchResults {
   };
   readonly latency?: Record<string, OperationLatency>;
   readonly calls?: Record<string, CallsPerOperation>;
-  readonly throughput?: { readonly connections: number; readonly heartbeatsPerSecond: Spread; readonly errors: number; readonly runs: readonly ThroughputRun[] };
+  readonly cpu?: Record<string, OperationCpu>;
+  readonly throughput?: {
+    readonly connections: number;
+    readonly heartbeatsPerSecond: Spread;
+    /** The floor's heartbeats per second at the same concurrency, and served over floor, run by run. */
+    readonly floorPerSecond: Spread;
+    readonly ratio: Spread;
+    /** CPU of every process of `npm start` over the heartbeats it answered in the run. */
+    readonly servedCpuMsPerHeartbeat: Spread;
+    readonly errors: number;
+    readonly runs: readonly ThroughputRun[];
+  };
+  /** `npm start` under `--cpu-prof`, per operation. */
+  readonly profiles?: Record<string, ProfileSummary>;
+  readonly freshStart?: FreshStart;
+  readonly clientSize?: ClientSize;
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: how fast the service is, each figure beside the floor it cannot beat. Prints a
  * table and writes bench/results.json; docs/PERFORMANCE.md reads the figures. `--quick` runs each
- * part briefly (to check the bench itself, not to quote); `--only=cold-start,latency,calls,throughput`
- * runs some parts.
+ * part briefly (to check the bench itself, not to quote); `--only=cold-start,latency,calls,cpu,throughput,
+ * profile,fresh-start,client-size` runs some parts. The HTTP figures come from `npm start` in a process
+ * of its own, driven from the worker (another process) as an installation would drive it.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -21,11 +22,17 @@ import { importViolations } from './import-rules.js';
 import { formatReport } from './report.js';
 import type { BenchResults, BenchSettings, ColdStartResult } from './results.js';
 import { spread } from './stats.js';
+import { measureClientSize } from './client-size.js';
+import { summarizeProfile } from './cpu-profile.js';
+import type { ProfileSummary } from './cpu-profile.js';
+import { processTreeCpuMs, startServed } from './served.js';
+import type { ServedService } from './served.js';
 import { runHeartbeatLoad } from './throughput.js';
 import type { ThroughputRun } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
-type Part = 'cold-start' | 'latency' | 'calls' | 'throughput';
+const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'profile', 'fresh-start'] as const;
+type Part = 'cold-start' | 'client-size' | (typeof servicePartNames)[number];
 
 // The SDK warns on every client that Node 20 will soon be too old; Lambda runs 22, and the warning is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -35,8 +42,9 @@ const only = process.argv.find((argument) => argument.startsWith('--only='))?.sl
 const runs = (part: Part) => !only || only.includes(part);
 
 const settings: BenchSettings = quick
-  ? { coldStartRounds: 3, latency: { runs: 2, perRun: 40, warmup: 5 }, callExecutions: 3, throughput: { runs: 1, seconds: 3, connections: 16 } }
-  : { coldStartRounds: 15, latency: { runs: 5, perRun: 200, warmup: 30 }, callExecutions: 5, throughput: { runs: 3, seconds: 10, connections: 16 } };
+  ? { coldStartRounds: 3, latency: { runs: 2, perRun: 40, warmup: 5 }, callExecutions: 3, throughput: { runs: 1, seconds: 3, connections: 16 }, cpuRequests: 30, profileRequests: 60, freshStartRequests: 20 }
+  : // Warm-up: DynamoDB Local's JIT answers its first few hundred calls 2–5 ms slower.
+    { coldStartRounds: 15, latency: { runs: 5, perRun: 200, warmup: 300 }, callExecutions: 5, throughput: { runs: 3, seconds: 10, connections: 16 }, cpuRequests: 300, profileRequests: 600, freshStartRequests: 100 };
 
 /** Functions measured a second time with the AWS SDK left out of the bundle, as if taken from the Lambda runtime. */
 const runtimeSdkSample: readonly FunctionName[] = ['health', 'heartbeat', 'public-documents'];
@@ -97,6 +105,8 @@ async function coldStarts(): Promise<NonNullable<BenchResults['coldStart']>> {
 
 // ---------------------------------------------------------------- the service
 
+type Worker = Awaited<ReturnType<typeof startWorker>>;
+
 /** The worker process and a way to ask it one thing at a time. */
 async function startWorker(environment: NodeJS.ProcessEnv): Promise<{ ask<K extends WorkerReply['kind']>(task: WorkerTask, kind: K): Promise<Extract<WorkerReply, { kind: K }>>; stop(): Promise<void> }> {
   const child: ChildProcess = fork(join(repositoryRoot, 'bench/worker.ts'), [], {
@@ -129,49 +139,117 @@ async function startWorker(environment: NodeJS.ProcessEnv): Promise<{ ask<K exte
   };
 }
 
-async function throughput(worker: Awaited<ReturnType<typeof startWorker>>): Promise<NonNullable<BenchResults['throughput']>> {
+/**
+ * Heartbeats per second through the served service (autocannon, in this process) against the floor's
+ * at the same concurrency (in the worker), and the service's CPU per heartbeat answered, run by run.
+ */
+async function throughput(worker: Worker, served: ServedService): Promise<NonNullable<BenchResults['throughput']>> {
   const { runs: count, seconds, connections } = settings.throughput;
-  const measured: ThroughputRun[] = [];
-  // Enough signed proofs for the run: twice what the previous run sustained, and at least 500 per second.
-  let requests = 500 * seconds;
+  const measured: { run: ThroughputRun; floor: number; cpuMs: number }[] = [];
+  // Each heartbeat needs an installation of its own (one that signs): twice what the previous run sustained, at least 150 per second.
+  let requests = 150 * seconds;
   while (measured.length < count) {
     const load = await worker.ask({ kind: 'heartbeat-load', requests }, 'heartbeat-load');
-    const run = await runHeartbeatLoad(load.baseUrl, load.requests, { connections, seconds });
+    const cpuBefore = await processTreeCpuMs(served.pid);
+    const run = await runHeartbeatLoad(served.baseUrl, load.requests, { connections, seconds });
+    const cpuMs = (await processTreeCpuMs(served.pid)) - cpuBefore;
     requests = Math.max(requests, Math.ceil(2 * run.heartbeatsPerSecond * seconds));
     // A run that used up its proofs before its time is too short to count: run it again with more.
-    if (run.seconds >= seconds) measured.push(run);
+    if (run.seconds < seconds) continue;
+    const floor = await worker.ask({ kind: 'floor-load', connections, seconds }, 'floor-load');
+    measured.push({ run, floor: floor.perSecond, cpuMs: cpuMs / (run.heartbeatsPerSecond * run.seconds) });
   }
   return {
     connections,
-    heartbeatsPerSecond: spread(measured.map((run) => run.heartbeatsPerSecond)),
-    errors: measured.reduce((sum, run) => sum + run.errors, 0),
-    runs: measured,
+    heartbeatsPerSecond: spread(measured.map(({ run }) => run.heartbeatsPerSecond)),
+    floorPerSecond: spread(measured.map(({ floor }) => floor)),
+    ratio: spread(measured.map(({ run, floor }) => run.heartbeatsPerSecond / floor)),
+    servedCpuMsPerHeartbeat: spread(measured.map(({ cpuMs }) => cpuMs)),
+    errors: measured.reduce((sum, { run }) => sum + run.errors, 0),
+    runs: measured.map(({ run }) => run),
   };
 }
 
-async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'throughput'>> {
-  const dynamodb = await startDynamodbLocal();
+/** `npm start` under `--cpu-prof` for each operation, driven by the worker, and its profile summarized. */
+async function profiles(worker: Worker, environment: NodeJS.ProcessEnv): Promise<NonNullable<BenchResults['profiles']>> {
+  const summaries: Record<string, ProfileSummary> = {};
+  for (const operation of ['heartbeat', 'activation'] as const) {
+    const dir = await mkdtemp(join(tmpdir(), `license-activation-profile-${operation}-`));
+    try {
+      const profiled = await startServed(repositoryRoot, environment, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      let from: number;
+      try {
+        // The start and the first requests (module loading, JIT) are profiled too, but not summarized.
+        await worker.ask({ kind: 'send', operation, count: Math.ceil(settings.profileRequests / 3), baseUrl: profiled.baseUrl }, 'send');
+        from = Number(process.hrtime.bigint() / 1000n);
+        await worker.ask({ kind: 'send', operation, count: settings.profileRequests, baseUrl: profiled.baseUrl }, 'send');
+      } finally {
+        await profiled.stop();
+      }
+      summaries[operation] = await summarizeProfile(dir, settings.profileRequests, `${repositoryRoot}/`, from);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return summaries;
+}
+
+/** The first requests of a fresh `npm start` with its own DynamoDB Local, as a user starts it. */
+async function freshStart(worker: Worker, environment: NodeJS.ProcessEnv): Promise<NonNullable<BenchResults['freshStart']>> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'license-activation-fresh-'));
+  const opsApiKey = `lak_bench-${randomUUID()}`;
+  // No DynamoDB endpoint and no table name: npm start runs its own DynamoDB Local, as for a user.
+  const own = Object.fromEntries(Object.entries(environment).filter(([name]) => name !== 'DYNAMODB_ENDPOINT' && name !== 'TABLE_NAME'));
+  const served = await startServed(repositoryRoot, { ...own, DATA_DIR: dataDir, OPS_API_KEY: opsApiKey });
+  try {
+    return (await worker.ask({ kind: 'fresh-start', baseUrl: served.baseUrl, opsApiKey, requests: settings.freshStartRequests }, 'fresh-start')).freshStart;
+  } finally {
+    await served.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'profiles' | 'freshStart'>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'license-activation-bench-'));
+  // On disk, as `npm start` keeps its tables: the service, the handlers in the worker and the floors all use this one.
+  const dynamodb = await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
+  const shared: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DYNAMODB_ENDPOINT: dynamodb.endpoint,
+    TABLE_NAME: `bench-${randomUUID()}`,
+    DATA_DIR: dataDir,
+    OPS_API_KEY: `lak_bench-${randomUUID()}`,
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
   try {
     const worker = await startWorker({
-      PATH: process.env.PATH,
-      DYNAMODB_ENDPOINT: dynamodb.endpoint,
-      TABLE_NAME: `bench-${randomUUID()}`,
-      DATA_DIR: dataDir,
+      ...shared,
       SIGNER: 'local',
       SECRET_BOX: 'local',
-      OPS_API_KEY: `lak_bench-${randomUUID()}`,
-      AWS_REGION: 'us-east-1',
       // What a function logs and counts on Lambda, so that the handlers do the same work here.
       POWERTOOLS_SERVICE_NAME: 'license-activation',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'LicenseActivation/bench',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     try {
-      const latency = runs('latency') ? (await worker.ask({ kind: 'latency', ...settings.latency }, 'latency')).latency : undefined;
-      const calls = runs('calls') ? (await worker.ask({ kind: 'calls', executions: settings.callExecutions }, 'calls')).calls : undefined;
-      return { latency, calls, throughput: runs('throughput') ? await throughput(worker) : undefined };
+      // `npm start` as a user runs it (its own environment: logs, no metrics), on the same table.
+      const served = await startServed(repositoryRoot, shared);
+      let parts: Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput'>;
+      try {
+        const latency = runs('latency') ? (await worker.ask({ kind: 'latency', ...settings.latency, baseUrl: served.baseUrl }, 'latency')).latency : undefined;
+        const calls = runs('calls') ? (await worker.ask({ kind: 'calls', executions: settings.callExecutions }, 'calls')).calls : undefined;
+        const cpu = runs('cpu') ? (await worker.ask({ kind: 'cpu', count: settings.cpuRequests, baseUrl: served.baseUrl, servedPid: served.pid }, 'cpu')).cpu : undefined;
+        parts = { latency, calls, cpu, throughput: runs('throughput') ? await throughput(worker, served) : undefined };
+      } finally {
+        await served.stop();
+      }
+      return {
+        ...parts,
+        profiles: runs('profile') ? await profiles(worker, shared) : undefined,
+        freshStart: runs('fresh-start') ? await freshStart(worker, shared) : undefined,
+      };
     } finally {
       await worker.stop();
     }
@@ -188,7 +266,8 @@ const results: BenchResults = {
   machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtStart: loadavg() },
   settings,
   ...(runs('cold-start') ? { coldStart: await coldStarts() } : {}),
-  ...(runs('latency') || runs('calls') || runs('throughput') ? await serviceParts() : {}),
+  ...(servicePartNames.some(runs) ? await serviceParts() : {}),
+  ...(runs('client-size') ? { clientSize: await measureClientSize(repositoryRoot) } : {}),
 };
 await writeFile(join(repositoryRoot, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(formatReport(results));

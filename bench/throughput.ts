@@ -51,3 +51,16 @@ export async function runHeartbeatLoad(
     latencyP99Ms: result.latency.p99,
   };
 }
+
+/** The floor's heartbeats per second at the same concurrency: each connection repeats its own floor (own item copies) for the time. */
+export async function runFloorLoad(floors: readonly { run(iteration: number): Promise<void> }[], seconds: number): Promise<number> {
+  const deadline = performance.now() + seconds * 1000;
+  const done = await Promise.all(
+    floors.map(async (floor) => {
+      let iterations = 0;
+      while (performance.now() < deadline) await floor.run((iterations += 1));
+      return iterations;
+    }),
+  );
+  return done.reduce((sum, count) => sum + count, 0) / seconds;
+}

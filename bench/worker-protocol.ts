@@ -1,11 +1,18 @@
 import type { CallsPerOperation } from './calls.js';
+import type { OperationCpu } from './cpu.js';
+import type { FreshStart } from './fresh-start.js';
 import type { LatencyOptions, OperationLatency } from './latency.js';
+import type { OperationId } from './operations.js';
 
-/** What the bench asks of its worker. */
+/** What the bench asks of its worker. `baseUrl` is the served service (`npm start`) it drives over HTTP. */
 export type WorkerTask =
-  | ({ readonly kind: 'latency' } & Omit<LatencyOptions, 'baseUrl'>)
+  | ({ readonly kind: 'latency' } & LatencyOptions)
   | { readonly kind: 'calls'; readonly executions: number }
-  | { readonly kind: 'heartbeat-load'; readonly requests: number };
+  | { readonly kind: 'cpu'; readonly count: number; readonly baseUrl: string; readonly servedPid?: number }
+  | { readonly kind: 'heartbeat-load'; readonly requests: number }
+  | { readonly kind: 'floor-load'; readonly connections: number; readonly seconds: number }
+  | { readonly kind: 'send'; readonly operation: OperationId; readonly count: number; readonly baseUrl: string }
+  | { readonly kind: 'fresh-start'; readonly baseUrl: string; readonly opsApiKey: string; readonly requests: number };
 
 /** A heartbeat ready to send: its own proof, already signed. */
 export interface LoadRequest {
@@ -19,4 +26,8 @@ export type WorkerReply =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'latency'; readonly latency: Record<string, OperationLatency> }
   | { readonly kind: 'calls'; readonly calls: Record<string, CallsPerOperation> }
-  | { readonly kind: 'heartbeat-load'; readonly baseUrl: string; readonly requests: readonly LoadRequest[] };
+  | { readonly kind: 'cpu'; readonly cpu: Record<string, OperationCpu> }
+  | { readonly kind: 'heartbeat-load'; readonly requests: readonly LoadRequest[] }
+  | { readonly kind: 'floor-load'; readonly perSecond: number }
+  | { readonly kind: 'send'; readonly sent: number }
+  | { readonly kind: 'fresh-start'; readonly freshStart: FreshStart };

@@ -1,19 +1,23 @@
 /**
- * The service side of `npm run bench`, in a process of its own so that its log lines and metrics
- * (written to stdout as on Lambda) stay out of the report: the handlers in-process, the local HTTP
- * service on a free port, and the fixtures both use. The parent sends one task at a time.
+ * The client side of `npm run bench`, in a process of its own: the handlers in-process (their log
+ * lines and metrics go to this process's stdout, as on Lambda, and are not shown), the fixtures, the
+ * floors, and the HTTP requests to the service `npm start` serves in another process. The parent
+ * sends one task at a time.
  */
-import type { AddressInfo } from 'node:net';
 import { table } from '#lib/platform/dynamodb.js';
 import { ensureTable } from '#dev/ensure-table.js';
-import { createLocalServer } from '#dev/local-server.js';
 import { countCallsPerOperation } from './calls.js';
-import { measureLatency } from './latency.js';
-import { createFixtures, operations } from './operations.js';
+import { measureCpu } from './cpu.js';
+import { measureFreshStart } from './fresh-start.js';
+import type { Floor } from './floor.js';
+import { floorFor, measureLatency } from './latency.js';
+import { createFixtures, httpCall, operations, sendExpecting } from './operations.js';
+import type { Operation, OperationId } from './operations.js';
+import { runFloorLoad } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
-/** Installations that take turns at heartbeats: enough that concurrent heartbeats rarely meet on one. */
-const heartbeatingInstallations = 64;
+/** Installations whose heartbeats take turns within the brake (re-served tokens). */
+const reservedInstallations = 8;
 
 function reply(message: WorkerReply): void {
   if (!process.send) throw new TypeError('the bench worker runs as a child process with an IPC channel');
@@ -23,40 +27,55 @@ function reply(message: WorkerReply): void {
 await ensureTable(table());
 const opsApiKey = process.env.OPS_API_KEY;
 if (!opsApiKey) throw new TypeError('the bench worker needs OPS_API_KEY');
-const fixtures = await createFixtures(heartbeatingInstallations, opsApiKey);
+const fixtures = await createFixtures(reservedInstallations, opsApiKey);
 const benchOperations = operations(fixtures);
-const server = createLocalServer();
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+function operation(id: OperationId): Operation {
+  const found = benchOperations.find((candidate) => candidate.id === id);
+  if (!found) throw new TypeError(`no operation ${id}`);
+  return found;
+}
 
 async function perform(task: WorkerTask): Promise<WorkerReply> {
   switch (task.kind) {
     case 'latency':
-      return { kind: 'latency', latency: await measureLatency(benchOperations, table(), { ...task, baseUrl }) };
+      return { kind: 'latency', latency: await measureLatency(benchOperations, table(), task) };
     case 'calls':
       return { kind: 'calls', calls: await countCallsPerOperation(benchOperations, table(), task.executions) };
+    case 'cpu':
+      return { kind: 'cpu', cpu: await measureCpu(benchOperations, table(), task) };
     case 'heartbeat-load': {
       // Proofs signed now for the requests to come: each heartbeat needs its own, and the load generator does not sign.
-      const heartbeat = benchOperations.find((operation) => operation.id === 'heartbeat');
-      if (!heartbeat) throw new TypeError('no heartbeat operation');
       const requests = await Promise.all(
-        (await heartbeat.prepare(task.requests)).map(async (request) => {
+        (await operation('heartbeat').prepare(task.requests)).map(async (request) => {
           const path = `/v1/installations/${request.params?.installationId ?? ''}/heartbeat`;
           const dpop = await request.installation?.proof('POST', path);
           return { path, dpop: dpop ?? '', body: JSON.stringify(request.body) };
         }),
       );
-      return { kind: 'heartbeat-load', baseUrl, requests };
+      return { kind: 'heartbeat-load', requests };
     }
+    case 'floor-load': {
+      // One at a time: each records the table's calls while its heartbeat runs.
+      const floors: Floor[] = [];
+      for (let index = 0; index < task.connections; index += 1) {
+        const floor = await floorFor(operation('heartbeat'), table(), `load-${Date.now()}-${index}`);
+        if (floor) floors.push(floor);
+      }
+      return { kind: 'floor-load', perSecond: await runFloorLoad(floors, task.seconds) };
+    }
+    case 'send': {
+      const calls = await Promise.all((await operation(task.operation).prepare(task.count)).map((request) => httpCall(task.baseUrl, request)));
+      for (const call of calls) await sendExpecting(call);
+      return { kind: 'send', sent: calls.length };
+    }
+    case 'fresh-start':
+      return { kind: 'fresh-start', freshStart: await measureFreshStart(task.baseUrl, task.opsApiKey, task.requests) };
   }
 }
 
 process.on('message', (task: WorkerTask | { kind: 'stop' }) => {
-  if (task.kind === 'stop') {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-    return;
-  }
+  if (task.kind === 'stop') process.exit(0);
   perform(task).then(reply, (error: unknown) => {
     console.error(error);
     reply({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });

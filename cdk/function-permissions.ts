@@ -1,7 +1,7 @@
 import type { routes } from '@license-activation/contract/routes';
 
 /** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
-export type FunctionName = (typeof routes)[number]['function'] | 'authorizer';
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets';
 
 /** What a function may touch. Anything not listed here, it may not. */
 export interface FunctionNeeds {
@@ -16,6 +16,10 @@ export interface FunctionNeeds {
   readonly secretBox?: true;
   /** secretsmanager:GetSecretValue on the ops API key, for the routes that accept an API key themselves. */
   readonly opsApiKey?: true;
+  /** The user pool and app client (no IAM: a person's token is its own credential), for the functions that authenticate persons or publish sign-in settings. */
+  readonly userDirectory?: true;
+  /** `SITE_URL`, for the functions that tell where people enter user codes. */
+  readonly siteUrl?: true;
 }
 
 /**
@@ -24,7 +28,7 @@ export interface FunctionNeeds {
  */
 export const functionNeeds = {
   health: { table: 'RO' },
-  'public-documents': { signingKey: 'publish' },
+  'public-documents': { signingKey: 'publish', userDirectory: true },
   'register-account': { table: 'RW' },
   'create-reseller': { table: 'RW' },
   'add-association': { table: 'RW' },
@@ -38,12 +42,20 @@ export const functionNeeds = {
   'list-license-installations': { table: 'RO' },
   'change-license-status': { table: 'RW' },
   'start-trial': { table: 'RW', signingKey: 'sign' },
-  activate: { table: 'RW', signingKey: 'sign', opsApiKey: true },
+  activate: { table: 'RW', signingKey: 'sign', opsApiKey: true, userDirectory: true },
   heartbeat: { table: 'RW', signingKey: 'sign' },
-  'release-activation': { table: 'RW', opsApiKey: true },
-  'get-installation': { table: 'RW', signingKey: 'sign', opsApiKey: true },
+  'release-activation': { table: 'RW', opsApiKey: true, userDirectory: true },
+  'get-installation': { table: 'RW', signingKey: 'sign', opsApiKey: true, userDirectory: true },
   'offline-activate': { table: 'RW', signingKey: 'sign' },
-  authorizer: { table: 'RO', opsApiKey: true },
+  people: { table: 'RW' },
+  members: { table: 'RW' },
+  'device-authorizations': { table: 'RW', signingKey: 'sign', siteUrl: true },
+  'device-approvals': { table: 'RW', signingKey: 'sign' },
+  authorizer: { table: 'RO', opsApiKey: true, userDirectory: true },
+  'set-budget': { table: 'RW' },
+  'list-budgets': { table: 'RO' },
+  /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
+  'return-budgets': { table: 'RW' },
 } as const satisfies Record<FunctionName, FunctionNeeds>;
 
 export const functionNames = Object.keys(functionNeeds) as FunctionName[];

@@ -1,5 +1,5 @@
-import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
-import type { GatewayResponseOptions } from 'aws-cdk-lib/aws-apigateway';
+import { MockIntegration, PassthroughBehavior, ResponseType } from 'aws-cdk-lib/aws-apigateway';
+import type { GatewayResponseOptions, MethodOptions } from 'aws-cdk-lib/aws-apigateway';
 import { problem } from '@license-activation/contract/problem';
 import type { ProblemError } from '@license-activation/contract/problem';
 import { unavailableRetryAfterSeconds } from '#lib/http/problem-response.js';
@@ -48,5 +48,39 @@ export function gatewayResponseOptions(type: ResponseType, error: ProblemError):
       ...(retryAfterSeconds === undefined ? {} : { 'Retry-After': `'${retryAfterSeconds}'` }),
     },
     templates: { 'application/json': JSON.stringify(error.toProblem('$context.requestId')) },
+  };
+}
+
+/**
+ * A resource's catch-all `ANY` method: API Gateway prefers a resource's own methods, so this answers
+ * only the methods the resource lacks, with 405 METHOD_NOT_ALLOWED and its `Allow` list (a gateway
+ * response cannot: it is one per API, and knows no resource's methods). A mock integration: no
+ * function runs. Every mock status falls to the one default integration response, so whatever the
+ * request carried, the answer is this 405.
+ */
+export function methodNotAllowed(allowed: readonly string[]): { integration: MockIntegration; options: MethodOptions } {
+  const error = problem('METHOD_NOT_ALLOWED', `this path takes ${allowed.join(', ')}`);
+  const headers = {
+    Allow: `'${allowed.join(', ')}'`,
+    'Content-Type': "'application/problem+json'",
+    'Cache-Control': "'no-store'",
+    'X-Request-Id': 'context.requestId',
+  };
+  const parameter = (name: string) => `method.response.header.${name}`;
+  return {
+    integration: new MockIntegration({
+      passthroughBehavior: PassthroughBehavior.WHEN_NO_MATCH,
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      integrationResponses: [
+        {
+          statusCode: String(error.status),
+          responseParameters: Object.fromEntries(Object.entries(headers).map(([name, value]) => [parameter(name), value])),
+          responseTemplates: { 'application/json': JSON.stringify(error.toProblem('$context.requestId')) },
+        },
+      ],
+    }),
+    options: {
+      methodResponses: [{ statusCode: String(error.status), responseParameters: Object.fromEntries(Object.keys(headers).map((name) => [parameter(name), true])) }],
+    },
   };
 }

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
@@ -10,6 +12,7 @@ import { LicenseSite } from './constructs/license-site.js';
 import { LicenseTable } from './constructs/license-table.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
+import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
 import { functionNeeds } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
@@ -27,6 +30,7 @@ export class LicenseActivationStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly api: LicenseApi;
   readonly monitoring: Monitoring;
+  readonly directory: UserDirectory;
   readonly site: LicenseSite;
 
   constructor(scope: Construct, id: string, props: LicenseActivationStackProps) {
@@ -35,6 +39,7 @@ export class LicenseActivationStack extends Stack {
 
     this.table = new LicenseTable(this, 'Table', { config });
     this.keys = new KeyMaterial(this, 'Keys', { config });
+    this.directory = new UserDirectory(this, 'People', { config });
 
     const functions = {} as Record<FunctionName, ServiceFunction>;
     for (const [name, needs] of Object.entries(functionNeeds) as [FunctionName, FunctionNeeds][]) {
@@ -45,11 +50,19 @@ export class LicenseActivationStack extends Stack {
       }
       if (needs.secretBox) fn.bindSecretBox(this.keys.secretsKey);
       if (needs.opsApiKey) fn.bindOpsApiKey(this.keys.opsApiKey);
+      if (needs.userDirectory) fn.bindUserDirectory(this.directory);
+      if (needs.siteUrl) fn.addEnvironment('SITE_URL', config.siteUrl);
       functions[name] = fn;
     }
     this.functions = functions;
 
     this.api = new LicenseApi(this, 'Api', { config, functions });
+    // Expired licenses give their reseller budget back within 24 hours (API.md §8): hourly, so one failed run is harmless.
+    new Rule(this, 'ReturnBudgetsSchedule', {
+      description: 'Gives reseller budgets back the quantity of expired licenses',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(functions['return-budgets'], { retryAttempts: 2 })],
+    });
     const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,
@@ -68,6 +81,8 @@ export class LicenseActivationStack extends Stack {
     new CfnOutput(this, 'SigningKeyAlias', { value: this.keys.signingKeyAlias.aliasName });
     new CfnOutput(this, 'SecretsKeyArn', { value: this.keys.secretsKey.keyArn });
     new CfnOutput(this, 'OpsApiKeySecretArn', { value: this.keys.opsApiKey.secretArn });
+    new CfnOutput(this, 'UserPoolId', { value: this.directory.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.directory.client.userPoolClientId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     // The catalog is code bundled into the functions, which use it unparsed. Parsing it here makes

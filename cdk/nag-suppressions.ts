@@ -7,6 +7,7 @@ import type { LicenseApi } from './constructs/license-api.js';
 import type { LicenseSite } from './constructs/license-site.js';
 import type { KeyMaterial } from './constructs/key-material.js';
 import type { ServiceFunction } from './constructs/service-function.js';
+import type { UserDirectory } from './constructs/user-directory.js';
 import { functionNeeds } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
 
@@ -15,6 +16,7 @@ export interface AcceptedFindingsScope {
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly keys: KeyMaterial;
   readonly api: LicenseApi;
+  readonly directory: UserDirectory;
   readonly site: LicenseSite;
 }
 
@@ -26,7 +28,7 @@ function acknowledge(construct: IConstruct, id: string, reason: string): void {
  * The AwsSolutions (cdk-nag) findings this service accepts, each on the narrowest construct and
  * with the reason. Anything else fails `cdk synth` and the CDK test.
  */
-export function acknowledgeAcceptedFindings({ table, functions, keys, api, site }: AcceptedFindingsScope): void {
+export function acknowledgeAcceptedFindings({ table, functions, keys, api, directory, site }: AcceptedFindingsScope): void {
   acknowledgeSiteFindings(site);
   const tableLogicalId: unknown = Stack.of(table).resolve((table.node.defaultChild as CfnTable).logicalId);
   for (const [name, fn] of Object.entries(functions) as [FunctionName, ServiceFunction][]) {
@@ -58,6 +60,19 @@ export function acknowledgeAcceptedFindings({ table, functions, keys, api, site 
     'The ops API key is rotated by ops on a schedule they choose (docs/DEPLOYMENT.md); automatic rotation would cut off ops tooling without notice.',
   );
 
+  acknowledge(
+    directory.userPool,
+    'AwsSolutions-COG2',
+    'MFA is offered (TOTP) but not required: people only manage the licenses of their own account, and a required second factor would turn away customers at sign-up; ops use IAM, never the pool.',
+  );
+  if (directory.stage !== 'prod') {
+    acknowledge(
+      directory.userPool,
+      'AwsSolutions-COG8',
+      'Threat protection (the Plus plan) is paid for in prod only; dev pools hold test people.',
+    );
+  }
+
   const restApi = api.restApi;
   acknowledge(
     restApi,
@@ -69,12 +84,17 @@ export function acknowledgeAcceptedFindings({ table, functions, keys, api, site 
     'AwsSolutions-APIG6',
     'Execution logging needs the account-wide API Gateway CloudWatch role, which a per-stage stack must not own; JSON access logs record every request, with authorizer and integration errors.',
   );
+  for (const path of new Set(routes.map((route) => route.path))) {
+    const catchAll = restApi.root.resourceForPath(path).node.findChild('ANY');
+    acknowledge(catchAll, 'AwsSolutions-APIG4', `ANY ${path} only answers 405 for the methods the path does not take, from a mock integration: nothing to protect.`);
+    acknowledge(catchAll, 'AwsSolutions-COG4', `ANY ${path} only answers 405 for the methods the path does not take, from a mock integration: nothing to protect.`);
+  }
   for (const route of routes) {
     const method = restApi.root.resourceForPath(route.path).node.findChild(route.method);
     acknowledge(
       method,
       'AwsSolutions-COG4',
-      'There are no Cognito users: ops authenticate with IAM, accounts with API keys (Lambda authorizer), installations with DPoP proofs.',
+      "People's Cognito access tokens and accounts' API keys share the Authorization header, so the Lambda authorizer verifies both (a Cognito authorizer would refuse API keys); ops authenticate with IAM, installations with DPoP proofs.",
     );
     if (route.authentication === 'none') {
       acknowledge(method, 'AwsSolutions-APIG4', `${route.method} ${route.path} is public by contract (anyone may call it).`);

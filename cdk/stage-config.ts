@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { defaultKmsEccRequestRate } from './signing-throttles.js';
 
 export const stageNames = ['dev', 'prod'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -29,17 +30,30 @@ export interface StageConfig {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** WAF: requests per IP per 5 minutes on the activation, trial, offline-activation and registration paths. */
   readonly wafRateLimit: number;
+  /** WAF: requests per IP per 5 minutes on any path. */
+  readonly wafGlobalRateLimit: number;
+  /** The account's KMS "Cryptographic operations (ECC) request rate" quota, and the share of it the signing routes may use (cdk/signing-throttles.ts). */
+  readonly kmsEccRequestRate: number;
+  readonly signingQuotaShare: number;
   /** Subscribed to the alarm topic when set. */
   readonly alarmEmail: string | undefined;
+  /** The license site: its `/activate` page takes user codes (`SITE_URL`), and it is where sign-in returns. */
+  readonly siteUrl: string;
+  /** Sign-in with Google, when configured: the OAuth client, its secret's name in Secrets Manager, and the pool's hosted domain prefix. */
+  readonly google: { readonly clientId: string; readonly clientSecretName: string; readonly domainPrefix: string } | undefined;
 }
 
-const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'logLevel' | 'signingKeyGeneration' | 'publishedKeyIds' | 'alarmEmail'>> = {
+const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'logLevel' | 'signingKeyGeneration' | 'publishedKeyIds' | 'alarmEmail' | 'siteUrl' | 'google'>> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
     logRetention: RetentionDays.ONE_WEEK,
     throttle: { rateLimit: 20, burstLimit: 40 },
     wafRateLimit: 100,
+    wafGlobalRateLimit: 1000,
+    kmsEccRequestRate: defaultKmsEccRequestRate,
+    // A dev stage may share the account (and so the quota) with prod.
+    signingQuotaShare: 0.1,
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
@@ -47,6 +61,10 @@ const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'l
     logRetention: RetentionDays.THREE_MONTHS,
     throttle: { rateLimit: 200, burstLimit: 400 },
     wafRateLimit: 300,
+    wafGlobalRateLimit: 3000,
+    kmsEccRequestRate: defaultKmsEccRequestRate,
+    // The rest is headroom for the other stage and for key rotation's verification checks.
+    signingQuotaShare: 0.8,
   },
 };
 
@@ -80,6 +98,14 @@ function list(node: Node, key: string): string[] {
   return items.map((item) => String(item).trim()).filter(Boolean);
 }
 
+function googleSignIn(node: Node, stage: StageName): StageConfig['google'] {
+  const clientId = text(node, 'googleClientId');
+  if (clientId === undefined) return undefined;
+  const clientSecretName = text(node, 'googleClientSecretName');
+  if (clientSecretName === undefined) throw new TypeError('context googleClientId needs googleClientSecretName (a Secrets Manager secret holding the client secret)');
+  return { clientId, clientSecretName, domainPrefix: text(node, 'signInDomainPrefix') ?? `license-activation-${stage}` };
+}
+
 export function readStageConfig(node: Node): StageConfig {
   const stage = oneOf(node, 'stage', stageNames, 'dev');
   const defaults = stageDefaults[stage];
@@ -96,6 +122,10 @@ export function readStageConfig(node: Node): StageConfig {
     },
     // WAF's smallest rate limit.
     wafRateLimit: integer(node, 'wafRateLimit', defaults.wafRateLimit, 10),
+    wafGlobalRateLimit: integer(node, 'wafGlobalRateLimit', defaults.wafGlobalRateLimit, 10),
+    kmsEccRequestRate: integer(node, 'kmsEccRequestRate', defaults.kmsEccRequestRate),
     alarmEmail: text(node, 'alarmEmail'),
+    siteUrl: (text(node, 'siteUrl') ?? 'https://licenses.example.com').replace(/\/+$/, ''),
+    google: googleSignIn(node, stage),
   };
 }

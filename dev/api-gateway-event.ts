@@ -9,7 +9,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { routes } from '@license-activation/contract/routes';
-import type { RouteDefinition } from '@license-activation/contract/routes';
+import type { HttpMethod, RouteDefinition } from '@license-activation/contract/routes';
 
 export const localStage = 'local';
 export const localAccountId = '000000000000';
@@ -65,20 +65,31 @@ function specificity(template: string): string {
     .join('');
 }
 
-/**
- * The route serving `method` on `path`: the most specific resource that matches the path, then
- * its method. A path no resource matches, or a method its resource lacks, has no route (404).
- */
-export function matchRoute(method: string, path: string, table: readonly RouteDefinition[] = routes): RouteMatch | undefined {
+/** The routes of the most specific resource that matches `path`: one per method it takes. */
+function resourceRoutes(path: string, table: readonly RouteDefinition[]): Array<{ route: RouteDefinition; pathParameters: Record<string, string> }> {
   const candidates = table.flatMap((route) => {
     const pathParameters = matchResource(route.path, path);
     return pathParameters ? [{ route, pathParameters }] : [];
   });
   const resource = candidates.map(({ route }) => route.path).sort((a, b) => specificity(a).localeCompare(specificity(b)))[0];
-  const match = candidates.find(({ route }) => route.path === resource && route.method === method);
+  return candidates.filter(({ route }) => route.path === resource);
+}
+
+/**
+ * The route serving `method` on `path`: the most specific resource that matches the path, then
+ * its method. A path no resource matches has no route (404); for a method its resource lacks,
+ * `allowedMethods` says what it takes (405).
+ */
+export function matchRoute(method: string, path: string, table: readonly RouteDefinition[] = routes): RouteMatch | undefined {
+  const match = resourceRoutes(path, table).find(({ route }) => route.method === method);
   if (!match) return undefined;
   const hasParameters = Object.keys(match.pathParameters).length > 0;
   return { route: match.route, pathParameters: hasParameters ? match.pathParameters : null };
+}
+
+/** The methods the resource of `path` takes (an `Allow` header's list), none for a path no resource matches. */
+export function allowedMethods(path: string, table: readonly RouteDefinition[] = routes): HttpMethod[] {
+  return resourceRoutes(path, table).map(({ route }) => route.method);
 }
 
 /** Single-value maps keep the last value of a repeated name; multi-value maps keep them all. */

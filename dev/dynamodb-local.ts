@@ -14,6 +14,8 @@ export interface DynamodbLocalOptions {
   /** Defaults to a free port on 127.0.0.1. */
   readonly port?: number;
   readonly readyTimeoutMs?: number;
+  /** The credential the readiness probe uses: DynamoDB Local opens a database file for each one it meets. */
+  readonly accessKeyId?: string;
 }
 
 export interface DynamodbLocal {
@@ -106,8 +108,9 @@ function javaArguments(emulator: string, port: number, dbPath: string | undefine
     String(port),
     '-disableTelemetry',
     ...storage,
-    // One database for every region and credential, so no client can miss a table by region.
-    '-sharedDb',
+    // No `-sharedDb`: DynamoDB Local listens on every interface (it has no bind address) and checks no
+    // signature, but keeps one database per access key id and region. `npm start` uses a random access
+    // key id, so whoever reaches the port without it finds an empty database (docs/RELIABILITY.md).
   ];
 }
 
@@ -130,7 +133,7 @@ function describeExit(exit: ExitStatus, stderrLines: readonly string[]): string 
  */
 export async function startDynamodbLocal(options: DynamodbLocalOptions = {}): Promise<DynamodbLocal> {
   const port = options.port ?? (await findFreePort());
-  if (options.dbPath !== undefined) await mkdir(options.dbPath, { recursive: true });
+  if (options.dbPath !== undefined) await mkdir(options.dbPath, { recursive: true, mode: 0o700 });
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn('sh', ['-c', watchdogScript, 'dynamodb-local', 'java', ...javaArguments(emulatorFolder(), port, options.dbPath)], {
     stdio: ['pipe', 'ignore', 'pipe'],
@@ -179,7 +182,7 @@ export async function startDynamodbLocal(options: DynamodbLocalOptions = {}): Pr
 
   const readyTimeoutMs = options.readyTimeoutMs ?? defaultReadyTimeoutMs;
   const deadline = Date.now() + readyTimeoutMs;
-  const probe = createTable({ endpoint, region: 'us-east-1', tableName: '' }).client;
+  const probe = createTable({ endpoint, region: 'us-east-1', tableName: '', accessKeyId: options.accessKeyId }).client;
   try {
     for (;;) {
       if (exit !== undefined) {

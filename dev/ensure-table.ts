@@ -1,9 +1,26 @@
-import { CreateTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import type { Table } from '#lib/platform/dynamodb.js';
 import { createTableInput, tableDefinition } from '#lib/data/table-definition.js';
 
 function isResourceInUse(error: unknown): boolean {
   return error instanceof Error && error.name === 'ResourceInUseException';
+}
+
+/** A table kept under `$DATA_DIR` from before an index existed gets it (CloudFormation does the same on AWS). */
+async function addMissingIndexes(table: Table): Promise<void> {
+  const { Table: described } = await table.client.send(new DescribeTableCommand({ TableName: table.name }));
+  const present = new Set((described?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = createTableInput(table.name);
+  for (const index of wanted.GlobalSecondaryIndexes.filter((candidate) => !present.has(candidate.IndexName))) {
+    const keyNames = new Set<string>(index.KeySchema.map((key) => key.AttributeName));
+    await table.client.send(
+      new UpdateTableCommand({
+        TableName: table.name,
+        AttributeDefinitions: wanted.AttributeDefinitions.filter((definition) => keyNames.has(definition.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
 }
 
 /**
@@ -19,6 +36,7 @@ export async function ensureTable(table: Table): Promise<void> {
   }
   // DynamoDB Local creates tables at once; a real endpoint needs a moment before TTL can be set.
   await waitUntilTableExists({ client: table.client, maxWaitTime: 60, minDelay: 1 }, { TableName: table.name });
+  await addMissingIndexes(table);
   const { TimeToLiveDescription } = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
   const status = TimeToLiveDescription?.TimeToLiveStatus;
   if (status === 'ENABLED' || status === 'ENABLING') return;

@@ -14,7 +14,7 @@ import type { RouteDefinition } from '@license-activation/contract/routes';
 import { problemResponse, toProblemError } from '#lib/http/problem-response.js';
 import { lambdaContext } from './lambda-context.js';
 import { serveSiteFile, siteRoot } from './site-files.js';
-import { authorizerEvent, matchRoute, policyAllows, proxyEvent, splitTarget, withAuthorizer } from './api-gateway-event.js';
+import { allowedMethods, authorizerEvent, matchRoute, policyAllows, proxyEvent, splitTarget, withAuthorizer } from './api-gateway-event.js';
 
 /**
  * A Lambda function's handler. Which event it takes depends on its role (proxy or authorizer),
@@ -161,7 +161,14 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     try {
       const match = matchRoute(method, path);
       if (!match && isSitePath(method, path) && (await serveSiteFile(request, response, path, options.siteRoot ?? siteRoot))) return;
-      if (!match) throw problem('NOT_FOUND', `no route ${method} ${path}`);
+      if (!match) {
+        const allowed = allowedMethods(path);
+        if (allowed.length === 0) throw problem('NOT_FOUND', `no route ${method} ${path}`);
+        // As HTTP says (RFC 9110 §15.5.6), and as API Gateway's catch-all method of each resource answers.
+        const refusal = problemResponse(problem('METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${method}`), requestId);
+        send(response, { ...refusal, headers: { ...refusal.headers, Allow: allowed.join(', ') } }, requestId);
+        return;
+      }
       const body = await readBody(request, maxRequestBytes);
       if (body === tooLarge) {
         send(response, problemResponse(problem('PAYLOAD_TOO_LARGE', `the body is larger than ${maxRequestBytes} bytes`), requestId), requestId, { close: true });

@@ -1,15 +1,20 @@
 /**
  * `npm start`: the whole API on http://127.0.0.1:$PORT, backed by DynamoDB Local (or
- * $DYNAMODB_ENDPOINT) and local keys under $DATA_DIR. See section 1 of the API contract.
+ * $DYNAMODB_ENDPOINT), cognito-local as the user directory (or $COGNITO_ENDPOINT) and local keys
+ * under $DATA_DIR. See sections 1 and 7 of the API contract.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { readOrCreateKeyFile } from '@license-activation/contract/key-file';
 import { readConfig } from '#lib/platform/config.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { generateApiKey } from '#lib/auth/api-keys.js';
 import { startDynamodbLocal } from '#dev/dynamodb-local.js';
+import { ensureLocalUserPool, startCognitoLocal } from '#dev/cognito-local.js';
+import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
+import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
+import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
 
 const host = '127.0.0.1';
@@ -22,31 +27,19 @@ function portFromEnvironment(value: string | undefined): number {
 
 /** `$DATA_DIR/ops-api-key`, created (owner-only) on first start; its key is printed for the developer. */
 async function storedOpsApiKey(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'ops-api-key');
-  const stored = await readFile(file, 'utf8').then(
-    (text) => text.trim(),
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    },
-  );
-  if (stored) return stored;
-  const generated = generateApiKey();
-  await writeFile(file, `${generated}\n`, { mode: 0o600 });
-  // writeFile's mode applies to a new file only, and minus the umask: set it outright.
-  await chmod(file, 0o600);
-  return generated;
+  return (await readOrCreateKeyFile(join(dataDir, opsApiKeyFileName), () => `${generateApiKey()}\n`)).trim();
 }
 
 let dynamodbLocal: DynamodbLocal | undefined;
+let cognitoLocal: CognitoLocal | undefined;
 
-async function stopDynamodbLocal(): Promise<void> {
-  await dynamodbLocal?.stop();
+async function stopEmulators(): Promise<void> {
+  await Promise.all([dynamodbLocal?.stop(), cognitoLocal?.stop()]);
 }
 
 async function fail(error: unknown): Promise<never> {
   console.error(error);
-  await stopDynamodbLocal().catch((stopError: unknown) => console.error(stopError));
+  await stopEmulators().catch((stopError: unknown) => console.error(stopError));
   process.exit(1);
 }
 
@@ -54,8 +47,10 @@ process.on('uncaughtException', (error) => void fail(error));
 process.on('unhandledRejection', (reason) => void fail(reason));
 
 const port = portFromEnvironment(process.env.PORT);
-const dataDir = resolve(readConfig().dataDir);
-await mkdir(dataDir, { recursive: true });
+process.env.SITE_URL ??= `http://${host}:${port}`;
+const { dataDir: configuredDataDir, region } = readConfig();
+const dataDir = resolve(configuredDataDir);
+for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-only: ${tightened}`);
 
 // Every module reads its settings from the environment on first use: set them before any handler loads.
 process.env.DATA_DIR = dataDir;
@@ -68,11 +63,27 @@ if (!process.env.OPS_API_KEY) {
   console.log(`ops API key: ${process.env.OPS_API_KEY}`);
 }
 if (!process.env.DYNAMODB_ENDPOINT) {
-  dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
+  const accessKeyId = await dynamodbLocalAccessKeyId(dataDir, region);
+  process.env.DYNAMODB_ACCESS_KEY_ID = accessKeyId;
+  dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, dynamodbFolderName), accessKeyId });
   process.env.DYNAMODB_ENDPOINT = dynamodbLocal.endpoint;
 }
 await ensureTable(table());
+if (!process.env.COGNITO_ENDPOINT) {
+  cognitoLocal = await startCognitoLocal({
+    dataDir: join(dataDir, 'cognito'),
+    // What Cognito would e-mail: the developer signs up with it.
+    onConfirmationCode: ({ destination, code }) => console.log(`confirmation code for ${destination}: ${code}`),
+  });
+  process.env.COGNITO_ENDPOINT = cognitoLocal.endpoint;
+}
+const userPool = await ensureLocalUserPool(process.env.COGNITO_ENDPOINT, join(dataDir, 'user-pool.json'));
+process.env.USER_POOL_ID = userPool.userPoolId;
+process.env.USER_POOL_CLIENT_ID = userPool.clientId;
+process.env.USER_POOL_REGION = userPool.region;
+console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, client ${userPool.clientId})`);
 
+const jobs = startScheduledJobs();
 const server = createLocalServer();
 await new Promise<void>((listening, failed) => {
   server.once('error', failed);
@@ -85,12 +96,13 @@ let stopping = false;
 async function shutDown(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  jobs.stop();
   await new Promise<void>((closed) => {
     server.close(() => closed());
     // Idle keep-alive connections would hold close() open; requests in flight may finish.
     server.closeIdleConnections();
   });
-  await stopDynamodbLocal();
+  await stopEmulators();
   process.exit(0);
 }
 

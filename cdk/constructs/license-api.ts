@@ -17,7 +17,8 @@ import { routes } from '@license-activation/contract/routes';
 import type { Authentication } from '@license-activation/contract/routes';
 import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import type { FunctionName } from '../function-permissions.js';
-import { gatewayProblems, gatewayResponseOptions } from '../gateway-responses.js';
+import { gatewayProblems, gatewayResponseOptions, methodNotAllowed } from '../gateway-responses.js';
+import { signingThrottles } from '../signing-throttles.js';
 import type { StageConfig } from '../stage-config.js';
 
 export interface LicenseApiProps {
@@ -68,7 +69,8 @@ const accessLogFields = {
 
 /**
  * The REST API, built from the contract's route table: one resource and method per route, each a
- * Lambda proxy integration of its function, with gateway responses in the contract's problem format.
+ * Lambda proxy integration of its function, an `ANY` method per resource that answers the other
+ * methods with 405, and gateway responses in the contract's problem format.
  */
 export class LicenseApi extends Construct {
   readonly restApi: RestApi;
@@ -87,6 +89,13 @@ export class LicenseApi extends Construct {
         stageName: config.stage,
         throttlingRateLimit: config.throttle.rateLimit,
         throttlingBurstLimit: config.throttle.burstLimit,
+        methodOptions: Object.fromEntries(
+          Object.entries(signingThrottles(config.kmsEccRequestRate, config.signingQuotaShare)).map(([method, throttle]) => [
+            method,
+            // A method's settings replace the stage's: metrics stay on.
+            { metricsEnabled: true, throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
+          ]),
+        ),
         tracingEnabled: true,
         metricsEnabled: true,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
@@ -113,6 +122,13 @@ export class LicenseApi extends Construct {
       this.restApi.root
         .resourceForPath(route.path)
         .addMethod(route.method, integration, { operationName: route.id, ...methodOptions(route.authentication, apiKeyAuthorizer) });
+    }
+
+    const methodsByPath = new Map<string, string[]>();
+    for (const route of routes) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
+    for (const [path, allowed] of methodsByPath) {
+      const { integration, options } = methodNotAllowed(allowed);
+      this.restApi.root.resourceForPath(path).addMethod('ANY', integration, { operationName: 'methodNotAllowed', ...options });
     }
 
     for (const [type, error] of gatewayProblems) {

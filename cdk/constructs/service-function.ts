@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../stage-config.js';
+import type { UserDirectory } from './user-directory.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -124,6 +125,13 @@ export class ServiceFunction extends NodejsFunction {
   bindSecretBox(key: IKey): void {
     key.grant(this, 'kms:Encrypt', 'kms:Decrypt');
     this.addEnvironment('ENCRYPTION_KEY_ID', key.keyArn);
+  }
+
+  /** The user pool whose access tokens it verifies (JWKS and GetUser need no IAM permission). */
+  bindUserDirectory(directory: UserDirectory): void {
+    this.addEnvironment('USER_POOL_ID', directory.userPool.userPoolId);
+    this.addEnvironment('USER_POOL_CLIENT_ID', directory.client.userPoolClientId);
+    this.addEnvironment('USER_POOL_REGION', Stack.of(directory).region);
   }
 
   /** The ops API key, for functions that authenticate API keys themselves. */

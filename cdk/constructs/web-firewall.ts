@@ -18,8 +18,8 @@ export interface WebFirewallProps {
 }
 
 /**
- * A WAF web ACL on the API stage: AWS's common rule set, and a per-IP rate limit on the routes of
- * `rateLimitedRouteIds` that answers 429 RATE_LIMITED like the API does.
+ * A WAF web ACL on the API stage: AWS's common rule set, a per-IP rate limit on the routes of
+ * `rateLimitedRouteIds` and a looser one on every route, both answering 429 RATE_LIMITED like the API does.
  */
 export class WebFirewall extends Construct {
   readonly webAcl: CfnWebACL;
@@ -49,6 +49,15 @@ export class WebFirewall extends Construct {
     const rateLimited = problem('RATE_LIMITED', 'too many requests from this address, retry later', {
       retryAfterSeconds: rateLimitWindowSeconds,
     });
+    const blockAsRateLimited: CfnWebACL.RuleActionProperty = {
+      block: {
+        customResponse: {
+          responseCode: rateLimited.status,
+          customResponseBodyKey: rateLimitedBodyKey,
+          responseHeaders: [{ name: 'Retry-After', value: String(rateLimitWindowSeconds) }],
+        },
+      },
+    };
 
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name,
@@ -77,15 +86,7 @@ export class WebFirewall extends Construct {
         {
           name: 'rate-limit-activation-paths',
           priority: 1,
-          action: {
-            block: {
-              customResponse: {
-                responseCode: rateLimited.status,
-                customResponseBodyKey: rateLimitedBodyKey,
-                responseHeaders: [{ name: 'Retry-After', value: String(rateLimitWindowSeconds) }],
-              },
-            },
-          },
+          action: blockAsRateLimited,
           statement: {
             rateBasedStatement: {
               limit: config.wafRateLimit,
@@ -95,6 +96,14 @@ export class WebFirewall extends Construct {
             },
           },
           visibilityConfig: visibility('rate-limit'),
+        },
+        {
+          // Every route: an address hammering the signing routes (heartbeat, restore) is stopped here too.
+          name: 'rate-limit-per-ip',
+          priority: 2,
+          action: blockAsRateLimited,
+          statement: { rateBasedStatement: { limit: config.wafGlobalRateLimit, evaluationWindowSec: rateLimitWindowSeconds, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('rate-limit-per-ip'),
         },
       ],
     });

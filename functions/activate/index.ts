@@ -1,14 +1,16 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationOf } from '#lib/auth/principal.js';
-import { ActivationInput } from '@license-activation/contract/installation-requests';
+import { installationRequests } from '@license-activation/contract/installation-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
 import { dpopProofs } from '#lib/auth/dpop-proofs.js';
 import { httpHandler } from '#lib/http/http-handler.js';
 import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
 import { activate } from '#lib/installations/activate.js';
-import { toInstallationView } from '#lib/installations/installation-view.js';
+import { slotView, toInstallationView } from '#lib/installations/installation-view.js';
 
 export const handler = httpHandler(
-  { body: ActivationInput },
+  requestsOf(installationRequests, 'activate'),
   async ({ body, caller, now }) => {
     const { created, token, installation, activation } = await activate(installationDeps(), {
       proof: { kind: 'dpop', installation: installationOf(caller) },
@@ -17,7 +19,7 @@ export const handler = httpHandler(
       lifetime: { kind: 'online' },
       now,
     });
-    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation), activation } };
+    return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation, slotView(installationDeps().catalog, installation.productId, now)), activation } };
   },
-  { installations: dpopProofs, accounts: storedApiKeys },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
 );

@@ -1,6 +1,8 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { accountOf } from '#lib/auth/principal.js';
-import { LicensePath, LicenseStatusChangeInput } from '@license-activation/contract/license-requests';
+import { licenseRequests } from '@license-activation/contract/license-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
 import { httpHandler } from '#lib/http/http-handler.js';
 import { changeStatus } from '#lib/licenses/change-license-status.js';
 import type { LicenseAction } from '#lib/licenses/change-license-status.js';
@@ -12,7 +14,7 @@ const actions: Record<string, LicenseAction> = {
 };
 
 export const handler = httpHandler(
-  { params: LicensePath, body: LicenseStatusChangeInput },
+  requestsOf(licenseRequests, 'suspendLicense', 'reinstateLicense', 'revokeLicense'),
   async ({ params, body, caller, route, now }) => ({
     status: 200,
     body: {
@@ -22,4 +24,5 @@ export const handler = httpHandler(
       ),
     },
   }),
+  { memberships: storedMemberships },
 );

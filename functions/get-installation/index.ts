@@ -1,15 +1,17 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
-import { InstallationPath } from '@license-activation/contract/installation-requests';
+import { installationRequests } from '@license-activation/contract/installation-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
 import { dpopProofs } from '#lib/auth/dpop-proofs.js';
 import { httpHandler } from '#lib/http/http-handler.js';
 import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
 import { restoreInstallation } from '#lib/installations/restore-installation.js';
 
 export const handler = httpHandler(
-  { params: InstallationPath },
+  requestsOf(installationRequests, 'getInstallation'),
   async ({ params, caller, now }) => ({
     status: 200,
     body: await restoreInstallation(installationDeps(), { caller, installationId: params.installationId, now }),
   }),
-  { installations: dpopProofs, accounts: storedApiKeys },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
 );

@@ -1,7 +1,8 @@
 import { table } from '#lib/platform/dynamodb.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationOf } from '#lib/auth/principal.js';
-import { HeartbeatInput, InstallationPath } from '@license-activation/contract/installation-requests';
+import { installationRequests } from '@license-activation/contract/installation-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
 import { dpopProofs } from '#lib/auth/dpop-proofs.js';
 import type { HttpEvent } from '#lib/http/http-event.js';
 import { httpHandler } from '#lib/http/http-handler.js';
@@ -9,7 +10,7 @@ import { heartbeat } from '#lib/installations/heartbeat.js';
 import { readInstallation } from '#lib/installations/refresh-installation.js';
 
 export const handler = httpHandler(
-  { params: InstallationPath, body: HeartbeatInput },
+  requestsOf(installationRequests, 'heartbeat'),
   async ({ body, caller, now, prefetched }) => {
     const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
     const { token } = await heartbeat(installationDeps(), { proof, input: body, now, known: prefetched });

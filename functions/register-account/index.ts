@@ -1,9 +1,10 @@
 import { table } from '#lib/platform/dynamodb.js';
 import { registerCustomer } from '#lib/accounts/create-account.js';
-import { AccountInput } from '@license-activation/contract/account-requests';
+import { accountRequests } from '@license-activation/contract/account-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
 import { httpHandler } from '#lib/http/http-handler.js';
 
-export const handler = httpHandler({ body: AccountInput }, async ({ body, now }) => ({
+export const handler = httpHandler(requestsOf(accountRequests, 'registerAccount'), async ({ body, now }) => ({
   status: 201,
   body: await registerCustomer({ table: table() }, body, now),
 }));

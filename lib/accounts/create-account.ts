@@ -4,6 +4,7 @@ import type { Actor } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { Account, AccountInput, AuditEvent } from '@license-activation/contract/schemas';
 import { putAccount } from '../data/accounts.js';
+import type { MembershipRecord } from '../data/members.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { newId } from '../ids.js';
 
@@ -18,15 +19,26 @@ export interface AccountCreated {
 
 /**
  * Creates an account and its API key (returned once, stored only as a hash), with its audit events.
- * With `resellerId` the new customer is associated with that reseller in the same transaction.
+ * Its email is its first owner (API.md §7): held by the person whose verified email it is, or
+ * with `ownerId`, by that person already. With `resellerId` the new customer is associated with
+ * that reseller in the same transaction. `withApiKey: false` (site registrations) makes no key.
  */
 async function createAccount(
   deps: AccountDeps,
-  args: { kind: Account['kind']; input: AccountInput; actor?: Actor; resellerId?: string; now: Date },
+  args: { kind: Account['kind']; input: AccountInput; actor?: Actor; resellerId?: string; ownerId?: string; withApiKey?: false; now: Date },
 ): Promise<AccountCreated> {
   const { kind, input, resellerId, now } = args;
   const createdAt = now.toISOString();
   const account: Account = { id: newId('acc', now), kind, name: input.name, email: input.email, createdAt };
+  const owner: MembershipRecord = {
+    id: newId('mem', now),
+    accountId: account.id,
+    accountKind: kind,
+    email: input.email.toLowerCase(),
+    role: 'owner',
+    ...(args.ownerId ? { personId: args.ownerId } : {}),
+    createdAt,
+  };
   const actor = args.actor ?? { kind, id: account.id };
   const customerId = kind === 'customer' ? account.id : undefined;
   const events: AuditEvent[] = [
@@ -35,9 +47,10 @@ async function createAccount(
   if (resellerId) {
     events.push({ id: newId('evt', now), type: 'association.added', createdAt, actor, customerId, data: { resellerId } });
   }
-  const apiKey = generateApiKey();
+  const apiKey = args.withApiKey === false ? '' : generateApiKey();
+  const apiKeyHash = apiKey ? hashApiKey(apiKey) : undefined;
   const outcome = await retryOnContention(async () => {
-    const attempt = await putAccount(deps.table, { account, apiKeyHash: hashApiKey(apiKey), events, resellerId });
+    const attempt = await putAccount(deps.table, { account, owner, apiKeyHash, events, resellerId });
     return attempt === 'contention' ? retry : attempt;
   });
   if (outcome === 'reseller-missing') throw problem('NOT_FOUND', `no reseller ${resellerId}`);
@@ -57,4 +70,16 @@ export function createReseller(deps: AccountDeps, input: AccountInput, now: Date
 /** `POST /v1/customers`: a reseller creates a customer it then manages. */
 export function createCustomerOfReseller(deps: AccountDeps, resellerId: string, input: AccountInput, now: Date): Promise<AccountCreated> {
   return createAccount(deps, { kind: 'customer', input, actor: { kind: 'reseller', id: resellerId }, resellerId, now });
+}
+
+/** `POST /v1/me/accounts`: a person with a verified email registers a customer account and owns it. */
+export async function registerCustomerOfPerson(
+  deps: AccountDeps,
+  person: { id: string; email: string },
+  input: { name: string },
+  now: Date,
+): Promise<Account> {
+  const actor: Actor = { kind: 'person', id: person.id };
+  const { account } = await createAccount(deps, { kind: 'customer', input: { name: input.name, email: person.email }, actor, ownerId: person.id, withApiKey: false, now });
+  return account;
 }

@@ -15,9 +15,12 @@ export function hashApiKey(apiKey: string): string {
   return createHash('sha256').update(apiKey, 'utf8').digest('base64url');
 }
 
-/** The bearer token of an `Authorization` header, or undefined when absent or not a bearer. */
+/**
+ * The bearer token of an `Authorization` header, or undefined when absent or not a bearer. Up to
+ * 8 KiB: a person's access token from Cognito runs to a few KiB (API keys are 47 characters).
+ */
 export function bearerToken(authorization: string | undefined): string | undefined {
-  const match = /^Bearer[ ]+([\x21-\x7e]{1,512})[ ]*$/i.exec(authorization ?? '');
+  const match = /^Bearer[ ]+([\x21-\x7e]{1,8192})[ ]*$/i.exec(authorization ?? '');
   return match?.[1];
 }
 

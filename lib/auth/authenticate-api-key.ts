@@ -2,7 +2,8 @@ import type { Table } from '../platform/dynamodb.js';
 import { findAccountByApiKeyHash } from '../data/api-keys.js';
 import { hashApiKey, sameSecret } from './api-keys.js';
 import { opsPrincipal } from './principal.js';
-import type { AccountPrincipal } from './principal.js';
+import type { AccountPrincipal, PersonPrincipal } from './principal.js';
+import { authenticatePerson, looksLikeJwt } from './person-tokens.js';
 
 export interface ApiKeyAuthenticationDeps {
   readonly table: Table;
@@ -19,4 +20,12 @@ export async function authenticateApiKey(apiKey: string, deps: ApiKeyAuthenticat
   if (ops && sameSecret(apiKey, ops)) return opsPrincipal;
   const found = await findAccountByApiKeyHash(deps.table, hashApiKey(apiKey));
   return found ? { kind: found.kind, id: found.accountId } : undefined;
+}
+
+/**
+ * A bearer credential: a person's access token (a JWT) or an API key (opaque). Undefined means an
+ * unknown key; an invalid token is 401 and an unreachable directory 503 straight away.
+ */
+export function authenticateBearer(credential: string, deps: ApiKeyAuthenticationDeps): Promise<AccountPrincipal | PersonPrincipal | undefined> {
+  return looksLikeJwt(credential) ? authenticatePerson(credential) : authenticateApiKey(credential, deps);
 }

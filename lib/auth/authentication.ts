@@ -1,14 +1,14 @@
 import type { MiddlewareObj } from '@middy/core';
 import { bearerToken } from './api-keys.js';
 import { authorizerContextKeys } from './authorizer-policy.js';
-import type { AccountPrincipal, Caller, InstallationPrincipal } from './principal.js';
+import type { AccountPrincipal, ActingMembership, Caller, InstallationPrincipal, PersonPrincipal } from './principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { PrincipalKind, RouteDefinition } from '@license-activation/contract/routes';
 import { headerValue } from '../http/http-event.js';
 import type { HttpEvent } from '../http/http-event.js';
 
-/** Resolves an account's API key; undefined when the key is unknown. */
-export type ApiKeyAuthenticator = (apiKey: string) => Promise<AccountPrincipal | undefined>;
+/** Resolves a bearer credential (an API key, or a person's access token); undefined when the key is unknown. */
+export type BearerAuthenticator = (credential: string) => Promise<AccountPrincipal | PersonPrincipal | undefined>;
 
 /** Verifies the installation's proof of possession for a request, and returns the installation. */
 export type InstallationProofVerifier = (event: HttpEvent, now: Date) => Promise<InstallationPrincipal>;
@@ -21,8 +21,13 @@ export type InstallationProofVerifier = (event: HttpEvent, now: Date) => Promise
  */
 export interface CallerVerifiers {
   readonly installations?: InstallationProofVerifier;
-  readonly accounts?: ApiKeyAuthenticator;
+  readonly accounts?: BearerAuthenticator;
+  /** The membership a person acts through, for the functions whose routes persons call as an account. */
+  readonly memberships?: MembershipResolver;
 }
+
+/** The membership a person acts through on a request (`Account-Id`, or its only one). */
+export type MembershipResolver = (person: PersonPrincipal, accountIdHeader: string | undefined) => Promise<{ account: AccountPrincipal; membership: ActingMembership }>;
 
 function verifierFor<T>(verifier: T | undefined, route: RouteDefinition, what: keyof CallerVerifiers): T {
   // A wiring fault of the function, not of the request: it answers 500 INTERNAL.
@@ -30,8 +35,10 @@ function verifierFor<T>(verifier: T | undefined, route: RouteDefinition, what: k
   return verifier;
 }
 
-/** The account API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
-function accountFromGateway(event: HttpEvent, route: RouteDefinition): AccountPrincipal | undefined {
+type BearerPrincipal = AccountPrincipal | PersonPrincipal;
+
+/** The principal API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
+function principalFromGateway(event: HttpEvent, route: RouteDefinition): BearerPrincipal | undefined {
   if (route.authentication === 'iam' && event.requestContext?.identity?.userArn) return { kind: 'ops', id: 'ops' };
   const context = event.requestContext?.authorizer;
   const kind: unknown = context?.[authorizerContextKeys.kind];
@@ -39,16 +46,40 @@ function accountFromGateway(event: HttpEvent, route: RouteDefinition): AccountPr
   if (typeof id !== 'string' || !id) return undefined;
   if (kind === 'ops') return { kind: 'ops', id: 'ops' };
   if (kind === 'reseller' || kind === 'customer') return { kind, id };
+  if (kind === 'person') {
+    const email: unknown = context?.[authorizerContextKeys.email];
+    // API Gateway hands the authorizer's context values on as strings.
+    const emailVerified = String(context?.[authorizerContextKeys.emailVerified]) === 'true';
+    return { kind, id, ...(typeof email === 'string' && email ? { email } : {}), emailVerified };
+  }
   return undefined;
 }
 
-async function accountFromBearer(event: HttpEvent, route: RouteDefinition, verifiers: CallerVerifiers): Promise<AccountPrincipal | undefined> {
+async function principalFromBearer(event: HttpEvent, route: RouteDefinition, verifiers: CallerVerifiers): Promise<BearerPrincipal | undefined> {
   const authorization = headerValue(event, 'authorization');
   if (authorization === undefined) return undefined;
-  const apiKey = bearerToken(authorization);
-  const account = apiKey === undefined ? undefined : await verifierFor(verifiers.accounts, route, 'accounts')(apiKey);
-  if (!account) throw problem('UNAUTHENTICATED', 'the API key is missing, malformed or unknown');
-  return account;
+  const credential = bearerToken(authorization);
+  const principal = credential === undefined ? undefined : await verifierFor(verifiers.accounts, route, 'accounts')(credential);
+  if (!principal) throw problem('UNAUTHENTICATED', 'the API key is missing, malformed or unknown');
+  return principal;
+}
+
+/** Whether a person calls this route as one of its memberships (routes.ts `throughMembership`). */
+export function actsThroughMembership(route: RouteDefinition): boolean {
+  const accountKinds = [...route.allow, ...(route.onBehalfOf ?? [])];
+  return route.throughMembership === true || accountKinds.some((kind) => kind === 'customer' || kind === 'reseller');
+}
+
+/**
+ * The caller a bearer principal makes. A person on a route of accounts acts through the membership
+ * `Account-Id` names, read from the table on every request.
+ */
+async function bearerCaller(principal: BearerPrincipal | undefined, event: HttpEvent, route: RouteDefinition, verifiers: CallerVerifiers): Promise<Caller> {
+  if (!principal) return {};
+  if (principal.kind !== 'person') return { account: principal };
+  if (!actsThroughMembership(route)) return { person: principal };
+  const acting = await verifierFor(verifiers.memberships, route, 'memberships')(principal, headerValue(event, 'account-id'));
+  return { person: principal, ...acting };
 }
 
 export async function resolveCaller(event: HttpEvent, route: RouteDefinition, now: Date, verifiers: CallerVerifiers): Promise<Caller> {
@@ -57,19 +88,16 @@ export async function resolveCaller(event: HttpEvent, route: RouteDefinition, no
     case 'none':
       return {};
     case 'iam':
-    case 'api-key': {
-      const account = accountFromGateway(event, route);
-      return account ? { account } : {};
-    }
+    case 'api-key':
+      return bearerCaller(principalFromGateway(event, route), event, route, verifiers);
     case 'installation': {
       const installation = await installationProof();
-      const account = route.onBehalfOf ? await accountFromBearer(event, route, verifiers) : undefined;
-      return account ? { installation, account } : { installation };
+      const onBehalf = route.onBehalfOf ? await bearerCaller(await principalFromBearer(event, route, verifiers), event, route, verifiers) : {};
+      return { installation, ...onBehalf };
     }
     case 'installation-or-api-key': {
       if (headerValue(event, 'dpop') !== undefined) return { installation: await installationProof() };
-      const account = await accountFromBearer(event, route, verifiers);
-      return account ? { account } : {};
+      return bearerCaller(await principalFromBearer(event, route, verifiers), event, route, verifiers);
     }
   }
 }
@@ -80,6 +108,7 @@ export function authorize(route: RouteDefinition, caller: Caller): void {
   const kinds: PrincipalKind[] = [];
   if (caller.account) kinds.push(caller.account.kind);
   if (caller.installation) kinds.push('installation');
+  if (caller.person) kinds.push('person');
   if (kinds.length === 0) throw problem('UNAUTHENTICATED', 'this route needs a credential');
   if (!kinds.some((kind) => route.allow.includes(kind))) throw problem('FORBIDDEN', `a ${kinds.join(' and ')} may not call this route`);
   if (caller.account && caller.installation && !route.onBehalfOf?.includes(caller.account.kind)) {

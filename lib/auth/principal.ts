@@ -18,22 +18,47 @@ export interface InstallationPrincipal {
   readonly iat: number;
 }
 
+/** A person signed in to the user directory (API.md §7): its `sub`, and its email as the directory reports it. */
+export interface PersonPrincipal {
+  readonly kind: 'person';
+  readonly id: string;
+  readonly email?: string;
+  readonly emailVerified: boolean;
+}
+
+/** The membership a person acts through on this request. */
+export interface ActingMembership {
+  readonly accountId: string;
+  readonly memberId: string;
+  readonly role: 'owner' | 'member';
+}
+
 export const opsPrincipal: AccountPrincipal = { kind: 'ops', id: 'ops' };
 
-/** Who made a request: at most one account and at most one installation. */
+/**
+ * Who made a request: at most one account and at most one installation. A person acting through
+ * a membership is that account (with `person` and `membership` saying who and how).
+ */
 export interface Caller {
   readonly account?: AccountPrincipal;
   readonly installation?: InstallationPrincipal;
+  readonly person?: PersonPrincipal;
+  readonly membership?: ActingMembership;
 }
 
 /** The audit `actor` of an event. */
 export interface Actor {
-  readonly kind: 'ops' | 'reseller' | 'customer' | 'installation' | 'anonymous';
+  readonly kind: 'ops' | 'reseller' | 'customer' | 'installation' | 'person' | 'anonymous';
   readonly id: string;
 }
 
-export function actorOf(caller: { readonly account?: AccountPrincipal; readonly installation?: Pick<InstallationPrincipal, 'id'> }): Actor {
+export function actorOf(caller: {
+  readonly account?: AccountPrincipal;
+  readonly installation?: Pick<InstallationPrincipal, 'id'>;
+  readonly person?: Pick<PersonPrincipal, 'id'>;
+}): Actor {
   if (caller.account) return { kind: caller.account.kind, id: caller.account.id };
+  if (caller.person) return { kind: 'person', id: caller.person.id };
   if (caller.installation) return { kind: 'installation', id: caller.installation.id };
   return { kind: 'anonymous', id: 'anonymous' };
 }
@@ -45,6 +70,12 @@ export function actorOf(caller: { readonly account?: AccountPrincipal; readonly 
 export function accountOf(caller: Caller): AccountPrincipal {
   if (!caller.account) throw new ProblemError('UNAUTHENTICATED', 'this route needs an API key');
   return caller.account;
+}
+
+/** The signed-in person, under the same guarantee as `accountOf`. */
+export function personOf(caller: Caller): PersonPrincipal {
+  if (!caller.person) throw new ProblemError('UNAUTHENTICATED', "this route needs a person's access token");
+  return caller.person;
 }
 
 /** The caller's installation, under the same guarantee as `accountOf`. */

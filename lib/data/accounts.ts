@@ -6,6 +6,8 @@ import { apiKeyItem } from './api-keys.js';
 import { associationItem } from './associations.js';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
+import { memberPuts } from './members.js';
+import type { MembershipRecord } from './members.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
 import { failedCondition, isContention, transactWrite } from './transactions.js';
@@ -23,13 +25,14 @@ function accountItem(account: Account) {
 export type PutAccountOutcome = 'created' | 'reseller-missing' | 'contention';
 
 /**
- * Creates an account, its API key's lookup item and its events in one transaction; with
- * `resellerId`, also the association of the new customer with that reseller, provided the
- * reseller still exists. `contention`: other transactions were in the way, nothing was written.
+ * Creates an account, its first owner's membership, its API key's lookup item (accounts a person
+ * registers on the site have none) and its events in one transaction; with `resellerId`, also the
+ * association of the new customer with that reseller, provided the reseller still exists.
+ * `contention`: other transactions were in the way, nothing was written.
  */
 export async function putAccount(
   table: Table,
-  args: { account: Account; apiKeyHash: string; events: AuditEvent[]; resellerId?: string },
+  args: { account: Account; owner: MembershipRecord; apiKeyHash?: string; events: AuditEvent[]; resellerId?: string },
 ): Promise<PutAccountOutcome> {
   const { account, apiKeyHash, events, resellerId } = args;
   const outcome = await transactWrite(table, [
@@ -40,13 +43,10 @@ export async function putAccount(
         ]
       : []),
     { Put: { TableName: table.name, Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
-    {
-      Put: {
-        TableName: table.name,
-        Item: apiKeyItem(apiKeyHash, account.id, account.kind),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
+    ...(apiKeyHash
+      ? [{ Put: { TableName: table.name, Item: apiKeyItem(apiKeyHash, account.id, account.kind), ConditionExpression: 'attribute_not_exists(pk)' } }]
+      : []),
+    ...memberPuts(table, args.owner),
     ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])),
   ]);
   if (outcome.ok) return 'created';

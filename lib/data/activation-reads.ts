@@ -1,34 +1,43 @@
 import type { Table } from '../platform/dynamodb.js';
 import { batchGet, mapKey } from './batch-get.js';
 import { toInstallationRecord } from './installations.js';
+import { toKeyFailures } from './key-failures.js';
+import type { KeyFailures } from './key-failures.js';
 import type { InstallationRecord } from './installations.js';
 import { isStorableId, keys } from './keys.js';
 import { toLicenseRecord } from './licenses.js';
+import { toActivationRecord } from './activations.js';
+import type { ActivationRecord } from './activations.js';
 import type { LicenseRecord } from './licenses.js';
 
 export interface ActivationReads {
   readonly installation?: InstallationRecord;
   readonly license?: LicenseRecord;
-  /** Epoch milliseconds of recent failed key activations, when asked for. */
-  readonly keyFailures: readonly number[];
+  /** This installation's activation item of the license, if any (a released one may still hold its slot). */
+  readonly activation?: ActivationRecord;
+  /** Recent failed key activations by id (epoch ms), when asked for. */
+  readonly keyFailures: KeyFailures;
 }
 
-/** What an activation needs, in one round trip: the license, the installation, and (for keys) its recent failures. */
+/** What an activation needs, in one round trip: the license, the installation, its activation of it, and (for keys) its recent failures. */
 export async function readForActivation(
   table: Table,
   args: { installationId: string; licenseId?: string; withKeyFailures: boolean },
 ): Promise<ActivationReads> {
   const installationKey = keys.installation(args.installationId);
   const licenseKey = args.licenseId !== undefined && isStorableId(args.licenseId) ? keys.license(args.licenseId) : undefined;
+  const activationKey = licenseKey && keys.activation(args.licenseId as string, args.installationId);
   const failuresKey = args.withKeyFailures ? keys.keyFailures(args.installationId) : undefined;
-  const wanted = [installationKey, licenseKey, failuresKey].filter((key) => key !== undefined);
+  const wanted = [installationKey, licenseKey, activationKey, failuresKey].filter((key) => key !== undefined);
   const found = await batchGet(table, wanted);
   const installation = found.get(mapKey(installationKey));
   const license = licenseKey && found.get(mapKey(licenseKey));
+  const activation = activationKey && found.get(mapKey(activationKey));
   const failures = failuresKey && found.get(mapKey(failuresKey));
   return {
     installation: installation && toInstallationRecord(installation),
     license: license ? toLicenseRecord(license) : undefined,
-    keyFailures: Array.isArray(failures?.failures) ? failures.failures.map(Number) : [],
+    activation: activation ? toActivationRecord(activation) : undefined,
+    keyFailures: toKeyFailures(failures),
   };
 }

@@ -22,6 +22,14 @@ export interface ActivatedLicense {
   readonly expiresAt?: string;
 }
 
+export interface ReleasedActivation {
+  readonly licenseId: string;
+  readonly activationId: string;
+  readonly activatedAt: string;
+  readonly releasedAt: string;
+  readonly freesAt: string;
+}
+
 /** Everything the service knows about an installation, kept in one item. */
 export interface InstallationRecord {
   readonly id: string;
@@ -39,13 +47,26 @@ export interface InstallationRecord {
   readonly trialEndedAt?: string;
   readonly usage?: { readonly activeUsers: number; readonly reportedAt: string };
   readonly licenses: Readonly<Record<string, ActivatedLicense>>;
+  /**
+   * Releases past the license's release allowance, by license id: shown with the activations until
+   * `freesAt`, when the installation's last token carrying them expires.
+   */
+  readonly released?: Readonly<Record<string, ReleasedActivation>>;
+  /** The latest `exp` (epoch seconds) of any token issued to the installation. */
+  readonly tokenExp?: number;
+  /**
+   * The last online token signed for the installation, and the revision written with it: a heartbeat
+   * may answer it again while no other change was written since (lib/installations/token-reuse.ts).
+   */
+  readonly recentToken?: { readonly token: string; readonly rev: number };
   /** Optimistic lock: every write checks the revision it read and stores the next. */
   readonly rev: number;
 }
 
 const recordAttributes = [
   'id', 'productId', 'customerId', 'hostname', 'version', 'virtual', 'fingerprintHash', 'createdAt',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'recentToken', 'rev',
 ] as const;
 
 export function toInstallationRecord(item: Record<string, unknown>): InstallationRecord {
@@ -79,6 +100,23 @@ export function installationPut(table: Table, record: InstallationRecord, readRe
       ...(readRev === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': readRev } }),
+    },
+  };
+}
+
+/**
+ * Takes a reclaimed license off its lapsed installation, whatever revision it is at: its next token
+ * no longer carries the license, and any write based on an older read fails its revision check.
+ */
+export function installationLicenseRemoved(table: Table, installationId: string, licenseId: string): TransactItem {
+  return {
+    Update: {
+      TableName: table.name,
+      Key: keys.installation(installationId),
+      UpdateExpression: 'REMOVE licenses.#license SET rev = rev + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#license': licenseId },
+      ExpressionAttributeValues: { ':one': 1 },
     },
   };
 }

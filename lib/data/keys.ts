@@ -19,6 +19,21 @@ export const keys = {
   trialFingerprint: (productId: string, fingerprintHash: string) => ({ pk: `TRIAL#${productId}#${fingerprintHash}`, sk: 'TRIAL' }),
   idempotency: (callerId: string, idempotencyKeyHash: string) => ({ pk: `IDEMPOTENCY#${callerId}#${idempotencyKeyHash}`, sk: 'IDEMPOTENCY' }),
   offlineRequest: (installationId: string, jti: string) => ({ pk: `OFFLINE#${installationId}#${jti}`, sk: 'OFFLINE' }),
+  /** A reseller's issued quantity (and, once ops set one, its limit) per product and license type. */
+  budget: (resellerId: string, productId: string, type: string) => ({ pk: `BUDGET#${resellerId}`, sk: `BUDGET#${productId}#${type}` }),
+  budgetsOfReseller: (resellerId: string) => `BUDGET#${resellerId}`,
+  budgetPrefix: 'BUDGET#',
+  /** gsi3 partition of licenses whose quantity a budget holds until they expire (sparse: removed once given back). */
+  budgetExpiries: 'BUDGET_EXPIRIES',
+  member: (accountId: string, memberId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `MEMBER#${memberId}` }),
+  memberPrefix: 'MEMBER#',
+  /** The same membership under its email: a person's memberships are one strongly consistent Query. */
+  membershipOfEmail: (email: string, accountId: string) => ({ pk: `EMAIL#${email}`, sk: `ACCOUNT#${accountId}` }),
+  membershipsOfEmail: (email: string) => `EMAIL#${email}`,
+  owners: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'OWNERS' }),
+  deviceAuthorization: (userCode: string) => ({ pk: `USERCODE#${userCode}`, sk: 'DEVICE_AUTHORIZATION' }),
+  deviceCode: (deviceCodeHash: string) => ({ pk: `DEVICECODE#${deviceCodeHash}`, sk: 'DEVICE_CODE' }),
+  userCodeFailures: (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'USER_CODE_FAILURES' }),
   /** Event feeds live in the partition of what they describe: an account, a license, an installation. */
   eventFeed: {
     account: (accountId: string) => `ACCOUNT#${accountId}`,

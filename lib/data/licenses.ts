@@ -1,5 +1,5 @@
 import type { StoredLicenseStatus } from '@license-activation/contract/license-state';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { LicenseType } from '@license-activation/contract/catalog-schema';
 import type { AuditEvent } from '@license-activation/contract/schemas';
@@ -29,11 +29,20 @@ export interface LicenseRecord {
   readonly maxActivations: number;
   /** How many activation items the license has; changed only together with them, in one transaction. */
   readonly activations: number;
+  /**
+   * Released activations whose installation may still hold an unexpired token: installation id →
+   * epoch seconds of that token's `exp` (API.md §8, the release allowance). Pruned at each release.
+   */
+  readonly releases?: Readonly<Record<string, number>>;
+  /** Optimistic lock of `releases`: every release checks the revision it read. */
+  readonly releaseRev?: number;
+  /** The issuing reseller's budget counts this license's quantity, until it is revoked or expires. */
+  readonly budgetHeld?: boolean;
 }
 
 const recordAttributes = [
   'id', 'customerId', 'productId', 'type', 'quantity', 'edition', 'status', 'keyPrefix',
-  'issuedBy', 'createdAt', 'expiresAt', 'maxActivations', 'activations',
+  'issuedBy', 'createdAt', 'expiresAt', 'maxActivations', 'activations', 'releases', 'releaseRev', 'budgetHeld',
 ] as const;
 
 export function toLicenseRecord(item: Record<string, unknown>): LicenseRecord {
@@ -52,8 +61,13 @@ function licenseItem(record: LicenseRecord) {
     gsi1sk: order,
     gsi2pk: keys.allLicenses,
     gsi2sk: order,
+    // Found by the job that gives budgets back when licenses expire.
+    ...(record.budgetHeld && record.expiresAt !== undefined ? { gsi3pk: keys.budgetExpiries, gsi3sk: `${record.expiresAt}#${record.id}` } : {}),
   };
 }
+
+/** The license's budget hold ends: in the same update as anything else the transaction changes on it. */
+const endBudgetHold = 'REMOVE budgetHeld, gsi3pk, gsi3sk';
 
 export async function getLicense(table: Table, licenseId: string): Promise<LicenseRecord | undefined> {
   if (!isStorableId(licenseId)) return undefined;
@@ -67,6 +81,7 @@ export type PutLicenseOutcome =
   | { readonly outcome: 'created' }
   | { readonly outcome: 'guard-failed' }
   | { readonly outcome: 'idempotency-key-taken' }
+  | { readonly outcome: 'budget-exceeded'; readonly budget?: Record<string, unknown> }
   | { readonly outcome: 'contention' };
 
 /**
@@ -75,18 +90,21 @@ export type PutLicenseOutcome =
  */
 export async function putLicense(
   table: Table,
-  args: { record: LicenseRecord; guard: TransactItem; idempotencyPut?: TransactItem; event: AuditEvent },
+  args: { record: LicenseRecord; guard: TransactItem; idempotencyPut?: TransactItem; budgetTake?: TransactItem; event: AuditEvent },
 ): Promise<PutLicenseOutcome> {
   const items: TransactItem[] = [
     args.guard,
     { Put: { TableName: table.name, Item: licenseItem(args.record), ConditionExpression: 'attribute_not_exists(pk)' } },
     ...(args.idempotencyPut ? [args.idempotencyPut] : []),
+    ...(args.budgetTake ? [args.budgetTake] : []),
     ...eventPuts(table, args.event),
   ];
   const outcome = await transactWrite(table, items);
   if (outcome.ok) return { outcome: 'created' };
   if (failedCondition(outcome, 0)) return { outcome: 'guard-failed' };
   if (args.idempotencyPut && failedCondition(outcome, 2)) return { outcome: 'idempotency-key-taken' };
+  const budgetIndex = args.idempotencyPut ? 3 : 2;
+  if (args.budgetTake && failedCondition(outcome, budgetIndex)) return { outcome: 'budget-exceeded', budget: outcome.oldItems[budgetIndex] };
   if (isContention(outcome)) return { outcome: 'contention' };
   throw new Error(`license creation cancelled: ${outcome.reasons.join(', ')}`);
 }
@@ -99,26 +117,30 @@ export type StatusChangeOutcome = 'changed' | 'stale' | 'guard-failed' | 'conten
  */
 export async function changeLicenseStatus(
   table: Table,
-  args: { licenseId: string; from: StoredLicenseStatus; to: StoredLicenseStatus; guard?: TransactItem; event: AuditEvent },
+  args: { licenseId: string; from: StoredLicenseStatus; to: StoredLicenseStatus; guard?: TransactItem; budgetReturn?: TransactItem; event: AuditEvent },
 ): Promise<StatusChangeOutcome> {
   const items: TransactItem[] = [
     {
       Update: {
         TableName: table.name,
         Key: keys.license(args.licenseId),
-        UpdateExpression: 'SET #status = :to',
-        ConditionExpression: '#status = :from',
+        // A revoke gives the budget back at once: the hold ends with the status change, or not at all.
+        UpdateExpression: `SET #status = :to${args.budgetReturn ? ` ${endBudgetHold}` : ''}`,
+        ConditionExpression: `#status = :from${args.budgetReturn ? ' AND budgetHeld = :held' : ''}`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':from': args.from, ':to': args.to },
+        ExpressionAttributeValues: { ':from': args.from, ':to': args.to, ...(args.budgetReturn ? { ':held': true } : {}) },
       },
     },
     ...(args.guard ? [args.guard] : []),
+    ...(args.budgetReturn ? [args.budgetReturn] : []),
     ...eventPuts(table, args.event),
   ];
   const outcome = await transactWrite(table, items);
   if (outcome.ok) return 'changed';
   if (failedCondition(outcome, 0)) return 'stale';
   if (args.guard && failedCondition(outcome, 1)) return 'guard-failed';
+  // Given back meanwhile by the expiry job: decide again from a fresh read.
+  if (args.budgetReturn && failedCondition(outcome, args.guard ? 2 : 1)) return 'stale';
   if (isContention(outcome)) return 'contention';
   throw new Error(`license status change cancelled: ${outcome.reasons.join(', ')}`);
 }
@@ -155,8 +177,37 @@ export async function getLicenses(table: Table, licenseIds: readonly string[]): 
   return [...found.values()].map(toLicenseRecord);
 }
 
-/** Holds while the license's status is still the one a decision was based on. */
-export function licenseUnchanged(table: Table, licenseId: string, status: StoredLicenseStatus): TransactItem {
+/**
+ * Licenses whose budget hold outlived their `expiresAt`, oldest first (gsi3: sparse, eventually
+ * consistent; `expiredHoldEnd` re-checks each one).
+ */
+export async function licensesHoldingExpiredBudget(table: Table, now: Date, limit: number): Promise<LicenseRecord[]> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :held AND gsi3sk < :now',
+      ExpressionAttributeValues: { ':held': keys.budgetExpiries, ':now': now.toISOString() },
+      Limit: limit,
+    }),
+  );
+  return Items.map(toLicenseRecord);
+}
+
+/** Ends an expired license's budget hold, once: written with the budget's `budgetReturn`. */
+export function expiredHoldEnd(table: Table, licenseId: string, now: Date): TransactItem {
+  return {
+    Update: {
+      TableName: table.name,
+      Key: keys.license(licenseId),
+      UpdateExpression: endBudgetHold,
+      ConditionExpression: 'budgetHeld = :held AND expiresAt <= :now',
+      ExpressionAttributeValues: { ':held': true, ':now': now.toISOString() },
+    },
+  };
+}
+
+function licenseStatusIs(table: Table, licenseId: string, status: StoredLicenseStatus, options: { returnOldOnFailure?: boolean } = {}): TransactItem {
   return {
     ConditionCheck: {
       TableName: table.name,
@@ -164,8 +215,14 @@ export function licenseUnchanged(table: Table, licenseId: string, status: Stored
       ConditionExpression: '#status = :status',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':status': status },
+      ...(options.returnOldOnFailure ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
     },
   };
+}
+
+/** Holds while the license's status is still the one a decision was based on. */
+export function licenseUnchanged(table: Table, licenseId: string, status: StoredLicenseStatus): TransactItem {
+  return licenseStatusIs(table, licenseId, status);
 }
 
 /**
@@ -186,14 +243,31 @@ export function slotTake(table: Table, licenseId: string): TransactItem {
   };
 }
 
-export function slotFree(table: Table, licenseId: string): TransactItem {
+/**
+ * Holds a slot that changes hands (a reclaimed or re-activated one): only while the license is active.
+ * On failure the old item comes back, like `slotTake`.
+ */
+export function slotKeep(table: Table, licenseId: string): TransactItem {
+  return licenseStatusIs(table, licenseId, 'active', { returnOldOnFailure: true });
+}
+
+/**
+ * A release: the license's released activations become `releases` (read at `readRev`, so concurrent
+ * releases decide one after the other) and, when the slot frees at once, the count goes down.
+ */
+export function slotRelease(table: Table, release: { licenseId: string; readRev: number | undefined; releases: Readonly<Record<string, number>>; freeNow: boolean }): TransactItem {
   return {
     Update: {
       TableName: table.name,
-      Key: keys.license(licenseId),
-      UpdateExpression: 'SET activations = activations - :one',
-      ConditionExpression: 'activations > :zero',
-      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      Key: keys.license(release.licenseId),
+      UpdateExpression: `SET releases = :releases, releaseRev = :nextRev${release.freeNow ? ', activations = activations - :one' : ''}`,
+      ConditionExpression: `${release.readRev === undefined ? 'attribute_not_exists(releaseRev)' : 'releaseRev = :readRev'}${release.freeNow ? ' AND activations > :zero' : ''}`,
+      ExpressionAttributeValues: {
+        ':releases': release.releases,
+        ':nextRev': (release.readRev ?? 0) + 1,
+        ...(release.readRev === undefined ? {} : { ':readRev': release.readRev }),
+        ...(release.freeNow ? { ':one': 1, ':zero': 0 } : {}),
+      },
     },
   };
 }

@@ -5,21 +5,32 @@ import type { Table } from '../platform/dynamodb.js';
 import { problem } from '@license-activation/contract/problem';
 import type { ProblemError } from '@license-activation/contract/problem';
 import { dpopReplayWindowSeconds, offlineRequestLifetimeSeconds } from '@license-activation/contract/proof-limits';
+import { approvalUpdate } from './device-authorizations.js';
 import { keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
 
 /**
  * How an installation proved itself for this request: a DPoP proof, remembered for the replay window,
- * or an offline request file, which may be used once only.
+ * an offline request file, which may be used once only, or a person's approval of its sign-in
+ * activation, which approves a pending authorization once only.
  */
-export interface ProofUse {
-  readonly kind: 'dpop' | 'offline-request';
-  /** The proving installation (its key's thumbprint) and the proof's unique id and issue time (epoch seconds). */
-  readonly installation: { readonly id: string; readonly jti: string; readonly iat: number };
-}
+export type ProofUse =
+  | {
+      readonly kind: 'dpop' | 'offline-request';
+      /** The proving installation (its key's thumbprint) and the proof's unique id and issue time (epoch seconds). */
+      readonly installation: { readonly id: string; readonly jti: string; readonly iat: number };
+    }
+  | {
+      readonly kind: 'device-authorization';
+      /** The installation whose key asked for the user code. */
+      readonly installation: { readonly id: string };
+      readonly userCode: string;
+      readonly licenseId: string;
+    };
 
 /** The transaction item that spends the proof; written with the request's change, or alone when there is none. */
 export function spendProof(table: Table, proof: ProofUse, now: Date): TransactItem {
+  if (proof.kind === 'device-authorization') return approvalUpdate(table, { userCode: proof.userCode, licenseId: proof.licenseId, now });
   const { id, jti, iat } = proof.installation;
   if (proof.kind === 'dpop') {
     return proofPut(table, keys.proof(id, jti), new Date(now.getTime() + dpopReplayWindowSeconds * 1000), now);
@@ -31,6 +42,7 @@ export function spendProof(table: Table, proof: ProofUse, now: Date): TransactIt
 
 /** The answer to a proof that was already spent. */
 export function proofAlreadySpent(proof: ProofUse): ProblemError {
+  if (proof.kind === 'device-authorization') return problem('CONFLICT', 'this code was already approved or denied, or has expired');
   return proof.kind === 'dpop'
     ? problem('PROOF_REPLAYED', 'this DPoP proof was already used')
     : problem('CONFLICT', 'this request file was already used');

@@ -2,9 +2,11 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import type { RouteRequest, RouteRequests } from '@license-activation/contract/route-request';
 import { logger } from '../platform/logger.js';
 import type { Caller } from '../auth/principal.js';
-import type { RouteDefinition } from '@license-activation/contract/routes';
+import { findRoute } from '@license-activation/contract/routes';
+import type { RouteDefinition, RouteId } from '@license-activation/contract/routes';
 import { authentication } from '../auth/authentication.js';
 import type { CallerVerifiers } from '../auth/authentication.js';
 import { httpEnvelope } from './http-envelope.js';
@@ -13,30 +15,26 @@ import type { HttpEvent, HttpResponse, HttpResult } from './http-event.js';
 import { jsonBodyParser } from './json-body.js';
 import { validate, validateNoBody } from './validation.js';
 
-/** zod schemas for the parts of a request a route reads; what a route leaves out must be absent or empty. */
-export interface RequestSchemas {
-  readonly body?: z.ZodMiniType;
-  readonly query?: z.ZodMiniType;
-  readonly params?: z.ZodMiniType;
-}
-
-type Parsed<S extends z.ZodMiniType | undefined> = S extends z.ZodMiniType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 /** What an action receives: validated input, the authenticated caller, and the time of the request. */
-export interface HttpRequest<S extends RequestSchemas, P = undefined> {
-  readonly body: Parsed<S['body']>;
-  readonly query: Parsed<S['query']>;
-  readonly params: Parsed<S['params']>;
+export interface HttpRequest<R extends RouteRequest, P = undefined> {
+  readonly body: Parsed<R['body']>;
+  readonly query: Parsed<R['query']>;
+  readonly params: Parsed<R['params']>;
+  readonly headers: Parsed<R['headers']>;
   readonly caller: Caller;
   readonly route: RouteDefinition;
   readonly requestId: string;
   readonly now: Date;
   /** What the function's `prefetch` read; undefined where it has none. */
   readonly prefetched: P;
-  header(name: string): string | undefined;
 }
 
-export type HttpAction<S extends RequestSchemas, P = undefined> = (request: HttpRequest<S, P>) => Promise<HttpResult>;
+/** The request of any of the routes a function serves: the one its event was sent to. */
+export type ServedRequest<M extends RouteRequests, P = undefined> = { [K in keyof M]: HttpRequest<NonNullable<M[K]>, P> }[keyof M];
+
+export type HttpAction<M extends RouteRequests, P = undefined> = (request: ServedRequest<M, P>) => Promise<HttpResult>;
 
 /**
  * A read that an action needs whoever the caller turns out to be, started from the raw event as the
@@ -63,15 +61,33 @@ export function jsonResponse(result: HttpResult): HttpResponse {
   };
 }
 
+/** The declared headers of a request, by their canonical names, whatever case the client sent them in. */
+function declaredHeaders(event: HttpEvent, schema: z.ZodMiniObject): Record<string, string | undefined> {
+  return Object.fromEntries(Object.keys(schema._zod.def.shape).map((name) => [name, headerValue(event, name)]));
+}
+
+/** The parts of the event its route reads, each validated by the route's request; a body it does not read must be absent. */
+function validatedParts(event: HttpEvent, request: RouteRequest) {
+  return {
+    body: request.body ? validate(request.body, event.jsonBody, 'body') : validateNoBody(event.jsonBody),
+    query: request.query ? validate(request.query, event.queryStringParameters ?? {}, 'query string') : undefined,
+    params: request.params ? validate(request.params, event.pathParameters ?? {}, 'path') : undefined,
+    headers: request.headers ? validate(request.headers, declaredHeaders(event, request.headers), 'header') : undefined,
+  };
+}
+
 /**
- * A Lambda handler for one or more routes of the contract: envelope (request id, logs, metrics,
+ * A Lambda handler for the routes of the contract that `requests` names, each validated by its
+ * route's request (the contract's per-route descriptions): envelope (request id, logs, metrics,
  * problems), authentication, JSON body, zod validation, then the action. `verifiers` are what the
  * function's routes need beyond API Gateway's own checks: installation proofs, accounts' API keys;
  * `prefetch`, a read to run alongside them.
  */
-export function httpHandler<S extends RequestSchemas, P = undefined>(schemas: S, action: HttpAction<S, NoInfer<P>>, verifiers: CallerVerifiers = {}, prefetch?: Prefetch<P>) {
+export function httpHandler<M extends RouteRequests, P = undefined>(requests: M, action: HttpAction<M, NoInfer<P>>, verifiers: CallerVerifiers = {}, prefetch?: Prefetch<P>) {
   return middy<HttpEvent, HttpResponse, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // `logEvent: false` outright: POWERTOOLS_LOGGER_LOG_EVENT would otherwise log whole events, with
+    // their headers (API keys, DPoP proofs) and bodies (license keys, offline request files).
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpEnvelope())
     .before(({ event }) => {
       if (prefetch) startPrefetch(event, prefetch);
@@ -80,17 +96,35 @@ export function httpHandler<S extends RequestSchemas, P = undefined>(schemas: S,
     .use(jsonBodyParser())
     .handler(async (event) => {
       const route = event.route as RouteDefinition;
-      const request: HttpRequest<S, P> = {
-        body: (schemas.body ? validate(schemas.body, event.jsonBody, 'body') : validateNoBody(event.jsonBody)) as Parsed<S['body']>,
-        query: (schemas.query ? validate(schemas.query, event.queryStringParameters ?? {}, 'query string') : undefined) as Parsed<S['query']>,
-        params: (schemas.params ? validate(schemas.params, event.pathParameters ?? {}, 'path') : undefined) as Parsed<S['params']>,
+      const request: RouteRequest | undefined = (requests as RouteRequests)[route.id as RouteId];
+      // A deployment that sends a route to a function that does not serve it: a fault, not the caller's.
+      if (!request) throw new TypeError(`this function does not serve ${route.id}`);
+      const served = {
+        ...validatedParts(event, request),
         caller: event.caller ?? {},
         route,
         requestId: event.requestId ?? '',
         now: new Date(),
         prefetched: (await event.prefetched) as P,
-        header: (name) => headerValue(event, name),
       };
-      return jsonResponse(await action(request));
+      // The parts were validated by the schemas of `requests[route.id]`, which is what ServedRequest says they are.
+      return jsonResponse(await action(served as ServedRequest<M, P>));
     });
+}
+
+type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+/**
+ * One function serving routes that validate different things: each route gets its own `httpHandler`,
+ * picked by the event's method and resource. An event of no listed route goes to the first, whose
+ * envelope answers it as such.
+ */
+export function handlerPerRoute(handlers: Partial<Record<RouteId, LambdaHandler>>): LambdaHandler {
+  const all = Object.values(handlers);
+  const [first] = all;
+  if (!first) throw new TypeError('handlerPerRoute needs at least one route');
+  return (event, context) => {
+    const id = findRoute(event.httpMethod, event.resource)?.id as RouteId | undefined;
+    return ((id && handlers[id]) || first)(event, context);
+  };
 }

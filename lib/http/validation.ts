@@ -6,12 +6,20 @@ function joinPath(path: readonly PropertyKey[]): string {
   return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : String(segment))).join('.').replaceAll('.[', '[');
 }
 
-/** zod issues as the contract's `errors[]`: one entry per field, unknown fields named one by one. */
-export function fieldErrors(error: z.core.$ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+/**
+ * zod issues as the contract's `errors[]`: one entry per field, unknown fields named one by one. A
+ * value that matches none of a union's shapes (e.g. an activation by `key` or by `licenseId`) is
+ * judged by the shape it comes closest to, the one with the fewest issues, so the fields are named.
+ */
+export function fieldErrors(error: Pick<z.core.$ZodError, 'issues'>, prefix: readonly PropertyKey[] = []): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: joinPath([...path, key]), message: 'unknown field' }));
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+      return fieldErrors({ issues: closest }, path);
     }
     return [{ path: joinPath(path), message: issue.message }];
   });

@@ -2,15 +2,17 @@ import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-acc
 import { actorOf } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
-import type { Activation, ActivationInput } from '@license-activation/contract/schemas';
+import type { Activation, ActivationInput, AuditEvent } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
-import { activationPut } from '../data/activations.js';
-import { getLicenses, licenseUnchanged, slotTake } from '../data/licenses.js';
-import { installationPut } from '../data/installations.js';
+import { activationPut, activationReclaim, activationsOfLicense } from '../data/activations.js';
+import type { ActivationRecord } from '../data/activations.js';
+import { getLicenses, licenseUnchanged, slotKeep, slotTake } from '../data/licenses.js';
+import { installationLicenseRemoved, installationPut } from '../data/installations.js';
 import { readForActivation } from '../data/activation-reads.js';
 import type { InstallationRecord } from '../data/installations.js';
-import { saveKeyFailures } from '../data/key-failures.js';
+import { recordKeyFailure as recordFailure } from '../data/key-failures.js';
+import type { KeyFailures } from '../data/key-failures.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
@@ -18,10 +20,10 @@ import { newId } from '../ids.js';
 import { licenseIdOf, normalizeLicenseKey } from '../licenses/license-key.js';
 import { activationRefusal, slotRefusal } from './activation-checks.js';
 import { fingerprintHash } from './fingerprint.js';
-import { activatedLicense, toActivation, withCurrentLicenses } from './installation-view.js';
-import { keyAttemptAllowed, keyFailureWindowMs, recentFailures } from './key-failure-limit.js';
+import { activatedLicense, slotView, toActivation, withCurrentLicenses } from './installation-view.js';
+import { keyAttemptAllowed, nextFailure } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
-import type { TokenLifetime } from './license-token.js';
+import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProof } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
@@ -36,6 +38,8 @@ export interface ActivationRequest {
   /** Online, or offline (the license file then ends no later than the license). */
   readonly lifetime: { readonly kind: 'online' | 'offline' };
   readonly now: Date;
+  /** Events the caller's reason to activate adds (a sign-in approval), written in the activation's transaction. */
+  readonly alsoRecord?: readonly AuditEvent[];
 }
 
 export interface ActivationOutcome {
@@ -46,21 +50,55 @@ export interface ActivationOutcome {
   readonly activation: Activation;
 }
 
+/** Remembers a failed key activation (malformed or unknown key) toward the installation's limit. */
+function recordKeyFailure(deps: InstallationDeps, request: ActivationRequest, failures: KeyFailures): Promise<void> {
+  return recordFailure(deps.table, { installationId: request.proof.installation.id, ...nextFailure(failures, request.now) });
+}
+
 /**
- * Remembers a failed key activation (malformed or unknown key) toward the installation's limit.
- * If a concurrent failure changed the list since it was read, read it again and add to that one.
+ * How the new activation gets its slot: a free one; its own released activation's, which still holds
+ * it; or the slot of the activation of the license that has been free the longest (a lapsed lease, or
+ * a release whose tokens all expired), reclaimed in the same transaction.
  */
-async function recordKeyFailure(deps: InstallationDeps, request: ActivationRequest, failures: readonly number[]): Promise<void> {
-  const { now } = request;
-  const installationId = request.proof.installation.id;
-  let read = failures;
-  await retryOnContention(async () => {
-    const next = [...recentFailures(read, now), now.getTime()];
-    const expiresAt = new Date(now.getTime() + keyFailureWindowMs);
-    if (await saveKeyFailures(deps.table, { installationId, read, next, expiresAt })) return undefined;
-    read = (await readForActivation(deps.table, { installationId, withKeyFailures: true })).keyFailures;
-    return retry;
-  });
+type SlotSource = { readonly kind: 'free' } | { readonly kind: 'own-release'; readonly released: ActivationRecord } | { readonly kind: 'reclaim'; readonly reclaimed: ActivationRecord };
+
+/**
+ * Where the slot comes from, or `TOO_MANY_ACTIVATIONS`. Only a full license costs more: one Query of
+ * its activations, to find the one to reclaim.
+ */
+async function slotSource(deps: InstallationDeps, license: LicenseRecord, own: ActivationRecord | undefined, now: Date): Promise<SlotSource> {
+  if (own?.releasedAt !== undefined) return { kind: 'own-release', released: own };
+  if (license.activations < license.maxActivations) return { kind: 'free' };
+  const reclaimed = longestFreed(await activationsOfLicense(deps.table, license.id), leaseMsOf(productOf(deps.catalog, license.productId)), now);
+  if (reclaimed) return { kind: 'reclaim', reclaimed };
+  const full = slotRefusal(license);
+  throw problem(full.code, full.detail);
+}
+
+/** The transaction items that take the slot from `source`, with the reclaim's own event. */
+function slotItems(deps: InstallationDeps, license: LicenseRecord, source: SlotSource, now: Date): LabelledItem<'slot' | 'reclaimed' | 'event'>[] {
+  const { table } = deps;
+  if (source.kind === 'free') return [['slot', slotTake(table, license.id)]];
+  if (source.kind === 'own-release') return [['slot', slotKeep(table, license.id)]];
+  const { reclaimed } = source;
+  return [
+    ['slot', slotKeep(table, license.id)],
+    ['reclaimed', activationReclaim(table, reclaimed)],
+    // A lapsed installation loses the license (its next token is NOT_ACTIVATED); a released one already has.
+    ...(reclaimed.releasedAt === undefined ? [['reclaimed', installationLicenseRemoved(table, reclaimed.installationId, license.id)] as const] : []),
+    ...(reclaimed.releasedAt === undefined
+      ? eventPuts(table, {
+          id: newId('evt', now),
+          type: 'activation.expired',
+          createdAt: now.toISOString(),
+          actor: { kind: 'system', id: 'system' },
+          customerId: license.customerId,
+          licenseId: license.id,
+          installationId: reclaimed.installationId,
+          data: { activationId: reclaimed.activationId, lastSeenAt: reclaimed.lastSeenAt ?? reclaimed.createdAt },
+        }).map((item) => ['event', item] as const)
+      : []),
+  ];
 }
 
 /** The installation after activating `license` on it: created if new, its trial ended for good. */
@@ -79,9 +117,12 @@ function withActivation(existing: InstallationRecord | undefined, request: Activ
     licenses: {},
     rev: -1,
   };
-  const { trial, ...withoutTrial } = base;
+  const { trial, released, ...withoutTrial } = base;
+  const stillReleased = { ...released };
+  delete stillReleased[license.id];
   return {
     ...withoutTrial,
+    ...(Object.keys(stillReleased).length > 0 ? { released: stillReleased } : {}),
     customerId: license.customerId,
     hostname: input.hostname,
     version: input.version,
@@ -95,18 +136,22 @@ function withActivation(existing: InstallationRecord | undefined, request: Activ
 }
 
 /**
- * Activates a license on an installation (`POST /v1/activations`, and offline request files).
- * Refusals follow the contract's order; a repeat answers the existing activation and consumes nothing.
- * A new activation is one read of the license and installation, one signature and one transaction
- * that takes the slot only while the license is active and below its limit — never oversold.
+ * Activates a license on an installation (`POST /v1/activations`, offline request files, and every
+ * other way an activation is made: this is the one path). Refusals follow the contract's order; a
+ * repeat answers the existing activation and consumes nothing. A new activation is one read of the
+ * license, installation and activation, one signature and one transaction that takes the slot only
+ * while the license is active and below its limit — never oversold. On a full license the same
+ * transaction reclaims the longest-lapsed slot instead (API.md §8), only if it is still unchanged.
  */
 export async function activate(deps: InstallationDeps, request: ActivationRequest): Promise<ActivationOutcome> {
   const { table } = deps;
   const { input, now, proof } = request;
   const installationId = proof.installation.id;
-  const byKey = input.key !== undefined;
-  const normalizedKey = input.key === undefined ? undefined : normalizeLicenseKey(input.key);
-  const licenseId = byKey ? normalizedKey && licenseIdOf(normalizedKey) : input.licenseId;
+  // ActivationInput is either shape; `byName` is the license an account names.
+  const byName = 'licenseId' in input ? input : undefined;
+  const byKey = byName === undefined;
+  const normalizedKey = 'key' in input ? normalizeLicenseKey(input.key) : undefined;
+  const licenseId = byName ? byName.licenseId : normalizedKey && licenseIdOf(normalizedKey);
   if (!byKey && !request.account) throw problem('UNAUTHENTICATED', "activation by licenseId needs an account's API key too");
   let licensesChanged = false;
 
@@ -114,7 +159,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const reads = await readForActivation(table, { installationId, licenseId, withKeyFailures: byKey });
     let license = reads.license;
     if (byKey) {
-      const gate = keyAttemptAllowed(reads.keyFailures, now);
+      const gate = keyAttemptAllowed(Object.values(reads.keyFailures), now);
       if (!gate.allowed) {
         throw problem('RATE_LIMITED', 'too many failed key activations from this installation', { retryAfterSeconds: gate.retryAfterSeconds });
       }
@@ -128,13 +173,13 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
       const visible =
         named !== undefined &&
         request.account !== undefined &&
-        (input.customerId === undefined || input.customerId === named.customerId) &&
+        (byName?.customerId === undefined || byName.customerId === named.customerId) &&
         (await mayActForCustomer(table, request.account, named.customerId));
       if (!visible) license = undefined;
     }
-    if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${input.licenseId ?? ''}`.trim());
+    if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${byName?.licenseId ?? ''}`.trim());
 
-    const lifetime: TokenLifetime = request.lifetime.kind === 'offline' ? { kind: 'offline', licenseEnd: license.expiresAt } : request.lifetime;
+    const { lifetime } = request;
     const product = productOf(deps.catalog, license.productId);
     const refusal = activationRefusal(license, product, input, now);
     if (refusal) throw problem(refusal.code, refusal.detail);
@@ -153,28 +198,36 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         lifetime,
         now,
       });
-      return { created: false, ...repeated, activation: toActivation(installationId, held) };
+      return { created: false, ...repeated, activation: toActivation(repeated.installation, held, slotView(deps.catalog, license.productId, now)) };
     }
     if (existing?.customerId !== undefined && existing.customerId !== license.customerId) {
       throw problem('CONFLICT', 'this installation belongs to another customer: release its licenses first');
     }
-    if (license.activations >= license.maxActivations) {
-      const full = slotRefusal(license);
-      throw problem(full.code, full.detail);
-    }
+    const source = await slotSource(deps, license, reads.activation, now);
 
     if (existing && licensesChanged) existing = withCurrentLicenses(existing, await getLicenses(table, Object.keys(existing.licenses)));
-    const next = withActivation(existing, request, license);
-    const activated = next.licenses[license.id];
+    const activating = withActivation(existing, request, license);
+    const activated = activating.licenses[license.id];
     if (!activated) throw new TypeError('the activated license is missing from the installation');
-    const token = await signLicenseToken(deps, next, lifetime, now);
-    const items: LabelledItem<'activation' | 'slot' | 'installation' | 'proof' | 'license' | 'access' | 'event'>[] = [
+    const { token, exp } = await signLicenseToken(deps, activating, lifetime, now);
+    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp) };
+    const activation: ActivationRecord = {
+      licenseId: license.id,
+      installationId,
+      activationId: activated.activationId,
+      createdAt: activated.activatedAt,
+      lastSeenAt: next.lastSeenAt,
+      tokenExp: latestTokenExp(existing, exp),
+    };
+    const items: LabelledItem<'activation' | 'slot' | 'reclaimed' | 'installation' | 'proof' | 'license' | 'access' | 'seen' | 'event'>[] = [
       ['proof', spendProof(table, proof, now)],
       // A reseller acting for the customer must still manage it when the slot is taken.
       ...(request.account?.kind === 'reseller' ? [['access', customerAccessGuard(table, request.account, license.customerId)] as const] : []),
-      ['activation', activationPut(table, { licenseId: license.id, installationId, activationId: activated.activationId, createdAt: activated.activatedAt })],
-      ['slot', slotTake(table, license.id)],
+      ['activation', activationPut(table, activation, source.kind === 'own-release' ? source.released : undefined)],
+      ...slotItems(deps, license, source, now),
       ['installation', installationPut(table, next, existing?.rev)],
+      // The new token carries the installation's other licenses too: record it on their activations.
+      ...seenItems(table, next, Object.keys(existing?.licenses ?? {})).map((item) => ['seen', item] as const),
       ...Object.values(existing?.licenses ?? {}).map((other) => ['license', licenseUnchanged(table, other.licenseId, other.status)] as const),
       ...eventPuts(table, {
         id: newId('evt', now),
@@ -186,18 +239,21 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         installationId,
         data: { activationId: activated.activationId, hostname: input.hostname, version: input.version, offline: proof.kind === 'offline-request' },
       }).map((item) => ['event', item] as const),
+      ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, event)).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
-    if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(installationId, activated) };
+    if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };
     if (outcome.failed.has('proof')) throw proofAlreadySpent(proof);
     if (outcome.failed.has('access')) throw problem('LICENSE_NOT_FOUND', `no license ${license.id}`);
     const slot = outcome.failed.get('slot');
     if (slot) {
       const refusalNow = slotRefusal(slot[0]);
-      throw problem(refusalNow.code, refusalNow.detail);
+      // Full meanwhile: the next attempt looks for a slot to reclaim, and refuses if there is none.
+      if (refusalNow.code !== 'TOO_MANY_ACTIVATIONS') throw problem(refusalNow.code, refusalNow.detail);
     }
     if (outcome.failed.has('license')) licensesChanged = true;
-    // The installation or the activation changed under us (a concurrent request), or the items were busy.
+    // The installation, the activation or the reclaimed activation changed under us (a concurrent
+    // request: another activation took that slot, or its installation was seen), or the items were busy.
     return retry;
   });
 }

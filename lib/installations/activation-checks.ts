@@ -42,5 +42,11 @@ export function slotRefusal(current: { readonly status?: unknown; readonly maxAc
     const reason = current.status === 'revoked' ? 'LICENSE_REVOKED' : 'LICENSE_SUSPENDED';
     return { code: reason, detail: unusableDetail(reason, {}) };
   }
-  return { code: 'TOO_MANY_ACTIVATIONS', detail: `the license is activated on ${String(current?.maxActivations ?? 'all its')} installations already` };
+  return { code: 'TOO_MANY_ACTIVATIONS', detail: `the license is activated on ${installationCount(current?.maxActivations)} already` };
+}
+
+/** "1 installation", "5 installations"; "all its installations" when the limit is not a number. */
+function installationCount(limit: unknown): string {
+  if (typeof limit !== 'number') return 'all its installations';
+  return `${limit} installation${limit === 1 ? '' : 's'}`;
 }

@@ -6,7 +6,8 @@ import type { InstallationDeps, InstallationRead } from './refresh-installation.
 
 /**
  * `POST /v1/installations/{id}/heartbeat`: records the version and active users the installation
- * reports and answers a fresh token, whose mode follows any change to its licenses since the last one.
+ * reports and answers its token, whose mode follows any change to its licenses since the last one: a
+ * new one, or the recent one again where token-reuse.ts allows (within the brake, or nothing changed).
  * `known` is the installation as the function already read it; a read of another installation is ignored.
  */
 export async function heartbeat(
@@ -22,5 +23,6 @@ export async function heartbeat(
     proof,
     lifetime: { kind: 'online' },
     now,
+    reuse: true,
   });
 }

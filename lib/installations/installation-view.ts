@@ -2,9 +2,47 @@ import type { Activation, Installation } from '@license-activation/contract/sche
 import type { ActivatedLicense, InstallationRecord } from '../data/installations.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import type { InstallationSnapshot } from '@license-activation/contract/license-mode';
+import type { Catalog } from '@license-activation/contract/catalog-schema';
+import { productById } from '@license-activation/contract/product-queries';
+import { lapsesAtMs, leaseMsOf } from './slots.js';
 
-export function toActivation(installationId: string, activated: ActivatedLicense): Activation {
-  return { id: activated.activationId, licenseId: activated.licenseId, installationId, createdAt: activated.activatedAt };
+/** What showing activations needs besides the installation: the time, and its product's lease. */
+export interface SlotView {
+  readonly now: Date;
+  readonly leaseMs: number | undefined;
+}
+
+export function slotView(catalog: Catalog, productId: string, now: Date): SlotView {
+  const product = productById(catalog, productId);
+  return { now, leaseMs: product && leaseMsOf(product) };
+}
+
+/** An activation as the contract shows it: when its installation was last seen, and since when its lease lapsed. */
+export function toActivation(record: InstallationRecord, activated: ActivatedLicense, view: SlotView): Activation {
+  const lapsesAt = lapsesAtMs({ lastSeenAt: record.lastSeenAt, tokenExp: record.tokenExp, createdAt: activated.activatedAt }, view.leaseMs);
+  return {
+    id: activated.activationId,
+    licenseId: activated.licenseId,
+    installationId: record.id,
+    createdAt: activated.activatedAt,
+    lastSeenAt: record.lastSeenAt,
+    ...(lapsesAt !== undefined && lapsesAt < view.now.getTime() ? { lapsedAt: new Date(lapsesAt).toISOString() } : {}),
+  };
+}
+
+/** Released activations that still hold their slot, as the contract shows them. */
+function releasedActivations(record: InstallationRecord, view: SlotView): Activation[] {
+  return Object.values(record.released ?? {})
+    .filter((released) => Date.parse(released.freesAt) > view.now.getTime())
+    .map((released) => ({
+      id: released.activationId,
+      licenseId: released.licenseId,
+      installationId: record.id,
+      createdAt: released.activatedAt,
+      lastSeenAt: record.lastSeenAt,
+      releasedAt: released.releasedAt,
+      freesAt: released.freesAt,
+    }));
 }
 
 /** Activations in the order they were made. */
@@ -13,7 +51,7 @@ export function activatedLicenses(record: InstallationRecord): ActivatedLicense[
 }
 
 /** The installation as the contract shows it. */
-export function toInstallationView(record: InstallationRecord): Installation {
+export function toInstallationView(record: InstallationRecord, view: SlotView): Installation {
   return {
     id: record.id,
     productId: record.productId,
@@ -24,7 +62,7 @@ export function toInstallationView(record: InstallationRecord): Installation {
     createdAt: record.createdAt,
     lastSeenAt: record.lastSeenAt,
     ...(record.trial ? { trial: { startedAt: record.trial.startedAt, endsAt: record.trial.endsAt } } : {}),
-    activations: activatedLicenses(record).map((activated) => toActivation(record.id, activated)),
+    activations: [...activatedLicenses(record).map((activated) => toActivation(record, activated, view)), ...releasedActivations(record, view)],
     ...(record.usage ? { usage: { activeUsers: record.usage.activeUsers, reportedAt: record.usage.reportedAt } } : {}),
   };
 }

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { FailureWrite, KeyFailures } from '../data/key-failures.js';
+
 /** ../shared/API.md §6: after this many failed key activations within the window, key activations are refused. */
 export const maxKeyFailures = 10;
 export const keyFailureWindowMs = 10 * 60 * 1000;
@@ -16,4 +19,18 @@ export function keyAttemptAllowed(failures: readonly number[], now: Date): { all
   if (recent.length < maxKeyFailures) return { allowed: true };
   const oldestThatMustLeave = [...recent].sort((a, b) => a - b)[recent.length - maxKeyFailures] as number;
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldestThatMustLeave + keyFailureWindowMs - now.getTime()) / 1000)) };
+}
+
+/**
+ * A new failure at `now` under an id of its own (concurrent failures all count, an SDK retry of the
+ * write counts once), forgetting those of `failures` that left the window.
+ */
+export function nextFailure(failures: KeyFailures, now: Date): FailureWrite {
+  const current = new Set(recentFailures(Object.values(failures), now));
+  return {
+    failureId: randomUUID(),
+    at: now.getTime(),
+    expired: Object.keys(failures).filter((failureId) => !current.has(failures[failureId] as number)),
+    expiresAt: new Date(now.getTime() + keyFailureWindowMs),
+  };
 }

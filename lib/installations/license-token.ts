@@ -25,8 +25,17 @@ export const offlineTokenLifetimeSeconds = 365 * day;
 /** How often an online installation should heartbeat. */
 export const refreshIntervalSeconds = day;
 
-/** Online tokens are refreshed by heartbeats; an offline license file must last, up to its license's end. */
-export type TokenLifetime = { readonly kind: 'online' } | { readonly kind: 'offline'; readonly licenseEnd?: string };
+/**
+ * Online tokens are refreshed by heartbeats (daily unless `refreshIntervalSeconds` says otherwise) and
+ * end with the lease; an offline license file must last.
+ */
+export type TokenLifetime = { readonly kind: 'online'; readonly refreshIntervalSeconds?: number } | { readonly kind: 'offline' };
+
+/** A signed token and its `exp` (epoch seconds), which slot accounting records. */
+export interface SignedToken {
+  readonly token: string;
+  readonly exp: number;
+}
 
 const toEpoch = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
 
@@ -38,17 +47,38 @@ export function productOf(catalog: Catalog, productId: string): Product {
 }
 
 /**
+ * A token's `exp` (API.md §5): 30 days online, 365 offline, and never past the earliest end of a license
+ * it grants (so seats or features never outlive their license), nor, online, past the moment its
+ * installation's lease would lapse if it were not seen again (so a reclaimed slot leaves no valid token).
+ */
+export function tokenExpiry(product: Product, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): number {
+  const iat = toEpoch(now);
+  const ends = [iat + (lifetime.kind === 'online' ? onlineTokenLifetimeSeconds : offlineTokenLifetimeSeconds)];
+  // The moment the installation would lapse unless seen again; the routes that see it set lastSeenAt to now first.
+  if (lifetime.kind === 'online' && product.leaseDays !== undefined) ends.push(toEpoch(installation.lastSeenAt) + product.leaseDays * day);
+  for (const activated of activatedLicenses(installation)) {
+    // An already expired (or unusable) license grants nothing, so it cannot shorten the token.
+    if (activated.expiresAt !== undefined && effectiveLicenseStatus(activated, now) === 'active') ends.push(toEpoch(activated.expiresAt));
+  }
+  return Math.min(...ends);
+}
+
+/**
  * The claims of an installation's license token at `now` (../shared/API.md §5): the decision of
  * `decideLicenseMode` plus identity and validity. Online tokens ask for a refresh daily or when time
- * alone changes the decision, whichever comes first; license files last a year or to their license's end.
+ * alone changes the decision, whichever comes first, and never after they expire; license files last a
+ * year or to their licenses' end.
  */
 export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): LicenseTokenClaims {
-  const decision = decideLicenseMode(productOf(deps.catalog, installation.productId), toSnapshot(installation), now);
+  const product = productOf(deps.catalog, installation.productId);
+  const decision = decideLicenseMode(product, toSnapshot(installation), now);
   const iat = toEpoch(now);
-  let exp = iat + (lifetime.kind === 'online' ? onlineTokenLifetimeSeconds : offlineTokenLifetimeSeconds);
-  if (lifetime.kind === 'offline' && lifetime.licenseEnd !== undefined) exp = Math.min(exp, toEpoch(lifetime.licenseEnd));
+  const exp = tokenExpiry(product, installation, lifetime, now);
+  // An online token asks for its refresh well before it ends, however long its interval.
   const refreshAfter =
-    lifetime.kind === 'offline' ? exp : Math.min(iat + refreshIntervalSeconds, decision.changesAt ? toEpoch(decision.changesAt) : Infinity);
+    lifetime.kind === 'offline'
+      ? exp
+      : Math.min(iat + (lifetime.refreshIntervalSeconds ?? refreshIntervalSeconds), iat + Math.floor((exp - iat) / 2), decision.changesAt ? toEpoch(decision.changesAt) : Infinity);
   return {
     iss: deps.issuer,
     aud: installation.productId,
@@ -78,7 +108,12 @@ export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, insta
   };
 }
 
-/** Signs an installation's license token: exactly one signature (one KMS `Sign` on AWS). */
-export function signLicenseToken(deps: TokenDeps, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): Promise<string> {
-  return signJwt(deps.signer, { typ: licenseTokenType }, licenseClaims(deps, installation, lifetime, now));
+/** Signs a license token of these claims: exactly one signature (one KMS `Sign` on AWS). */
+export async function signClaims(deps: TokenDeps, claims: LicenseTokenClaims): Promise<SignedToken> {
+  return { token: await signJwt(deps.signer, { typ: licenseTokenType }, claims), exp: claims.exp };
+}
+
+/** Signs an installation's license token at `now`. */
+export function signLicenseToken(deps: TokenDeps, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): Promise<SignedToken> {
+  return signClaims(deps, licenseClaims(deps, installation, lifetime, now));
 }

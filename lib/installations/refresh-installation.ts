@@ -7,9 +7,11 @@ import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
 import { problem } from '@license-activation/contract/problem';
 import { withCurrentLicenses } from './installation-view.js';
-import { signLicenseToken } from './license-token.js';
-import type { TokenDeps, TokenLifetime } from './license-token.js';
+import { licenseClaims, signClaims } from './license-token.js';
+import type { SignedToken, TokenDeps, TokenLifetime } from './license-token.js';
+import { answerSettled, reusableToken, settledRefreshIntervalSeconds } from './token-reuse.js';
 import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import { latestTokenExp, seenItems } from './slots.js';
 import type { ProofUse } from '../data/proofs.js';
 
 export interface InstallationDeps extends TokenDeps {
@@ -29,10 +31,12 @@ export async function readInstallation(table: Table, installationId: string): Pr
 
 /**
  * Records what an installation reports (usage, version, when it was last seen) and signs its fresh
- * token. One read, one signature, one transaction: the token is decided from the installation's copy
- * of its licenses, and the transaction holds only if none of their statuses changed meanwhile —
- * otherwise the copies are refreshed and the attempt runs again. Signing comes before the commit,
- * so a signing failure leaves nothing behind.
+ * token. One read, at most one signature, one transaction: the token is decided from the installation's
+ * copy of its licenses, and the transaction holds only if none of their statuses changed meanwhile —
+ * otherwise the copies are refreshed and the attempt runs again, signing. Signing comes before the
+ * commit, so a signing failure leaves nothing behind. With `reuse` (heartbeats) the recent token
+ * answers instead of a new signature where `reusableToken` allows; a new online token asks for its
+ * refresh later when it decides what the recent one did.
  */
 export async function refreshInstallation(
   deps: InstallationDeps,
@@ -44,6 +48,8 @@ export async function refreshInstallation(
     readonly proof?: ProofUse;
     readonly lifetime: TokenLifetime;
     readonly now: Date;
+    /** Whether the recent token may answer instead of a new signature (token-reuse.ts). */
+    readonly reuse?: boolean;
   },
 ): Promise<{ installation: InstallationRecord; token: string }> {
   const { table } = deps;
@@ -54,10 +60,17 @@ export async function refreshInstallation(
     known = undefined;
     if (!current) throw problem('NOT_FOUND', `no installation ${args.installationId}`);
     if (licensesChanged) current = withCurrentLicenses(current, await getLicenses(table, Object.keys(current.licenses)));
-    const next: InstallationRecord = { ...args.change(current), rev: current.rev + 1 };
-    const token = await signLicenseToken(deps, next, args.lifetime, args.now);
-    const items: LabelledItem<'installation' | 'proof' | 'license'>[] = [
+    const changed: InstallationRecord = { ...args.change(current), rev: current.rev + 1 };
+    const { token, exp } = await answerToken(deps, { current, changed, lifetime: args.lifetime, now: args.now, reuse: args.reuse === true && !licensesChanged });
+    // Slot accounting: the token's exp, on the installation and on each activation it carries.
+    const next: InstallationRecord = {
+      ...changed,
+      tokenExp: latestTokenExp(current, exp),
+      recentToken: args.lifetime.kind === 'online' ? { token, rev: changed.rev } : undefined,
+    };
+    const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen'>[] = [
       ['installation', installationPut(table, next, current.rev)],
+      ...seenItems(table, next).map((item) => ['seen', item] as const),
       ...(args.proof ? [['proof', spendProof(table, args.proof, args.now)] as const] : []),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
     ];
@@ -65,6 +78,23 @@ export async function refreshInstallation(
     if (outcome.ok) return { installation: next, token };
     if (outcome.failed.has('proof') && args.proof) throw proofAlreadySpent(args.proof);
     if (outcome.failed.has('license')) licensesChanged = true;
+    // A failed `seen` means an activation was reclaimed: its lapsed installation was changed too, so
+    // the next attempt reads it without that license.
     return retry;
   });
+}
+
+/** The token an attempt answers: the recent one where it may, else a new signature. */
+async function answerToken(
+  deps: TokenDeps,
+  args: { current: InstallationRecord; changed: InstallationRecord; lifetime: TokenLifetime; now: Date; reuse: boolean },
+): Promise<SignedToken> {
+  const { current, changed, lifetime, now } = args;
+  const fresh = licenseClaims(deps, changed, lifetime, now);
+  const reused = args.reuse ? reusableToken(current, fresh, await deps.signer.keyId()) : undefined;
+  if (reused) return reused;
+  if (lifetime.kind === 'online' && answerSettled(current, fresh)) {
+    return signClaims(deps, licenseClaims(deps, changed, { ...lifetime, refreshIntervalSeconds: settledRefreshIntervalSeconds }, now));
+  }
+  return signClaims(deps, fresh);
 }

@@ -4,9 +4,9 @@ import { actorOf } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
-import { activationDelete } from '../data/activations.js';
+import { activationDelete, activationRelease } from '../data/activations.js';
 import { installationPut } from '../data/installations.js';
-import { slotFree } from '../data/licenses.js';
+import { getLicense, slotRelease } from '../data/licenses.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
@@ -14,11 +14,14 @@ import { newId } from '../ids.js';
 import { visibleInstallation } from './installation-access.js';
 import { proofAlreadySpent, spendProof } from '../data/proofs.js';
 import type { InstallationDeps } from './refresh-installation.js';
+import { decideRelease, installationTokenExp } from './slots.js';
 
 /**
  * `DELETE /v1/installations/{id}/activations/{licenseId}`: the installation itself or the owning
  * account releases an activation. The activation item, the license's slot count and the installation
- * change in one transaction, so the slot is free the moment the answer arrives.
+ * change in one transaction. The slot is free the moment the answer arrives within the license's
+ * release allowance (API.md §8); past it, the activation keeps the slot until the installation's
+ * last token expires, so no number of releases yields more valid tokens than slots plus the allowance.
  */
 export async function releaseActivation(
   deps: Pick<InstallationDeps, 'table'>,
@@ -32,17 +35,29 @@ export async function releaseActivation(
     // Own keys only: a licenseId such as `constructor` names no activation, not Object.prototype's.
     const activated = Object.hasOwn(installation.licenses, licenseId) ? installation.licenses[licenseId] : undefined;
     if (!activated) throw problem('NOT_FOUND', `license ${licenseId} is not activated on installation ${installationId}`);
+    const license = await getLicense(table, licenseId);
+    if (!license) throw new Error(`license ${licenseId} is activated but missing`);
+    const decision = decideRelease(license, { installationId, tokenExp: installationTokenExp(installation) }, now);
     const remaining = { ...installation.licenses };
     delete remaining[licenseId];
-    const next: InstallationRecord = { ...installation, licenses: remaining, rev: installation.rev + 1 };
+    const releasedAt = now.toISOString();
+    const freesAt = decision.freesAt === undefined ? undefined : new Date(decision.freesAt * 1000).toISOString();
+    const next: InstallationRecord = {
+      ...installation,
+      licenses: remaining,
+      ...(freesAt === undefined
+        ? {}
+        : { released: { ...installation.released, [licenseId]: { licenseId, activationId: activated.activationId, activatedAt: activated.activatedAt, releasedAt, freesAt } } }),
+      rev: installation.rev + 1,
+    };
     const items: LabelledItem<'proof' | 'access' | 'activation' | 'slot' | 'installation' | 'event'>[] = [
       ...(proof ? [['proof', spendProof(table, proof, now)] as const] : []),
       // A reseller releasing for the customer must still manage it when the slot is freed.
       ...(caller.account?.kind === 'reseller' && installation.customerId !== undefined
         ? [['access', customerAccessGuard(table, caller.account, installation.customerId)] as const]
         : []),
-      ['activation', activationDelete(table, licenseId, installationId)],
-      ['slot', slotFree(table, licenseId)],
+      ['activation', freesAt === undefined ? activationDelete(table, licenseId, installationId) : activationRelease(table, { licenseId, installationId, releasedAt, freesAt })],
+      ['slot', slotRelease(table, { licenseId, readRev: license.releaseRev, releases: decision.releases, freeNow: decision.freeNow })],
       ['installation', installationPut(table, next, installation.rev)],
       ...eventPuts(table, {
         id: newId('evt', now),
@@ -52,7 +67,7 @@ export async function releaseActivation(
         customerId: installation.customerId,
         licenseId,
         installationId,
-        data: { activationId: activated.activationId },
+        data: { activationId: activated.activationId, ...(freesAt === undefined ? {} : { freesAt }) },
       }).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
@@ -61,8 +76,7 @@ export async function releaseActivation(
     if (outcome.failed.has('access')) throw problem('NOT_FOUND', `no installation ${installationId}`);
     // Released or changed by a concurrent request (its slot then may be gone too): look again, the
     // next attempt may answer 404.
-    if (outcome.failed.has('activation') || outcome.failed.has('installation') || outcome.contention) return retry;
-    if (outcome.failed.has('slot')) throw new Error(`license ${licenseId} counts no activation to release`);
+    // A failed `slot` is a concurrent release of the same license: decide again against its allowance.
     return retry;
   });
 }

@@ -3,15 +3,16 @@ import type { Installation } from '@license-activation/contract/schemas';
 import { getLicenses } from '../data/licenses.js';
 import { toLicense } from '../licenses/license-view.js';
 import { visibleInstallation } from './installation-access.js';
-import { toInstallationView, withCurrentLicenses } from './installation-view.js';
-import { signLicenseToken } from './license-token.js';
-import { spendProofAlone } from '../data/proofs.js';
+import { slotView, toInstallationView, withCurrentLicenses } from './installation-view.js';
+import { refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
 /**
  * `GET /v1/installations/{id}`: everything an on-prem server needs to rebuild its license tables
- * (the installation, its activations and their licenses as they are now) and a fresh token.
- * Nothing changes but the spent proof, which is recorded only after the token is signed.
+ * (the installation, its activations and their licenses as they are now) and a fresh token, recorded
+ * like a heartbeat's (slot accounting must know every token's `exp`), with the proof spent in the same
+ * transaction. Only the installation's own request sees it; its owner looking does not renew a lease,
+ * so the owner's token ends when the lease would lapse (already, for a lapsed one).
  */
 export async function restoreInstallation(
   deps: InstallationDeps,
@@ -21,11 +22,16 @@ export async function restoreInstallation(
   const { caller, now } = request;
   const stored = await visibleInstallation(table, caller, request.installationId);
   const licenses = await getLicenses(table, Object.keys(stored.licenses));
-  const installation = withCurrentLicenses(stored, licenses);
-  const token = await signLicenseToken(deps, installation, { kind: 'online' }, now);
-  if (caller.installation) await spendProofAlone(table, { kind: 'dpop', installation: caller.installation }, now);
+  const { installation, token } = await refreshInstallation(deps, {
+    installationId: stored.id,
+    known: { installationId: stored.id, installation: withCurrentLicenses(stored, licenses) },
+    change: (current) => (caller.installation ? { ...current, lastSeenAt: now.toISOString() } : current),
+    ...(caller.installation ? { proof: { kind: 'dpop', installation: caller.installation } as const } : {}),
+    lifetime: { kind: 'online' },
+    now,
+  });
   return {
-    installation: { ...toInstallationView(installation), licenses: licenses.map((license) => toLicense(license, now)), token },
+    installation: { ...toInstallationView(installation, slotView(deps.catalog, installation.productId, now)), licenses: licenses.map((license) => toLicense(license, now)), token },
     token,
   };
 }

@@ -66,7 +66,8 @@ export async function startTrial(
       licenses: {},
       rev: 0,
     };
-    const token = await signLicenseToken(deps, installation, { kind: 'online' }, now);
+    // A trial token carries no license, so slot accounting need not record its exp.
+    const { token } = await signLicenseToken(deps, installation, { kind: 'online' }, now);
     const items: LabelledItem<'installation' | 'fingerprint' | 'proof' | 'event'>[] = [
       ['proof', spendProof(table, proof, now)],
       ['installation', installationPut(table, installation, undefined)],

@@ -6,6 +6,7 @@ import { config } from '../platform/config.js';
 import type { Config } from '../platform/config.js';
 import { metricNames } from '../platform/metric-names.js';
 import { countingFailures } from '../platform/metrics.js';
+import { keyFaultsUnavailable } from './key-faults.js';
 
 /** The KMS secret box; its client loads with the function, like the signer's (see signer.ts). */
 function kmsSecretBox({ region, encryptionKeyId }: Config): SecretBox {
@@ -20,9 +21,10 @@ export function secretBox(): SecretBox {
   const settings = config();
   if (!shared) {
     const box = settings.secretBox === 'kms' ? kmsSecretBox(settings) : new LocalSecretBox(settings.dataDir);
+    const keyCall = <T>(work: Promise<T>) => countingFailures(metricNames.secretBoxFailures, keyFaultsUnavailable(work));
     shared = {
-      seal: (plaintext, context) => countingFailures(metricNames.secretBoxFailures, box.seal(plaintext, context)),
-      open: (sealed, context) => countingFailures(metricNames.secretBoxFailures, box.open(sealed, context)),
+      seal: (plaintext, context) => keyCall(box.seal(plaintext, context)),
+      open: (sealed, context) => keyCall(box.open(sealed, context)),
     };
   }
   return shared;

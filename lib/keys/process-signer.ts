@@ -6,6 +6,7 @@ import { config } from '../platform/config.js';
 import type { Config } from '../platform/config.js';
 import { metricNames } from '../platform/metric-names.js';
 import { count, countingFailures } from '../platform/metrics.js';
+import { keyFaultsUnavailable } from './key-faults.js';
 
 /*
  * The KMS client loads with the function (imported, not imported on demand): on AWS every request of
@@ -20,14 +21,15 @@ function kmsSigner({ region, signingKeyId, publishedKeyIds }: Config): TokenSign
 
 /** A signer whose signatures, and failures to reach its key, count in the request's metrics (and its alarm). */
 function counted(signer: TokenSigner): TokenSigner {
+  const keyCall = <T>(work: Promise<T>) => countingFailures(metricNames.signingFailures, keyFaultsUnavailable(work));
   return {
-    keyId: () => countingFailures(metricNames.signingFailures, signer.keyId()),
+    keyId: () => keyCall(signer.keyId()),
     sign: async (signingInput) => {
-      const signature = await countingFailures(metricNames.signingFailures, signer.sign(signingInput));
+      const signature = await keyCall(signer.sign(signingInput));
       count(metricNames.signatures);
       return signature;
     },
-    publicJwks: () => countingFailures(metricNames.signingFailures, signer.publicJwks()),
+    publicJwks: () => keyCall(signer.publicJwks()),
   };
 }
 

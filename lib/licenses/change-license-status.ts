@@ -5,6 +5,7 @@ import { problem } from '@license-activation/contract/problem';
 import type { EventType, License } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { changeLicenseStatus } from '../data/licenses.js';
+import { budgetReturn } from '../data/budgets.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import type { StoredLicenseStatus } from '@license-activation/contract/license-state';
 import { newId } from '../ids.js';
@@ -47,6 +48,10 @@ export async function changeStatus(
   const { account, licenseId, action, now } = request;
   return retryOnContention(async () => {
     const license = await visibleLicense(deps.table, account, licenseId);
+    // A customer may have several resellers; only the one that issued a license may change its status.
+    if (account.kind === 'reseller' && license.issuedBy !== account.id) {
+      throw problem('FORBIDDEN', `only the reseller that issued license ${licenseId}, or ops, may ${action} it`);
+    }
     const transition = decideTransition(license, action, now);
     if ('conflict' in transition) throw problem('CONFLICT', `cannot ${action}: ${transition.conflict}`);
     if ('unchanged' in transition) return toLicense(license, now);
@@ -55,6 +60,11 @@ export async function changeStatus(
       from: license.status,
       to: transition.to,
       guard: account.kind === 'reseller' ? customerAccessGuard(deps.table, account, license.customerId) : undefined,
+      // Revocation gives the quantity back to the issuer's budget at once, in the same transaction.
+      budgetReturn:
+        transition.to === 'revoked' && license.budgetHeld
+          ? budgetReturn(deps.table, { resellerId: license.issuedBy, productId: license.productId, type: license.type }, license.quantity)
+          : undefined,
       event: {
         id: newId('evt', now),
         type: eventTypes[action],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Table } from '../platform/dynamodb.js';
-import { customerAccessGuard } from '../accounts/customer-access.js';
+import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
 import { problem } from '@license-activation/contract/problem';
@@ -10,6 +10,7 @@ import { retry, retryOnContention } from '../data/contention.js';
 import { getIdempotencyRecord, idempotencyPut } from '../data/idempotency.js';
 import type { IdempotencyRecord } from '../data/idempotency.js';
 import { getLicense, putLicense } from '../data/licenses.js';
+import { budgetTake } from '../data/budgets.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { newId } from '../ids.js';
 import { generateLicenseKey, keyPrefixOf, licenseIdOf, normalizeLicenseKey } from './license-key.js';
@@ -28,7 +29,7 @@ export const idempotencyWindowMs = 24 * 60 * 60 * 1000;
 export interface IssueLicenseRequest {
   readonly issuer: AccountPrincipal;
   readonly input: IssueLicenseInput;
-  /** The `Idempotency-Key` header, when the client sent one. */
+  /** The `Idempotency-Key` header, when the client sent one (validated by the route's request: `IdempotencyKey`). */
   readonly idempotencyKey?: string;
   readonly now: Date;
 }
@@ -45,23 +46,22 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function idempotencyKeyHash(idempotencyKey: string): string {
-  if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
-    throw problem('VALIDATION_FAILED', 'the Idempotency-Key header is not valid', {
-      errors: [{ path: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' }],
-    });
-  }
-  return sha256(idempotencyKey);
-}
-
-async function replay(deps: IssueLicenseDeps, record: IdempotencyRecord, requestHash: string, now: Date): Promise<LicenseIssued> {
+async function replay(deps: IssueLicenseDeps, issuer: AccountPrincipal, record: IdempotencyRecord, requestHash: string, now: Date): Promise<LicenseIssued> {
   if (record.requestHash !== requestHash) {
     throw problem('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request in the last 24 hours');
   }
   const license = await getLicense(deps.table, record.licenseId);
   if (!license) throw new Error(`idempotency record names a missing license ${record.licenseId}`);
+  // The key goes out again only to an issuer that may still act for the customer, as at issuance.
+  if (!(await mayActForCustomer(deps.table, issuer, license.customerId))) throw problem('NOT_FOUND', `no customer ${license.customerId}`);
   const key = await deps.secretBox.open(record.sealedKey, { licenseId: record.licenseId });
   return { license: toLicense(license, now), key };
+}
+
+function budgetDetail(record: LicenseRecord, budget: Record<string, unknown> | undefined): string {
+  const limit = budget?.limit;
+  const used = budget?.used;
+  return `issuing ${record.quantity} more ${record.productId} ${record.type} would pass the budget (${String(used)} of ${String(limit)} used)`;
 }
 
 /**
@@ -73,14 +73,14 @@ async function replay(deps: IssueLicenseDeps, record: IdempotencyRecord, request
 export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicenseRequest): Promise<{ issued: LicenseIssued; replayed: boolean }> {
   const { issuer, input, now } = request;
   const terms = licenseTermsFor(deps.catalog, input, now);
-  const keyHash = request.idempotencyKey === undefined ? undefined : idempotencyKeyHash(request.idempotencyKey);
+  const keyHash = request.idempotencyKey === undefined ? undefined : sha256(request.idempotencyKey);
   const requestHash = sha256(canonicalJson(input));
   const guard = customerAccessGuard(deps.table, issuer, input.customerId);
 
   return retryOnContention(async () => {
     if (keyHash) {
       const existing = await getIdempotencyRecord(deps.table, issuer.id, keyHash, now);
-      if (existing) return { issued: await replay(deps, existing, requestHash, now), replayed: true };
+      if (existing) return { issued: await replay(deps, issuer, existing, requestHash, now), replayed: true };
     }
     const key = generateLicenseKey();
     const normalizedKey = normalizeLicenseKey(key) as string;
@@ -93,6 +93,8 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
       issuedBy: issuer.id,
       createdAt: now.toISOString(),
       activations: 0,
+      // A reseller's issues count against its budget for the product and type (API.md §8); ops' do not.
+      ...(issuer.kind === 'reseller' ? { budgetHeld: true } : {}),
     };
     const idempotencyRecord: IdempotencyRecord | undefined = keyHash
       ? {
@@ -104,10 +106,12 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
           expiresAt: new Date(now.getTime() + idempotencyWindowMs).toISOString(),
         }
       : undefined;
-    const { outcome } = await putLicense(deps.table, {
+    const issued = await putLicense(deps.table, {
       record,
       guard,
       idempotencyPut: idempotencyRecord && idempotencyPut(deps.table, idempotencyRecord, now),
+      // In the license's own transaction: a replay (answered above) or a lost race never counts twice.
+      ...(record.budgetHeld ? { budgetTake: budgetTake(deps.table, { resellerId: issuer.id, productId: record.productId, type: record.type }, record.quantity) } : {}),
       event: {
         id: newId('evt', now),
         type: 'license.issued',
@@ -118,11 +122,13 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
         data: { productId: record.productId, type: record.type, quantity: record.quantity, keyPrefix: record.keyPrefix },
       },
     });
-    switch (outcome) {
+    switch (issued.outcome) {
       case 'created':
         return { issued: { license: toLicense(record, now), key }, replayed: false };
       case 'guard-failed':
         throw problem('NOT_FOUND', `no customer ${input.customerId}`);
+      case 'budget-exceeded':
+        throw problem('BUDGET_EXCEEDED', budgetDetail(record, issued.budget));
       case 'idempotency-key-taken':
       case 'contention':
         // Another request with the same key won, or the items were busy: read again and replay or retry.

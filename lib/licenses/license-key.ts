@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { licenseKeyAlphabet as alphabet } from '@license-activation/contract/fields';
 
-/** Crockford's base32 alphabet: digits and capitals without I, L, O and U. */
-const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const symbolValue = new Map([...alphabet].map((symbol, value) => [symbol, value]));
 
 const payloadLength = 24;

@@ -14,11 +14,15 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, AssociationResult, AuditEventPage, LicenseInstallationPage, LicensePage, LicenseResult, operations } from './operations.js';
-import type { OperationDoc, OperationTag, RequestHeader, SuccessHeader, SuccessResponse } from './operations.js';
+import { AccountPage, AssociationResult, AuditEventPage, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
+import * as people from '@license-activation/contract/schemas';
+import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
+import { IdempotencyKey, licenseKeyPattern, licenseKeyText } from '@license-activation/contract/fields';
+import type { RouteRequest } from '@license-activation/contract/route-request';
+import { requestOf, routeRequests } from '@license-activation/contract/requests';
 import { routes } from '@license-activation/contract/routes';
-import type { HttpMethod, PrincipalKind, RouteDefinition } from '@license-activation/contract/routes';
+import type { HttpMethod, PrincipalKind, RouteDefinition, RouteId } from '@license-activation/contract/routes';
 import {
   Account,
   AccountCreated,
@@ -33,6 +37,11 @@ import {
   AssociationInput,
   AssociationPath,
   AuditEvent,
+  Budget,
+  BudgetInput,
+  BudgetList,
+  BudgetPath,
+  BudgetResult,
   CustomerPath,
   EventType,
   HealthResult,
@@ -42,8 +51,10 @@ import {
   InstallationPath,
   InstallationResult,
   IssueLicenseInput,
+  KeyActivationInput,
   JwksResult,
   License,
+  LicenseIdActivationInput,
   LicenseIssued,
   LicensePath,
   LicenseStatus,
@@ -52,14 +63,15 @@ import {
   ListQuery,
   OfflineActivationInput,
   OfflineRequestClaims,
+  ResellerPath,
   TokenResult,
   TrialInput,
   TrialResult,
 } from '@license-activation/contract/schemas';
 
 /**
- * The OpenAPI 3.1 document of the contract (../shared/API.md), built from the route table and the
- * zod schemas the handlers validate with, so the document cannot say something the code does not.
+ * The OpenAPI 3.1 document of the contract, built from the route table and each route's request
+ * (the zod schemas its handler validates with), so the document cannot say something the code does not.
  * zod's own JSON Schema generator writes the schemas: it reads the `zod/mini` request schemas as
  * well as the classic response schemas (zod-to-openapi reads classic ones only), and OpenAPI 3.1's
  * schemas are JSON Schema 2020-12, which is what it writes.
@@ -93,8 +105,14 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   [
     'ActivationInput',
     ActivationInput,
-    'The license to activate and the machine the installation runs on. Give exactly one of `key` (any case, dashes optional) and ' +
-      "`licenseId`; `licenseId` (and `customerId`, which narrows it) needs an account's API key next to the DPoP proof.",
+    'The license to activate and the machine the installation runs on: by its `key`, or, with an account\'s API key next to the ' +
+      'DPoP proof, by its `licenseId`. Exactly one of the two.',
+  ],
+  ['KeyActivationInput', KeyActivationInput, 'An activation by license key.'],
+  [
+    'LicenseIdActivationInput',
+    LicenseIdActivationInput,
+    "An activation by license id, for an account's API key next to the DPoP proof; `customerId` narrows it to that customer's license.",
   ],
   ['HeartbeatInput', HeartbeatInput, 'What the installation reports: its version and the users active on it.'],
   ['OfflineActivationInput', OfflineActivationInput, 'An offline request file.'],
@@ -105,6 +123,10 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
       '`{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`. Valid for 7 days after `iat`, and once.',
   ],
   ['Activation', Activation, 'A license activated on an installation.'],
+  ['Budget', Budget, "What a reseller may issue of a product and license type, and what it has used."],
+  ['BudgetInput', BudgetInput, 'The new limit: a positive integer.'],
+  ['BudgetResult', BudgetResult, 'A budget.'],
+  ['BudgetList', BudgetList, "A reseller's budgets."],
   ['Installation', Installation, 'An on-prem server, identified by the RFC 7638 thumbprint of its key.'],
   ['LicenseInstallation', LicenseInstallation, 'An installation holding a license, and the mode its license token gives it now.'],
   ['LicenseInstallationPage', LicenseInstallationPage, 'One page of the installations holding a license.'],
@@ -113,6 +135,21 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],
   ['InstallationResult', InstallationResult, 'The installation and a fresh license token.'],
   ['HealthResult', HealthResult, 'The service is up and reaches its table.'],
+  ['SignInConfig', people.SignInConfig, 'The user pool and app client a site or CLI signs people in with.'],
+  ['MeResult', people.MeResult, 'The signed-in person and the memberships it holds.'],
+  ['MyAccountInput', people.MyAccountInput, 'The name of the customer account a person registers.'],
+  ['MyAccountCreated', people.MyAccountCreated, 'The customer account a person registered.'],
+  ['Member', people.Member, "A membership of an account: an email, its role, and the person who holds it once one does."],
+  ['MemberInput', people.MemberInput, 'The email and role of a new member.'],
+  ['MemberResult', people.MemberResult, 'A member.'],
+  ['MemberPage', MemberPage, 'One page of members.'],
+  ['DeviceAuthorizationInput', people.DeviceAuthorizationInput, 'The product to activate and the machine the installation runs on.'],
+  ['DeviceAuthorizationStarted', people.DeviceAuthorizationStarted, 'RFC 8628 codes: the user code for a person, the device code for this installation only.'],
+  ['DeviceAuthorization', people.DeviceAuthorization, 'What a user code asks to activate, and where it stands.'],
+  ['DeviceAuthorizationResult', people.DeviceAuthorizationResult, 'A sign-in activation.'],
+  ['DeviceTokenInput', people.DeviceTokenInput, 'The device code the installation was given.'],
+  ['ApprovalInput', people.ApprovalInput, 'The license to activate on the waiting installation.'],
+  ['ApprovalResult', people.ApprovalResult, 'The activation made.'],
   ['JwksResult', JwksResult, 'An RFC 7517 JWK set of public ES256 keys, each with `kid`, `alg: "ES256"` and `use: "sig"`.'],
   [
     'LicenseTokenClaims',
@@ -145,7 +182,7 @@ const licenseToken = {
 };
 
 /** Descriptions of single fields and parameters that their schema alone cannot say. */
-const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: string | { description: string }]> = [
+const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: string | { description: string; [keyword: string]: unknown }]> = [
   [AccountCreated.shape.apiKey, 'The API key, for `Authorization: Bearer`. Shown this once: the server keeps only its hash.'],
   [LicenseIssued.shape.key, 'The license key, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX` (Crockford base32, the last symbol a check). Shown only at issue.'],
   [License.shape.keyPrefix, 'The first group of the key, so people can tell their keys apart.'],
@@ -165,6 +202,28 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
       ...jwsContent({ description: 'The JWS header: `{"typ":"activation-request+jwt","alg":"ES256","jwk":<public JWK>}`.' }, 'OfflineRequestClaims'),
     },
   ],
+  [
+    licenseKeyText,
+    {
+      description:
+        'A license key: 25 symbols of Crockford base32, issued as `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`; any case, dashes anywhere. ' +
+        'A key whose last symbol does not check is 400 `KEY_MALFORMED`.',
+      pattern: licenseKeyPattern,
+    },
+  ],
+  [
+    IdempotencyKey,
+    'Makes the request safe to retry: the same key and body within 24 hours answer the same result; the same key with another ' +
+      'body is 422 `IDEMPOTENCY_KEY_REUSED`. 1 to 255 visible ASCII characters; a random UUID is a good choice.',
+  ],
+  [
+    people.AccountIdHeader,
+    'The membership a person acts through (`acc_…`): required when the person is a member of several accounts; ' +
+      'an account the person is not a member of is 403 `FORBIDDEN`. API keys ignore it.',
+  ],
+  [people.UserCodePath.shape.userCode, 'The user code the installation shows (`XXXX-XXXX`, any case, dash optional).'],
+  [people.AccountPath.shape.accountId, 'An account id (`acc_…`).'],
+  [people.MemberPath.shape.memberId, 'A member id (`mem_…`).'],
   [Problem.shape.requestId, 'The request id, also in the `X-Request-Id` header: quote it when reporting a fault.'],
   [ListQuery.shape.limit, 'How many items a page holds: an integer from 1 to 100 (default 50).'],
   [ListQuery.shape.cursor, "A previous page's `nextCursor`: the list resumes after it."],
@@ -176,6 +235,10 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
   [InstallationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
   [ActivationPath.shape.installationId, "The installation id: its key's RFC 7638 thumbprint."],
   [ActivationPath.shape.licenseId, 'The id of a license activated on the installation.'],
+  [BudgetPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
+  [BudgetPath.shape.productId, 'A catalog product id.'],
+  [BudgetPath.shape.type, 'A license type the product sells.'],
+  [ResellerPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
 ];
 
 /** What the document says of a schema beyond zod's own definition: its component name, its description. */
@@ -194,11 +257,18 @@ function annotatedSchemas(): z.core.$ZodRegistry<SchemaMetadata> {
 }
 
 /**
- * Requests are described as clients send them (`io: 'input'`): a query's `limit` is a string, and a
- * field with a default is optional. For answers the input side is what a client must expect too, with
- * one difference that is wanted: non-strict objects leave `additionalProperties` open, as answers grow.
+ * Bodies are described as clients send them (`io: 'input'`): a field with a default is optional. For
+ * answers the input side is what a client must expect too, with one difference that is wanted:
+ * non-strict objects leave `additionalProperties` open, as answers grow.
  */
 const jsonSchemaOptions = { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' } as const;
+
+/**
+ * Path and query parameters travel as text, and OpenAPI describes them by the value that text
+ * serialises (`style: form`): `limit` is an integer from 1 to 100, which is what the server's schema
+ * makes of the text it parses (`io: 'output'`), not the digits it reads on the way.
+ */
+const parameterSchemaOptions = { ...jsonSchemaOptions, io: 'output' } as const;
 
 /**
  * JSON Schema 2020-12 is OpenAPI 3.1's schema dialect, so a schema inside the document needs neither
@@ -232,7 +302,7 @@ function schemaRef(registry: z.core.$ZodRegistry<SchemaMetadata>, schema: Schema
 /** The fields of a path or query schema as OpenAPI parameters, each with its field's description. */
 function parametersOf(registry: z.core.$ZodRegistry<SchemaMetadata>, location: ParameterLocation, schema: z.core.$ZodObject): ParameterObject[] {
   return Object.entries(schema._zod.def.shape).map(([name, field]) => {
-    const fieldSchema = asSchemaObject(z.toJSONSchema(field, { ...jsonSchemaOptions, metadata: registry }));
+    const fieldSchema = asSchemaObject(z.toJSONSchema(field, { ...(location === 'header' ? jsonSchemaOptions : parameterSchemaOptions), metadata: registry }));
     const required = !z.safeParse(field, undefined).success;
     return {
       name,
@@ -259,21 +329,30 @@ const responseHeaders: Readonly<Record<ResponseHeader, { description: string; sc
   'Cache-Control': { description: 'How long the answer may be cached.', schema: { type: 'string' } },
 };
 
-const requestHeaders: Readonly<Record<RequestHeader, { description: string; schema: { type: 'string'; [key: string]: unknown } }>> = {
-  'Idempotency-Key': {
-    description:
-      'Makes the request safe to retry: the same key and body within 24 hours answer the same result; the same key with another ' +
-      'body is 422 `IDEMPOTENCY_KEY_REUSED`. 1 to 255 visible ASCII characters; a random UUID is a good choice.',
-    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
-  },
-};
+/**
+ * The request headers routes read, as shared parameters: each defined once, from the schema its
+ * routes validate it with. A name two routes read with different schemas would be two rules.
+ */
+function requestHeaderParameters(registry: z.core.$ZodRegistry<SchemaMetadata>): Record<string, ParameterObject> {
+  const parameters = new Map<string, ParameterObject>();
+  for (const { headers } of Object.values<RouteRequest>(routeRequests)) {
+    if (!headers) continue;
+    for (const parameter of parametersOf(registry, 'header', headers)) {
+      const known = parameters.get(parameter.name);
+      if (known && JSON.stringify(known) !== JSON.stringify(parameter)) throw new Error(`routes read the ${parameter.name} header by two rules`);
+      parameters.set(parameter.name, parameter);
+    }
+  }
+  return Object.fromEntries(parameters);
+}
 
 const securitySchemes = {
   apiKey: {
     type: 'http',
     scheme: 'bearer',
     description:
-      "`Authorization: Bearer <api key>`: an account's API key (returned once, at the account's creation), or the ops API key. " +
+      "`Authorization: Bearer <api key>`: an account's API key (returned once, at the account's creation), the ops API key, " +
+      "or a person's access token from the user directory (`GET /v1/sign-in-config`), acting through a membership (`Account-Id`). " +
       'A missing, malformed or unknown key is 401 `UNAUTHENTICATED`; a known caller outside its rights is 403 `FORBIDDEN`.',
   },
   dpop: {
@@ -325,7 +404,7 @@ const retryAfterCodes: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'UNAVAI
 /** Every code a route can answer: from its input, its authentication, its own refusals, and the platform. */
 function errorCodesOf(route: RouteDefinition, operation: OperationDoc): Set<ErrorCode> {
   const codes = new Set<ErrorCode>();
-  const { query } = operation.request ?? {};
+  const { query } = requestOf(route.id as RouteId);
   // Every route reads a body: one where none belongs is refused like a bad one (400, or 413 past 64 KiB).
   for (const code of bodyCodes) codes.add(code);
   if (query) codes.add('VALIDATION_FAILED');
@@ -388,15 +467,16 @@ function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success:
   };
 }
 
-const methods = { GET: 'get', POST: 'post', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
+const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
 function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
-  const { body, query, params, headers = [] } = operation.request ?? {};
+  const { body, query, params, headers } = requestOf(route.id as RouteId);
   const parameters = [
     ...(params ? parametersOf(registry, 'path', params) : []),
     ...(query ? parametersOf(registry, 'query', query) : []),
-    ...headers.map((name) => ref('parameters', name)),
+    ...(headers ? Object.keys(headers._zod.def.shape).map((name) => ref('parameters', name)) : []),
   ];
+  const serverChecked = [...(query && 'cursor' in query._zod.def.shape ? ['cursor'] : []), ...(operation.serverChecked ?? [])];
   return {
     operationId: route.id,
     summary: route.summary,
@@ -404,6 +484,7 @@ function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: R
     tags: [operation.tag],
     security: securityOf(route),
     ...(parameters.length > 0 ? { parameters } : {}),
+    ...(serverChecked.length > 0 ? { 'x-server-checked-fields': serverChecked } : {}),
     ...(body
       ? { requestBody: { required: !z.safeParse(body, undefined).success, content: { 'application/json': { schema: schemaRef(registry, body) } } } }
       : {}),
@@ -427,6 +508,7 @@ const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
   { name: 'Licenses', description: 'License keys: issue, read, suspend, reinstate, revoke.' },
   { name: 'Installations', description: 'On-prem servers: trials, activations, heartbeats, restores and offline activation.' },
   { name: 'Audit', description: 'What happened to a customer or license, newest first.' },
+  { name: 'People', description: 'Persons signed in to the license site, their memberships, and sign-in activation (RFC 8628).' },
   { name: 'Service', description: 'Health, the token verification keys and this document.' },
 ];
 
@@ -437,13 +519,18 @@ are rejected with 400 \`VALIDATION_FAILED\` (with \`errors:[{path, message}]\`),
 that takes none and an unknown query parameter of a list. Bodies over 64 KiB are 413 \`PAYLOAD_TOO_LARGE\`. Lists take
 \`limit\` (1–100, default 50) and \`cursor\` (a previous page's opaque \`nextCursor\`, absent on the last page).
 
+**Judged by the server.** An operation's \`x-server-checked-fields\` names the fields whose well-formed values the server still
+judges by what it holds (the catalog, the cursors it issued, the clock): such a value may be 400 \`VALIDATION_FAILED\` naming
+the field. Any other request the schemas admit is never refused with \`VALIDATION_FAILED\`.
+
 **Identity.** An id that names nothing the caller may see is 404, never 403, so ids cannot be probed. An installation's id is the
 RFC 7638 thumbprint of its P-256 key, and it proves itself with a DPoP proof on every request (see the \`dpop\` scheme).
 
 **Errors.** Every error is an RFC 9457 \`application/problem+json\` document whose \`code\` is one of \`ErrorCode\`; each response
 below lists the codes the route can answer with that status. Every response carries \`X-Request-Id\`. On AWS, API Gateway may
 answer any route by itself: 429 \`RATE_LIMITED\` when throttling and 503 \`UNAVAILABLE\` (both with \`Retry-After\`), 403
-\`FORBIDDEN\` from the firewall. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
+\`FORBIDDEN\` from the firewall. A path called with a method it does not take is 405 \`METHOD_NOT_ALLOWED\`, with \`Allow\`
+listing the methods it takes. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
 are 503 \`UNAVAILABLE\`, and nothing is half-written.
 
 **Tokens.** Every \`token\` is a license token (\`LicenseTokenClaims\`), an ES256 compact JWS that verifies with the keys of
@@ -476,7 +563,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
     components: {
       securitySchemes: byName(securitySchemes),
       headers: byName(responseHeaders),
-      parameters: byName(Object.fromEntries(Object.entries(requestHeaders).map(([name, header]) => [name, { name, in: 'header' as const, required: false, ...header }]))),
+      parameters: byName(requestHeaderParameters(registry)),
       schemas: componentSchemasOf(registry),
     },
     paths: pathsOf(registry),

@@ -4,39 +4,35 @@ import type { RouteId } from '@license-activation/contract/routes';
 import {
   Account,
   AccountCreated,
-  AccountInput,
-  ActivationInput,
-  ActivationPath,
   ActivationResult,
   Association,
-  AssociationInput,
-  AssociationPath,
   AuditEvent,
-  CustomerPath,
   HealthResult,
-  HeartbeatInput,
-  InstallationPath,
   InstallationResult,
-  IssueLicenseInput,
   JwksResult,
   License,
   LicenseInstallation,
   LicenseIssued,
-  LicensePath,
-  LicenseStatusChangeInput,
-  ListLicensesQuery,
-  ListQuery,
-  OfflineActivationInput,
   pageOf,
   TokenResult,
-  TrialInput,
   TrialResult,
+  BudgetList,
+  BudgetResult,
+  SignInConfig,
+  MeResult,
+  MyAccountCreated,
+  Member,
+  MemberResult,
+  DeviceAuthorizationStarted,
+  DeviceAuthorizationResult,
+  ApprovalResult,
 } from '@license-activation/contract/schemas';
 
 /**
- * What the OpenAPI document says about each route beyond the route table: the schemas its handler
- * validates with, what it answers, and the refusals of its own logic. Authentication, validation,
- * throttling and fault codes are derived from the route itself (./openapi.ts).
+ * What the OpenAPI document says about each route beyond the route table and its request (the
+ * contract's `routeRequests`, which its handler validates with): what it answers, and the refusals
+ * of its own logic. Authentication, validation, throttling and fault codes are derived from the
+ * route itself (./openapi.ts).
  */
 
 /** The answers the handlers wrap around a single resource (they hold no field of their own). */
@@ -45,18 +41,8 @@ export const AssociationResult = z.object({ association: Association });
 export const AccountPage = pageOf(Account);
 export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
+export const MemberPage = pageOf(Member);
 export const LicenseInstallationPage = pageOf(LicenseInstallation);
-
-/** Request headers an operation reads besides its credentials. */
-export type RequestHeader = 'Idempotency-Key';
-
-/** The request parts a handler validates, with the very schemas it passes to `httpHandler`. */
-export interface OperationRequest {
-  readonly body?: z.core.$ZodType;
-  readonly query?: z.core.$ZodObject;
-  readonly params?: z.core.$ZodObject;
-  readonly headers?: readonly RequestHeader[];
-}
 
 /** Response headers an operation adds to the ones every response carries. */
 export type SuccessHeader = 'Idempotent-Replayed' | 'Cache-Control';
@@ -69,16 +55,20 @@ export interface SuccessResponse {
   readonly headers?: readonly SuccessHeader[];
 }
 
-export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'Service';
+export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'People' | 'Service';
 
 export interface OperationDoc {
   readonly tag: OperationTag;
   /** What the contract leaves to the implementation, and the route's own rules. */
   readonly description?: string;
-  readonly request?: OperationRequest;
   readonly responses: readonly SuccessResponse[];
   /** Codes the route's own logic answers with. */
   readonly refusals?: readonly ErrorCode[];
+  /**
+   * Fields whose well-formed values the server still judges by what it holds (the catalog, the
+   * clock): such a value may be 400 `VALIDATION_FAILED` naming the field. A list's `cursor` is one by itself.
+   */
+  readonly serverChecked?: readonly string[];
 }
 
 const accountCreated = (description: string): SuccessResponse => ({ status: 201, description, schema: AccountCreated });
@@ -131,12 +121,10 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
   registerAccount: {
     tag: 'Accounts',
     description: 'Anyone registers a customer account for themselves.',
-    request: { body: AccountInput },
     responses: [accountCreated('The new customer account and its API key, shown this once.')],
   },
   createReseller: {
     tag: 'Accounts',
-    request: { body: AccountInput },
     responses: [accountCreated('The new reseller account and its API key, shown this once.')],
   },
   addAssociation: {
@@ -144,7 +132,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Lets a reseller manage an existing customer (a customer may have several resellers). Repeating it answers the existing ' +
       'association with 200, so retries are safe. An unknown reseller or customer is 404 `NOT_FOUND`.',
-    request: { body: AssociationInput },
     responses: [
       { status: 201, description: 'The association was made.', schema: AssociationResult },
       { status: 200, description: 'The association existed already: it is answered as it was made.', schema: AssociationResult },
@@ -154,26 +141,22 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
   removeAssociation: {
     tag: 'Accounts',
     description: 'The reseller loses access to the customer at once. 404 `NOT_FOUND` when the reseller does not manage that customer.',
-    request: { params: AssociationPath },
     responses: [{ status: 204, description: 'The association is gone.' }],
     refusals: ['NOT_FOUND'],
   },
   createCustomer: {
     tag: 'Accounts',
     description: 'Creates a customer account associated with the calling reseller, in one step.',
-    request: { body: AccountInput },
     responses: [accountCreated('The new customer account and its API key, shown this once.')],
   },
   listCustomers: {
     tag: 'Accounts',
     description: listDescription("A reseller's associated customers; for ops, every customer."),
-    request: { query: ListQuery },
     responses: [{ status: 200, description: 'One page of customer accounts.', schema: AccountPage }],
   },
   listCustomerEvents: {
     tag: 'Audit',
     description: listDescription('The audit events of a customer, newest first, for the customer itself, its resellers and ops.'),
-    request: { params: CustomerPath, query: ListQuery },
     responses: [{ status: 200, description: 'One page of events, newest first.', schema: AuditEventPage }],
     refusals: ['NOT_FOUND'],
   },
@@ -183,8 +166,8 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'Issues a license of a catalog product to a customer the caller manages; a license that does not fit the catalog is 400 ' +
       '`VALIDATION_FAILED`. The key is returned only here. With an `Idempotency-Key`, the same key and body within 24 hours answer ' +
       'the same `{license, key}` (201, with `Idempotent-Replayed: true`), and the same key with another body is 422 ' +
-      '`IDEMPOTENCY_KEY_REUSED`; meanwhile the server keeps the key encrypted, never in clear.',
-    request: { body: IssueLicenseInput, headers: ['Idempotency-Key'] },
+      '`IDEMPOTENCY_KEY_REUSED`; meanwhile the server keeps the key encrypted, never in clear. A reseller issuing past its budget ' +
+      'for the product and type is 409 `BUDGET_EXCEEDED` (a replay never counts twice).',
     responses: [
       {
         status: 201,
@@ -193,7 +176,8 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
         headers: ['Idempotent-Replayed'],
       },
     ],
-    refusals: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    refusals: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'BUDGET_EXCEEDED'],
+    serverChecked: ['productId', 'type', 'edition', 'expiresAt'],
   },
   listLicenses: {
     tag: 'Licenses',
@@ -201,13 +185,11 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       "The licenses the caller may see: a customer's own, a reseller's customers' (customer by customer), or every license for ops; " +
         '`customerId` narrows the list to one customer (404 `NOT_FOUND` if the caller may not see that customer).',
     ),
-    request: { query: ListLicensesQuery },
     responses: [{ status: 200, description: 'One page of licenses.', schema: LicensePage }],
     refusals: ['NOT_FOUND'],
   },
   getLicense: {
     tag: 'Licenses',
-    request: { params: LicensePath },
     responses: [{ status: 200, description: 'The license.', schema: LicenseResult }],
     refusals: ['NOT_FOUND'],
   },
@@ -216,7 +198,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Installations holding it fall to limited mode at their next token. Suspending a suspended license changes nothing. ' +
       'The optional body gives a reason, kept in the audit event. 409 `CONFLICT` when the license is revoked or expired.',
-    request: { params: LicensePath, body: LicenseStatusChangeInput },
     responses: [licenseChanged],
     refusals: ['NOT_FOUND', 'CONFLICT'],
   },
@@ -225,7 +206,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Reinstating an active license changes nothing. The optional body gives a reason, kept in the audit event. ' +
       '409 `CONFLICT` when the license is revoked.',
-    request: { params: LicensePath, body: LicenseStatusChangeInput },
     responses: [licenseChanged],
     refusals: ['NOT_FOUND', 'CONFLICT'],
   },
@@ -234,24 +214,22 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Final: a revoked license is never reinstated. Revoking a revoked license changes nothing. The optional body gives a ' +
       'reason, kept in the audit event.',
-    request: { params: LicensePath, body: LicenseStatusChangeInput },
     responses: [licenseChanged],
     refusals: ['NOT_FOUND'],
   },
   listLicenseInstallations: {
     tag: 'Licenses',
     description: listDescription(
-      'The installations holding the license, in the order of their ids, each with the mode and warnings its license token ' +
-        "gives it now. Read-only: the installations are not marked as seen. For the license's owner, the owner's resellers and ops.",
+      'An addition to API.md (for the license site\'s license page): the installations holding the license, in the order of ' +
+        'their ids, each with the mode and warnings its license token gives it now. Read-only: the installations are not marked ' +
+        "as seen. For the license's owner, the owner's resellers and ops.",
     ),
-    request: { params: LicensePath, query: ListQuery },
     responses: [{ status: 200, description: 'One page of installations.', schema: LicenseInstallationPage }],
     refusals: ['NOT_FOUND'],
   },
   listLicenseEvents: {
     tag: 'Audit',
     description: listDescription("The audit events of a license, newest first, for its owner, the owner's resellers and ops."),
-    request: { params: LicensePath, query: ListQuery },
     responses: [{ status: 200, description: 'One page of events, newest first.', schema: AuditEventPage }],
     refusals: ['NOT_FOUND'],
   },
@@ -262,12 +240,12 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       '(200), its trial expired or not, never a fresh one. An unknown product is 400 `VALIDATION_FAILED`; a product without a ' +
       'trial is 403 `FORBIDDEN`; another installation reporting a fingerprint that already had a trial of the product is 409 ' +
       '`TRIAL_ALREADY_USED`; an installation that runs another product is 409 `CONFLICT`.',
-    request: { body: TrialInput },
     responses: [
       { status: 201, description: 'The trial started.', schema: TrialResult },
       { status: 200, description: 'The installation existed already: its current state and a fresh token.', schema: TrialResult },
     ],
     refusals: ['FORBIDDEN', 'TRIAL_ALREADY_USED', 'CONFLICT'],
+    serverChecked: ['productId'],
   },
   activate: {
     tag: 'Installations',
@@ -275,7 +253,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'An installation activates a license by its `key`. An account (customer, reseller or ops) may instead send its API key ' +
       'in `Authorization` next to the DPoP proof and name the license by `licenseId` (and optionally `customerId`). ' +
       `The first license activated on an installation ends its trial. ${activationOrder}`,
-    request: { body: ActivationInput },
     responses: [
       { status: 201, description: 'The license is activated on the installation.', schema: ActivationResult },
       { status: 200, description: 'The license was already activated here: the same activation, nothing more consumed.', schema: ActivationResult },
@@ -287,7 +264,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Records the version and active users the installation reports and answers a fresh token, whose mode follows any ' +
       'change to its licenses since the last one. 404 `NOT_FOUND` for an installation that never started a trial or activated.',
-    request: { params: InstallationPath, body: HeartbeatInput },
     responses: [{ status: 200, description: 'A fresh license token.', schema: TokenResult }],
     refusals: ['NOT_FOUND'],
   },
@@ -296,7 +272,6 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     description:
       'Frees the activation slot at once. The installation calls it with its DPoP proof; the owning customer, its resellers ' +
       'and ops call it with their API key and no proof. 404 `NOT_FOUND` when the license is not activated on that installation.',
-    request: { params: ActivationPath },
     responses: [{ status: 204, description: 'The activation is released.' }],
     refusals: ['NOT_FOUND'],
   },
@@ -306,8 +281,25 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'Everything an on-prem server needs to restore its license state: the installation, its activations, the activated ' +
       'licenses as they are now (`installation.licenses`) and a fresh token. The token is answered both as `token` and inside ' +
       '`installation`. Nothing changes on the server.',
-    request: { params: InstallationPath },
     responses: [{ status: 200, description: 'The installation and a fresh token.', schema: InstallationResult }],
+    refusals: ['NOT_FOUND'],
+  },
+  setBudget: {
+    tag: 'Licenses',
+    description:
+      "Caps what a reseller may issue of a product and license type: `used` is the quantity of its licenses of that product and type that are " +
+      'neither revoked nor expired (1 for types without a quantity). Issuing past `limit` is 409 `BUDGET_EXCEEDED`, atomically; ' +
+      'revocation gives the quantity back at once, expiry within 24 hours; lowering `limit` below `used` revokes nothing and blocks new issues. ' +
+      'No budget means no cap. A `limit` that is not a positive integer, an unknown product or a type the product does not sell is 400 ' +
+      '`VALIDATION_FAILED`; an id that names no reseller is 404. Records a `budget.set` event in the reseller\'s feed.',
+    responses: [{ status: 200, description: 'The budget as it is now.', schema: BudgetResult }],
+    refusals: ['NOT_FOUND'],
+    serverChecked: ['productId', 'type'],
+  },
+  listBudgets: {
+    tag: 'Licenses',
+    description: 'A reseller (its own) or ops: every budget ops set for that reseller, with what it has used. Another reseller is 404.',
+    responses: [{ status: 200, description: "The reseller's budgets.", schema: BudgetList }],
     refusals: ['NOT_FOUND'],
   },
   offlineActivate: {
@@ -317,11 +309,85 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
       'answered with a token valid for 365 days or to the license end. A file is valid for 7 days after its `iat` and once: ' +
       'a bad signature or header is 401 `INVALID_PROOF`, an older file 401 `PROOF_EXPIRED`, a file used before 409 `CONFLICT`. ' +
       `A new file for a license already activated on that installation answers 200. ${activationOrder}`,
-    request: { body: OfflineActivationInput },
     responses: [
       { status: 201, description: 'The license file.', schema: TokenResult },
       { status: 200, description: 'The license was already activated on this installation: a fresh license file.', schema: TokenResult },
     ],
     refusals: [...activationRefusals, 'INVALID_PROOF', 'PROOF_EXPIRED'],
+  },
+  signInConfig: {
+    tag: 'People',
+    description: 'Where a site or CLI signs a person in with the Cognito API (SignUp, ConfirmSignUp, InitiateAuth). `endpoint` only when the directory is not AWS\'s.',
+    responses: [{ status: 200, description: 'The user pool and app client.', schema: SignInConfig }],
+  },
+  getMe: {
+    tag: 'People',
+    description:
+      "The person and the memberships it holds: every account whose email, or a member's, is the person's verified email. " +
+      'A membership held for the first time is recorded as this person\'s. No `Account-Id` needed.',
+    responses: [{ status: 200, description: 'The person and its memberships.', schema: MeResult }],
+  },
+  createMyAccount: {
+    tag: 'People',
+    description: 'Registers a customer account with the person\'s verified email, the person its owner. An unverified email is 403 `FORBIDDEN`.',
+    responses: [{ status: 201, description: 'The new customer account.', schema: MyAccountCreated }],
+  },
+  listMembers: {
+    tag: 'People',
+    description: listDescription("The account's members, for its owners and ops. A member who is not an owner is 403 `FORBIDDEN`; a non-member 404."),
+    responses: [{ status: 200, description: 'A page of members.', schema: MemberPage }],
+    refusals: ['NOT_FOUND'],
+  },
+  addMember: {
+    tag: 'People',
+    description: 'Adds a member by email; the person whose verified email it is holds it from their next request on. The same email twice is 409 `CONFLICT`.',
+    responses: [{ status: 201, description: 'The new member.', schema: MemberResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  removeMember: {
+    tag: 'People',
+    description: 'Removes a member, who loses access on their next request. Removing the last owner is 409 `CONFLICT`.',
+    responses: [{ status: 204, description: 'The member was removed.' }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  startDeviceAuthorization: {
+    tag: 'People',
+    description:
+      "RFC 8628's device authorization, bound to the installation's key: a user code (8 letters of `BCDFGHJKLMNPQRSTVWXZ`, shown `XXXX-XXXX`) " +
+      'for a person to approve on the site, and a device code only this installation can collect with. `expiresIn` 600 s, `interval` 5 s.',
+    responses: [{ status: 201, description: 'The codes and where to enter the user code.', schema: DeviceAuthorizationStarted }],
+  },
+  deviceToken: {
+    tag: 'People',
+    description:
+      'Collects the approved activation: 201 the first time, 200 with the same on a repeat. Before that 400 `AUTHORIZATION_PENDING`, ' +
+      '400 `SLOW_DOWN` when polled sooner than `interval` after the last poll, 403 `AUTHORIZATION_DENIED`, 410 `AUTHORIZATION_EXPIRED`. ' +
+      "A device code polled with another installation's key is 404 `NOT_FOUND`.",
+    responses: [
+      { status: 201, description: 'The activation the person approved, with a license token.', schema: ActivationResult },
+      { status: 200, description: 'The same, collected again.', schema: ActivationResult },
+    ],
+    refusals: ['AUTHORIZATION_PENDING', 'SLOW_DOWN', 'AUTHORIZATION_DENIED', 'AUTHORIZATION_EXPIRED', 'NOT_FOUND'],
+  },
+  getDeviceAuthorization: {
+    tag: 'People',
+    description: 'What a user code asks to activate (case and the dash ignored). 10 unknown user codes from one person within 10 minutes make every further lookup 429 `RATE_LIMITED`.',
+    responses: [{ status: 200, description: 'The authorization.', schema: DeviceAuthorizationResult }],
+    refusals: ['NOT_FOUND', 'RATE_LIMITED'],
+  },
+  approveDeviceAuthorization: {
+    tag: 'People',
+    description:
+      'Activates `licenseId` on the waiting installation through the person\'s customer or reseller membership, with every check of ' +
+      '`POST /v1/activations` in its order (from `LICENSE_NOT_FOUND` on) and its limits; the first failure answers and the authorization ' +
+      'stays `pending`. A code already approved, denied or expired is 409 `CONFLICT`.',
+    responses: [{ status: 200, description: 'The activation made.', schema: ApprovalResult }],
+    refusals: [...activationRefusals.filter((code) => code !== 'KEY_MALFORMED'), 'NOT_FOUND'],
+  },
+  denyDeviceAuthorization: {
+    tag: 'People',
+    description: 'Denies a pending authorization: the installation\'s next poll is 403 `AUTHORIZATION_DENIED`. A code no longer pending is 409 `CONFLICT`.',
+    responses: [{ status: 200, description: 'The authorization, denied.', schema: DeviceAuthorizationResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'],
   },
 };

@@ -8,3 +8,13 @@ export const awsClientDefaults = {
   maxAttempts: 3,
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 } as const;
+
+/**
+ * Takes the SDK's logger middleware out of a client. The service configures no SDK logger, yet the
+ * middleware still builds, after every call, a copy of its input and output filtered for a log line
+ * that nobody writes (the schema walk over every attribute of every item): CPU on every request.
+ */
+export function withoutSdkLogging<C extends { readonly middlewareStack: { remove(name: string): boolean } }>(client: C): C {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}

@@ -17,6 +17,8 @@ const transientNames = new Set([
   'KeyUnavailableException',
   'DependencyTimeoutException',
   'LimitExceededException',
+  // A disabled, deleted or no longer granted key (lib/keys/key-faults.ts): ops must act, callers retry.
+  'KeyUnavailableError',
   // Secrets Manager
   'InternalServiceError',
   // Network and timeouts

@@ -6,6 +6,11 @@ export interface Config {
   readonly tableName: string;
   /** Set locally (DynamoDB Local); unset on AWS. */
   readonly dynamodbEndpoint: string | undefined;
+  /**
+   * The access key id sent to `dynamodbEndpoint`: DynamoDB Local keeps one database per access key id,
+   * and `npm start` gives its own a random one (docs/RELIABILITY.md, "DynamoDB Local and npm start").
+   */
+  readonly dynamodbAccessKeyId: string | undefined;
   readonly region: string;
   readonly tokenIssuer: string;
   readonly signer: 'kms' | 'local';
@@ -20,6 +25,34 @@ export interface Config {
   readonly opsApiKey: string | undefined;
   /** Secrets Manager secret holding the ops API key on AWS. */
   readonly opsApiKeySecretId: string | undefined;
+  /** The user directory (a Cognito user pool) whose people may sign in; unset, no person is accepted. */
+  readonly userPool: UserPoolConfig | undefined;
+  /** Where people open the license site: sign-in activation sends them to its `/activate`. */
+  readonly siteUrl: string;
+}
+
+export interface UserPoolConfig {
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  /** cognito-local's address under `npm start` and in tests; never set on AWS. */
+  readonly endpoint: string | undefined;
+}
+
+/**
+ * The user pool from `USER_POOL_ID`, `USER_POOL_CLIENT_ID`, `USER_POOL_REGION` and, locally,
+ * `COGNITO_ENDPOINT`. A local directory signs with a key shipped inside cognito-local, so only a
+ * loopback endpoint is accepted: tokens of a local issuer can never open a deployed stage.
+ */
+function userPoolFrom(env: NodeJS.ProcessEnv, region: string): UserPoolConfig | undefined {
+  const userPoolId = env.USER_POOL_ID;
+  const clientId = env.USER_POOL_CLIENT_ID;
+  if (!userPoolId || !clientId) return undefined;
+  const endpoint = env.COGNITO_ENDPOINT || undefined;
+  if (endpoint !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(endpoint)) {
+    throw new TypeError('COGNITO_ENDPOINT must be a local directory (http://127.0.0.1:PORT)');
+  }
+  return { region: env.USER_POOL_REGION || region, userPoolId, clientId, endpoint };
 }
 
 function list(value: string | undefined): string[] {
@@ -33,10 +66,12 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   return {
     tableName: env.TABLE_NAME || 'activations',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    dynamodbAccessKeyId: env.DYNAMODB_ACCESS_KEY_ID || undefined,
+    region,
     tokenIssuer: env.TOKEN_ISSUER || 'license-activation',
     signer: oneOf('SIGNER', env.SIGNER, ['kms', 'local'], 'local'),
     signingKeyId: env.SIGNING_KEY_ID || undefined,
@@ -46,6 +81,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR || '.data',
     opsApiKey: env.OPS_API_KEY || undefined,
     opsApiKeySecretId: env.OPS_API_KEY_SECRET_ID || undefined,
+    userPool: userPoolFrom(env, region),
+    siteUrl: (env.SITE_URL || env.PUBLIC_BASE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, ''),
   };
 }
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsClientDefaults } from './aws-client-defaults.js';
+import { awsClientDefaults, withoutSdkLogging } from './aws-client-defaults.js';
 import { config } from './config.js';
 
 export interface Table {
@@ -8,15 +8,20 @@ export interface Table {
   readonly name: string;
 }
 
-/** A DocumentClient with explicit timeouts; static credentials when talking to DynamoDB Local. */
-export function createTable(options: { endpoint?: string; region: string; tableName: string }): Table {
-  const base = new DynamoDBClient({
-    region: options.region,
-    ...awsClientDefaults,
-    ...(options.endpoint
-      ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
+/**
+ * A DocumentClient with explicit timeouts; static credentials when talking to DynamoDB Local, which
+ * checks no signature but keeps a database per access key id (`local` unless one is given).
+ */
+export function createTable(options: { endpoint?: string; region: string; tableName: string; accessKeyId?: string }): Table {
+  const base = withoutSdkLogging(
+    new DynamoDBClient({
+      region: options.region,
+      ...awsClientDefaults,
+      ...(options.endpoint
+        ? { endpoint: options.endpoint, credentials: { accessKeyId: options.accessKeyId ?? 'local', secretAccessKey: 'local' } }
+        : {}),
+    }),
+  );
   const client = DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -27,8 +32,8 @@ let shared: Table | undefined;
 
 /** The process's table, created on first use. */
 export function table(): Table {
-  const { dynamodbEndpoint, region, tableName } = config();
-  shared ??= createTable({ endpoint: dynamodbEndpoint, region, tableName });
+  const { dynamodbEndpoint, dynamodbAccessKeyId, region, tableName } = config();
+  shared ??= createTable({ endpoint: dynamodbEndpoint, region, tableName, accessKeyId: dynamodbAccessKeyId });
   return shared;
 }
 

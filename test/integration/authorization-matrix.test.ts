@@ -8,16 +8,30 @@ import type { TestInstallation } from '../support/api.js';
 import { request, startLocalService } from '../support/http-client.js';
 import type { Credential } from '../support/http-client.js';
 import { machine } from '../support/scenario.js';
+import { signedInPerson, uniqueEmail } from '../support/people.js';
+import type { TestPerson } from '../support/people.js';
 
 // Every route × every kind of caller, through the local service (the API Gateway stand-in and its
-// authorizer included), each cell in a world of its own. A route without a row fails the first test.
+// authorizer included). A route without a row fails the first test.
+// Persons are real people of the local user directory: the owners of R1, C1 and C2 (by their
+// accounts' emails) and a plain member of C1, each acting through that world's account.
 
-const principals = ['anonymous', 'customer', 'otherCustomer', 'reseller', 'otherReseller', 'ops', 'installation', 'otherInstallation'] as const;
+const principals = [
+  'anonymous', 'customer', 'otherCustomer', 'reseller', 'otherReseller', 'ops', 'installation', 'otherInstallation',
+  'customerOwner', 'resellerOwner', 'otherCustomerOwner', 'customerMember',
+] as const;
 type Principal = (typeof principals)[number];
 
 let baseUrl: string;
 let close: () => Promise<void>;
-beforeAll(async () => ({ baseUrl, close } = await startLocalService()));
+let people: Record<'customerOwner' | 'resellerOwner' | 'otherCustomerOwner' | 'customerMember', TestPerson>;
+beforeAll(async () => {
+  ({ baseUrl, close } = await startLocalService());
+  const [customerOwner, resellerOwner, otherCustomerOwner, customerMember] = await Promise.all(
+    ['c1', 'r1', 'c2', 'm1'].map((label) => signedInPerson(uniqueEmail(label))),
+  );
+  people = { customerOwner: customerOwner!, resellerOwner: resellerOwner!, otherCustomerOwner: otherCustomerOwner!, customerMember: customerMember! };
+});
 afterAll(() => close());
 
 /** R1 manages C1, whose license L1 is activated on installation I1; R2, C2 and I2 (on trial) are strangers. */
@@ -29,6 +43,9 @@ interface World {
   readonly licenseId: string;
   readonly key: string;
   readonly installation: TestInstallation;
+  readonly memberId: string;
+  readonly userCode: string;
+  readonly deviceCode: string;
 }
 
 const ops: Credential = { apiKey: process.env.OPS_API_KEY ?? '' };
@@ -42,18 +59,25 @@ async function created<T>(method: string, path: string, credential: Credential, 
 type AccountAnswer = { account: Account; apiKey: string };
 
 async function newWorld(): Promise<World> {
-  const reseller = await created<AccountAnswer>('POST', '/v1/admin/resellers', ops, { name: 'R1', email: 'r1@example.com' });
+  const reseller = await created<AccountAnswer>('POST', '/v1/admin/resellers', ops, { name: 'R1', email: people.resellerOwner.email });
   const otherReseller = await created<AccountAnswer>('POST', '/v1/admin/resellers', ops, { name: 'R2', email: 'r2@example.com' });
-  const customer = await created<AccountAnswer>('POST', '/v1/customers', { apiKey: reseller.apiKey }, { name: 'C1', email: 'c1@example.com' });
-  const otherCustomer = await created<AccountAnswer>('POST', '/v1/accounts/register', undefined, { name: 'C2', email: 'c2@example.com' });
+  const customer = await created<AccountAnswer>('POST', '/v1/customers', { apiKey: reseller.apiKey }, { name: 'C1', email: people.customerOwner.email });
+  const otherCustomer = await created<AccountAnswer>('POST', '/v1/accounts/register', undefined, { name: 'C2', email: people.otherCustomerOwner.email });
   const customerId = customer.account.id;
   const issued = await created<LicenseIssued>('POST', '/v1/licenses', { apiKey: reseller.apiKey }, { customerId, productId: 'authserver', type: 'users', quantity: 10, maxActivations: 5 });
   const installation = await newInstallation();
   const otherInstallation = await newInstallation();
   await created('POST', '/v1/activations', { installation }, { key: issued.key, productId: 'authserver', ...machine() });
   await created('POST', '/v1/trials', { installation: otherInstallation }, { productId: 'authserver', ...machine() });
+  const member = await created<{ member: { id: string } }>('POST', `/v1/accounts/${customerId}/members`, ops, { email: people.customerMember.email, role: 'member' });
+  const started = await created<{ userCode: string; deviceCode: string }>('POST', '/v1/device-authorizations', { installation }, { productId: 'authserver', ...machine() });
+  const as = (person: TestPerson, accountId: string): Credential => ({ apiKey: person.accessToken, accountId });
   return {
     credentials: {
+      customerOwner: as(people.customerOwner, customerId),
+      resellerOwner: as(people.resellerOwner, reseller.account.id),
+      otherCustomerOwner: as(people.otherCustomerOwner, otherCustomer.account.id),
+      customerMember: as(people.customerMember, customerId),
       anonymous: undefined,
       customer: { apiKey: customer.apiKey },
       otherCustomer: { apiKey: otherCustomer.apiKey },
@@ -69,6 +93,9 @@ async function newWorld(): Promise<World> {
     licenseId: issued.license.id,
     key: issued.key,
     installation,
+    memberId: member.member.id,
+    userCode: started.userCode,
+    deviceCode: started.deviceCode,
   };
 }
 
@@ -78,11 +105,23 @@ type Row = readonly [
 ];
 
 /** Expected statuses, in the order of `principals`. */
-const expect8 = (...statuses: number[]): Record<Principal, number> =>
+const expect12 = (...statuses: number[]): Record<Principal, number> =>
   Object.fromEntries(principals.map((principal, index) => [principal, statuses[index] as number])) as Record<Principal, number>;
 
+/**
+ * For routes of accounts: a person acting through a membership has exactly that account's rights,
+ * so the owners of C1, R1 and C2 and C1's member answer as C1, R1 and C2 do.
+ */
+const expect8 = (...statuses: number[]): Record<Principal, number> => {
+  const [, customer, otherCustomer, reseller] = statuses as [number, number, number, number];
+  return expect12(...statuses, customer, reseller, otherCustomer, customer);
+};
+
 // anonymous, customer, otherCustomer, reseller, otherReseller, ops, installation, otherInstallation
-const everyone = (status: number) => expect8(status, status, status, status, status, status, status, status);
+// (then customerOwner, resellerOwner, otherCustomerOwner, customerMember for the routes of people)
+const everyone = (status: number) => expect12(status, status, status, status, status, status, status, status, status, status, status, status);
+const personsOnly = (status: number) => expect12(401, 403, 403, 403, 403, 403, 401, 401, status, status, status, status);
+const memberAdmin = (status: number) => expect12(401, 403, 403, 403, 403, status, 401, 401, status, 404, 404, 403);
 const opsOnly = (status: number) => expect8(401, 403, 403, 403, 403, status, 401, 401);
 const ownerView = expect8(401, 200, 404, 200, 404, 200, 401, 401);
 const licenseAdmin = expect8(401, 403, 403, 200, 404, 200, 401, 401);
@@ -90,6 +129,20 @@ const installationOnly = (own: number, other: number) => expect8(401, 401, 401, 
 const account = { name: 'New', email: 'new@example.com' };
 
 const matrix: Record<RouteId, Row> = {
+  signInConfig: [() => ({ path: '/v1/sign-in-config' }), everyone(200)],
+  getMe: [() => ({ path: '/v1/me' }), personsOnly(200)],
+  createMyAccount: [() => ({ path: '/v1/me/accounts', body: { name: 'Mine' } }), personsOnly(201)],
+  listMembers: [(world) => ({ path: `/v1/accounts/${world.customer}/members` }), memberAdmin(200)],
+  addMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members`, body: { email: uniqueEmail('new'), role: 'member' } }), memberAdmin(201)],
+  removeMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members/${world.memberId}` }), memberAdmin(204)],
+  startDeviceAuthorization: [() => ({ path: '/v1/device-authorizations', body: { productId: 'authserver', ...machine() } }), installationOnly(201, 201)],
+  deviceToken: [(world) => ({ path: '/v1/device-authorizations/token', body: { deviceCode: world.deviceCode } }), installationOnly(400, 404)],
+  getDeviceAuthorization: [(world) => ({ path: `/v1/device-authorizations/${world.userCode}` }), personsOnly(200)],
+  approveDeviceAuthorization: [
+    (world) => ({ path: `/v1/device-authorizations/${world.userCode}/approve`, body: { licenseId: world.licenseId } }),
+    expect12(401, 403, 403, 403, 403, 403, 401, 401, 200, 200, 404, 200),
+  ],
+  denyDeviceAuthorization: [(world) => ({ path: `/v1/device-authorizations/${world.userCode}/deny` }), personsOnly(200)],
   health: [() => ({ path: '/health' }), everyone(200)],
   jwks: [() => ({ path: '/.well-known/jwks.json' }), everyone(200)],
   openapi: [() => ({ path: '/openapi.json' }), everyone(200)],
@@ -113,6 +166,8 @@ const matrix: Record<RouteId, Row> = {
   heartbeat: [(world) => ({ path: `/v1/installations/${world.installation.id}/heartbeat`, body: { version: '5.0.0', usage: { activeUsers: 1 } } }), installationOnly(200, 401)],
   releaseActivation: [(world) => ({ path: `/v1/installations/${world.installation.id}/activations/${world.licenseId}` }), expect8(401, 204, 404, 204, 404, 204, 204, 401)],
   getInstallation: [(world) => ({ path: `/v1/installations/${world.installation.id}` }), expect8(401, 200, 404, 200, 404, 200, 200, 401)],
+  setBudget: [(world) => ({ path: `/v1/admin/resellers/${world.reseller}/budgets/authserver/users`, body: { limit: 1000 } }), opsOnly(200)],
+  listBudgets: [(world) => ({ path: `/v1/resellers/${world.reseller}/budgets` }), expect8(401, 403, 403, 200, 404, 200, 401, 401)],
   offlineActivate: [
     async (world) => {
       const requester = await newInstallation();
@@ -129,9 +184,12 @@ describe('authorization matrix', () => {
   });
 
   describe.each(routes.map((route) => [route.id, route] as const))('%s', (id, route) => {
+    // A refused request changes nothing, so the refused cells of a route share one world (were one
+    // wrongly let through, its own status fails it); each cell that succeeds gets a world of its own.
+    let refusedWorld: Promise<World> | undefined;
     it.concurrent.each(principals.map((principal) => [principal] as const))('as %s', async (principal) => {
       const row = matrix[id];
-      const world = await newWorld();
+      const world = await (row[1][principal] >= 400 ? (refusedWorld ??= newWorld()) : newWorld());
       const { path, body } = await row[0](world);
       const answer = await request(baseUrl, route.method, path, { credential: world.credentials[principal], body });
       expect(answer.status, JSON.stringify(answer.body)).toBe(row[1][principal]);

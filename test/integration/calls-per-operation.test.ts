@@ -8,6 +8,7 @@ import { call, newInstallation } from '../support/api.js';
 import { fakeKms } from '../support/fake-kms.js';
 import { issueLicense, machine, registerCustomer } from '../support/scenario.js';
 import { verifyLicenseToken } from '../support/tokens.js';
+import { activateAt, at, dayMs, installationId } from '../support/clocked.js';
 
 // Which DynamoDB commands an operation sends, in order, counted by middleware on the real client.
 const sent: string[] = [];
@@ -57,6 +58,19 @@ describe('calls per operation', () => {
     expect(await verifyLicenseToken(result.body.token, 'authserver')).toMatchObject({ mode: 'full' });
   });
 
+  it('reclaims a lapsed slot only on a full license: one Query more, in the same transaction', async () => {
+    // Injected clock: the first modeler activation has lapsed 14 days and one second later.
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId: 'modeler', type: 'server', maxActivations: 1 });
+    const start = new Date(Date.now() + 60_000);
+    const free = await measure(() => activateAt(start, installationId(), { key }));
+    expect(free.dynamodb).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+    const reclaim = await measure(() => activateAt(at(start, 14 * dayMs + 1000), installationId(), { key }));
+    expect(reclaim.result.created).toBe(true);
+    expect(reclaim.dynamodb).toEqual(['BatchGetItemCommand', 'QueryCommand', 'TransactWriteItemsCommand']);
+    expect(reclaim.signatures).toBe(1);
+  });
+
   it('heartbeats with one read, one transaction and one KMS signature', async () => {
     const customer = await registerCustomer();
     const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 5 });
@@ -68,6 +82,13 @@ describe('calls per operation', () => {
     expect(result.status).toBe(200);
     expect(dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
     expect(signatures).toBe(1);
+    // Within the brake the next one is recorded the same way and answers that token: no signature.
+    const again = await measure(() =>
+      call<{ token: string }>('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.1.0', usage: { activeUsers: 4 } } }),
+    );
+    expect(again.result.status).toBe(200);
+    expect(again.dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(again.signatures).toBe(0);
   });
 
   it('starts a trial with one read, one transaction and one KMS signature', async () => {

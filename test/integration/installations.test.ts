@@ -175,13 +175,14 @@ describe('POST /v1/activations', () => {
     const facts = machine();
     const first = await activate(installation, { key, productId: 'authserver', ...facts });
     expect(first.status).toBe(201);
-    expect(first.body.activation).toEqual({ id: expect.stringMatching(/^act_/), licenseId: license.id, installationId: installation.id, createdAt: expect.any(String) });
+    expect(first.body.activation).toEqual({ id: expect.stringMatching(/^act_/), licenseId: license.id, installationId: installation.id, createdAt: expect.any(String), lastSeenAt: expect.any(String) });
     expect(first.body.installation).toMatchObject({ id: installation.id, customerId: customer.account.id, activations: [first.body.activation] });
     const claims = await verifyLicenseToken(first.body.token, 'authserver');
     expect(claims).toMatchObject({ mode: 'full', customerId: customer.account.id, seats: { users: 50, consumed: 0 }, licenses: [{ id: license.id, type: 'users', quantity: 50, status: 'active' }] });
     const repeat = await activate(installation, { key: key.toLowerCase().replaceAll('-', ''), productId: 'authserver', ...facts });
     expect(repeat.status).toBe(200);
-    expect(repeat.body.activation).toEqual(first.body.activation);
+    // The repeat saw the installation again: only its lastSeenAt moved.
+    expect(repeat.body.activation).toEqual({ ...first.body.activation, lastSeenAt: expect.any(String) });
     expect((await getLicense(table(), license.id))?.activations).toBe(1);
     expect(await activationItems(license.id)).toBe(1);
   });
@@ -361,6 +362,79 @@ describe('POST /v1/installations/{id}/heartbeat', () => {
   });
 });
 
+describe('the heartbeat brake and the settled token', () => {
+  const minute = 60 * 1000;
+  /** A heartbeat at `now` (the lib function, so that time can pass), with a fresh proof. */
+  async function heartbeatAt(installation: TestInstallation, now: Date, activeUsers: number) {
+    const proof = { kind: 'dpop', installation: { kind: 'installation', id: installation.id, jwk: {}, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) } } as const;
+    const { token } = await recordHeartbeat(installationDeps(), { proof, input: { version: '5.0.0', usage: { activeUsers } }, now });
+    return { token, claims: await verifyLicenseToken(token, 'authserver') };
+  }
+  async function activatedInstallation() {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 10 });
+    const installation = await newInstallation();
+    await activate(installation, { key, productId: 'authserver', ...machine() });
+    return { installation, customerId: customer.account.id };
+  }
+
+  it('answers the same token within 5 minutes of its issue, whatever the report, and records the report', async () => {
+    const { installation } = await activatedInstallation();
+    const start = new Date();
+    const first = await heartbeatAt(installation, start, 2);
+    const again = await heartbeatAt(installation, new Date(start.getTime() + 4 * minute), 9);
+    expect(again.token).toBe(first.token);
+    expect(await getInstallation(table(), installation.id)).toMatchObject({ usage: { activeUsers: 9 } });
+    // Past the brake a report that changes the decision signs: 12 users on 10 seats.
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 6 * minute), 9)).token).toBe(first.token);
+    const after = await heartbeatAt(installation, new Date(start.getTime() + 7 * minute), 12);
+    expect(after.token).not.toBe(first.token);
+    expect(after.claims).toMatchObject({ seats: { consumed: 12 }, warnings: [expect.objectContaining({ code: 'SEATS_EXCEEDED' })] });
+  });
+
+  it('refuses a replayed proof within the brake as before', async () => {
+    const { installation } = await activatedInstallation();
+    expect((await heartbeat(installation, 1)).status).toBe(200);
+    const event = await eventFor('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
+    expect((await send(event)).status).toBe(200);
+    expect(await send(event)).toMatchObject({ status: 401, body: { code: 'PROOF_REPLAYED' } });
+  });
+
+  it('signs within the brake once anything but a heartbeat changed the installation or its licenses', async () => {
+    const { installation, customerId } = await activatedInstallation();
+    const start = new Date();
+    const first = await heartbeatAt(installation, start, 1);
+    const { key } = await issueLicense(opsPrincipal, { customerId, type: 'users', quantity: 5 });
+    await activate(installation, { key, productId: 'authserver', ...machine() });
+    const added = await heartbeatAt(installation, new Date(start.getTime() + minute), 1);
+    expect(added.token).not.toBe(first.token);
+    expect(added.claims.licenses).toHaveLength(2);
+    await call('suspendLicense', { as: opsPrincipal, params: { licenseId: added.claims.licenses[1]?.id ?? '' } });
+    const suspended = await heartbeatAt(installation, new Date(start.getTime() + 2 * minute), 1);
+    expect(suspended.claims.licenses.map((license) => license.status)).toContain('suspended');
+  });
+
+  it('answers the recent token while it decides the same and asks no refresh yet, then settles on a 7-day refresh', async () => {
+    const { installation } = await activatedInstallation();
+    const start = new Date();
+    const first = await heartbeatAt(installation, start, 3);
+    expect(first.claims.refreshAfter - first.claims.iat).toBe(24 * 60 * 60);
+    const hourLater = await heartbeatAt(installation, new Date(start.getTime() + 60 * minute), 3);
+    expect(hourLater.token).toBe(first.token);
+    // Another count of users within the seats decides the same; one past them does not.
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 60 * minute + 30_000), 4)).token).toBe(first.token);
+    const changed = await heartbeatAt(installation, new Date(start.getTime() + 61 * minute), 11);
+    expect(changed.token).not.toBe(first.token);
+    expect(changed.claims.refreshAfter - changed.claims.iat).toBe(24 * 60 * 60);
+    const dayLater = await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + day), 11);
+    expect(dayLater.token).not.toBe(changed.token);
+    expect(dayLater.claims.refreshAfter - dayLater.claims.iat).toBe(7 * 24 * 60 * 60);
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 6 * day), 11)).token).toBe(dayLater.token);
+    expect(await getInstallation(table(), installation.id)).toMatchObject({ lastSeenAt: new Date(start.getTime() + 61 * minute + 6 * day).toISOString() });
+    expect((await heartbeatAt(installation, new Date(start.getTime() + 61 * minute + 8 * day), 11)).token).not.toBe(dayLater.token);
+  });
+});
+
 describe('DELETE /v1/installations/{id}/activations/{licenseId}', () => {
   it('frees the slot for another installation and records the release', async () => {
     const customer = await registerCustomer();
@@ -409,7 +483,7 @@ describe('GET /v1/installations/{id}', () => {
     expect(answer.body.installation).toMatchObject({
       id: installation.id,
       customerId: customer.account.id,
-      activations: [activated.body.activation],
+      activations: [{ ...activated.body.activation, lastSeenAt: expect.any(String) }],
       usage: { activeUsers: 7 },
       licenses: [{ id: license.id, status: 'active', activations: 1, keyPrefix: license.keyPrefix }],
     });

@@ -152,6 +152,20 @@ describe('Idempotency-Key on POST /v1/licenses', () => {
     expect(later.body.license.id).not.toBe(first.body.license.id);
   });
 
+  it('re-checks on a replay that the reseller still manages the customer: 404 and no key once dissociated', async () => {
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    const request = { as: reseller.principal, headers: { 'Idempotency-Key': 'order-after-loss' }, body: { customerId: customer.account.id, productId: 'authserver', type: 'users' } };
+    expect((await call('issueLicense', request)).status).toBe(201);
+    await call('removeAssociation', { as: opsPrincipal, params: { resellerId: reseller.account.id, customerId: customer.account.id } });
+
+    const replay = await call<{ code: string; key?: string }>('issueLicense', request);
+
+    expect(replay.status).toBe(404);
+    expect(replay.body.code).toBe('NOT_FOUND');
+    expect(replay.body.key).toBeUndefined();
+  });
+
   it('refuses an idempotency key that is too long', async () => {
     const customer = await registerCustomer();
     const answer = await call('issueLicense', { as: opsPrincipal, headers: { 'Idempotency-Key': 'k'.repeat(256) }, body: { customerId: customer.account.id, productId: 'authserver', type: 'users' } });
@@ -248,6 +262,22 @@ describe('suspend, reinstate, revoke', () => {
     expect((await call('suspendLicense', { as: customer.principal, params: { licenseId: license.id } })).status).toBe(403);
     await call('removeAssociation', { as: opsPrincipal, params: { resellerId: reseller.account.id, customerId: customer.account.id } });
     expect((await call('suspendLicense', { as: reseller.principal, params: { licenseId: license.id } })).status).toBe(404);
+  });
+
+  it('lets only the issuing reseller (and ops) suspend, reinstate or revoke: another reseller of the customer is 403', async () => {
+    const issuer = await createReseller();
+    const other = await createReseller();
+    const customer = await createCustomerOf(issuer);
+    expect((await call('addAssociation', { as: opsPrincipal, body: { resellerId: other.account.id, customerId: customer.account.id } })).status).toBe(201);
+    const { license } = await issueLicense(issuer.principal, { customerId: customer.account.id });
+    const params = { licenseId: license.id };
+
+    for (const routeId of ['suspendLicense', 'reinstateLicense', 'revokeLicense'] as const) {
+      expect(await call(routeId, { as: other.principal, params })).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    }
+    expect((await call<{ license: License }>('getLicense', { as: other.principal, params })).body.license.status).toBe('active');
+    expect(await call('suspendLicense', { as: issuer.principal, params })).toMatchObject({ status: 200, body: { license: { status: 'suspended' } } });
+    expect(await call('reinstateLicense', { as: opsPrincipal, params })).toMatchObject({ status: 200, body: { license: { status: 'active' } } });
   });
 
   it('refuses an unknown field in the body', async () => {

@@ -4,6 +4,8 @@ import { opsPrincipal } from '#lib/auth/principal.js';
 import type { Activation, AuditEvent, Installation, License } from '@license-activation/contract/schemas';
 import { getInstallation } from '#lib/data/installations.js';
 import { getLicense } from '#lib/data/licenses.js';
+import { readForActivation } from '#lib/data/activation-reads.js';
+import { FaultInjector } from '../support/fault-injection.js';
 import { call, newInstallation } from '../support/api.js';
 import type { CallResult, TestInstallation } from '../support/api.js';
 import { checkLedger } from '../support/ledger.js';
@@ -46,6 +48,39 @@ const installations = (count: number) => Promise.all(Array.from({ length: count 
 
 afterEach(async () => {
   expect(await checkLedger(table())).toEqual([]);
+});
+
+describe('failed key activations', () => {
+  const storedFailures = async (installationId: string) =>
+    Object.keys((await readForActivation(table(), { installationId, withKeyFailures: true })).keyFailures).length;
+  const unknownKey = '00000-00000-00000-00000-00000';
+
+  it('counts each of 15 bad keys sent at once by one installation, and refuses the next', async () => {
+    const installation = await newInstallation();
+    const answers = await Promise.all(Array.from({ length: 15 }, () => activate(installation, unknownKey)));
+    const refused = answers.filter((answer) => answer.body.code === 'LICENSE_NOT_FOUND');
+    expectOnly(answers, ['404 LICENSE_NOT_FOUND', '429 RATE_LIMITED']);
+    expect(outcomes(answers)).not.toContain('503 UNAVAILABLE');
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(await storedFailures(installation.id)).toBe(refused.length);
+    expect((await activate(installation, unknownKey)).status).toBe(429);
+  });
+
+  it('counts a failure once when the answer to its write is lost and the SDK sends it again', async () => {
+    const injector = new FaultInjector();
+    injector.watch(table());
+    const installation = await newInstallation();
+    try {
+      // Call 0 reads the installation, the license and the failures; call 1 records the failure.
+      injector.arm({ kind: 'lost-answer', at: 1 });
+      expect((await activate(installation, unknownKey)).body.code).toBe('LICENSE_NOT_FOUND');
+      expect(injector.calls.map((awsCall) => awsCall.operation)).toEqual(['BatchGetItem', 'UpdateItem']);
+      expect(injector.injected).toBe(1);
+    } finally {
+      injector.remove();
+    }
+    expect(await storedFailures(installation.id)).toBe(1);
+  });
 });
 
 describe('concurrent activations', () => {

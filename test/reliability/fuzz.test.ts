@@ -10,6 +10,7 @@ import { table } from '#lib/platform/dynamodb.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { AccountPrincipal } from '#lib/auth/principal.js';
 import { operations } from '#lib/openapi/operations.js';
+import { requestOf } from '@license-activation/contract/requests';
 import { Problem } from '@license-activation/contract/problem';
 import { routeById, routes } from '@license-activation/contract/routes';
 import type { RouteId } from '@license-activation/contract/routes';
@@ -337,7 +338,7 @@ const cursorOwners: Partial<Record<RouteId, keyof typeof principals>> = {
 function requestSpec(routeId: RouteId): fc.Arbitrary<RequestSpec> {
   const route = routeById(routeId);
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
-  const listed = operations[routeId].request?.query !== undefined;
+  const listed = requestOf(routeId).query !== undefined;
   const anyone = fc.option(fc.constantFrom(...(Object.keys(principals) as (keyof typeof principals)[])), { nil: undefined });
   const owner = cursorOwners[routeId];
   return fc.record({

@@ -111,7 +111,12 @@ const operations: readonly Operation[] = [
   {
     name: 'issuance',
     succeeds: 201,
-    prepare: async () => () => call('issueLicense', { as: reseller.principal, body: { customerId: customer.account.id, productId: 'authserver', type: 'users' } }),
+    prepare: async () => {
+      // A reseller of its own: its first issue creates its budget count, the same in every run.
+      const issuer = await createReseller();
+      const managed = await createCustomerOf(issuer);
+      return () => call('issueLicense', { as: issuer.principal, body: { customerId: managed.account.id, productId: 'authserver', type: 'users' } });
+    },
   },
   {
     name: 'issuance with an Idempotency-Key',
@@ -119,7 +124,9 @@ const operations: readonly Operation[] = [
     outage: true,
     prepare: async () => {
       const headers = { 'Idempotency-Key': randomUUID() };
-      return () => call('issueLicense', { as: reseller.principal, headers, body: { customerId: customer.account.id, productId: 'vault', type: 'users', quantity: 5 } });
+      const issuer = await createReseller();
+      const managed = await createCustomerOf(issuer);
+      return () => call('issueLicense', { as: issuer.principal, headers, body: { customerId: managed.account.id, productId: 'vault', type: 'users', quantity: 5 } });
     },
   },
   {

@@ -17,8 +17,10 @@ import { machine } from '../support/scenario.js';
 import { scanTable } from '../support/table-snapshot.js';
 
 // The logger's level is its initial one on every warm invocation: DEBUG must be set before it exists.
+// Asking Powertools to log every event (headers, bodies, proofs) must change nothing: handlers pin it off.
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
 });
 
 // A whole scenario through the local service (every route, refusals and a failing dependency
@@ -102,7 +104,14 @@ describe('secrets', () => {
     const leaks = (text: string) => needles.filter(([needle]) => text.includes(needle)).map(([, what]) => what);
     expect(logLines.flatMap(leaks)).toEqual([]);
     const items = await scanTable(table());
-    expect(items.flatMap((item) => leaks(JSON.stringify(item)))).toEqual([]);
+    // The one exception: an installation keeps its own recent online token, so that a heartbeat can answer it again
+    // (useless without that installation's private key, which the client checks it against).
+    const withoutRecentTokens = items.map(({ recentToken, ...item }) => {
+      if (recentToken !== undefined) expect(JSON.parse(Buffer.from(String((recentToken as { token: string }).token.split('.')[1]), 'base64url').toString())).toMatchObject({ sub: item.id });
+      return item;
+    });
+    expect(items.some((item) => item.recentToken !== undefined)).toBe(true);
+    expect(withoutRecentTokens.flatMap((item) => leaks(JSON.stringify(item)))).toEqual([]);
 
     // The key an Idempotency-Key replay needs is there, sealed: it opens, and only under its license.
     const records = items.filter((item) => item.entity === 'idempotency');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWK, JWTPayload, KeyObject } from 'jose';
-import type { AccountPrincipal } from '#lib/auth/principal.js';
+import type { AccountPrincipal, PersonPrincipal } from '#lib/auth/principal.js';
 import { allowPolicy } from '#lib/auth/authorizer-policy.js';
 import { findRoute, routeById } from '@license-activation/contract/routes';
 import { matchRoute, proxyEvent, withAuthorizer } from '#dev/api-gateway-event.js';
@@ -43,7 +43,7 @@ export interface CallOptions {
   readonly rawBody?: string;
   readonly headers?: Record<string, string>;
   /** The account API Gateway authenticated (authorizer context, or IAM for ops on admin routes). */
-  readonly as?: AccountPrincipal;
+  readonly as?: AccountPrincipal | PersonPrincipal;
   /** An installation that signs a DPoP proof for this call. */
   readonly installation?: TestInstallation;
 }

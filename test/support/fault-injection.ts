@@ -3,7 +3,7 @@ import {
   TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
-import { DecryptCommand, EncryptCommand, KMSClient, KMSInvalidStateException, KMSServiceException } from '@aws-sdk/client-kms';
+import { DecryptCommand, DisabledException, EncryptCommand, KMSClient, KMSInvalidStateException, KMSServiceException, NotFoundException } from '@aws-sdk/client-kms';
 import type { Table } from '#lib/platform/dynamodb.js';
 import { fakeKms } from './fake-kms.js';
 
@@ -15,9 +15,17 @@ import { fakeKms } from './fake-kms.js';
  * - `timeout`: the request never reaches the service and the connection resets (the SDK retries it);
  * - `lost-answer`: DynamoDB commits the write, then the answer is lost on the way back (the SDK retries
  *   it with the same `ClientRequestToken`);
- * - `invalid-key-state`: KMS `KMSInvalidStateException` (the key is disabled or pending deletion).
+ * - `invalid-key-state`: KMS `KMSInvalidStateException` (the key is disabled or pending deletion);
+ * - `key-disabled`, `key-not-found`, `key-access-denied`: KMS `DisabledException`, `NotFoundException`
+ *   (the key or its alias deleted), `AccessDeniedException` (the function's grant removed).
  */
-export type FaultKind = 'throttled' | 'conflict' | 'timeout' | 'lost-answer' | 'invalid-key-state';
+export type FaultKind = 'throttled' | 'conflict' | 'timeout' | 'lost-answer' | 'invalid-key-state' | KeyFaultKind;
+type KeyFaultKind = 'key-disabled' | 'key-not-found' | 'key-access-denied';
+const keyFaults: Record<KeyFaultKind, () => Error> = {
+  'key-disabled': () => new DisabledException({ message: 'the key is disabled', $metadata: { httpStatusCode: 400 } }),
+  'key-not-found': () => new NotFoundException({ message: 'the key does not exist', $metadata: { httpStatusCode: 400 } }),
+  'key-access-denied': () => new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform kms:Sign', $metadata: { httpStatusCode: 400 } }),
+};
 
 export interface AwsCall {
   readonly service: 'dynamodb' | 'kms';
@@ -41,7 +49,7 @@ const dynamodbWrites = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'Transact
 
 /** The faults that make sense for a call: KMS calls have no transactions and no side effects to lose. */
 export function faultsFor(call: AwsCall): FaultKind[] {
-  if (call.service === 'kms') return ['throttled', 'invalid-key-state', 'timeout'];
+  if (call.service === 'kms') return ['throttled', 'invalid-key-state', 'timeout', ...(Object.keys(keyFaults) as KeyFaultKind[])];
   // A read meets a conflict as a retryable error just like throttling: one of the two says it all.
   return call.write ? ['throttled', 'conflict', 'timeout', 'lost-answer'] : ['throttled', 'timeout'];
 }
@@ -63,6 +71,7 @@ function dynamodbFault(kind: FaultKind, operation: string, input: unknown): Erro
 }
 
 function kmsFault(kind: FaultKind): Error {
+  if (Object.hasOwn(keyFaults, kind)) return keyFaults[kind as KeyFaultKind]();
   if (kind === 'invalid-key-state') return new KMSInvalidStateException({ message: 'the key is pending deletion', $metadata: { httpStatusCode: 400 } });
   if (kind === 'throttled') return new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
   return connectionReset();

@@ -1,19 +1,34 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDynamodbLocal } from '#dev/dynamodb-local.js';
+import { ensureLocalUserPool, startCognitoLocal } from '#dev/cognito-local.js';
+import type { LocalUserPool } from '#dev/cognito-local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The one in-memory DynamoDB Local of a test run; every test file gets its own table in it. */
     dynamodbEndpoint: string;
+    /** The one cognito-local of a test run, with one user pool and app client: the user directory. */
+    userPool: LocalUserPool;
   }
 }
 
-/** vitest globalSetup: one DynamoDB Local for the whole run, stopped when the run ends. */
+/** The confirmation code cognito-local sends every person in tests. */
+export const testConfirmationCode = '123456';
+
+/** vitest globalSetup: one DynamoDB Local and one cognito-local for the whole run, stopped when the run ends. */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Tests run on the local Node (20); the SDK's notice that it will need Node 22, as Lambda runs, is noise here.
   // Set before the first client, and before the test workers start, which inherit it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const dynamodb = await startDynamodbLocal();
+  const directoryData = await mkdtemp(join(tmpdir(), 'cognito-local-test-'));
+  const [dynamodb, cognito] = await Promise.all([startDynamodbLocal(), startCognitoLocal({ dataDir: directoryData, fixedCode: testConfirmationCode })]);
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
-  return () => dynamodb.stop();
+  project.provide('userPool', await ensureLocalUserPool(cognito.endpoint, join(directoryData, 'user-pool.json')));
+  return async () => {
+    await Promise.all([dynamodb.stop(), cognito.stop()]);
+    await rm(directoryData, { recursive: true, force: true });
+  };
 }

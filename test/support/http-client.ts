@@ -9,8 +9,11 @@ export interface HttpAnswer<T = Record<string, unknown>> {
   readonly body: T;
 }
 
-/** Who sends a request over HTTP: nobody, an API key (accounts, ops), or an installation's DPoP proof. */
-export type Credential = { readonly apiKey: string } | { readonly installation: TestInstallation } | undefined;
+/**
+ * Who sends a request over HTTP: nobody, an API key (accounts, ops) or a person's access token (with
+ * the membership it acts through), or an installation's DPoP proof.
+ */
+export type Credential = { readonly apiKey: string; readonly accountId?: string } | { readonly installation: TestInstallation } | undefined;
 
 /** The local service (the same server `npm start` runs) on a free port, and a small client for it. */
 export async function startLocalService(): Promise<{ baseUrl: string; server: Server; close: () => Promise<void> }> {
@@ -34,6 +37,7 @@ export async function request<T = Record<string, unknown>>(
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const { credential } = options;
   if (credential && 'apiKey' in credential) headers.authorization = `Bearer ${credential.apiKey}`;
+  if (credential && 'apiKey' in credential && credential.accountId) headers['account-id'] = credential.accountId;
   if (credential && 'installation' in credential) headers.dpop = await credential.installation.proof(method, path.split('?')[0] ?? path);
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const text = await response.text();

@@ -10,6 +10,9 @@ import type { Item } from './table-snapshot.js';
  *
  * - a license's `activations` equals the number of its `ACTIVATION#` items, within `maxActivations`;
  * - every activation item is in its installation's `licenses` map (same activation id), and vice versa;
+ *   a released one still holding its slot is in its `released` map instead;
+ * - a reseller budget's `used` is the quantity of the reseller's licenses its budget holds, and a
+ *   budget with a limit keeps `headroom = limit - used`;
  * - an installation holds licenses of its own customer only, and a trial never outlives its first activation;
  * - nothing is orphaned: API keys, associations, licenses, idempotency records, trial claims, spent proofs
  *   and events all name items that exist, and every event is in every feed it belongs to.
@@ -20,10 +23,14 @@ export function ledgerViolations(items: readonly Item[]): string[] {
   const account = (id: unknown) => (typeof id === 'string' ? find(keys.account(id)) : undefined);
   const license = (id: unknown) => (typeof id === 'string' ? find(keys.license(id)) : undefined);
   const installation = (id: unknown) => (typeof id === 'string' ? find(keys.installation(id)) : undefined);
+  // An installation may ask for a sign-in activation (spending a proof) before it exists.
+  const askedForSignIn = new Set(items.filter((item) => item.entity === 'deviceAuthorization').map((item) => item.installationId));
   const violations: string[] = [];
   const activationCount = new Map<string, number>();
   const apiKeysOf = new Map<string, number>();
   const eventFeeds = new Map<string, Set<string>>();
+  const heldBudget = new Map<string, number>();
+  const budgetKey = (resellerId: unknown, productId: unknown, type: unknown) => `${String(resellerId)}|${String(productId)}|${String(type)}`;
 
   const feedSubjectExists = (feed: string): boolean => {
     const [prefix, ...rest] = feed.split('#');
@@ -55,6 +62,10 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         if (typeof activations !== 'number' || typeof maxActivations !== 'number' || activations < 0 || activations > maxActivations) {
           violations.push(`license ${String(item.id)} counts ${String(activations)} of ${String(maxActivations)} activations`);
         }
+        if (item.budgetHeld === true) {
+          const held = budgetKey(item.issuedBy, item.productId, item.type);
+          heldBudget.set(held, (heldBudget.get(held) ?? 0) + Number(item.quantity));
+        }
         break;
       }
       case 'activation': {
@@ -62,7 +73,8 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         activationCount.set(licenseId, (activationCount.get(licenseId) ?? 0) + 1);
         if (!license(licenseId)) violations.push(`activation ${where} has no license`);
         const holder = installation(item.installationId);
-        const held = (holder?.licenses as Record<string, Item> | undefined)?.[licenseId];
+        const map = item.releasedAt === undefined ? holder?.licenses : holder?.released;
+        const held = (map as Record<string, Item> | undefined)?.[licenseId];
         if (!held) violations.push(`activation ${where} is missing from installation ${String(item.installationId)}`);
         else if (held.activationId !== item.activationId) violations.push(`activation ${where} is ${String(item.activationId)}, its installation says ${String(held.activationId)}`);
         break;
@@ -83,7 +95,7 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       case 'proof': {
         // `INSTALLATION#<id>` / `JTI#…` for DPoP proofs, `OFFLINE#<id>#<jti>` for request files.
         const installationId = String(item.pk).split('#')[1];
-        if (!installation(installationId)) violations.push(`spent proof ${where} belongs to no installation`);
+        if (!installation(installationId) && !askedForSignIn.has(installationId)) violations.push(`spent proof ${where} belongs to no installation`);
         break;
       }
       case 'trialFingerprint':
@@ -93,8 +105,28 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         if (license(item.licenseId)?.issuedBy !== item.callerId) violations.push(`idempotency record ${where} names no license ${String(item.licenseId)} of ${String(item.callerId)}`);
         if (typeof item.sealedKey !== 'string' || item.sealedKey === '') violations.push(`idempotency record ${where} keeps no sealed key`);
         break;
+      case 'budget':
+        if (account(item.resellerId)?.kind !== 'reseller') violations.push(`budget ${where} names no reseller ${String(item.resellerId)}`);
+        if (typeof item.limit === 'number' && item.headroom !== item.limit - Number(item.used)) violations.push(`budget ${where} has headroom ${String(item.headroom)} for ${String(item.used)} of ${item.limit}`);
+        break;
       case 'keyFailures':
-        // Failed key attempts are counted for any installation, known or not: nothing to reference.
+      case 'userCodeFailures':
+        // Failed key attempts are counted for any installation, known or not, unknown user codes for any person: nothing to reference.
+        break;
+      case 'member':
+        if (account(item.accountId)?.kind !== item.accountKind) violations.push(`membership ${where} names no ${String(item.accountKind)} account ${String(item.accountId)}`);
+        if (!find(keys.member(String(item.accountId), String(item.id))) || !find(keys.membershipOfEmail(String(item.email), String(item.accountId)))) {
+          violations.push(`membership ${where} lacks its twin item`);
+        }
+        break;
+      case 'owners':
+        if (!account(String(item.pk).split('#')[1]) || typeof item.count !== 'number' || item.count < 1) violations.push(`owners ${where} count ${String(item.count)} owners of no account`);
+        break;
+      case 'deviceAuthorization':
+        if (item.status === 'approved' && !installation(item.installationId)) violations.push(`approved authorization ${where} names no installation`);
+        break;
+      case 'deviceCode':
+        if (!find(keys.deviceAuthorization(String(item.userCode)))) violations.push(`device code ${where} names no authorization`);
         break;
       case 'event': {
         const feed = String(item.pk);
@@ -115,7 +147,12 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       const counted = activationCount.get(String(item.id)) ?? 0;
       if (item.activations !== counted) violations.push(`license ${String(item.id)} counts ${String(item.activations)} activations but has ${counted} activation items`);
     }
-    if (item.entity === 'account' && apiKeysOf.get(String(item.id)) !== 1) {
+    if (item.entity === 'budget') {
+      const held = heldBudget.get(budgetKey(item.resellerId, item.productId, item.type)) ?? 0;
+      if (item.used !== held) violations.push(`budget ${itemKey(item)} counts ${String(item.used)} used, its reseller's licenses hold ${held}`);
+    }
+    // Accounts a person registers on the site have no API key.
+    if (item.entity === 'account' && (apiKeysOf.get(String(item.id)) ?? 0) > 1) {
       violations.push(`account ${String(item.id)} has ${apiKeysOf.get(String(item.id)) ?? 0} API keys`);
     }
     if (item.entity === 'event') {

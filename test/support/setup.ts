@@ -1,6 +1,6 @@
 /**
- * Runs before each test file: its own table in the shared DynamoDB Local, its own data folder,
- * local keys, a fixed ops API key, and a quiet console.
+ * Runs before each test file: its own table in the shared DynamoDB Local, the run's user directory,
+ * its own data folder, local keys, a fixed ops API key, and a quiet console.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +19,12 @@ function tableNameFor(testPath: string | undefined): string {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'activation-test-'));
+const userPool = inject('userPool');
 Object.assign(process.env, {
+  COGNITO_ENDPOINT: userPool.endpoint,
+  USER_POOL_ID: userPool.userPoolId,
+  USER_POOL_CLIENT_ID: userPool.clientId,
+  USER_POOL_REGION: userPool.region,
   DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
   TABLE_NAME: tableNameFor(expect.getState().testPath),
   SIGNER: 'local',

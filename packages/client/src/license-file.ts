@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { activationRequestType } from '@license-activation/contract/jws-types';
+import { Problem } from '@license-activation/contract/problem';
 import { OfflineRequestClaims, TokenResult } from '@license-activation/contract/schemas';
 import { LicenseClientError } from './errors.js';
 import type { InstallationKey } from './installation-key.js';
 import { parseJson } from './parse-json.js';
-
 
 /** What an offline request file asks for: the key and the machine facts an online activation would send. */
 export type ActivationRequest = Omit<OfflineRequestClaims, 'iat' | 'jti'>;
@@ -24,9 +24,36 @@ export async function createActivationRequest(key: InstallationKey, request: Act
   return new SignJWT(claims).setProtectedHeader({ typ: activationRequestType, alg: 'ES256', jwk: key.publicJwk }).sign(key.privateKey);
 }
 
+const compactJws = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** A saved HTTP answer (`curl -i`): its status and body, or undefined for anything else. */
+function httpAnswer(text: string): { status: number; body: string } | undefined {
+  const statusLine = /^HTTP\/[\d.]+ (\d{3})[^\n]*\n/.exec(text);
+  if (!statusLine) return undefined;
+  const headersEnd = /\r?\n\r?\n/.exec(text);
+  return { status: Number(statusLine[1]), body: headersEnd ? text.slice(headersEnd.index + headersEnd[0].length).trim() : '' };
+}
+
+const rejected = (detail: string) => new LicenseClientError('TOKEN_REJECTED', detail);
+
+/** The token of a JSON license file, or what the JSON is instead: an error answer, or something else. */
+function tokenOfJson(text: string): string {
+  const json = parseJson(text);
+  if (json === undefined) throw rejected('the file starts as JSON but is not valid JSON (cut short?)');
+  const answer = TokenResult.safeParse(json);
+  if (answer.success) return answer.data.token;
+  const problem = Problem.safeParse(json);
+  if (problem.success) {
+    throw rejected(`the file holds the service's refusal, not a license file: ${problem.data.code}: ${problem.data.detail} (status ${problem.data.status})`);
+  }
+  throw rejected('the file is JSON without a "token": not a license file, nor the service\'s {"token": …} answer');
+}
+
 /**
- * The license token in a license file: either the token itself, or the service's whole answer to
- * `POST /v1/offline-activations` (`{"token": …}`), as a browser or curl saves it.
+ * The license token in a license file: the token itself, the service's whole answer to
+ * `POST /v1/offline-activations` (`{"token": …}`) as a browser or curl saves it, or that answer with
+ * its HTTP status line and headers (`curl -i`). What is none of these is refused (`TOKEN_REJECTED`)
+ * with what it is instead, so that a saved refusal is not taken for a bad token.
  *
  * @example
  * ```ts
@@ -35,8 +62,14 @@ export async function createActivationRequest(key: InstallationKey, request: Act
  */
 export function licenseFileToken(contents: string): string {
   const text = contents.trim();
-  if (!text.startsWith('{')) return text;
-  const answer = TokenResult.safeParse(parseJson(text));
-  if (!answer.success) throw new LicenseClientError('TOKEN_REJECTED', 'the license file is neither a token nor an answer holding one');
-  return answer.data.token;
+  const http = httpAnswer(text);
+  if (http && (http.status < 200 || http.status > 299)) {
+    const refusal = http.body.startsWith('{') ? Problem.safeParse(parseJson(http.body)) : undefined;
+    const why = refusal?.success ? `: ${refusal.data.code}: ${refusal.data.detail}` : '';
+    throw rejected(`the file holds an HTTP answer with status ${http.status}${why}, not a license file`);
+  }
+  const body = http ? http.body : text;
+  if (body.startsWith('{')) return tokenOfJson(body);
+  if (!compactJws.test(body)) throw rejected('the file is not a license token (three base64url parts joined by dots), nor the service\'s {"token": …} answer');
+  return body;
 }

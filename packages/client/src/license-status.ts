@@ -77,6 +77,30 @@ function baseLicensesExpired(claims: LicenseTokenClaims, product: Product, atSec
   return active.length > 0 && active.every((license) => license.expiresAt !== undefined && license.expiresAt <= atSeconds);
 }
 
+/**
+ * The token's decision again, without the licenses that ended since it was signed: their seats and
+ * features go at their `expiresAt`, even while the token itself is valid (tokens from servers that did
+ * not yet end them there). Undefined while every license the token grants is still within its end.
+ */
+function withoutEndedLicenses(claims: LicenseTokenClaims, input: StatusInput, atSeconds: number) {
+  const ended = claims.licenses.some((license) => license.status === 'active' && license.expiresAt !== undefined && license.expiresAt <= atSeconds);
+  if (!ended) return undefined;
+  const licenses = claims.licenses.map((license) => ({
+    id: license.id,
+    type: license.type,
+    quantity: license.quantity,
+    ...(license.edition === undefined ? {} : { edition: license.edition }),
+    // Expiry is judged from `expiresAt` again; the other statuses are the service's word.
+    status: license.status === 'expired' ? ('active' as const) : license.status,
+    ...(license.expiresAt === undefined ? {} : { expiresAt: isoTime(license.expiresAt) }),
+  }));
+  return decideLicenseMode(
+    input.product,
+    { productId: input.product.id, version: input.productVersion, licenses, usage: { activeUsers: claims.seats.consumed, reportedAt: isoTime(claims.iat) } },
+    new Date(atSeconds * 1000),
+  );
+}
+
 function refreshOverdue(claims: LicenseTokenClaims, atSeconds: number): StatusWarning[] {
   if (claims.refreshAfter > atSeconds || claims.exp <= atSeconds) return [];
   return [{ code: 'REFRESH_OVERDUE', detail: `the license should have been refreshed at ${isoTime(claims.refreshAfter)}; it stays valid until ${isoTime(claims.exp)}: let the installation reach the licensing service` }];
@@ -131,14 +155,20 @@ export function evaluateLicenseStatus(input: StatusInput): LicenseStatus {
     ...clockReasons,
   ].filter((reason) => !tokenReasons.includes(reason));
   const asTokenSays = judgedReasons.length === 0;
+  const redecided = asTokenSays ? withoutEndedLicenses(claims, input, atSeconds) : undefined;
+  const granted = redecided
+    ? { mode: redecided.mode, reasons: redecided.reasons, features: redecided.features, restricted: redecided.restricted, edition: redecided.edition ?? null, seats: redecided.seats }
+    : {
+        mode: asTokenSays ? claims.mode : ('limited' as const),
+        reasons: [...tokenReasons, ...judgedReasons],
+        ...(asTokenSays ? { features: claims.features, restricted: claims.limited?.restricted ?? [] } : unlicensedCapabilities(input)),
+        edition: claims.edition ?? null,
+        seats: claims.seats,
+      };
 
   return {
     installationId: input.installationId,
-    mode: asTokenSays ? claims.mode : 'limited',
-    reasons: [...tokenReasons, ...judgedReasons],
-    ...(asTokenSays ? { features: claims.features, restricted: claims.limited?.restricted ?? [] } : unlicensedCapabilities(input)),
-    edition: claims.edition ?? null,
-    seats: claims.seats,
+    ...granted,
     expiresAt: isoTime(claims.exp),
     refreshAfter: isoTime(claims.refreshAfter),
     trialEndsAt: claims.trial ? isoTime(claims.trial.endsAt) : null,

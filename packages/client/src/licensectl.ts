@@ -5,8 +5,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import QRCode from 'qrcode';
 import * as z from 'zod';
-import { JwksResult } from '@license-activation/contract/schemas';
+import { JwksResult, TokenResult } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
 import { systemClock } from './clock.js';
 import { LicenseClientError } from './errors.js';
@@ -20,11 +21,14 @@ Commands:
   init                      create the installation key and remember the settings below
   trial                     start the product's trial (online)
   activate <key>            activate a license key (online)
+  activate --sign-in        activate through a person who signs in to the license site and approves
+                            the code shown (online; Ctrl-C stops waiting)
   heartbeat                 report usage and refresh the license token (online)
   release <licenseId>       release a license from this installation (online)
   restore                   fetch this installation's current token (online)
   request-file <key>        write an offline activation request file (--out F, or stdout)
   import-file <file>        verify and store a license file
+  offline-exchange <file>   on a connected machine: post a request file, write the license file (--out F, or stdout)
   status                    show what the installation may do now (offline)
 
 Options:
@@ -36,12 +40,13 @@ Options:
   --jwks FILE               pin the token signing keys of this JWKS file
   --pin-server-keys         init only, for development: pin the keys the service publishes now
   --active-users N          heartbeat: the number of active users (default 0)
-  --out FILE                request-file: where to write the file
+  --out FILE                request-file, offline-exchange: where to write the file
   --json                    status: print JSON
   -h, --help                show this help
 
 init stores --server, --product, --product-version, --issuer and the pinned keys in the state directory;
-later commands use them unless given again.`;
+later commands use them unless given again. offline-exchange needs only --server: it runs on the machine
+that carries the request file, not on the installation.`;
 
 /** What `init` remembers in the state directory. */
 const CliSettings = z.object({
@@ -74,6 +79,7 @@ function parseCommandLine(argv: readonly string[]) {
       issuer: { type: 'string' },
       jwks: { type: 'string' },
       'pin-server-keys': { type: 'boolean', default: false },
+      'sign-in': { type: 'boolean', default: false },
       'active-users': { type: 'string', default: '0' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -178,7 +184,7 @@ async function init(line: CommandLine, stateDir: string): Promise<void> {
   write(summary(await client.status()));
 }
 
-const commands = ['init', 'trial', 'activate', 'heartbeat', 'release', 'restore', 'request-file', 'import-file', 'status'] as const;
+const commands = ['init', 'trial', 'activate', 'heartbeat', 'release', 'restore', 'request-file', 'import-file', 'offline-exchange', 'status'] as const;
 type Command = (typeof commands)[number];
 
 function commandOf(line: CommandLine): Command {
@@ -187,18 +193,57 @@ function commandOf(line: CommandLine): Command {
   return command;
 }
 
+/**
+ * Posts an offline request file to the service and writes the answer, the license file, for
+ * `import-file` on the installation. The file is single-use: a refusal is reported and nothing written.
+ */
+async function offlineExchange(line: CommandLine, stateDir: string): Promise<void> {
+  const serverUrl = line.values.server ?? (await storedSettings(stateDir))?.serverUrl;
+  if (!serverUrl) throw new UsageError('offline-exchange needs --server');
+  const path = positional(line, 'request-file');
+  const request = (await readFile(path, 'utf8').catch(() => {
+    throw new UsageError(`cannot read the request file ${path}`);
+  })).trim();
+  const transport = new ApiTransport({ serverUrl: serviceUrl(serverUrl), fetch, clock: systemClock, timeoutMs: requestTimeoutMs });
+  const { token } = await transport.send({ route: 'offlineActivate', body: { request } }, TokenResult);
+  if (line.values.out === undefined) return write(token);
+  await writeFile(line.values.out, `${token}\n`, { mode: 0o600 });
+  write(`license file written to ${line.values.out}: take it to the installation and run licensectl import-file ${line.values.out}`);
+}
+
+/** Shows the code (and a QR code of the link that carries it) and waits for the person; Ctrl-C stops. */
+async function activateBySignIn(client: LicenseClient) {
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await client.activateBySignIn({
+      signal: stop.signal,
+      onCode: async (code) => {
+        write(await QRCode.toString(code.verificationUriComplete, { type: 'terminal', small: true }));
+        write(`Open ${code.verificationUri} and enter ${code.userCode} (valid ${Math.round(code.expiresIn / 60)} minutes); waiting for approval…`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
 async function run(line: CommandLine, stateDir: string): Promise<void> {
   const command = commandOf(line);
   if (command === 'init') return init(line, stateDir);
+  if (command === 'offline-exchange') return offlineExchange(line, stateDir);
   const settings = settingsFrom(line, await storedSettings(stateDir));
   const client = clientFor(settings, stateDir, await pinnedKeys(line, stateDir));
   switch (command) {
     case 'trial':
       await client.trial();
       break;
-    case 'activate':
-      write(`activated license ${(await client.activate(positional(line, 'key'))).activation.licenseId}`);
+    case 'activate': {
+      const answer = line.values['sign-in'] ? await activateBySignIn(client) : await client.activate(positional(line, 'key'));
+      write(`activated license ${answer.activation.licenseId}`);
       break;
+    }
     case 'heartbeat':
       await client.heartbeat({ activeUsers: activeUsers(line) });
       break;
@@ -216,7 +261,7 @@ async function run(line: CommandLine, stateDir: string): Promise<void> {
       if (line.values.out === undefined) return write(file);
       // It carries the license key: readable by its owner only.
       await writeFile(line.values.out, `${file}\n`, { mode: 0o600 });
-      return write(`request file written to ${line.values.out}: send it to POST /v1/offline-activations as {"request": "<file>"} within 7 days`);
+      return write(`request file written to ${line.values.out}: within 7 days, on a connected machine, run licensectl offline-exchange ${line.values.out} --server <url> --out license.jwt (or POST it to /v1/offline-activations as {"request": "<file>"})`);
     }
     case 'import-file':
       await client.importLicenseFile(await readFile(positional(line, 'file'), 'utf8'));
@@ -264,6 +309,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`licensectl: ${error.message} (licensectl --help lists the commands and options)\n`);
       return 2;
+    }
+    // Ctrl-C while waiting for a sign-in approval: the code stays valid until it expires.
+    if (error instanceof Error && error.name === 'AbortError') {
+      process.stderr.write('licensectl: stopped waiting for approval\n');
+      return 130;
     }
     process.stderr.write(`${error instanceof LicenseClientError ? describeFailure(error) : `licensectl: ${error instanceof Error ? error.message : String(error)}`}\n`);
     return 1;

@@ -61,6 +61,11 @@ const ProductFields = z.strictObject({
   seatOverage: z.enum(['warn', 'limit']),
   /** Whether the product sells `support` licenses and its tokens carry a `support` claim. */
   support: z.boolean(),
+  /**
+   * How long an online activation holds its slot without its installation being seen (API.md §8);
+   * absent: activations end only when released. Tokens never outlive it.
+   */
+  leaseDays: z.number().int().positive().optional(),
 });
 
 type ProductFields = z.infer<typeof ProductFields>;

@@ -1,8 +1,10 @@
 import * as z from './zod.js';
-import { id, machineReport } from './fields.js';
+import { id, licenseKeyText, machineReport } from './fields.js';
+import { ActivationPath, InstallationPath } from './paths.js';
+import type { RouteRequests } from './route-request.js';
 
 /**
- * What installation routes accept: trials, activations, heartbeats, paths, offline request files.
+ * What installation routes accept: trials, activations, heartbeats, offline request files; and each route's request.
  * Each handler imports only its own area's module, so a function builds only the schemas it
  * validates with: building zod schemas is a good part of a cold start.
  */
@@ -10,24 +12,15 @@ import { id, machineReport } from './fields.js';
 export const TrialInput = z.strictObject({ productId: id, ...machineReport });
 export type TrialInput = z.infer<typeof TrialInput>;
 
-export const ActivationInput = z
-  .strictObject({
-    key: z.optional(z.string().check(z.maxLength(256))),
-    licenseId: z.optional(id),
-    customerId: z.optional(id),
-    productId: id,
-    ...machineReport,
-  })
-  .check(
-    z.superRefine((input, context) => {
-      if ((input.key === undefined) === (input.licenseId === undefined)) {
-        context.addIssue({ code: 'custom', path: ['key'], message: 'give either key or licenseId' });
-      }
-      if (input.customerId !== undefined && input.licenseId === undefined) {
-        context.addIssue({ code: 'custom', path: ['customerId'], message: 'customerId goes with licenseId' });
-      }
-    }),
-  );
+const activationFacts = { productId: id, ...machineReport };
+
+/** An installation activates by the license key. */
+export const KeyActivationInput = z.strictObject({ key: licenseKeyText, ...activationFacts });
+/** An account names the license it activates for an installation (and may narrow it to a customer). */
+export const LicenseIdActivationInput = z.strictObject({ licenseId: id, customerId: z.optional(id), ...activationFacts });
+
+/** Exactly one of `key` and `licenseId`: the strict objects cannot both match. */
+export const ActivationInput = z.xor([KeyActivationInput, LicenseIdActivationInput]);
 export type ActivationInput = z.infer<typeof ActivationInput>;
 
 export const HeartbeatInput = z.strictObject({
@@ -36,17 +29,23 @@ export const HeartbeatInput = z.strictObject({
 });
 export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
 
-export const InstallationPath = z.object({ installationId: z.string() });
-export const ActivationPath = z.object({ installationId: z.string(), licenseId: z.string() });
-
 export const OfflineActivationInput = z.strictObject({ request: z.string().check(z.minLength(1), z.maxLength(16_384)) });
 
 /** The claims of an offline request file (a JWS signed by the installation key). */
 export const OfflineRequestClaims = z.object({
-  key: z.string().check(z.maxLength(256)),
+  key: licenseKeyText,
   productId: id,
   ...machineReport,
   iat: z.number(),
   jti: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 export type OfflineRequestClaims = z.infer<typeof OfflineRequestClaims>;
+
+export const installationRequests = {
+  startTrial: { body: TrialInput },
+  activate: { body: ActivationInput },
+  heartbeat: { params: InstallationPath, body: HeartbeatInput },
+  releaseActivation: { params: ActivationPath },
+  getInstallation: { params: InstallationPath },
+  offlineActivate: { body: OfflineActivationInput },
+} as const satisfies RouteRequests;

@@ -5,7 +5,7 @@ export { productById, restrictedCapabilities } from './product-queries.js';
 
 /**
  * The catalog the contract describes (API.md section 3), shipped as the default and used by the tests.
- * Each product follows its vendor manual in /work/shared/seeds. The `Catalog` schema checks it at build
+ * Each product follows its vendor manual in ../shared/seeds (beside the repository). The `Catalog` schema checks it at build
  * and test time (test/unit/catalog, and `cdk synth` parses the catalog it deploys), so an inconsistent
  * edit never reaches an installation; the functions use it as it is, without loading the schema.
  */
@@ -30,6 +30,8 @@ const definition = {
     virtualMachines: 'allowed',
     seatOverage: 'warn',
     support: false,
+    // A server unseen for 60 days (crashed, wiped) gives its slot back to the next activation.
+    leaseDays: 60,
   },
   // Seed 001: an edition license, users packs, support seats (updates need as many as user seats) and add-ons;
   // unactivated licenses leave the vault in limited mode without AD sync, secret edits, imports and web services.
@@ -67,6 +69,7 @@ const definition = {
     minVersion: '4.6.0',
     seatOverage: 'limit',
     support: false,
+    leaseDays: 14,
   },
 } satisfies z.input<typeof Catalog>;
 

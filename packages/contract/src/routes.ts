@@ -4,20 +4,20 @@
  */
 
 /** Who may call a route; `anonymous` means no credential is needed. */
-export type PrincipalKind = 'ops' | 'reseller' | 'customer' | 'installation' | 'anonymous';
+export type PrincipalKind = 'ops' | 'reseller' | 'customer' | 'installation' | 'person' | 'anonymous';
 
 /**
  * How a route authenticates its caller.
  * - `none`: nobody needs to.
  * - `iam`: ops only. On AWS API Gateway checks SigV4; locally `Authorization: Bearer $OPS_API_KEY` stands in.
- * - `api-key`: an account's (or the ops) API key, resolved by the API Gateway Lambda authorizer on AWS
- *   and by the same code in-process locally.
+ * - `api-key`: an account's (or the ops) API key, or a person's access token from the user directory,
+ *   resolved by the API Gateway Lambda authorizer on AWS and by the same code in-process locally.
  * - `installation`: a DPoP proof, verified by the handler.
  * - `installation-or-api-key`: either of the two, verified by the handler (API Gateway cannot express "or").
  */
 export type Authentication = 'none' | 'iam' | 'api-key' | 'installation' | 'installation-or-api-key';
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteDefinition {
   readonly id: string;
@@ -31,6 +31,11 @@ export interface RouteDefinition {
   readonly allow: readonly PrincipalKind[];
   /** Accounts whose API key may accompany an installation's proof (activation on a customer's behalf). */
   readonly onBehalfOf?: readonly PrincipalKind[];
+  /**
+   * A person calls as one of its memberships (`Account-Id`), with that account's rights. Implied
+   * wherever a customer or reseller may call; person routes that need an account say so.
+   */
+  readonly throughMembership?: boolean;
   readonly summary: string;
 }
 
@@ -60,7 +65,20 @@ export const routes = [
   { id: 'heartbeat', method: 'POST', path: '/v1/installations/{installationId}/heartbeat', function: 'heartbeat', authentication: 'installation', allow: ['installation'], summary: 'Report usage and get a fresh license token' },
   { id: 'releaseActivation', method: 'DELETE', path: '/v1/installations/{installationId}/activations/{licenseId}', function: 'release-activation', authentication: 'installation-or-api-key', allow: ['installation', ...accounts], summary: 'Release an activation and free its slot' },
   { id: 'getInstallation', method: 'GET', path: '/v1/installations/{installationId}', function: 'get-installation', authentication: 'installation-or-api-key', allow: ['installation', ...accounts], summary: "Restore an installation's license state, with a fresh token" },
+  { id: 'setBudget', method: 'PUT', path: '/v1/admin/resellers/{resellerId}/budgets/{productId}/{type}', function: 'set-budget', authentication: 'iam', allow: ['ops'], summary: "Set a reseller's budget for a product and license type" },
+  { id: 'listBudgets', method: 'GET', path: '/v1/resellers/{resellerId}/budgets', function: 'list-budgets', authentication: 'api-key', allow: ['reseller', 'ops'], summary: "List a reseller's budgets" },
   { id: 'offlineActivate', method: 'POST', path: '/v1/offline-activations', function: 'offline-activate', authentication: 'none', allow: ['anonymous'], summary: 'Exchange an offline request file for a license file' },
+  { id: 'signInConfig', method: 'GET', path: '/v1/sign-in-config', function: 'public-documents', authentication: 'none', allow: ['anonymous'], summary: 'What a site or CLI needs to sign a person in to the user directory' },
+  { id: 'getMe', method: 'GET', path: '/v1/me', function: 'people', authentication: 'api-key', allow: ['person'], summary: 'The signed-in person and their memberships' },
+  { id: 'createMyAccount', method: 'POST', path: '/v1/me/accounts', function: 'people', authentication: 'api-key', allow: ['person'], summary: 'Register a customer account owned by the signed-in person' },
+  { id: 'listMembers', method: 'GET', path: '/v1/accounts/{accountId}/members', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: "List an account's members" },
+  { id: 'addMember', method: 'POST', path: '/v1/accounts/{accountId}/members', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: 'Add a member to an account' },
+  { id: 'removeMember', method: 'DELETE', path: '/v1/accounts/{accountId}/members/{memberId}', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: 'Remove a member from an account' },
+  { id: 'startDeviceAuthorization', method: 'POST', path: '/v1/device-authorizations', function: 'device-authorizations', authentication: 'installation', allow: ['installation'], summary: 'Ask for a user code to activate by signing in (RFC 8628)' },
+  { id: 'deviceToken', method: 'POST', path: '/v1/device-authorizations/token', function: 'device-authorizations', authentication: 'installation', allow: ['installation'], summary: 'Collect the activation a person approved' },
+  { id: 'getDeviceAuthorization', method: 'GET', path: '/v1/device-authorizations/{userCode}', function: 'device-approvals', authentication: 'api-key', allow: ['person'], summary: 'What a user code asks to activate' },
+  { id: 'approveDeviceAuthorization', method: 'POST', path: '/v1/device-authorizations/{userCode}/approve', function: 'device-approvals', authentication: 'api-key', allow: ['person'], throughMembership: true, summary: 'Approve a sign-in activation with a license' },
+  { id: 'denyDeviceAuthorization', method: 'POST', path: '/v1/device-authorizations/{userCode}/deny', function: 'device-approvals', authentication: 'api-key', allow: ['person'], summary: 'Deny a sign-in activation' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]['id'];

@@ -14,6 +14,8 @@ export * from './account-requests.js';
 export * from './installation-requests.js';
 export * from './license-requests.js';
 export * from './list-requests.js';
+export * from './paths.js';
+export * from './person-requests.js';
 
 // ---------------------------------------------------------------- accounts
 
@@ -82,11 +84,18 @@ export const EventType = z.enum([
   'trial.started',
   'activation.created',
   'activation.released',
+  /** A lapsed lease reclaimed by another activation (actor `system`). */
+  'activation.expired',
+  'budget.set',
+  'member.added',
+  'member.removed',
+  'authorization.approved',
+  'authorization.denied',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
 export const Actor = z.object({
-  kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'anonymous']),
+  kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'person', 'anonymous', 'system']),
   id: z.string(),
 });
 
@@ -109,6 +118,13 @@ export const Activation = z.object({
   licenseId: z.string(),
   installationId: z.string(),
   createdAt: isoTime,
+  /** When the installation was last seen (activation, heartbeat, restore). */
+  lastSeenAt: z.optional(isoTime),
+  /** Since when the lease has lapsed: the activation no longer holds its slot. */
+  lapsedAt: z.optional(isoTime),
+  /** A release past the license's release allowance: the slot stays taken until `freesAt`. */
+  releasedAt: z.optional(isoTime),
+  freesAt: z.optional(isoTime),
 });
 export type Activation = z.infer<typeof Activation>;
 
@@ -145,5 +161,80 @@ export const TrialResult = z.object({ token: z.string(), installation: Installat
 export const ActivationResult = z.object({ token: z.string(), installation: Installation, activation: Activation });
 export const InstallationResult = z.object({ installation: Installation, token: z.string() });
 
+// ---------------------------------------------------------------- reseller budgets
+
+export const Budget = z.object({
+  resellerId: z.string(),
+  productId: z.string(),
+  type: LicenseType,
+  limit: z.number().int(),
+  /** The quantity of the reseller's licenses of that product and type that are neither revoked nor expired. */
+  used: z.number().int(),
+});
+export type Budget = z.infer<typeof Budget>;
+export const BudgetResult = z.object({ budget: Budget });
+export const BudgetList = z.object({ items: z.array(Budget) });
+
 export const HealthResult = z.object({ status: z.literal('ok') });
 export const JwksResult = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+
+// ---------------------------------------------------------------- people (API.md §7)
+
+export const SignInConfig = z.object({
+  region: z.string(),
+  userPoolId: z.string(),
+  clientId: z.string(),
+  /** Only when the directory is not AWS's own (cognito-local under `npm start`). */
+  endpoint: z.string().optional(),
+});
+export type SignInConfig = z.infer<typeof SignInConfig>;
+
+export const MemberRole = z.enum(['owner', 'member']);
+export type MemberRole = z.infer<typeof MemberRole>;
+
+export const Person = z.object({ id: z.string(), email: z.string().optional(), emailVerified: z.boolean() });
+
+export const Membership = z.object({ account: Account, role: MemberRole });
+export type Membership = z.infer<typeof Membership>;
+
+export const MeResult = z.object({ person: Person, memberships: z.array(Membership) });
+export const MyAccountCreated = z.object({ account: Account });
+
+export const Member = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  email: z.string(),
+  role: MemberRole,
+  /** Once a person holds the membership. */
+  personId: z.string().optional(),
+  createdAt: isoTime,
+});
+export type Member = z.infer<typeof Member>;
+export const MemberResult = z.object({ member: Member });
+
+export const DeviceAuthorizationStarted = z.object({
+  deviceCode: z.string(),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string(),
+  expiresIn: z.number().int(),
+  interval: z.number().int(),
+});
+export type DeviceAuthorizationStarted = z.infer<typeof DeviceAuthorizationStarted>;
+
+export const DeviceAuthorizationStatus = z.enum(['pending', 'approved', 'denied', 'expired']);
+export type DeviceAuthorizationStatus = z.infer<typeof DeviceAuthorizationStatus>;
+
+export const DeviceAuthorization = z.object({
+  userCode: z.string(),
+  installationId: z.string(),
+  productId: z.string(),
+  hostname: z.string(),
+  version: z.string(),
+  virtual: z.boolean(),
+  status: DeviceAuthorizationStatus,
+  expiresAt: isoTime,
+});
+export type DeviceAuthorization = z.infer<typeof DeviceAuthorization>;
+export const DeviceAuthorizationResult = z.object({ authorization: DeviceAuthorization });
+export const ApprovalResult = z.object({ activation: Activation });

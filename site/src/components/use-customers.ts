@@ -14,7 +14,7 @@ export function useCustomers() {
   return useLoad(async (): Promise<Account[]> => {
     if (!membership) return [];
     if (membership.account.kind !== 'reseller') return [membership.account];
-    const page = unwrap(await api.GET('/v1/customers', { params: { query: { limit: '100' } } }));
+    const page = unwrap(await api.GET('/v1/customers', { params: { query: { limit: 100 } } }));
     return [...page.items].sort((a, b) => a.name.localeCompare(b.name));
   }, [accountId]);
 }

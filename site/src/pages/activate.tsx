@@ -28,7 +28,7 @@ function Approval({ authorization, onDone }: { authorization: Authorization; onD
     if (!customerId && customers.data?.length === 1 && customers.data[0]) setCustomerId(customers.data[0].id);
   }, [customers.data, customerId]);
   const licenses = useLoad(
-    async () => (customerId ? unwrap(await api.GET('/v1/licenses', { params: { query: { customerId, limit: '100' } } })).items : []),
+    async () => (customerId ? unwrap(await api.GET('/v1/licenses', { params: { query: { customerId, limit: 100 } } })).items : []),
     [customerId, membership?.account.id],
   );
   const forProduct = (licenses.data ?? []).filter((license) => license.productId === authorization.productId);

@@ -103,7 +103,8 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-describe('licensectl', () => {
+// Each case runs the CLI in child processes against a child service: generous on a busy machine.
+describe('licensectl', { timeout: 120_000 }, () => {
   it('starts a trial, activates a key, and turns limited LICENSE_SUSPENDED after a suspension and a heartbeat', async () => {
     const stateDir = join(workDir, 'online');
     const init = await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--product-version', '5.0.0', '--pin-server-keys'));
@@ -145,13 +146,18 @@ describe('licensectl', () => {
     // Act: the request file travels to a connected machine, the license file comes back.
     const requestFile = join(workDir, 'activation-request.jwt');
     await succeeds(licensectl(stateDir, 'request-file', key, '--out', requestFile));
-    const licenseFile = join(workDir, 'license.json');
-    const answer = TokenResult.parse(await post('/v1/offline-activations', { request: (await readFile(requestFile, 'utf8')).trim() }));
-    await writeFile(licenseFile, JSON.stringify(answer));
+    const licenseFile = join(workDir, 'license.jwt');
+    const workstation = join(workDir, 'admin-workstation');
+    await succeeds(licensectl(workstation, 'offline-exchange', requestFile, '--server', baseUrl, '--out', licenseFile));
+    const again = await licensectl(workstation, 'offline-exchange', requestFile, '--server', baseUrl, '--out', join(workDir, 'again.jwt'));
     await stopService();
     await succeeds(licensectl(stateDir, 'import-file', licenseFile));
 
     // Assess
     expect(await status(stateDir)).toMatchObject({ mode: 'full', reasons: [], seats: { users: 15 } });
+    expect(TokenResult.shape.token.safeParse((await readFile(licenseFile, 'utf8')).trim()).success).toBe(true);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^licensectl: CONFLICT: .+\(status 409, request .+\)\n$/);
+    await expect(readFile(join(workDir, 'again.jwt'))).rejects.toThrow();
   });
 });

@@ -1,13 +1,17 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { config } from '#lib/platform/config.js';
 import { createTable } from '#lib/platform/dynamodb.js';
-import { tableDefinition } from '#lib/data/table-definition.js';
+import { createTableInput, tableDefinition } from '#lib/data/table-definition.js';
 import { ensureTable } from '#dev/ensure-table.js';
 
 const { dynamodbEndpoint, region, tableName } = config();
 const table = createTable({ endpoint: dynamodbEndpoint, region, tableName: `${tableName}-ensured` });
-afterAll(() => table.client.destroy());
+const older = createTable({ endpoint: dynamodbEndpoint, region, tableName: `${tableName}-older` });
+afterAll(() => {
+  table.client.destroy();
+  older.client.destroy();
+});
 
 describe('ensureTable', () => {
   it('creates a missing table with its keys and indexes, and TTL enabled on the ttl attribute', async () => {
@@ -22,6 +26,20 @@ describe('ensureTable', () => {
     ]);
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(tableDefinition.globalSecondaryIndexes.map((index) => index.indexName));
     expect(TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
+  });
+
+  it('adds the indexes a table kept from an older version lacks (gsi3, for the budget job)', async () => {
+    const input = createTableInput(older.name);
+    const indexes = input.GlobalSecondaryIndexes.filter((index) => index.IndexName !== 'gsi3');
+    const keyNames = new Set<string>(['pk', 'sk', ...indexes.flatMap((index) => index.KeySchema.map((key) => key.AttributeName))]);
+    await older.client.send(
+      new CreateTableCommand({ ...input, GlobalSecondaryIndexes: indexes, AttributeDefinitions: input.AttributeDefinitions.filter((definition) => keyNames.has(definition.AttributeName)) }),
+    );
+
+    await ensureTable(older);
+
+    const { Table } = await older.client.send(new DescribeTableCommand({ TableName: older.name }));
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).toSorted()).toEqual(['gsi1', 'gsi2', 'gsi3']);
   });
 
   it('leaves an existing table as it is', async () => {

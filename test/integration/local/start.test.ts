@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -19,6 +19,7 @@ interface Service {
   readonly child: ChildProcessByStdio<null, Readable, Readable>;
   readonly baseUrl: string;
   readonly stdout: string[];
+  readonly stderr: string[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -46,16 +47,15 @@ async function startService(environment: Record<string, string>): Promise<Servic
   for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME'] as const) if (!(name in environment)) delete env[name];
   const child = spawn(process.execPath, ['--conditions=@license-activation/source', '--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const service: Service = { child, baseUrl: `http://127.0.0.1:${port}`, stdout: [], exited };
+  const service: Service = { child, baseUrl: `http://127.0.0.1:${port}`, stdout: [], stderr: [], exited };
   started.push(service);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => service.stderr.push(chunk.toString()));
   await new Promise<void>((ready, failed) => {
     child.stdout.on('data', (chunk: Buffer) => {
       service.stdout.push(...chunk.toString().split('\n').filter(Boolean));
       if (service.stdout.some((line) => line.startsWith('listening on'))) ready();
     });
-    void exited.then(({ code, signal }) => failed(new Error(`npm start ended (${code ?? signal}) before listening:\n${stderr}`)));
+    void exited.then(({ code, signal }) => failed(new Error(`npm start ended (${code ?? signal}) before listening:\n${service.stderr.join('')}`)));
   });
   return service;
 }
@@ -79,6 +79,12 @@ function processesNaming(text: string): string[] {
         return []; // gone meanwhile
       }
     });
+}
+
+/** The port of the DynamoDB Local that keeps its data in `dbPath`, from its command line. */
+function dynamodbLocalPort(dbPath: string): number {
+  const java = processesNaming(dbPath).find((line) => / java /.test(` ${line}`)) ?? '';
+  return Number(/ -port (\d+) /.exec(java)?.[1]);
 }
 
 async function eventuallyNone(text: string, withinMs: number): Promise<string[]> {
@@ -137,6 +143,54 @@ describe('npm start', () => {
 
     expect(second.stdout).toContain(`ops API key: ${printed}`);
     expect(customers.status).toBe(200);
+  });
+
+  it('keeps $DATA_DIR owner-only, and its DynamoDB Local shows no table to a client with other credentials', async () => {
+    const dataDir = newDataDir();
+    chmodSync(dataDir, 0o755);
+    mkdirSync(join(dataDir, 'dynamodb'), { mode: 0o755 });
+    // A key file left readable by others (an older version, a copy): tightened at start, and said so.
+    writeFileSync(join(dataDir, 'ops-api-key'), 'lak_an-old-ops-key-kept-readable\n', { mode: 0o644 });
+    chmodSync(join(dataDir, 'ops-api-key'), 0o644);
+    const service = await startService({ DATA_DIR: dataDir });
+    const modes = Object.fromEntries(readdirSync(dataDir).map((name) => [name, statSync(join(dataDir, name)).mode & 0o777]));
+    const accessKeyId = readFileSync(join(dataDir, 'dynamodb-access-key'), 'utf8').trim();
+    const endpoint = `http://127.0.0.1:${dynamodbLocalPort(join(dataDir, 'dynamodb'))}`;
+    const tablesFor = async (credential: string) => {
+      const probe = createTable({ endpoint, region: 'us-east-1', tableName: '', accessKeyId: credential });
+      try {
+        return (await probe.client.send(new ListTablesCommand({}))).TableNames;
+      } finally {
+        probe.client.destroy();
+      }
+    };
+
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(modes).toEqual({ 'dynamodb': 0o700, 'dynamodb-access-key': 0o600, 'ops-api-key': 0o600, 'user-pool.json': 0o600 });
+    expect(service.stderr.join('\n')).toMatch(/made owner-only: .*ops-api-key \(was 0644, now 0600\)/);
+    expect(accessKeyId).toMatch(/^[0-9a-f]{40}$/);
+    expect(await tablesFor(accessKeyId)).toEqual(['activations']);
+    expect(await tablesFor('local')).toEqual([]);
+    expect(await tablesFor('AKIAIOSFODNN7EXAMPLE')).toEqual([]);
+  });
+
+  it('keeps the data of a DynamoDB Local that ran with -sharedDb: the first start moves it under its access key', async () => {
+    const dataDir = newDataDir();
+    const first = await startService({ DATA_DIR: dataDir });
+    const opsKey = readFileSync(join(dataDir, 'ops-api-key'), 'utf8').trim();
+    const reseller = await fetch(`${first.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: `Bearer ${opsKey}` }, body: JSON.stringify(newAccount) });
+    const { apiKey } = (await reseller.json()) as { apiKey: string };
+    await stopService(first, 'SIGTERM');
+    // What an earlier version left: one shared database file, and no access key.
+    const accessKeyFile = join(dataDir, 'dynamodb-access-key');
+    renameSync(join(dataDir, 'dynamodb', `${readFileSync(accessKeyFile, 'utf8').trim()}_us-east-1.db`), join(dataDir, 'dynamodb', 'shared-local-instance.db'));
+    unlinkSync(accessKeyFile);
+
+    const second = await startService({ DATA_DIR: dataDir });
+    const customers = await fetch(`${second.baseUrl}/v1/customers`, { headers: { authorization: `Bearer ${apiKey}` } });
+
+    expect(customers.status).toBe(200);
+    expect(readdirSync(join(dataDir, 'dynamodb'))).toEqual([`${readFileSync(accessKeyFile, 'utf8').trim()}_us-east-1.db`]);
   });
 
   it('uses $DYNAMODB_ENDPOINT and $OPS_API_KEY when set: creates the table there, leaves that DynamoDB running, writes no key', async () => {

@@ -20,7 +20,7 @@ describe('function bundles', () => {
   it.each([
     ['health', ['@aws-sdk/client-kms', '@aws-sdk/client-secrets-manager'], ['zod', 'jose']],
     ['public-documents', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager'], ['zod']],
-    ['authorizer', ['zod', 'jose', '@aws-sdk/client-kms'], []],
+    ['authorizer', ['zod', '@aws-sdk/client-kms'], []],
     ['register-account', ['@aws-sdk/client-kms', '@aws-sdk/client-secrets-manager'], ['jose']],
   ] as const)('keeps %s free of %j, and of %j at init', (name, notBundled, notAtInit) => {
     const rules = importRulesOf(name);

@@ -43,9 +43,9 @@ function onlyResource(template: Template, type: string, properties: object = {})
 }
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
-const allFunctionNames = [...functionNamesOfRoutes, 'authorizer'];
+const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations', 'authorizer'];
-const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate'];
+const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const opsApiKeyFunctions = ['activate', 'get-installation', 'release-activation', 'authorizer'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
@@ -89,7 +89,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
   describe('table', () => {
     it('has the keys, indexes and TTL attribute of tableDefinition, on demand, with PITR and encryption', () => {
-      const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'];
+      const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: `license-activation-${stage}`,
         KeySchema: [
@@ -97,7 +97,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
         AttributeDefinitions: Match.arrayWith(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
-        GlobalSecondaryIndexes: ['gsi1', 'gsi2'].map((indexName) => ({
+        GlobalSecondaryIndexes: ['gsi1', 'gsi2', 'gsi3'].map((indexName) => ({
           IndexName: indexName,
           KeySchema: [
             { AttributeName: `${indexName}pk`, KeyType: 'HASH' },
@@ -150,7 +150,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('functions', () => {
-    it('creates one function per function of the route table, plus the authorizer', () => {
+    it('creates one function per function of the route table, plus the authorizer and the budget job', () => {
       const names = serviceFunctions().map((fn) => fn.Properties.FunctionName);
       expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
     });
@@ -252,8 +252,23 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       }));
     }
 
-    it('has exactly one method per route of the route table', () => {
-      expect(methods().map(({ route }) => route).toSorted()).toEqual(routes.map((route) => `${route.method} ${route.path}`).toSorted());
+    it('has exactly one method per route of the route table, and a catch-all per path', () => {
+      const catchAlls = [...new Set(routes.map((route) => route.path))].map((path) => `ANY ${path}`);
+      expect(methods().map(({ route }) => route).toSorted()).toEqual([...routes.map((route) => `${route.method} ${route.path}`), ...catchAlls].toSorted());
+    });
+
+    it.each([...new Set(routes.map((route) => route.path))])("answers the other methods of %s with 405 and its Allow list, from a mock integration", (path) => {
+      const allowed = routes.filter((route) => route.path === path).map((route) => route.method).join(', ');
+      const catchAll = methods().find(({ route }) => route === `ANY ${path}`);
+      expect(catchAll).toMatchObject({ authorizationType: 'NONE', integration: { Type: 'MOCK' } });
+      expect(catchAll?.integration).toMatchObject({
+        IntegrationResponses: [
+          {
+            StatusCode: '405',
+            ResponseParameters: { 'method.response.header.Allow': `'${allowed}'`, 'method.response.header.Content-Type': "'application/problem+json'" },
+          },
+        ],
+      });
     });
 
     it.each(routes.map((route) => [route.id, route] as const))('authorizes %s as its authentication kind says', (_id, route) => {
@@ -304,14 +319,44 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(apiStage.Properties).toMatchObject({
         StageName: stage,
         TracingEnabled: true,
-        MethodSettings: [expect.objectContaining({ MetricsEnabled: true, ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) })],
+        MethodSettings: expect.arrayContaining([
+          expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', MetricsEnabled: true, ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) }),
+        ]),
       });
       const format = (apiStage.Properties.AccessLogSetting as { Format: string }).Format;
       expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
     });
   });
 
+  describe('signing routes', () => {
+    it("throttles each signing route at the gateway, together within the stage's share of the KMS ECC quota", () => {
+      const [, apiStage] = onlyResource(template, 'AWS::ApiGateway::Stage');
+      const settings = apiStage.Properties.MethodSettings as { ResourcePath: string; HttpMethod: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
+      const config = readStageConfig(new App({ context: { ...cdkJson.context, stage } }).node);
+      const signing = ['heartbeat', 'activate', 'getInstallation', 'startTrial', 'offlineActivate'] as const;
+      const throttled = signing.map((routeId) => {
+        const route = routes.find((candidate) => candidate.id === routeId);
+        const setting = settings.find((candidate) => candidate.ResourcePath === `/${(route?.path ?? '').replaceAll('/', '~1')}` && candidate.HttpMethod === route?.method);
+        expect(setting, routeId).toMatchObject({ MetricsEnabled: true });
+        expect(setting?.ThrottlingBurstLimit).toBeGreaterThanOrEqual(setting?.ThrottlingRateLimit ?? Infinity);
+        return setting?.ThrottlingRateLimit ?? Infinity;
+      });
+      const total = throttled.reduce((sum, rate) => sum + rate, 0);
+      expect(total).toBeGreaterThan(0);
+      expect(total).toBeLessThanOrEqual(config.kmsEccRequestRate * config.signingQuotaShare);
+    });
+  });
+
   describe('firewall', () => {
+    it('limits every address on every path, whatever the route', () => {
+      const [, acl] = onlyResource(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+      const rules = acl.Properties.Rules as { Name: string; Statement: { RateBasedStatement?: { AggregateKeyType: string; Limit: number; ScopeDownStatement?: unknown } } }[];
+      const global = rules.filter((rule) => rule.Statement.RateBasedStatement && !rule.Statement.RateBasedStatement.ScopeDownStatement);
+      expect(global).toHaveLength(1);
+      expect(global[0]?.Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: expect.any(Number) });
+      expect(JSON.stringify(global[0])).toContain('"ResponseCode":429');
+    });
+
     it('attaches a web ACL with the AWS common rules and a per-IP rate limit on activation, trial, offline and registration paths', () => {
       const [aclId, acl] = onlyResource(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
       const rules = JSON.stringify(acl.Properties.Rules);
@@ -324,6 +369,56 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       const [, association] = onlyResource(template, 'AWS::WAFv2::WebACLAssociation');
       expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
       expect(JSON.stringify(association.Properties.ResourceArn)).toContain(`"${stageId}"`);
+    });
+  });
+
+  describe('people (API.md §7)', () => {
+    it('keeps a user pool of verified emails with a strong password policy and optional TOTP', () => {
+      const [, pool] = onlyResource(template, 'AWS::Cognito::UserPool');
+      expect(pool.Properties).toMatchObject({
+        AutoVerifiedAttributes: ['email'],
+        UsernameAttributes: ['email'],
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+        UserPoolTier: stage === 'prod' ? 'PLUS' : 'ESSENTIALS',
+        DeletionProtection: expected.deletionProtection ? 'ACTIVE' : 'INACTIVE',
+      });
+      expect(pool.DeletionPolicy).toBe(expected.deletionPolicy);
+    });
+
+    it('has one public app client: no secret, SRP sign-in, 30-day refresh tokens, no OAuth without a federated provider', () => {
+      const [, client] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+      expect(client.Properties).toMatchObject({
+        GenerateSecret: false,
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        RefreshTokenValidity: 43200,
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        SupportedIdentityProviders: ['COGNITO'],
+      });
+      expect(client.Properties).not.toHaveProperty('AllowedOAuthFlows');
+      expect(resources(template, 'AWS::Cognito::UserPoolIdentityProvider')).toEqual({});
+    });
+
+    it('tells the pool and client to the functions that authenticate people or publish the sign-in settings, and only to them', () => {
+      const [poolId] = onlyResource(template, 'AWS::Cognito::UserPool');
+      const [clientId] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+      const variables = (name: string) => functionOf(name)[1].Properties.Environment?.Variables ?? {};
+      for (const name of ['authorizer', 'public-documents', 'activate', 'release-activation', 'get-installation']) {
+        expect(variables(name)).toMatchObject({ USER_POOL_ID: { Ref: poolId }, USER_POOL_CLIENT_ID: { Ref: clientId } });
+      }
+      expect(variables('heartbeat')).not.toHaveProperty('USER_POOL_ID');
+      expect(variables('device-authorizations')).toMatchObject({ SITE_URL: 'https://licenses.example.com' });
+    });
+  });
+
+  describe('scheduled jobs', () => {
+    it('gives expired licenses\' budgets back every hour, well within the 24 hours of API.md §8', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 hour)',
+        Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('returnbudgets'), 'Arn'] } })]),
+      });
     });
   });
 
@@ -359,7 +454,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('builds the stage dashboard and outputs what ops need', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
-        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsApiKeySecretArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName'],
+        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsApiKeySecretArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId'],
       );
       template.hasOutput('CatalogProducts', { Value: 'authserver,vault,modeler' });
     });
@@ -407,6 +502,21 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 });
 
 describe('LicenseActivationStack (context)', () => {
+  it('adds sign-in with Google, through the pool\'s hosted domain, when googleClientId is given', () => {
+    const { template } = synthesize('dev', { googleClientId: 'google-client', googleClientSecretName: 'license-activation/google', siteUrl: 'https://licenses.test/' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', { ProviderName: 'Google', ProviderType: 'Google' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'license-activation-dev' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      SupportedIdentityProviders: ['COGNITO', 'Google'],
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://licenses.test/signed-in'],
+    });
+  });
+
+  it('refuses googleClientId without the name of its secret', () => {
+    expect(() => synthesize('dev', { googleClientId: 'google-client' })).toThrow(/googleClientSecretName/);
+  });
+
   const formerKeyArn = 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555';
   const formerKeyId = '66666666-7777-8888-9999-000000000000';
 

@@ -34,8 +34,8 @@ describe('readStageConfig', () => {
   });
 
   it('reads numbers given as strings on the command line', () => {
-    const config = configFrom({ stage: 'prod', throttleRateLimit: '50', throttleBurstLimit: '75', wafRateLimit: '1000', signingKeyGeneration: '3' });
-    expect(config).toMatchObject({ throttle: { rateLimit: 50, burstLimit: 75 }, wafRateLimit: 1000, signingKeyGeneration: 3 });
+    const config = configFrom({ stage: 'prod', throttleRateLimit: '50', throttleBurstLimit: '75', wafRateLimit: '1000', wafGlobalRateLimit: '5000', kmsEccRequestRate: '1000', signingKeyGeneration: '3' });
+    expect(config).toMatchObject({ throttle: { rateLimit: 50, burstLimit: 75 }, wafRateLimit: 1000, wafGlobalRateLimit: 5000, kmsEccRequestRate: 1000, signingKeyGeneration: 3 });
   });
 
   it.each([
@@ -43,6 +43,8 @@ describe('readStageConfig', () => {
     ['throttleBurstLimit', '2.5'],
     ['signingKeyGeneration', 'two'],
     ['wafRateLimit', '9'],
+    ['wafGlobalRateLimit', '9'],
+    ['kmsEccRequestRate', '0'],
   ])('refuses %s=%s', (key, value) => {
     expect(() => configFrom({ [key]: value })).toThrow(new RegExp(`context ${key} must be an integer`));
   });

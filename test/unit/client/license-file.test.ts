@@ -59,4 +59,22 @@ describe('licenseFileToken', () => {
   ])('refuses %s as TOKEN_REJECTED', (_, contents) => {
     expect(() => licenseFileToken(contents)).toThrow(expect.objectContaining({ code: 'TOKEN_REJECTED' }));
   });
+
+  it('reads the answer saved with its HTTP status line and headers (curl -i)', () => {
+    const saved = 'HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nx-request-id: r-1\r\n\r\n{"token":"header.payload.signature"}';
+
+    expect(licenseFileToken(saved)).toBe('header.payload.signature');
+  });
+
+  const problem = { type: 'urn:license-activation:problem:conflict', title: 'The current state does not allow this change', status: 409, detail: 'this request file was used before', code: 'CONFLICT', requestId: 'r-2' };
+
+  it.each([
+    ['a saved refusal with its headers', `HTTP/1.1 409 Conflict\ncontent-type: application/problem+json\n\n${JSON.stringify(problem)}`, /HTTP answer with status 409: CONFLICT: this request file was used before, not a license file/],
+    ['a saved refusal without headers', JSON.stringify(problem), /the service's refusal, not a license file: CONFLICT: this request file was used before \(status 409\)/],
+    ['JSON without a token', '{"license":"x"}', /JSON without a "token"/],
+    ['broken JSON', '{"token":', /not valid JSON/],
+    ['text that is no token', 'licence: pending', /not a license token/],
+  ])('tells %s apart from a bad token', (_, contents, detail) => {
+    expect(() => licenseFileToken(contents)).toThrow(expect.objectContaining({ code: 'TOKEN_REJECTED', detail: expect.stringMatching(detail) }));
+  });
 });

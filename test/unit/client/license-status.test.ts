@@ -125,7 +125,28 @@ describe('evaluateLicenseStatus', () => {
       ],
     });
 
-    expect(evaluate({ token }).mode).toBe('full');
+    // The ended pack's seats go with it, although the token still lists them (API.md §5, issue 16.3).
+    expect(evaluate({ token })).toMatchObject({ mode: 'full', seats: { users: 40, consumed: 3 } });
+  });
+
+  it("drops an ended add-on's feature and seats offline, keeping the rest of the token's grant", () => {
+    const token = valid({
+      aud: 'vault',
+      edition: 'premium',
+      features: ['admin-login', 'activation', 'secret-read', 'secret-write', 'secret-import', 'ad-sync', 'web-services', 'session-recording', 'sites'],
+      seats: { users: 60, consumed: 3 },
+      licenses: [
+        { id: 'lic_edition', type: 'edition', quantity: 1, edition: 'premium', status: 'active' },
+        { id: 'lic_users', type: 'users', quantity: 10, status: 'active' },
+        { id: 'lic_pack', type: 'users', quantity: 50, status: 'active', expiresAt: nowSeconds - 1 },
+        { id: 'lic_site', type: 'site', quantity: 1, status: 'active', expiresAt: nowSeconds - 1 },
+      ],
+    });
+
+    const status = evaluate({ product: product('vault'), token });
+    expect(status).toMatchObject({ mode: 'full', edition: 'premium', seats: { users: 10, consumed: 3 } });
+    expect(status.features).toContain('session-recording');
+    expect(status.features).not.toContain('sites');
   });
 
   it('stays full when only an add-on of a vault ends (the edition license is the base)', () => {

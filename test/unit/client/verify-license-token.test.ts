@@ -95,7 +95,7 @@ describe('verifyLicenseToken with the service\'s own tokens', () => {
       fingerprintHash: 'hash', createdAt: now.toISOString(), lastSeenAt: now.toISOString(), rev: 1,
       licenses: { lic_1: { licenseId: 'lic_1', activationId: 'act_1', activatedAt: now.toISOString(), type: 'users', quantity: 40, status: 'active' } },
     };
-    const token = await signLicenseToken({ signer, catalog: referenceCatalog, issuer: 'license-activation' }, record, { kind: 'online' }, now);
+    const { token } = await signLicenseToken({ signer, catalog: referenceCatalog, issuer: 'license-activation' }, record, { kind: 'online' }, now);
 
     // Act
     const verification = await verifyLicenseToken(token, TrustedKeys.pin({ keys: await signer.publicJwks() }), expectations());

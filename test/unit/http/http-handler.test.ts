@@ -2,18 +2,19 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { problem } from '@license-activation/contract/problem';
 import { httpHandler } from '#lib/http/http-handler.js';
+import { licenseRequests } from '@license-activation/contract/license-requests';
 import { eventFor } from '../../support/api.js';
 import type { HttpEvent, HttpResponse } from '#lib/http/http-event.js';
 import type { InstallationPrincipal } from '#lib/auth/principal.js';
 import type { Context } from 'aws-lambda';
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'test', awsRequestId: 'aws-request' } as unknown as Context;
-const reject = (error: unknown) => httpHandler({}, async () => Promise.reject(error));
+const reject = (error: unknown) => httpHandler({ health: {} }, async () => Promise.reject(error));
 const parse = (response: HttpResponse) => ({ ...response, body: response.body ? (JSON.parse(response.body) as Record<string, unknown>) : undefined });
 
 describe('httpHandler', () => {
   it('answers the action result as JSON with the request id and no caching', async () => {
-    const handler = httpHandler({ body: z.strictObject({ name: z.string() }) }, async ({ body }) => ({ status: 201, body: { hello: body.name } }));
+    const handler = httpHandler({ registerAccount: { body: z.strictObject({ name: z.string() }) } }, async ({ body }) => ({ status: 201, body: { hello: body.name } }));
     const event = await eventFor('registerAccount', { body: { name: 'Ada' } });
     const response = parse(await handler(event, context));
     expect(response).toMatchObject({
@@ -24,7 +25,7 @@ describe('httpHandler', () => {
   });
 
   it('answers 204 with an empty body', async () => {
-    const handler = httpHandler({}, async () => ({ status: 204 }));
+    const handler = httpHandler({ health: {} }, async () => ({ status: 204 }));
     const response = await handler(await eventFor('health'), context);
     expect(response).toMatchObject({ statusCode: 204, body: '' });
   });
@@ -66,13 +67,13 @@ describe('httpHandler', () => {
 
   it('answers 404 NOT_FOUND to a route it does not serve', async () => {
     const event = { ...(await eventFor('health')), resource: '/nowhere', path: '/nowhere' };
-    const response = parse(await httpHandler({}, async () => ({ status: 200 }))(event, context));
+    const response = parse(await httpHandler({ health: {} }, async () => ({ status: 200 }))(event, context));
     expect(response).toMatchObject({ statusCode: 404, body: { code: 'NOT_FOUND' } });
     expect(response.headers?.['X-Request-Id']).toBeTruthy();
   });
 
   it('reads a base64-encoded body', async () => {
-    const handler = httpHandler({ body: z.strictObject({ name: z.string() }) }, async ({ body }) => ({ status: 200, body }));
+    const handler = httpHandler({ registerAccount: { body: z.strictObject({ name: z.string() }) } }, async ({ body }) => ({ status: 200, body }));
     const event = { ...(await eventFor('registerAccount')), body: Buffer.from('{"name":"Ada"}').toString('base64'), isBase64Encoded: true };
     expect(parse(await handler(event, context))).toMatchObject({ statusCode: 200, body: { name: 'Ada' } });
   });
@@ -82,19 +83,19 @@ describe('httpHandler', () => {
     ['an array', '[]'],
     ['a string', '"hello"'],
   ])('refuses a JSON body that is %s with VALIDATION_FAILED', async (_, raw) => {
-    const handler = httpHandler({ body: z.strictObject({ name: z.string() }) }, async () => ({ status: 200 }));
+    const handler = httpHandler({ registerAccount: { body: z.strictObject({ name: z.string() }) } }, async () => ({ status: 200 }));
     const response = parse(await handler(await eventFor('registerAccount', { rawBody: raw }), context));
     expect(response).toMatchObject({ statusCode: 400, body: { code: 'VALIDATION_FAILED' } });
   });
 
   it('refuses a body on a route that takes none, unless it is empty', async () => {
-    const handler = httpHandler({}, async () => ({ status: 200, body: {} }));
+    const handler = httpHandler({ health: {} }, async () => ({ status: 200, body: {} }));
     expect((await handler(await eventFor('health', { body: {} }), context)).statusCode).toBe(200);
     expect(parse(await handler(await eventFor('health', { body: { x: 1 } }), context))).toMatchObject({ statusCode: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: 'x', message: 'unknown field' }] } });
   });
 
   it('answers 500 INTERNAL on an installation route whose function was built without a proof verifier', async () => {
-    const response = parse(await httpHandler({}, async () => ({ status: 200 }))(await eventFor('heartbeat'), context));
+    const response = parse(await httpHandler({ heartbeat: {} }, async () => ({ status: 200 }))(await eventFor('heartbeat'), context));
     expect(response).toMatchObject({ statusCode: 500, body: { code: 'INTERNAL' } });
   });
 
@@ -106,7 +107,7 @@ describe('httpHandler', () => {
     it('starts its read before the caller is verified and hands the result to the action once the caller is', async () => {
       const steps: string[] = [];
       const handler = httpHandler(
-        {},
+        { heartbeat: {} },
         async ({ prefetched, caller }) => {
           steps.push('action');
           return { status: 200, body: { prefetched, caller: caller.installation?.id } };
@@ -132,7 +133,7 @@ describe('httpHandler', () => {
     });
 
     it('answers a refused caller with its refusal, and drops a read that failed meanwhile', async () => {
-      const handler = httpHandler({}, async () => ({ status: 200 }), { installations: () => Promise.reject(problem('INVALID_PROOF', 'bad proof')) }, () =>
+      const handler = httpHandler({ heartbeat: {} }, async () => ({ status: 200 }), { installations: () => Promise.reject(problem('INVALID_PROOF', 'bad proof')) }, () =>
         Promise.reject(throttled),
       );
 
@@ -144,7 +145,7 @@ describe('httpHandler', () => {
     it('answers an invalid request with VALIDATION_FAILED before the action sees the read', async () => {
       let seen = false;
       const handler = httpHandler(
-        { body: z.strictObject({ version: z.string() }) },
+        { heartbeat: { body: z.strictObject({ version: z.string() }) } },
         async ({ prefetched }) => {
           seen = prefetched !== undefined;
           return { status: 200 };
@@ -158,11 +159,36 @@ describe('httpHandler', () => {
     });
 
     it('answers a failed read of a verified caller as the fault it is', async () => {
-      const handler = httpHandler({}, async ({ prefetched }) => ({ status: 200, body: { prefetched } }), { installations: async () => installation }, () =>
+      const handler = httpHandler({ heartbeat: {} }, async ({ prefetched }) => ({ status: 200, body: { prefetched } }), { installations: async () => installation }, () =>
         Promise.reject(throttled),
       );
 
       expect(parse(await handler(await heartbeatEvent(), context))).toMatchObject({ statusCode: 503, body: { code: 'UNAVAILABLE' } });
     });
+  });
+
+  describe('with request headers', () => {
+    const issuing = httpHandler({ issueLicense: { headers: licenseRequests.issueLicense.headers } }, async ({ headers }) => ({
+      status: 200,
+      body: { idempotencyKey: headers['Idempotency-Key'] ?? null },
+    }));
+    const issueEvent = (headers: Record<string, string>) => eventFor('issueLicense', { headers, as: { kind: 'ops', id: 'ops' } });
+
+    it('hands the action the headers the route declares, by their canonical names, whatever their case', async () => {
+      expect(parse(await issuing(await issueEvent({ 'idempotency-key': 'order-42' }), context))).toMatchObject({ statusCode: 200, body: { idempotencyKey: 'order-42' } });
+      expect(parse(await issuing(await issueEvent({}), context))).toMatchObject({ statusCode: 200, body: { idempotencyKey: null } });
+    });
+
+    it('refuses a header outside its schema with VALIDATION_FAILED naming it', async () => {
+      expect(parse(await issuing(await issueEvent({ 'Idempotency-Key': 'two words' }), context))).toMatchObject({
+        statusCode: 400,
+        body: { code: 'VALIDATION_FAILED', errors: [{ path: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' }] },
+      });
+    });
+  });
+
+  it('answers 500 INTERNAL for a route its function does not serve', async () => {
+    const response = parse(await httpHandler({ health: {} }, async () => ({ status: 200 }))(await eventFor('jwks'), context));
+    expect(response).toMatchObject({ statusCode: 500, body: { code: 'INTERNAL' } });
   });
 });

@@ -57,7 +57,7 @@ describe('request metrics', () => {
   });
 
   it('publishes one EMF document per request: the request and its domain counts, by route and status class and in total', async () => {
-    await httpHandler({}, async () => ({ status: 201 }), anyInstallation)(await eventFor('startTrial'), context);
+    await httpHandler({ startTrial: {} }, async () => ({ status: 201 }), anyInstallation)(await eventFor('startTrial'), context);
 
     expect(publishedMetrics()).toEqual([
       expect.objectContaining({
@@ -80,7 +80,7 @@ describe('request metrics', () => {
   });
 
   it('counts a problem answer as a denial, by its code too', async () => {
-    await httpHandler({}, async () => Promise.reject(problem('TOO_MANY_ACTIVATIONS', 'full')), anyInstallation)(await eventFor('activate'), context);
+    await httpHandler({ activate: {} }, async () => Promise.reject(problem('TOO_MANY_ACTIVATIONS', 'full')), anyInstallation)(await eventFor('activate'), context);
 
     const [document] = publishedMetrics();
     expect(document).toMatchObject({ route: 'activate', statusClass: '4xx', code: 'TOO_MANY_ACTIVATIONS', Requests: 1, Denials: 1 });
@@ -91,14 +91,14 @@ describe('request metrics', () => {
     vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', '');
     resetMetrics();
 
-    await httpHandler({}, async () => ({ status: 200 }), anyInstallation)(await eventFor('heartbeat'), context);
+    await httpHandler({ heartbeat: {} }, async () => ({ status: 200 }), anyInstallation)(await eventFor('heartbeat'), context);
 
     expect(publishedMetrics()).toEqual([]);
   });
 
   it('counts the signatures made while answering', async () => {
     resetSigner();
-    const signing = httpHandler({}, async () => {
+    const signing = httpHandler({ heartbeat: {} }, async () => {
       await signer().sign(Buffer.from('header.payload'));
       return { status: 200 };
     }, anyInstallation);
@@ -115,7 +115,7 @@ describe('request metrics', () => {
     resetSigner();
     const kms = mockClient(KMSClient);
     kms.on(GetPublicKeyCommand).rejects(new KMSInvalidStateException({ message: 'pending deletion', $metadata: {} }));
-    const signing = httpHandler({}, async () => ({ status: 200, body: { kid: await signer().keyId() } }), anyInstallation);
+    const signing = httpHandler({ heartbeat: {} }, async () => ({ status: 200, body: { kid: await signer().keyId() } }), anyInstallation);
 
     await signing(await eventFor('heartbeat'), context);
 

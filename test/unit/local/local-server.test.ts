@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { allowPolicy } from '#lib/auth/authorizer-policy.js';
@@ -28,9 +29,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** The local server on a free port, with fake functions by name; any other function fails to load. */
+/**
+ * The local server on a free port, with fake functions by name; any other function fails to load.
+ * No built site (site-files.test.ts covers it), so routing answers the same whether `site/dist` exists or not.
+ */
 async function serve(functions: Record<string, LambdaFunction>): Promise<string> {
   server = createLocalServer({
+    siteRoot: fileURLToPath(new URL('no-such-site/', import.meta.url)),
     loadHandler: async (name) => {
       const handler = functions[name];
       if (!handler) throw new Error(`no fake for functions/${name}`);
@@ -124,7 +129,7 @@ describe('createLocalServer', () => {
 
     it.each([
       ['an unknown path', 'GET', '/v1/unknown'],
-      ['a known path with a method it does not have', 'DELETE', '/health'],
+      ['a path one segment past a known one', 'GET', '/health/more'],
     ])('answers 404 NOT_FOUND with a request id to %s', async (_, method, path) => {
       const health = vi.fn<ProxyHandler>(async () => ok);
       const baseUrl = await serve({ health });
@@ -134,6 +139,27 @@ describe('createLocalServer', () => {
       expect(response.status).toBe(404);
       const problem = await problemOf(response);
       expect(problem).toMatchObject({ status: 404, code: 'NOT_FOUND', requestId: expect.stringMatching(uuid) });
+      expect(response.headers.get('x-request-id')).toBe(problem.requestId);
+      expect(response.headers.get('allow')).toBeNull();
+      expect(health).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['PATCH', '/health', 'GET'],
+      ['DELETE', '/health', 'GET'],
+      ['PUT', '/v1/licenses', 'POST, GET'],
+      ['GET', '/v1/licenses/lic_1/suspend', 'POST'],
+      ['POST', '/v1/installations/inst-1/activations/lic_1', 'DELETE'],
+    ])('answers 405 METHOD_NOT_ALLOWED with Allow to %s %s, a known path without that method', async (method, path, allow) => {
+      const health = vi.fn<ProxyHandler>(async () => ok);
+      const baseUrl = await serve({ health });
+
+      const response = await fetch(`${baseUrl}${path}`, { method });
+
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      const problem = await problemOf(response);
+      expect(problem).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', requestId: expect.stringMatching(uuid) });
       expect(response.headers.get('x-request-id')).toBe(problem.requestId);
       expect(health).not.toHaveBeenCalled();
     });

@@ -1,0 +1,27 @@
+import { accountRequests } from './account-requests.js';
+import { installationRequests } from './installation-requests.js';
+import { licenseRequests } from './license-requests.js';
+import { auditRequests } from './list-requests.js';
+import type { RouteRequest } from './route-request.js';
+import type { RouteId } from './routes.js';
+import { personRequests } from './person-requests.js';
+import { serviceRequests } from './service-requests.js';
+
+/**
+ * Every route's request, by route id, gathered from the areas' modules: a route without one is a
+ * compile error here. The OpenAPI document and the tests read this; a function imports its own
+ * area's module instead, to build no schema it does not validate with.
+ */
+export const routeRequests = {
+  ...serviceRequests,
+  ...accountRequests,
+  ...licenseRequests,
+  ...auditRequests,
+  ...installationRequests,
+  ...personRequests,
+} as const satisfies Record<RouteId, RouteRequest>;
+
+/** One route's request, typed for code that handles any route. */
+export function requestOf(id: RouteId): RouteRequest {
+  return routeRequests[id];
+}

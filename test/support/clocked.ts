@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { LicenseTokenClaims } from '@license-activation/contract/license-token';
+import type { ActivationInput } from '@license-activation/contract/schemas';
+import { activationsOfLicense } from '#lib/data/activations.js';
+import type { ActivationRecord } from '#lib/data/activations.js';
+import { activate } from '#lib/installations/activate.js';
+import type { ActivationOutcome } from '#lib/installations/activate.js';
+import { heartbeat } from '#lib/installations/heartbeat.js';
+import { installationDeps } from '#lib/installations/installation-deps.js';
+import type { InstallationDeps } from '#lib/installations/refresh-installation.js';
+import { releaseActivation } from '#lib/installations/release-activation.js';
+import type { AccountPrincipal } from '#lib/auth/principal.js';
+import { ProblemError } from '@license-activation/contract/problem';
+import type { ProofUse } from '#lib/data/proofs.js';
+import { table } from '#lib/platform/dynamodb.js';
+
+/**
+ * The installation domain driven at an injected instant: the same functions the handlers call, with
+ * `now` chosen by the test (the handlers pass the server's clock). DPoP proofs are verified by the
+ * handler, so here a proof is just its use: a fresh `jti` per request.
+ */
+
+export const dayMs = 24 * 60 * 60 * 1000;
+
+export const at = (start: Date, offsetMs: number) => new Date(start.getTime() + offsetMs);
+
+const proofAt = (installationId: string, now: Date, kind: 'dpop' | 'offline-request' = 'dpop'): ProofUse => ({
+  kind,
+  installation: { id: installationId, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) },
+});
+
+/** A fresh installation id (a thumbprint's shape is not needed below the handler). */
+export const installationId = () => randomUUID().replaceAll('-', '');
+
+export const modelerMachine = { productId: 'modeler', fingerprint: 'fp', hostname: 'srv.example', version: '5.0.0', virtual: false } as const;
+
+/** The answer of a domain call: its value, or the problem's code. */
+export async function outcome<T>(run: () => Promise<T>): Promise<T | { code: string }> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ProblemError) return { code: error.code };
+    throw error;
+  }
+}
+
+export function activateAt(
+  now: Date,
+  id: string,
+  input: Omit<ActivationInput, 'fingerprint' | 'hostname' | 'version' | 'virtual' | 'productId'> & Partial<ActivationInput>,
+  options: { deps?: InstallationDeps; offline?: boolean } = {},
+): Promise<ActivationOutcome> {
+  return activate(options.deps ?? installationDeps(), {
+    proof: proofAt(id, now, options.offline ? 'offline-request' : 'dpop'),
+    input: { ...modelerMachine, fingerprint: `fp-${id}`, ...input } as ActivationInput,
+    lifetime: { kind: options.offline ? 'offline' : 'online' },
+    now,
+  });
+}
+
+export function heartbeatAt(now: Date, id: string, deps: InstallationDeps = installationDeps()) {
+  return heartbeat(deps, { proof: proofAt(id, now), input: { version: '5.0.0', usage: { activeUsers: 1 } }, now });
+}
+
+export function releaseAt(now: Date, id: string, licenseId: string, account: AccountPrincipal) {
+  return releaseActivation({ table: table() }, { caller: { account }, installationId: id, licenseId, now });
+}
+
+export const claimsOf = (token: string): LicenseTokenClaims => LicenseTokenClaims.parse(decodeJwt(token));
+
+export const activationsOf = (licenseId: string): Promise<ActivationRecord[]> => activationsOfLicense(table(), licenseId);
