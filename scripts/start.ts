@@ -68,7 +68,6 @@ if (!process.env.DYNAMODB_ENDPOINT) {
   dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, dynamodbFolderName), accessKeyId });
   process.env.DYNAMODB_ENDPOINT = dynamodbLocal.endpoint;
 }
-await ensureTable(table());
 if (!process.env.COGNITO_ENDPOINT) {
   cognitoLocal = await startCognitoLocal({
     dataDir: join(dataDir, 'cognito'),
@@ -82,6 +81,8 @@ process.env.USER_POOL_ID = userPool.userPoolId;
 process.env.USER_POOL_CLIENT_ID = userPool.clientId;
 process.env.USER_POOL_REGION = userPool.region;
 console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, client ${userPool.clientId})`);
+// Only now: the table's client reads the configuration once, and it must already name the user pool.
+await ensureTable(table());
 
 const jobs = startScheduledJobs();
 const server = createLocalServer();

@@ -44,15 +44,19 @@ async function installation(product = 'authserver'): Promise<string> {
   return stateDir;
 }
 
-/** `licensectl activate --sign-in`: the verification URL it prints, and its end. */
+/**
+ * `licensectl activate --sign-in`: the page and code it prints ("Open <verificationUri> and enter <userCode>"), the
+ * page with the code prefilled that its QR code leads to (`verificationUriComplete`), and its end.
+ */
 function signInActivation(stateDir: string) {
-  let announce: (url: string) => void = () => undefined;
-  const url = new Promise<string>((resolve) => (announce = resolve));
+  let announce: (shown: { uri: string; userCode: string }) => void = () => undefined;
+  const shown = new Promise<{ uri: string; userCode: string }>((resolve) => (announce = resolve));
   const done = licensectl(['activate', '--sign-in', '--state-dir', stateDir], (line) => {
-    const match = line.match(/https?:\/\/\S+\/activate\?code=[A-Za-z-]+/);
-    if (match) announce(match[0]);
+    const match = line.match(/Open (https?:\/\/\S+\/activate) and enter ([A-Z]{4}-[A-Z]{4})/);
+    if (match?.[1] && match[2]) announce({ uri: match[1], userCode: match[2] });
   });
-  return { url: Promise.race([url, done.then(({ output }) => Promise.reject(new Error(`licensectl printed no verification URL:\n${output}`)))]), done };
+  const printed = Promise.race([shown, done.then(({ output }) => Promise.reject(new Error(`licensectl printed no code:\n${output}`)))]);
+  return { printed, url: printed.then(({ uri, userCode }) => `${uri}?code=${userCode}`), done };
 }
 
 /** Every page the suite visits gets axe's WCAG 2.1 AA check: no serious or critical finding. */
@@ -84,6 +88,14 @@ async function signUpAndIn(email: string): Promise<void> {
 async function signOut(): Promise<void> {
   await page.getByRole('link', { name: 'Sign out' }).click();
   await expect.poll(() => page.getByRole('heading', { name: 'You are signed out' }).count()).toBe(1);
+  await checkPage('sign-out');
+}
+
+/** A license status change from its page, confirmed in the dialog. */
+async function changeStatus(action: 'Suspend' | 'Reinstate', shown: 'Suspended' | 'Active'): Promise<void> {
+  await page.getByRole('button', { name: action, exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: action }).click();
+  await page.locator('.badge', { hasText: shown }).waitFor();
 }
 
 beforeAll(async () => {
@@ -137,6 +149,14 @@ describe('the license site, in Debian chromium against npm start', () => {
     const listed = await stack.asOps<{ items: { id: string }[] }>('GET', '/v1/licenses');
     expect(listed.items).toHaveLength(1);
     licenseId = listed.items[0]?.id ?? '';
+
+    // Shown once: the license's own page has only the key's prefix. Suspend and reinstate ask first.
+    await page.goto(`${stack.baseUrl}/licenses/${licenseId}`);
+    await page.getByRole('button', { name: 'Suspend', exact: true }).waitFor();
+    expect(await page.content()).not.toContain(licenseKey);
+    await changeStatus('Suspend', 'Suspended');
+    await checkPage('license-suspended');
+    await changeStatus('Reinstate', 'Active');
     await signOut();
   });
 
@@ -159,9 +179,12 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByText('Activated.').waitFor();
     const ended = await activation.done;
     expect(ended.code, ended.output).toBe(0);
+    const status = await licensectl(['status', '--json', '--state-dir', stateDir]);
+    expect(JSON.parse(status.output)).toMatchObject({ mode: 'full' });
 
     await page.goto(`${stack.baseUrl}/licenses/${licenseId}`);
-    await page.getByRole('cell', { name: hostname() }).waitFor();
+    // This machine's own name, as licensectl reports it ("(virtual)" follows it on a VM, as on CI runners).
+    await page.getByRole('cell', { name: new RegExp(`^${hostname()}( \\(virtual\\))?$`) }).waitFor();
     await expect.poll(() => page.getByTestId('activations').textContent()).toBe('1 / 1');
     await checkPage('license');
     await screenshot(page, 'license');
@@ -174,12 +197,17 @@ describe('the license site, in Debian chromium against npm start', () => {
 
   it('ends `licensectl activate --sign-in` with a clear message when the code is denied', async () => {
     const activation = signInActivation(await installation());
-    await page.goto(await activation.url);
+    // Typed in, as read off the server's screen: lower case and without the dash is the same code.
+    const { uri, userCode } = await activation.printed;
+    await page.goto(uri);
+    await page.getByLabel('Code shown by the server').fill(userCode.toLowerCase().replace('-', ''));
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByRole('heading', { name: 'The server asking' }).waitFor();
     await page.getByRole('button', { name: 'Deny' }).click();
     await page.getByText('Denied.').waitFor();
     const ended = await activation.done;
-    expect(ended.code).not.toBe(0);
-    expect(ended.output.toLowerCase()).toContain('denied');
+    expect(ended.code).toBe(1);
+    expect(ended.output).toMatch(/AUTHORIZATION_DENIED: .*denied/i);
   });
 
   it('activates offline: the request file uploaded, the license file downloaded and imported', async () => {
@@ -207,13 +235,26 @@ describe('the license site, in Debian chromium against npm start', () => {
 
   it('shows members and events, and /activate fits a phone', async () => {
     await page.goto(`${stack.baseUrl}/members`);
-    await page.getByRole('cell', { name: ownerEmail }).waitFor();
+    await page.getByRole('cell', { name: ownerEmail, exact: true }).waitFor();
+    const colleague = 'colleague@customer.test';
+    await page.getByLabel('Email').fill(colleague);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('cell', { name: colleague, exact: true }).waitFor();
+    await page.getByLabel(`Role of ${colleague}`).selectOption('owner');
+    await expect.poll(() => page.getByLabel(`Role of ${colleague}`).inputValue()).toBe('owner');
     await checkPage('members');
     await screenshot(page, 'members');
+    await page.getByRole('button', { name: `Remove ${colleague}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: colleague, exact: true }).count()).toBe(0);
     await page.goto(`${stack.baseUrl}/events`);
     await page.getByRole('cell', { name: 'activation released' }).waitFor();
     await checkPage('events');
     await screenshot(page, 'events');
+    await page.goto(`${stack.baseUrl}/accounts/new`);
+    await checkPage('register-account');
+    await page.goto(`${stack.baseUrl}/no-such-page`);
+    await checkPage('not-found');
 
     await page.setViewportSize({ width: 390, height: 844 });
     const activation = signInActivation(await installation());
@@ -221,6 +262,7 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByRole('heading', { name: 'The server asking' }).waitFor();
     // Nothing wider than the phone's screen: no sideways scrolling to reach Activate or Deny.
     expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    await checkPage('activate-phone');
     await screenshot(page, 'activate-phone');
     await page.getByRole('button', { name: 'Deny' }).click();
     await page.getByText('Denied.').waitFor();

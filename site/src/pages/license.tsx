@@ -63,6 +63,17 @@ function StatusActions({ license, onChanged }: { license: License; onChanged: (l
   );
 }
 
+const activationOf = (item: LicenseInstallation, licenseId: string) => item.installation.activations.find((candidate) => candidate.licenseId === licenseId);
+const isReleased = (item: LicenseInstallation, licenseId: string) => activationOf(item, licenseId)?.releasedAt !== undefined;
+
+/** This license's slot on the installation: held, lapsed (its lease ran out, the slot may be reclaimed) or released but not yet free. */
+function slotWords(item: LicenseInstallation, licenseId: string): string {
+  const activation = activationOf(item, licenseId);
+  if (activation?.freesAt) return `Released; frees ${formatTime(activation.freesAt)}`;
+  if (activation?.lapsedAt) return `Lapsed since ${formatTime(activation.lapsedAt)}`;
+  return 'Held';
+}
+
 function Installations({ license, onReleased }: { license: License; onReleased: () => void }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
@@ -106,6 +117,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
                 <th scope="col">Version</th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Mode</th>
+                <th scope="col">Slot</th>
                 <th scope="col">Users</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -129,11 +141,14 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
                       </span>
                     ))}
                   </td>
+                  <td>{slotWords(item, license.id)}</td>
                   <td>{item.installation.usage?.activeUsers ?? '—'}</td>
                   <td>
-                    <button type="button" disabled={pending} onClick={() => setReleasing(item)} aria-label={`Release ${item.installation.hostname}`}>
-                      Release
-                    </button>
+                    {!isReleased(item, license.id) && (
+                      <button type="button" disabled={pending} onClick={() => setReleasing(item)} aria-label={`Release ${item.installation.hostname}`}>
+                        Release
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
