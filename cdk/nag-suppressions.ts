@@ -111,11 +111,13 @@ export function acknowledgeAcceptedFindings({ table, functions, keys, api, direc
 /** The license site's distribution, and the CDK-provided function that copies the built site into its bucket. */
 function acknowledgeSiteFindings(site: LicenseSite): void {
   const { distribution } = site;
-  acknowledge(
-    distribution,
-    'AwsSolutions-CFR4',
-    "The distribution's own *.cloudfront.net certificate cannot set a minimum TLS version; a deployment with its own domain adds its ACM certificate and sets TLSv1.2_2021 (docs/DEPLOYMENT.md).",
-  );
+  if (!site.ownDomain) {
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR4',
+      "The distribution's own *.cloudfront.net certificate cannot set a minimum TLS version; with siteCertificateArn (the site's own domain) it is TLSv1.2_2021 (docs/DEPLOYMENT.md).",
+    );
+  }
   acknowledge(distribution, 'AwsSolutions-CFR1', 'Customers and resellers sign in from anywhere; the vendor sells worldwide.');
   acknowledge(
     distribution,

@@ -10,6 +10,7 @@ import {
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
+  SecurityPolicyProtocol,
   OriginRequestPolicy,
   PriceClass,
   ResponseHeadersPolicy,
@@ -20,6 +21,7 @@ import { RestApiOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origin
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
 import { siteContentSecurityPolicy, strictTransportSecurityMaxAgeSeconds } from '#lib/http/site-headers.js';
 import type { StageConfig } from '../stage-config.js';
@@ -44,10 +46,13 @@ export class LicenseSite extends Construct {
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
   readonly headers: ResponseHeadersPolicy;
+  /** Served on `siteUrl`'s own domain with its certificate, not only on `*.cloudfront.net`. */
+  readonly ownDomain: boolean;
 
   constructor(scope: Construct, id: string, props: LicenseSiteProps) {
     super(scope, id);
     const { config, restApi } = props;
+    this.ownDomain = config.siteCertificateArn !== undefined;
     const removal = { removalPolicy: config.removalPolicy, autoDeleteObjects: config.removalPolicy === RemovalPolicy.DESTROY };
 
     this.logBucket = new Bucket(this, 'Logs', {
@@ -108,6 +113,14 @@ export class LicenseSite extends Construct {
     };
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `License site and API (${config.stage})`,
+      // On the site's own domain when its certificate is given; otherwise on the distribution's *.cloudfront.net name.
+      ...(config.siteCertificateArn
+        ? {
+            domainNames: [new URL(config.siteUrl).host],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', config.siteCertificateArn),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,

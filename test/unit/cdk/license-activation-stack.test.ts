@@ -387,17 +387,19 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(pool.DeletionPolicy).toBe(expected.deletionPolicy);
     });
 
-    it('has one public app client: no secret, SRP sign-in, 30-day refresh tokens, no OAuth without a federated provider', () => {
+    it("has one public app client: no secret, the site's password sign-in and SRP, 30-day refresh tokens, the site's callback and sign-out URLs", () => {
       const [, client] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
       expect(client.Properties).toMatchObject({
         GenerateSecret: false,
-        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        AllowedOAuthFlows: ['code'],
+        CallbackURLs: ['https://licenses.example.com/signed-in'],
+        LogoutURLs: ['https://licenses.example.com/sign-out'],
         RefreshTokenValidity: 43200,
         PreventUserExistenceErrors: 'ENABLED',
         EnableTokenRevocation: true,
         SupportedIdentityProviders: ['COGNITO'],
       });
-      expect(client.Properties).not.toHaveProperty('AllowedOAuthFlows');
       expect(resources(template, 'AWS::Cognito::UserPoolIdentityProvider')).toEqual({});
     });
 
@@ -511,6 +513,18 @@ describe('LicenseActivationStack (context)', () => {
       AllowedOAuthFlows: ['code'],
       CallbackURLs: ['https://licenses.test/signed-in'],
     });
+  });
+
+  it("serves the site on siteUrl's own domain, TLS 1.2 or later, when its certificate is given; cdk-nag clean", () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012';
+    const { stack, template } = synthesize('prod', { siteUrl: 'https://licenses.test', siteCertificateArn: certificateArn });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['licenses.test'],
+        ViewerCertificate: { AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      }),
+    });
+    expect(new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack).violations).toEqual([]);
   });
 
   it('refuses googleClientId without the name of its secret', () => {
