@@ -142,6 +142,25 @@ describe('DPoP proofs', () => {
     expect(answer).toMatchObject({ status: 401, body: { code } });
   });
 
+  // htu is the whole URL under PUBLIC_BASE_URL (test setup: http://127.0.0.1:3000), not a path suffix.
+  it.each([
+    ['another host', 'https://api.other-vendor.example/v1/trials'],
+    ['another scheme', 'https://127.0.0.1:3000/v1/trials'],
+    ['another port', 'http://127.0.0.1:3001/v1/trials'],
+    ['a longer path with the same ending', 'http://127.0.0.1:3000/other/v1/trials'],
+  ])('answers 401 INVALID_PROOF to a proof for %s', async (_, htu) => {
+    const installation = await newInstallation();
+    const DPoP = await installation.proof('POST', '/v1/trials', { htu });
+    const answer = await call('startTrial', { headers: { DPoP }, body: { productId: 'authserver', ...machine() } });
+    expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_PROOF' } });
+  });
+
+  it('ignores the query and fragment of htu, and the case of its scheme and host', async () => {
+    const installation = await newInstallation();
+    const DPoP = await installation.proof('POST', '/v1/trials', { htu: 'HTTP://127.0.0.1:3000/v1/trials?from=test#here' });
+    expect((await call('startTrial', { headers: { DPoP }, body: { productId: 'authserver', ...machine() } })).status).toBe(201);
+  });
+
   it('answers 401 INVALID_PROOF to a tampered signature', async () => {
     const installation = await newInstallation();
     const proof = await installation.proof('POST', '/v1/trials');

@@ -10,6 +10,9 @@ import type { RouteId } from '@license-activation/contract/routes';
 import type { HttpResponse } from '#lib/http/http-event.js';
 import { lambdaContext } from '#dev/lambda-context.js';
 
+/** The URL of `path` on the service under test, as DPoP proofs name it (PUBLIC_BASE_URL, test/support/setup.ts). */
+export const publicUrl = (path: string): string => `${process.env.PUBLIC_BASE_URL ?? ''}${path}`;
+
 /** A test stand-in for an on-prem installation: its own P-256 key, and proofs signed with it. */
 export interface TestInstallation {
   readonly id: string;
@@ -31,7 +34,7 @@ export async function newInstallation(): Promise<TestInstallation> {
     jwk,
     sign,
     proof: (method, path, claims = {}) =>
-      sign('dpop+jwt', { jti: randomUUID(), htm: method, htu: `http://127.0.0.1:3000${path}`, iat: Math.floor(Date.now() / 1000), ...claims }),
+      sign('dpop+jwt', { jti: randomUUID(), htm: method, htu: publicUrl(path), iat: Math.floor(Date.now() / 1000), ...claims }),
   };
 }
 

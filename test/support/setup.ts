@@ -31,6 +31,8 @@ Object.assign(process.env, {
   SECRET_BOX: 'local',
   DATA_DIR: dataDir,
   OPS_API_KEY: 'lak_test-ops-api-key-0000000000000000000000000000',
+  // What test proofs name as htu (test/support/api.ts), wherever the server under test listens.
+  PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   AWS_REGION: 'us-east-1',
 });

@@ -96,7 +96,7 @@ describe('events', () => {
 
       const proven = await verifyDpopProof(
         headerValue(fresh, 'dpop'),
-        { method: fresh.httpMethod, path: fresh.path, installationId: fresh.pathParameters?.installationId },
+        { method: fresh.httpMethod, url: `https://${fresh.requestContext.domainName ?? ''}${fresh.requestContext.path}`, installationId: fresh.pathParameters?.installationId },
         now,
       );
 
