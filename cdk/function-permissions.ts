@@ -14,8 +14,6 @@ export interface FunctionNeeds {
   readonly signingKey?: 'sign' | 'publish';
   /** kms:Encrypt and kms:Decrypt on the symmetric key that keeps license keys for idempotent replays. */
   readonly secretBox?: true;
-  /** secretsmanager:GetSecretValue on the ops API key, for the routes that accept an API key themselves. */
-  readonly opsApiKey?: true;
   /** The user pool and app client (no IAM: a person's token is its own credential), for the functions that authenticate persons or publish sign-in settings. */
   readonly userDirectory?: true;
   /** `SITE_URL`, for the functions that tell where people enter user codes. */
@@ -41,16 +39,16 @@ export const functionNeeds = {
   'get-license': { table: 'RO' },
   'change-license-status': { table: 'RW' },
   'start-trial': { table: 'RW', signingKey: 'sign' },
-  activate: { table: 'RW', signingKey: 'sign', opsApiKey: true, userDirectory: true },
+  activate: { table: 'RW', signingKey: 'sign', userDirectory: true },
   heartbeat: { table: 'RW', signingKey: 'sign' },
-  'release-activation': { table: 'RW', opsApiKey: true, userDirectory: true },
-  'get-installation': { table: 'RW', signingKey: 'sign', opsApiKey: true, userDirectory: true },
+  'release-activation': { table: 'RW', userDirectory: true },
+  'get-installation': { table: 'RW', signingKey: 'sign', userDirectory: true },
   'offline-activate': { table: 'RW', signingKey: 'sign' },
   people: { table: 'RW' },
   members: { table: 'RW' },
   'device-authorizations': { table: 'RW', signingKey: 'sign', siteUrl: true },
   'device-approvals': { table: 'RW', signingKey: 'sign' },
-  authorizer: { table: 'RO', opsApiKey: true, userDirectory: true },
+  authorizer: { table: 'RO', userDirectory: true },
   'set-budget': { table: 'RW' },
   'list-budgets': { table: 'RO' },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */

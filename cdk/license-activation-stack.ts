@@ -46,7 +46,6 @@ export class LicenseActivationStack extends Stack {
         fn.bindSigningKey({ key: this.keys.signingKey, access: needs.signingKey, publishedKeyArns: this.keys.publishedKeyArns });
       }
       if (needs.secretBox) fn.bindSecretBox(this.keys.secretsKey);
-      if (needs.opsApiKey) fn.bindOpsApiKey(this.keys.opsApiKey);
       if (needs.userDirectory) fn.bindUserDirectory(this.directory);
       if (needs.siteUrl) fn.addEnvironment('SITE_URL', config.siteUrl);
       functions[name] = fn;
@@ -74,7 +73,7 @@ export class LicenseActivationStack extends Stack {
     new CfnOutput(this, 'SigningKeyArn', { value: this.keys.signingKey.keyArn });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.keys.signingKeyAlias.aliasName });
     new CfnOutput(this, 'SecretsKeyArn', { value: this.keys.secretsKey.keyArn });
-    new CfnOutput(this, 'OpsApiKeySecretArn', { value: this.keys.opsApiKey.secretArn });
+    new CfnOutput(this, 'OpsRoleArn', { value: this.api.opsRole.roleArn, description: 'Assume to call /v1/admin/* with SigV4' });
     new CfnOutput(this, 'UserPoolId', { value: this.directory.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.directory.client.userPoolClientId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });

@@ -7,7 +7,6 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../stage-config.js';
 import type { UserDirectory } from './user-directory.js';
@@ -132,11 +131,5 @@ export class ServiceFunction extends NodejsFunction {
     this.addEnvironment('USER_POOL_ID', directory.userPool.userPoolId);
     this.addEnvironment('USER_POOL_CLIENT_ID', directory.client.userPoolClientId);
     this.addEnvironment('USER_POOL_REGION', Stack.of(directory).region);
-  }
-
-  /** The ops API key, for functions that authenticate API keys themselves. */
-  bindOpsApiKey(secret: ISecret): void {
-    Grant.addToPrincipal({ grantee: this, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
-    this.addEnvironment('OPS_API_KEY_SECRET_ID', secret.secretArn);
   }
 }

@@ -46,7 +46,6 @@ const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))
 const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'authorizer'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
-const opsApiKeyFunctions = ['activate', 'get-installation', 'release-activation', 'authorizer'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 const expectedPerStage = {
@@ -67,7 +66,6 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
   const signingKeyId = () => logicalIdOf('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256' });
   const secretsKeyId = () => logicalIdOf('AWS::KMS::Key', { EnableKeyRotation: true });
-  const secretId = () => logicalIdOf('AWS::SecretsManager::Secret', {});
   const functionOf = (name: string) => onlyResource(template, 'AWS::Lambda::Function', { FunctionName: `license-activation-${stage}-${name}` });
 
   /** Every statement of the policies attached to a function's role. */
@@ -133,16 +131,13 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       });
     });
 
-    it('generates an ops API key of at least 40 characters without punctuation', () => {
-      const [, secret] = onlyResource(template, 'AWS::SecretsManager::Secret');
-      const generated = secret.Properties.GenerateSecretString as { PasswordLength: number; ExcludePunctuation: boolean };
-      expect(generated.ExcludePunctuation).toBe(true);
-      expect(generated.PasswordLength).toBeGreaterThanOrEqual(40);
+    it('keeps no ops API key: no secret at all', () => {
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     });
 
-    it(`${expected.deletionPolicy === 'Retain' ? 'retains' : 'deletes'} both keys and the secret with the stack`, () => {
-      const kept = [...Object.values(resources(template, 'AWS::KMS::Key')), ...Object.values(resources(template, 'AWS::SecretsManager::Secret'))];
-      expect(kept.map((resource) => resource.DeletionPolicy)).toEqual([expected.deletionPolicy, expected.deletionPolicy, expected.deletionPolicy]);
+    it(`${expected.deletionPolicy === 'Retain' ? 'retains' : 'deletes'} both keys with the stack`, () => {
+      const kept = Object.values(resources(template, 'AWS::KMS::Key'));
+      expect(kept.map((resource) => resource.DeletionPolicy)).toEqual([expected.deletionPolicy, expected.deletionPolicy]);
     });
   });
 
@@ -182,18 +177,17 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       }
     });
 
-    it('sets the table, key and secret variables of the functions that use them, and only theirs', () => {
+    it('sets the table and key variables of the functions that use them, and only theirs', () => {
       const variables = (name: string) => functionOf(name)[1].Properties.Environment?.Variables ?? {};
       expect(variables('activate')).toMatchObject({
         TABLE_NAME: { Ref: tableId() },
         SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] },
-        OPS_API_KEY_SECRET_ID: { Ref: secretId() },
       });
       expect(variables('issue-license')).toMatchObject({ ENCRYPTION_KEY_ID: { 'Fn::GetAtt': [secretsKeyId(), 'Arn'] } });
       expect(variables('public-documents')).toMatchObject({ SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] } });
       expect(variables('public-documents')).not.toHaveProperty('TABLE_NAME');
       expect(variables('health')).not.toHaveProperty('SIGNING_KEY_ID');
-      expect(variables('heartbeat')).not.toHaveProperty('OPS_API_KEY_SECRET_ID');
+      for (const name of allFunctionNames) expect(Object.keys(variables(name)).filter((variable) => variable.startsWith('OPS_API_KEY'))).toEqual([]);
       expect(variables('list-licenses')).not.toHaveProperty('ENCRYPTION_KEY_ID');
     });
   });
@@ -226,9 +220,9 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(resourcesOfAction('issue-license', 'kms:Decrypt')).toEqual([{ 'Fn::GetAtt': [secretsKeyId(), 'Arn'] }]);
     });
 
-    it('lets only the functions that accept API keys themselves read the ops API key', () => {
-      const readers = allFunctionNames.filter((name) => actionsOf(name).includes('secretsmanager:GetSecretValue'));
-      expect(readers.toSorted()).toEqual(opsApiKeyFunctions.toSorted());
+    it('lets no function read any secret: ops hold no bearer key on AWS', () => {
+      const readers = allFunctionNames.filter((name) => actionsOf(name).some((action) => action.startsWith('secretsmanager:')));
+      expect(readers).toEqual([]);
     });
   });
 
@@ -247,6 +241,40 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         integration: method.Integration as { Type: string; Uri: unknown },
       }));
     }
+
+    it('answers /v1/admin/* to the ops role alone, by the resource policy, and any route to anyone else', () => {
+      const [opsRoleId] = onlyResource(template, 'AWS::IAM::Role', { RoleName: `license-activation-${stage}-ops` });
+      const [, api] = onlyResource(template, 'AWS::ApiGateway::RestApi');
+      const statements = (api.Properties.Policy as { Statement: PolicyStatement[] }).Statement;
+      expect(statements).toEqual([
+        { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+        {
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'execute-api:Invoke',
+          Resource: 'execute-api:/*/*/v1/admin/*',
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [opsRoleId, 'Arn'] } } },
+        },
+      ]);
+    });
+
+    it('gives every route ops share with other principals an IAM-authorized twin under /v1/admin/', () => {
+      const admin = methods().filter(({ route }) => route.split(' ')[1]?.startsWith('/v1/admin/'));
+      expect(admin.every(({ authorizationType }) => authorizationType === 'AWS_IAM')).toBe(true);
+      expect(admin.map(({ route }) => route)).toEqual(expect.arrayContaining([
+        'POST /v1/admin/licenses',
+        'GET /v1/admin/licenses',
+        'GET /v1/admin/licenses/{licenseId}',
+        'POST /v1/admin/licenses/{licenseId}/suspend',
+        'POST /v1/admin/licenses/{licenseId}/reinstate',
+        'POST /v1/admin/licenses/{licenseId}/revoke',
+        'GET /v1/admin/licenses/{licenseId}/events',
+        'GET /v1/admin/customers',
+        'GET /v1/admin/customers/{customerId}/events',
+        'DELETE /v1/admin/installations/{installationId}/activations/{licenseId}',
+        'GET /v1/admin/installations/{installationId}',
+      ]));
+    });
 
     it('has exactly one method per route of the route table, and a catch-all per path', () => {
       const catchAlls = [...new Set(routes.map((route) => route.path))].map((path) => `ANY ${path}`);
@@ -450,7 +478,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('builds the stage dashboard and outputs what ops need', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
-        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsApiKeySecretArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
+        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
       );
       template.hasOutput('CatalogProducts', { Value: 'authserver,vault,modeler' });
     });
