@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { handler as authorizer } from '#functions/authorizer/index.ts';
+import { handler as authorizer } from '#functions/authorizer/index.js';
 import { opsApiKey } from '#lib/auth/ops-api-key.js';
 
 const opsKey = process.env.OPS_API_KEY ?? '';
