@@ -12,7 +12,7 @@ import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
-import { functionNeeds } from './function-permissions.js';
+import { functionNeeds, leadingKeyPatterns } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
 import type { StageConfig } from './stage-config.js';
@@ -41,7 +41,7 @@ export class LicenseActivationStack extends Stack {
     const functions = {} as Record<FunctionName, ServiceFunction>;
     for (const [name, needs] of Object.entries(functionNeeds) as [FunctionName, FunctionNeeds][]) {
       const fn = new ServiceFunction(this, `Fn-${name}`, { functionDir: name, config });
-      if (needs.table) fn.bindTable({ table: this.table, accessMode: needs.table });
+      if (needs.table) fn.bindTable({ table: this.table, access: needs.table.access, leadingKeys: leadingKeyPatterns(needs.table.partitions) });
       if (needs.signingKey) {
         fn.bindSigningKey({ key: this.keys.signingKey, access: needs.signingKey, publishedKeyArns: this.keys.publishedKeyArns });
       }

@@ -9,6 +9,7 @@ import { matchRoute, proxyEvent, withAuthorizer } from '#dev/api-gateway-event.j
 import type { RouteId } from '@license-activation/contract/routes';
 import type { HttpResponse } from '#lib/http/http-event.js';
 import { lambdaContext } from '#dev/lambda-context.js';
+import { asFunction } from '#dev/table-permissions.js';
 
 /** The URL of `path` on the service under test, as DPoP proofs name it (PUBLIC_BASE_URL, test/support/setup.ts). */
 export const publicUrl = (path: string): string => `${process.env.PUBLIC_BASE_URL ?? ''}${path}`;
@@ -93,7 +94,9 @@ export async function handlerOf(functionName: string): Promise<Handler> {
 export async function send<T = Record<string, unknown>>(event: APIGatewayProxyEvent): Promise<CallResult<T>> {
   const route = findRoute(event.httpMethod, event.resource);
   if (!route) throw new TypeError(`no route ${event.httpMethod} ${event.resource}`);
-  const response = await (await handlerOf(route.function))(event, lambdaContext(route.function));
+  const handler = await handlerOf(route.function);
+  // Within the function's IAM table permissions, as on AWS (dev/table-permissions.ts; test/support/setup.ts).
+  const response = await asFunction(route.function, () => handler(event, lambdaContext(route.function)));
   return {
     status: response.statusCode,
     headers: Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)])),

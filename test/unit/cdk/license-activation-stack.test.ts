@@ -10,6 +10,8 @@ import { problemType } from '@license-activation/contract/problem';
 import type { ErrorCode } from '@license-activation/contract/problem';
 import { routes } from '@license-activation/contract/routes';
 import { tableDefinition } from '#lib/data/table-definition.js';
+import { functionNeeds, leadingKeyPatterns } from '#cdk/function-permissions.js';
+import type { FunctionName } from '#cdk/function-permissions.js';
 
 /** A resource of the synthesized template, as far as these tests read it. */
 interface TemplateResource {
@@ -21,6 +23,7 @@ interface TemplateResource {
 interface PolicyStatement {
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
@@ -193,6 +196,34 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('permissions', () => {
+    const tableStatementsOf = (name: string) => statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+
+    it.each(allFunctionNames)('limits %s to the table partitions it owns (dynamodb:LeadingKeys), for every table action', (name) => {
+      const needs = functionNeeds[name as FunctionName];
+      const statements = tableStatementsOf(name);
+      if (!('table' in needs)) {
+        expect(statements).toEqual([]);
+        return;
+      }
+      expect(statements).toHaveLength(1);
+      expect(statements[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(needs.table.partitions) } });
+    });
+
+    it('grants no Scan and nothing table-wide to any function', () => {
+      for (const name of allFunctionNames) {
+        const actions = tableStatementsOf(name).flatMap((statement) => [statement.Action].flat());
+        expect(actions.filter((action) => action === 'dynamodb:Scan' || action.endsWith(':*') || action === 'dynamodb:DescribeTable'), name).toEqual([]);
+      }
+    });
+
+    it('keeps the anonymous routes to their own items: registration cannot touch licenses or installations, offline activation no API key', () => {
+      const patternsOf = (name: string) => tableStatementsOf(name).flatMap((statement) => [statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']].flat());
+      expect(patternsOf('register-account')).toEqual(['ACCOUNT#*', 'APIKEY#*', 'EMAIL#*']);
+      expect(patternsOf('offline-activate')).not.toContain('APIKEY#*');
+      expect(patternsOf('offline-activate')).not.toContain('IDEMPOTENCY#*');
+      expect(patternsOf('authorizer')).toEqual(['APIKEY#*', 'EMAIL#*']);
+    });
+
     it.each(readOnlyFunctions)('gives %s no table write action', (name) => {
       expect(actionsOf(name)).toContain('dynamodb:GetItem');
       expect(actionsOf(name).filter((action) => tableWriteActions.includes(action))).toEqual([]);
@@ -259,7 +290,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
 
     it('gives every route ops share with other principals an IAM-authorized twin under /v1/admin/', () => {
-      const admin = methods().filter(({ route }) => route.split(' ')[1]?.startsWith('/v1/admin/'));
+      const admin = methods().filter(({ route }) => !route.startsWith('ANY ') && route.split(' ')[1]?.startsWith('/v1/admin/'));
       expect(admin.every(({ authorizationType }) => authorizationType === 'AWS_IAM')).toBe(true);
       expect(admin.map(({ route }) => route)).toEqual(expect.arrayContaining([
         'POST /v1/admin/licenses',
