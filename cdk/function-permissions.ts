@@ -47,7 +47,7 @@ export const functionNeeds = {
   'list-licenses': { table: { access: 'RO', partitions: ['account', 'email', 'licensesOfCustomer', 'allLicenses'] } },
   'get-license': { table: { access: 'RO', partitions: ['account', 'email', 'license'] } },
   'change-license-status': { table: { access: 'RW', partitions: ['account', 'email', 'license', 'budget'] } },
-  'start-trial': { table: { access: 'RW', partitions: ['license', 'installation', 'trial'] }, signingKey: 'sign' },
+  'start-trial': { table: { access: 'RW', partitions: ['license', 'installation', 'trial', 'trialSource'] }, signingKey: 'sign' },
   activate: { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation', 'trial'] }, signingKey: 'sign', userDirectory: true },
   heartbeat: { table: { access: 'RW', partitions: ['account', 'license', 'installation'] }, signingKey: 'sign' },
   'release-activation': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation'] }, userDirectory: true },

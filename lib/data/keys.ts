@@ -19,6 +19,7 @@ export const partitions = {
   person: 'PERSON#',
   /** gsi3: licenses whose quantity a budget holds until they expire. */
   budgetExpiries: 'BUDGET_EXPIRIES',
+  trialSource: 'TRIALS_FROM#',
   /** gsi1: accounts by kind. */
   accountsByKind: 'ACCOUNTS#',
   /** gsi1: a customer's licenses. */
@@ -47,6 +48,8 @@ export const keys = {
   proof: (installationId: string, jti: string) => ({ pk: `${partitions.installation}${installationId}`, sk: `JTI#${jti}` }),
   keyFailures: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'KEY_FAILURES' }),
   trialFingerprint: (productId: string, fingerprintHash: string) => ({ pk: `${partitions.trial}${productId}#${fingerprintHash}`, sk: 'TRIAL' }),
+  /** New trials from one source (an address or a network) on one UTC day. */
+  trialSource: (source: string, day: string) => ({ pk: `${partitions.trialSource}${source}#${day}`, sk: 'TRIALS' }),
   idempotency: (callerId: string, idempotencyKeyHash: string) => ({ pk: `${partitions.idempotency}${callerId}#${idempotencyKeyHash}`, sk: 'IDEMPOTENCY' }),
   offlineRequest: (installationId: string, jti: string) => ({ pk: `${partitions.offlineRequest}${installationId}#${jti}`, sk: 'OFFLINE' }),
   /** A reseller's issued quantity (and, once ops set one, its limit) per product and license type. */

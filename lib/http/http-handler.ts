@@ -26,6 +26,8 @@ export interface HttpRequest<R extends RouteRequest, P = undefined> {
   readonly caller: Caller;
   readonly route: RouteDefinition;
   readonly requestId: string;
+  /** The client's address as API Gateway saw it. */
+  readonly sourceIp: string | undefined;
   readonly now: Date;
   /** What the function's `prefetch` read; undefined where it has none. */
   readonly prefetched: P;
@@ -105,6 +107,7 @@ export function httpHandler<M extends RouteRequests, P = undefined>(requests: M,
         caller: event.caller ?? {},
         route,
         requestId: event.requestId ?? '',
+        sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
         now: new Date(),
         prefetched: (await event.prefetched) as P,
       };

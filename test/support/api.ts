@@ -50,6 +50,8 @@ export interface CallOptions {
   readonly as?: AccountPrincipal | PersonPrincipal;
   /** An installation that signs a DPoP proof for this call. */
   readonly installation?: TestInstallation;
+  /** The client's address API Gateway reports (default 127.0.0.1). */
+  readonly sourceIp?: string;
 }
 
 export interface CallResult<T = Record<string, unknown>> {
@@ -71,7 +73,7 @@ export async function eventFor(routeId: RouteId, options: CallOptions = {}): Pro
     target: `${path}${search}`,
     rawHeaders: Object.entries(headers).flat(),
     body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
-    sourceIp: '127.0.0.1',
+    sourceIp: options.sourceIp ?? '127.0.0.1',
     httpVersion: '1.1',
   };
   const match = matchRoute(route.method, path) ?? { route, pathParameters: null };

@@ -128,6 +128,10 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       case 'deviceCode':
         if (!find(keys.deviceAuthorization(String(item.userCode)))) violations.push(`device code ${where} names no authorization`);
         break;
+      case 'trialSource':
+        // Today's trials from an address or a network: a count, referencing nothing.
+        if (!Number.isInteger(item.trials) || Number(item.trials) < 1) violations.push(`trial counter ${where} counts ${String(item.trials)}`);
+        break;
       case 'event': {
         const feed = String(item.pk);
         if (!feedSubjectExists(feed)) violations.push(`event ${where} is in the feed of nothing`);

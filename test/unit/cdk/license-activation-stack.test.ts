@@ -481,7 +481,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('sends every alarm to the alarm topic', () => {
       const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
       const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length);
+      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1); // + the trials anomaly alarm
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
@@ -504,6 +504,20 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         })),
       );
       expect(resources(template, 'AWS::Logs::MetricFilter')).toEqual({});
+    });
+
+    it('alarms on TrialsStarted above its anomaly band, to the alarm topic', () => {
+      const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-trials-started-anomaly` });
+      const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
+      expect(alarm.Properties).toMatchObject({
+        ComparisonOperator: 'GreaterThanUpperThreshold',
+        ThresholdMetricId: 'band',
+        AlarmActions: [{ Ref: topicId }],
+        Metrics: [
+          { Id: 'trials', MetricStat: { Metric: { MetricName: 'TrialsStarted', Namespace: `LicenseActivation/${stage}` }, Stat: 'Sum' } },
+          { Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(trials, 2)' },
+        ],
+      });
     });
 
     it('builds the stage dashboard and outputs what ops need', () => {
