@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { querySlice } from './pagination.js';
 import type { Table } from '../platform/dynamodb.js';
 import { keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
@@ -116,20 +116,5 @@ export function activationRelease(table: Table, release: { licenseId: string; in
  * slot to reclaim. One page holds about 4,000 activations; larger licenses take more round trips.
  */
 export async function activationsOfLicense(table: Table, licenseId: string): Promise<ActivationRecord[]> {
-  const found: ActivationRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :license AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':license': keys.license(licenseId).pk, ':prefix': keys.activationPrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(page.Items ?? []).map(toActivationRecord));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return found;
+  return (await querySlice(table, { partition: keys.license(licenseId).pk, prefix: keys.activationPrefix })).map(toActivationRecord);
 }

@@ -4,7 +4,7 @@ import type { Account, Association, AuditEvent } from '@license-activation/contr
 import { accountIsKind, toAccount } from './account-items.js';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
-import { queryPage } from './pagination.js';
+import { querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
 import { failedCondition, isContention, transactWrite } from './transactions.js';
 import type { TransactItem } from './transactions.js';
@@ -101,17 +101,7 @@ export async function removeAssociation(
 
 /** A reseller's customers, ordered by customer id (a ULID, so by the customers' creation). */
 export async function listCustomersOfReseller(table: Table, resellerId: string, page: { limit: number; cursor?: string }): Promise<Page<Account>> {
-  const partition = keys.association(resellerId, '').pk;
-  const result = await queryPage(
-    table,
-    {
-      KeyConditionExpression: 'pk = :reseller AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':reseller': partition, ':prefix': keys.associationPrefix },
-      ConsistentRead: true,
-    },
-    { partition: { name: 'pk', value: partition }, keyNames: ['pk', 'sk'], sortKeyPrefix: { name: 'sk', prefix: keys.associationPrefix } },
-    page,
-  );
+  const result = await querySlicePage(table, { partition: keys.association(resellerId, '').pk, prefix: keys.associationPrefix }, page);
   return { ...result, items: result.items.map((item) => toAccount(item.customer as Record<string, unknown>)) };
 }
 

@@ -1,7 +1,7 @@
 import type { Table } from '../platform/dynamodb.js';
 import type { AuditEvent } from '@license-activation/contract/schemas';
 import { keys } from './keys.js';
-import { queryPage } from './pagination.js';
+import { querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
 import type { TransactItem } from './transactions.js';
 
@@ -34,16 +34,6 @@ function toEvent(item: Record<string, unknown>): AuditEvent {
 
 /** A feed's events, newest first (event ids are ULIDs, so the sort key orders them by time). */
 export async function listEvents(table: Table, feed: string, page: { limit: number; cursor?: string }): Promise<Page<AuditEvent>> {
-  const result = await queryPage(
-    table,
-    {
-      KeyConditionExpression: 'pk = :feed AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':feed': feed, ':prefix': keys.eventPrefix },
-      ScanIndexForward: false,
-      ConsistentRead: true,
-    },
-    { partition: { name: 'pk', value: feed }, keyNames: ['pk', 'sk'], sortKeyPrefix: { name: 'sk', prefix: keys.eventPrefix } },
-    page,
-  );
+  const result = await querySlicePage(table, { partition: feed, prefix: keys.eventPrefix, newestFirst: true }, page);
   return { ...result, items: result.items.map(toEvent) };
 }

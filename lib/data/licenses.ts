@@ -207,8 +207,7 @@ export function expiredHoldEnd(table: Table, licenseId: string, now: Date): Tran
   };
 }
 
-/** Holds while the license's status is still the one a decision was based on. */
-export function licenseUnchanged(table: Table, licenseId: string, status: StoredLicenseStatus): TransactItem {
+function licenseStatusIs(table: Table, licenseId: string, status: StoredLicenseStatus, options: { returnOldOnFailure?: boolean } = {}): TransactItem {
   return {
     ConditionCheck: {
       TableName: table.name,
@@ -216,8 +215,14 @@ export function licenseUnchanged(table: Table, licenseId: string, status: Stored
       ConditionExpression: '#status = :status',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':status': status },
+      ...(options.returnOldOnFailure ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
     },
   };
+}
+
+/** Holds while the license's status is still the one a decision was based on. */
+export function licenseUnchanged(table: Table, licenseId: string, status: StoredLicenseStatus): TransactItem {
+  return licenseStatusIs(table, licenseId, status);
 }
 
 /**
@@ -243,16 +248,7 @@ export function slotTake(table: Table, licenseId: string): TransactItem {
  * On failure the old item comes back, like `slotTake`.
  */
 export function slotKeep(table: Table, licenseId: string): TransactItem {
-  return {
-    ConditionCheck: {
-      TableName: table.name,
-      Key: keys.license(licenseId),
-      ConditionExpression: '#status = :active',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':active': 'active' },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
+  return licenseStatusIs(table, licenseId, 'active', { returnOldOnFailure: true });
 }
 
 /**

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { Account, AuditEvent, Member } from '@license-activation/contract/schemas';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
-import { queryPage } from './pagination.js';
+import { querySlice, querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
 import { labelledTransaction } from './transactions.js';
 import type { LabelledItem, TransactItem } from './transactions.js';
@@ -112,38 +112,13 @@ export async function getMember(table: Table, accountId: string, memberId: strin
 }
 
 export async function listMembers(table: Table, accountId: string, page: { limit: number; cursor?: string }): Promise<Page<MembershipRecord>> {
-  const partition = keys.account(accountId).pk;
-  const result = await queryPage(
-    table,
-    {
-      KeyConditionExpression: 'pk = :account AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':account': partition, ':prefix': keys.memberPrefix },
-      ConsistentRead: true,
-    },
-    { partition: { name: 'pk', value: partition }, keyNames: ['pk', 'sk'], sortKeyPrefix: { name: 'sk', prefix: keys.memberPrefix } },
-    page,
-  );
+  const result = await querySlicePage(table, { partition: keys.account(accountId).pk, prefix: keys.memberPrefix }, page);
   return { ...result, items: result.items.map(toMembership) };
 }
 
 /** Every membership of an email (a person holds a handful; one page of a Query, read to its end). */
 export async function membershipsOfEmail(table: Table, email: string): Promise<MembershipRecord[]> {
-  const memberships: MembershipRecord[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :email',
-        ExpressionAttributeValues: { ':email': keys.membershipsOfEmail(email) },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    memberships.push(...(page.Items ?? []).map(toMembership));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return memberships;
+  return (await querySlice(table, { partition: keys.membershipsOfEmail(email) })).map(toMembership);
 }
 
 /** Records which person holds a membership, once: both items, only where nobody holds it yet. */

@@ -94,3 +94,46 @@ export async function queryPage(
   const last = items.at(-1);
   return more && last ? { items, nextCursor: encodeCursor(last, scope) } : { items };
 }
+
+/** A table partition, and optionally the sort key prefix its items of one kind share. */
+export interface TableSlice {
+  readonly partition: string;
+  readonly prefix?: string;
+}
+
+function sliceQuery(slice: TableSlice): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
+  return slice.prefix === undefined
+    ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': slice.partition } }
+    : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': slice.partition, ':prefix': slice.prefix } };
+}
+
+/**
+ * One page of a slice of the table, in sort key order (`newestFirst` reverses it). The query's key
+ * condition and the cursor's scope come from the same slice, so a cursor cannot point outside it.
+ */
+export function querySlicePage(
+  table: Table,
+  slice: TableSlice & { readonly prefix: string; readonly newestFirst?: boolean },
+  page: { limit: number; cursor?: string },
+): Promise<Page<Record<string, unknown>>> {
+  return queryPage(
+    table,
+    { ...sliceQuery(slice), ...(slice.newestFirst ? { ScanIndexForward: false } : {}), ConsistentRead: true },
+    { partition: { name: 'pk', value: slice.partition }, keyNames: ['pk', 'sk'], sortKeyPrefix: { name: 'sk', prefix: slice.prefix } },
+    page,
+  );
+}
+
+/** Every item of a slice, read to its end (for slices known to stay small). */
+export async function querySlice(table: Table, slice: TableSlice): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({ TableName: table.name, ...sliceQuery(slice), ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    found.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+}

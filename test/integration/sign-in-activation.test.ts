@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
 import type { Account, DeviceAuthorizationStarted, LicenseIssued } from '@license-activation/contract/schemas';
@@ -18,6 +20,9 @@ import type { Credential } from '../support/http-client.js';
 import { signedInPerson, uniqueEmail, unverifiedPerson } from '../support/people.js';
 import type { TestPerson } from '../support/people.js';
 import { machine } from '../support/scenario.js';
+import { LicenseClient } from '../../packages/client/src/license-client.js';
+import type { KeySetDocument } from '../../packages/client/src/trusted-keys.js';
+import { main } from '../../packages/client/src/licensectl.js';
 
 // API.md §7 end to end: real people of the run's cognito-local, the local service (authorizer
 // included), DynamoDB Local. Each test has its own reseller, customer and person.
@@ -192,6 +197,64 @@ describe('sign-in activation (API.md §7)', () => {
     const shown = await ok<{ authorization: { status: string } }>('GET', `/v1/device-authorizations/${refused?.userCode}`, owner);
     expect(shown.authorization.status).toBe('pending');
     expect(await checkLedger(table())).toEqual([]);
+  });
+
+  describe('the client (activateBySignIn)', () => {
+    async function client() {
+      const pinnedKeys = await ok<KeySetDocument>('GET', '/.well-known/jwks.json', undefined);
+      const stateDir = await mkdtemp(join(tmpdir(), 'sign-in-client-'));
+      return new LicenseClient({ productId: 'authserver', productVersion: '5.0.0', stateDir, pinnedKeys, serverUrl: baseUrl });
+    }
+
+    it('shows the code, polls, and stores the token once the person approved', async () => {
+      const { owner, licenseId } = await customerWithLicense();
+      const installation = await client();
+      const answer = await installation.activateBySignIn({
+        onCode: async (code) => {
+          expect(code).not.toHaveProperty('deviceCode');
+          await ok('POST', `/v1/device-authorizations/${code.userCode}/approve`, owner, { licenseId });
+        },
+      });
+      expect(answer.activation.licenseId).toBe(licenseId);
+      expect((await installation.status()).mode).toBe('full');
+    });
+
+    it('licensectl activate --sign-in prints the code and its QR code, and activates once approved', async () => {
+      const { owner, licenseId } = await customerWithLicense();
+      const dir = await mkdtemp(join(tmpdir(), 'licensectl-sign-in-'));
+      const jwksFile = join(dir, 'jwks.json');
+      await writeFile(jwksFile, JSON.stringify(await ok('GET', '/.well-known/jwks.json', undefined)));
+      const printed: string[] = [];
+      let approval: Promise<unknown> | undefined;
+      const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        printed.push(String(chunk));
+        const userCode = /enter ([A-Z]{4}-[A-Z]{4})/.exec(String(chunk))?.[1];
+        if (userCode) approval = ok('POST', `/v1/device-authorizations/${userCode}/approve`, owner, { licenseId });
+        return true;
+      });
+      let exitCode: number;
+      try {
+        exitCode = await main(['activate', '--sign-in', '--server', baseUrl, '--product', 'authserver', '--jwks', jwksFile, '--state-dir', join(dir, 'state')]);
+      } finally {
+        stdout.mockRestore();
+      }
+      await approval;
+      expect(exitCode).toBe(0);
+      expect(printed.join('')).toMatch(/[▀▄█]/);
+      expect(printed.join('')).toContain(`activated license ${licenseId}`);
+    });
+
+    it('stops polling when its signal is aborted (Ctrl-C in licensectl)', async () => {
+      const stop = new AbortController();
+      const waiting = (await client()).activateBySignIn({ signal: stop.signal, onCode: () => stop.abort() });
+      await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    });
+
+    it('is told AUTHORIZATION_DENIED when the person denies', async () => {
+      const { owner } = await customerWithLicense();
+      const waiting = (await client()).activateBySignIn({ onCode: (code) => ok('POST', `/v1/device-authorizations/${code.userCode}/deny`, owner) });
+      await expect(waiting).rejects.toMatchObject({ code: 'AUTHORIZATION_DENIED' });
+    });
   });
 
   // Last: it points the service at a directory that is down.

@@ -2,7 +2,7 @@
  * The on-prem licensing client: what a vendor embeds in its product. See docs/CLIENT.md.
  */
 export { LicenseClient } from './license-client.js';
-export type { ActingAccount, ActivationAnswer, InstallationAnswer, LicenseClientOptions, MachineFacts, TokenAnswer, TrialAnswer } from './license-client.js';
+export type { ActingAccount, ActivationAnswer, InstallationAnswer, LicenseClientOptions, MachineFacts, SignInCode, TokenAnswer, TrialAnswer } from './license-client.js';
 export { evaluateLicenseStatus, isCapabilityAllowed } from './license-status.js';
 export type { LicenseStatus, StatusInput, StatusReason, StatusWarning } from './license-status.js';
 export { verifyLicenseToken } from './verify-license-token.js';

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import type { Catalog, Product } from '@license-activation/contract/catalog-schema';
 import { productById } from '@license-activation/contract/product-queries';
 import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 import type { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { ActivationResult, InstallationResult, JwksResult, TokenResult, TrialResult } from '@license-activation/contract/schemas';
+import { ActivationResult, DeviceAuthorizationStarted, InstallationResult, JwksResult, TokenResult, TrialResult } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
 import type { ApiRequest } from './api-transport.js';
 import { systemClock } from './clock.js';
@@ -116,6 +117,9 @@ function lazily<T>(load: () => Promise<T>): () => Promise<T> {
  * if (await client.can('ad-sync')) startAdSync();
  * ```
  */
+/** What a sign-in activation shows the person: the user code, where to enter it, and for how long. */
+export type SignInCode = Omit<z.infer<typeof DeviceAuthorizationStarted>, 'deviceCode'>;
+
 export class LicenseClient {
   private readonly product: Product;
   private readonly issuer: string;
@@ -180,6 +184,33 @@ export class LicenseClient {
    */
   async activateFor(account: ActingAccount, licenseId: string, customerId?: string): Promise<ActivationAnswer> {
     return this.activateWith({ licenseId, ...(customerId === undefined ? {} : { customerId }) }, account.apiKey);
+  }
+
+  /**
+   * Activates through a person who signs in to the license site (API.md §7): asks for a user code,
+   * hands it to `onCode` (show `userCode` and `verificationUri`, or a QR code of
+   * `verificationUriComplete`), then polls every `interval` seconds (5 more after each `SLOW_DOWN`)
+   * until the person approves — the token is stored — or denies (`AUTHORIZATION_DENIED`), or the code
+   * expires (`AUTHORIZATION_EXPIRED`). Aborting `signal` stops the polling (an `AbortError`).
+   */
+  async activateBySignIn(options: { onCode(code: SignInCode): void | Promise<void>; signal?: AbortSignal }): Promise<ActivationAnswer> {
+    const started = await this.send({ route: 'startDeviceAuthorization', body: { productId: this.product.id, ...(await this.machineReport()) } }, DeviceAuthorizationStarted);
+    // The device code stays with the installation: only it may collect with it.
+    const { deviceCode, ...code } = started;
+    await options.onCode(code);
+    let intervalMs = started.interval * 1000;
+    for (;;) {
+      await sleep(intervalMs, undefined, { signal: options.signal });
+      try {
+        const answer = await this.send({ route: 'deviceToken', body: { deviceCode } }, ActivationResult);
+        await this.storeToken(answer.token, 'service');
+        return answer;
+      } catch (error) {
+        if (!(error instanceof LicenseClientError) || (error.code !== 'AUTHORIZATION_PENDING' && error.code !== 'SLOW_DOWN')) throw error;
+        // RFC 8628 §3.5: after slow_down, poll 5 seconds less often from then on.
+        if (error.code === 'SLOW_DOWN') intervalMs += 5000;
+      }
+    }
   }
 
   /** Reports usage and stores the fresh token: call it when the token's `refreshAfter` comes (or use {@link startHeartbeats}). */

@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import QRCode from 'qrcode';
 import * as z from 'zod';
 import { JwksResult, TokenResult } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
@@ -20,6 +21,8 @@ Commands:
   init                      create the installation key and remember the settings below
   trial                     start the product's trial (online)
   activate <key>            activate a license key (online)
+  activate --sign-in        activate through a person who signs in to the license site and approves
+                            the code shown (online; Ctrl-C stops waiting)
   heartbeat                 report usage and refresh the license token (online)
   release <licenseId>       release a license from this installation (online)
   restore                   fetch this installation's current token (online)
@@ -76,6 +79,7 @@ function parseCommandLine(argv: readonly string[]) {
       issuer: { type: 'string' },
       jwks: { type: 'string' },
       'pin-server-keys': { type: 'boolean', default: false },
+      'sign-in': { type: 'boolean', default: false },
       'active-users': { type: 'string', default: '0' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -207,6 +211,24 @@ async function offlineExchange(line: CommandLine, stateDir: string): Promise<voi
   write(`license file written to ${line.values.out}: take it to the installation and run licensectl import-file ${line.values.out}`);
 }
 
+/** Shows the code (and a QR code of the link that carries it) and waits for the person; Ctrl-C stops. */
+async function activateBySignIn(client: LicenseClient) {
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await client.activateBySignIn({
+      signal: stop.signal,
+      onCode: async (code) => {
+        write(await QRCode.toString(code.verificationUriComplete, { type: 'terminal', small: true }));
+        write(`Open ${code.verificationUri} and enter ${code.userCode} (valid ${Math.round(code.expiresIn / 60)} minutes); waiting for approval…`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
 async function run(line: CommandLine, stateDir: string): Promise<void> {
   const command = commandOf(line);
   if (command === 'init') return init(line, stateDir);
@@ -217,9 +239,11 @@ async function run(line: CommandLine, stateDir: string): Promise<void> {
     case 'trial':
       await client.trial();
       break;
-    case 'activate':
-      write(`activated license ${(await client.activate(positional(line, 'key'))).activation.licenseId}`);
+    case 'activate': {
+      const answer = line.values['sign-in'] ? await activateBySignIn(client) : await client.activate(positional(line, 'key'));
+      write(`activated license ${answer.activation.licenseId}`);
       break;
+    }
     case 'heartbeat':
       await client.heartbeat({ activeUsers: activeUsers(line) });
       break;
@@ -285,6 +309,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`licensectl: ${error.message} (licensectl --help lists the commands and options)\n`);
       return 2;
+    }
+    // Ctrl-C while waiting for a sign-in approval: the code stays valid until it expires.
+    if (error instanceof Error && error.name === 'AbortError') {
+      process.stderr.write('licensectl: stopped waiting for approval\n');
+      return 130;
     }
     process.stderr.write(`${error instanceof LicenseClientError ? describeFailure(error) : `licensectl: ${error instanceof Error ? error.message : String(error)}`}\n`);
     return 1;

@@ -5,7 +5,7 @@ export { productById, restrictedCapabilities } from './product-queries.js';
 
 /**
  * The catalog the contract describes (API.md section 3), shipped as the default and used by the tests.
- * Each product follows its vendor manual in /work/shared/seeds. The `Catalog` schema checks it at build
+ * Each product follows its vendor manual in ../shared/seeds (beside the repository). The `Catalog` schema checks it at build
  * and test time (test/unit/catalog, and `cdk synth` parses the catalog it deploys), so an inconsistent
  * edit never reaches an installation; the functions use it as it is, without loading the schema.
  */

@@ -104,7 +104,8 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-describe('licensectl', () => {
+// Each case runs the CLI in child processes against a child service: generous on a busy machine.
+describe('licensectl', { timeout: 120_000 }, () => {
   it('starts a trial, activates a key, and turns limited LICENSE_SUSPENDED after a suspension and a heartbeat', async () => {
     const stateDir = join(workDir, 'online');
     const init = await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--product-version', '5.0.0', '--pin-server-keys'));

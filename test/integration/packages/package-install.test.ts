@@ -37,7 +37,8 @@ afterAll(async () => {
   if (project) await rm(project, { recursive: true, force: true });
 });
 
-describe('the packed client, installed into an empty project', () => {
+// npm and tsc in child processes: generous on a busy machine, where each step may take several times its usual seconds.
+describe('the packed client, installed into an empty project', { timeout: 120_000 }, () => {
   it('installs without the service or the AWS SDK', async () => {
     const installed = await readdir(join(project, 'node_modules'));
     expect(installed).toEqual(expect.arrayContaining(['@license-activation', 'jose', 'zod']));
@@ -78,7 +79,7 @@ describe('the packed client, installed into an empty project', () => {
       import { LicenseClient, LicenseClientError } from '@license-activation/client';
       import type { LicenseStatus } from '@license-activation/client';
       import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-      const client = new LicenseClient({ productId: 'vault', productVersion: '5.2.0', stateDir: '/tmp/x', pinnedKeys: { keys: [] } });
+      const client = new LicenseClient({ productId: 'vault', productVersion: '5.2.0', stateDir: 'license-state', pinnedKeys: { keys: [] } });
       const status: Promise<LicenseStatus> = client.status();
       const isError = (error: unknown): boolean => error instanceof LicenseClientError && error.code.length > 0;
       // @ts-expect-error productVersion, stateDir and pinnedKeys are required: tsc fails if the declarations let this through
