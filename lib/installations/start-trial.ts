@@ -11,7 +11,7 @@ import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
 import { fingerprintHash } from './fingerprint.js';
 import { signLicenseToken } from './license-token.js';
-import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import { trialSourceOf, trialsPerAddressPerDay, trialsPerNetworkPerDay } from './trial-sources.js';
@@ -68,7 +68,7 @@ export async function startTrial(
     if (!product.trial) throw problem('FORBIDDEN', `${product.name} has no trial: activate a license instead`);
     const startedAt = now.toISOString();
     const hash = fingerprintHash(product.id, input.fingerprint);
-    const installation: InstallationRecord = {
+    const { installation, items: proofItems } = spendProofIn(table, proof, {
       id: installationId,
       productId: product.id,
       hostname: input.hostname,
@@ -80,12 +80,12 @@ export async function startTrial(
       trial: { startedAt, endsAt: new Date(now.getTime() + product.trial.days * dayMs).toISOString() },
       licenses: {},
       rev: 0,
-    };
+    }, now);
     // A trial token carries no license, so slot accounting need not record its exp.
     const { token } = await signLicenseToken(deps, installation, { kind: 'online' }, now);
     const items: LabelledItem<TrialItem>[] = [
       ...trialBrakes(deps, request.sourceIp, now),
-      ['proof', spendProof(table, proof, now)],
+      ...proofItems.map((item) => ['proof', item] as const),
       ['installation', installationPut(table, installation, undefined)],
       ['fingerprint', trialFingerprintPut(table, { productId: product.id, fingerprintHash: hash, installationId, startedAt })],
       ...eventPuts(table, {

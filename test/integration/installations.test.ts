@@ -12,6 +12,7 @@ import { call, eventFor, newInstallation, send } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { createCustomerOf, createReseller, issueLicense, machine, registerCustomer } from '../support/scenario.js';
 import { verifyLicenseToken } from '../support/tokens.js';
+import { activateAt, at, heartbeatAt, installationId, outcome } from '../support/clocked.js';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -175,6 +176,31 @@ describe('DPoP proofs', () => {
     const event = await eventFor('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
     expect((await send(event)).status).toBe(200);
     expect(await send(event)).toMatchObject({ status: 401, body: { code: 'PROOF_REPLAYED' } });
+  });
+
+  it('spends a proof once when the same request arrives five times at once', async () => {
+    const installation = await newInstallation();
+    await call('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
+    const event = await eventFor('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send(event)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401, 401, 401, 401]);
+    expect(answers.filter((answer) => answer.status === 401).every((answer) => (answer.body as { code: string }).code === 'PROOF_REPLAYED')).toBe(true);
+  });
+
+  it('keeps the proofs an installation spent inside its item, at most 20 a replay window, then 429 until the oldest expires', async () => {
+    const start = new Date(Date.now() + 60_000);
+    const id = installationId();
+    await activateAt(start, id, { key: (await issueLicense(opsPrincipal, { customerId: (await registerCustomer()).account.id, productId: 'modeler', type: 'server' })).key });
+    // The activation spent one; 19 more heartbeats within ten minutes fill the window.
+    for (let second = 1; second < 20; second += 1) await heartbeatAt(at(start, second * 1000), id);
+    expect(Object.keys((await getInstallation(table(), id))?.recentProofs ?? {})).toHaveLength(20);
+    expect(await outcome(() => heartbeatAt(at(start, 30_000), id))).toEqual({ code: 'RATE_LIMITED' });
+    // Once the activation's proof is past the window, one more fits, and spent proofs past it are pruned.
+    await heartbeatAt(at(start, 600_001), id);
+    await heartbeatAt(at(start, 700_000), id);
+    expect(Object.keys((await getInstallation(table(), id))?.recentProofs ?? {}).length).toBeLessThanOrEqual(20);
+    await heartbeatAt(at(start, 1_300_000), id);
+    expect(Object.keys((await getInstallation(table(), id))?.recentProofs ?? {})).toHaveLength(1);
   });
 
   it("answers 401 INVALID_PROOF to an installation using another's id", async () => {
