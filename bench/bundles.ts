@@ -125,7 +125,6 @@ export function floorClientsOf(needs: FunctionNeeds): string[] {
   return [
     ...(needs.table ? ['dynamodb'] : []),
     ...(needs.signingKey || needs.secretBox ? ['kms'] : []),
-    ...(needs.opsApiKey ? ['secrets-manager'] : []),
   ];
 }
 
@@ -135,10 +134,6 @@ const clientSource: Record<string, { imports: string; construct: string }> = {
     construct: 'DynamoDBDocumentClient.from(new DynamoDBClient({}))',
   },
   kms: { imports: "import { KMSClient } from '@aws-sdk/client-kms';", construct: 'new KMSClient({})' },
-  'secrets-manager': {
-    imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-    construct: 'new SecretsManagerClient({})',
-  },
 };
 
 export const floorId = (clients: readonly string[]) => `floor-${clients.length === 0 ? 'none' : clients.join('+')}`;

@@ -35,7 +35,8 @@ export function importRulesOf(name: FunctionName): ImportRules {
   const notBundled = [
     ...(needs.table ? [] : ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
     ...(needs.signingKey || needs.secretBox ? [] : ['@aws-sdk/client-kms', '@noble/curves']),
-    ...(needs.opsApiKey ? [] : ['@aws-sdk/client-secrets-manager']),
+    // No function reads a secret from Secrets Manager: ops use IAM on AWS.
+    '@aws-sdk/client-secrets-manager',
     ...(name === 'authorizer' ? ['zod', '@middy/core'] : []),
   ];
   const notAtInit = [

@@ -222,6 +222,8 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     OPS_API_KEY: `lak_bench-${randomUUID()}`,
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // What DPoP proofs name as htu, in-process and over HTTP alike (npm start's port is only known once it listens).
+    PUBLIC_BASE_URL: 'https://licenses.bench.example',
   };
   try {
     const worker = await startWorker({

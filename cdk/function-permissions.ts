@@ -1,12 +1,21 @@
 import type { routes } from '@license-activation/contract/routes';
+import { partitions } from '#lib/data/keys.js';
+import type { Partition } from '#lib/data/keys.js';
 
 /** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
 export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets';
 
 /** What a function may touch. Anything not listed here, it may not. */
+export interface TableNeeds {
+  /** Read-only (GetItem, BatchGetItem, Query) or read-write (and PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem). Never Scan. */
+  readonly access: 'RO' | 'RW';
+  /** The partitions (lib/data/keys.ts) it may touch, as `dynamodb:LeadingKeys` conditions: no other item, read or written. */
+  readonly partitions: readonly Partition[];
+}
+
 export interface FunctionNeeds {
-  /** The single table: read-only or read-write. */
-  readonly table?: 'RO' | 'RW';
+  /** The single table. */
+  readonly table?: TableNeeds;
   /**
    * The token signing key. `sign`: kms:Sign and kms:GetPublicKey on the current key;
    * `publish`: kms:GetPublicKey on the current key and on every former key still published in the JWKS.
@@ -14,8 +23,6 @@ export interface FunctionNeeds {
   readonly signingKey?: 'sign' | 'publish';
   /** kms:Encrypt and kms:Decrypt on the symmetric key that keeps license keys for idempotent replays. */
   readonly secretBox?: true;
-  /** secretsmanager:GetSecretValue on the ops API key, for the routes that accept an API key themselves. */
-  readonly opsApiKey?: true;
   /** The user pool and app client (no IAM: a person's token is its own credential), for the functions that authenticate persons or publish sign-in settings. */
   readonly userDirectory?: true;
   /** `SITE_URL`, for the functions that tell where people enter user codes. */
@@ -27,35 +34,40 @@ export interface FunctionNeeds {
  * `satisfies Record<FunctionName, …>` makes a route whose function is missing here a type error.
  */
 export const functionNeeds = {
-  health: { table: 'RO' },
+  health: { table: { access: 'RO', partitions: ['health'] } },
   'public-documents': { signingKey: 'publish', userDirectory: true },
-  'register-account': { table: 'RW' },
-  'create-reseller': { table: 'RW' },
-  'add-association': { table: 'RW' },
-  'remove-association': { table: 'RW' },
-  'create-customer': { table: 'RW' },
-  'list-customers': { table: 'RO' },
-  'list-events': { table: 'RO' },
-  'issue-license': { table: 'RW', secretBox: true },
-  'list-licenses': { table: 'RO' },
-  'get-license': { table: 'RO' },
-  'list-license-installations': { table: 'RO' },
-  'change-license-status': { table: 'RW' },
-  'start-trial': { table: 'RW', signingKey: 'sign' },
-  activate: { table: 'RW', signingKey: 'sign', opsApiKey: true, userDirectory: true },
-  heartbeat: { table: 'RW', signingKey: 'sign' },
-  'release-activation': { table: 'RW', opsApiKey: true, userDirectory: true },
-  'get-installation': { table: 'RW', signingKey: 'sign', opsApiKey: true, userDirectory: true },
-  'offline-activate': { table: 'RW', signingKey: 'sign' },
-  people: { table: 'RW' },
-  members: { table: 'RW' },
-  'device-authorizations': { table: 'RW', signingKey: 'sign', siteUrl: true },
-  'device-approvals': { table: 'RW', signingKey: 'sign' },
-  authorizer: { table: 'RO', opsApiKey: true, userDirectory: true },
-  'set-budget': { table: 'RW' },
-  'list-budgets': { table: 'RO' },
+  'register-account': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email'] } },
+  'create-reseller': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email'] } },
+  'add-association': { table: { access: 'RW', partitions: ['account'] } },
+  'remove-association': { table: { access: 'RW', partitions: ['account'] } },
+  'create-customer': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email'] } },
+  'list-customers': { table: { access: 'RO', partitions: ['account', 'email', 'accountsByKind'] } },
+  'list-events': { table: { access: 'RO', partitions: ['account', 'email', 'license', 'installation'] } },
+  'issue-license': { table: { access: 'RW', partitions: ['account', 'email', 'license', 'idempotency', 'budget'] }, secretBox: true },
+  'list-licenses': { table: { access: 'RO', partitions: ['account', 'email', 'licensesOfCustomer', 'allLicenses'] } },
+  'get-license': { table: { access: 'RO', partitions: ['account', 'email', 'license'] } },
+  'list-license-installations': { table: { access: 'RO', partitions: ['account', 'email', 'license', 'installation'] } },
+  'change-license-status': { table: { access: 'RW', partitions: ['account', 'email', 'license', 'budget'] } },
+  'start-trial': { table: { access: 'RW', partitions: ['license', 'installation', 'trial', 'trialSource'] }, signingKey: 'sign' },
+  activate: { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation', 'trial'] }, signingKey: 'sign', userDirectory: true },
+  heartbeat: { table: { access: 'RW', partitions: ['account', 'license', 'installation'] }, signingKey: 'sign' },
+  'release-activation': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation'] }, userDirectory: true },
+  'get-installation': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation'] }, signingKey: 'sign', userDirectory: true },
+  'offline-activate': { table: { access: 'RW', partitions: ['account', 'license', 'installation', 'trial', 'offlineRequest'] }, signingKey: 'sign' },
+  people: { table: { access: 'RW', partitions: ['account', 'accountsByKind', 'email'] } },
+  members: { table: { access: 'RW', partitions: ['account', 'email'] } },
+  'device-authorizations': { table: { access: 'RW', partitions: ['account', 'license', 'installation', 'trial', 'userCode', 'deviceCode'] }, signingKey: 'sign', siteUrl: true },
+  'device-approvals': { table: { access: 'RW', partitions: ['account', 'email', 'license', 'installation', 'trial', 'userCode', 'deviceCode', 'person'] }, signingKey: 'sign' },
+  authorizer: { table: { access: 'RO', partitions: ['apiKey', 'email'] }, userDirectory: true },
+  'set-budget': { table: { access: 'RW', partitions: ['account', 'email', 'budget'] } },
+  'list-budgets': { table: { access: 'RO', partitions: ['account', 'email', 'budget'] } },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
-  'return-budgets': { table: 'RW' },
+  'return-budgets': { table: { access: 'RW', partitions: ['license', 'budget', 'budgetExpiries'] } },
 } as const satisfies Record<FunctionName, FunctionNeeds>;
 
 export const functionNames = Object.keys(functionNeeds) as FunctionName[];
+
+/** The `dynamodb:LeadingKeys` patterns of a set of partitions: a prefix ending in `#` matches its ids, others exactly. */
+export function leadingKeyPatterns(names: readonly Partition[]): string[] {
+  return names.map((name) => (partitions[name].endsWith('#') ? `${partitions[name]}*` : partitions[name]));
+}

@@ -14,7 +14,7 @@ import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
-import { functionNeeds } from './function-permissions.js';
+import { functionNeeds, leadingKeyPatterns } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
 import type { StageConfig } from './stage-config.js';
@@ -44,12 +44,11 @@ export class LicenseActivationStack extends Stack {
     const functions = {} as Record<FunctionName, ServiceFunction>;
     for (const [name, needs] of Object.entries(functionNeeds) as [FunctionName, FunctionNeeds][]) {
       const fn = new ServiceFunction(this, `Fn-${name}`, { functionDir: name, config });
-      if (needs.table) fn.bindTable({ table: this.table, accessMode: needs.table });
+      if (needs.table) fn.bindTable({ table: this.table, access: needs.table.access, leadingKeys: leadingKeyPatterns(needs.table.partitions) });
       if (needs.signingKey) {
         fn.bindSigningKey({ key: this.keys.signingKey, access: needs.signingKey, publishedKeyArns: this.keys.publishedKeyArns });
       }
       if (needs.secretBox) fn.bindSecretBox(this.keys.secretsKey);
-      if (needs.opsApiKey) fn.bindOpsApiKey(this.keys.opsApiKey);
       if (needs.userDirectory) fn.bindUserDirectory(this.directory);
       if (needs.siteUrl) fn.addEnvironment('SITE_URL', config.siteUrl);
       functions[name] = fn;
@@ -80,7 +79,7 @@ export class LicenseActivationStack extends Stack {
     new CfnOutput(this, 'SigningKeyArn', { value: this.keys.signingKey.keyArn });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.keys.signingKeyAlias.aliasName });
     new CfnOutput(this, 'SecretsKeyArn', { value: this.keys.secretsKey.keyArn });
-    new CfnOutput(this, 'OpsApiKeySecretArn', { value: this.keys.opsApiKey.secretArn });
+    new CfnOutput(this, 'OpsRoleArn', { value: this.api.opsRole.roleArn, description: 'Assume to call /v1/admin/* with SigV4' });
     new CfnOutput(this, 'UserPoolId', { value: this.directory.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.directory.client.userPoolClientId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });

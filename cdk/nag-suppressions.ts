@@ -5,7 +5,6 @@ import type { IConstruct } from 'constructs';
 import { routes } from '@license-activation/contract/routes';
 import type { LicenseApi } from './constructs/license-api.js';
 import type { LicenseSite } from './constructs/license-site.js';
-import type { KeyMaterial } from './constructs/key-material.js';
 import type { ServiceFunction } from './constructs/service-function.js';
 import type { UserDirectory } from './constructs/user-directory.js';
 import { functionNeeds } from './function-permissions.js';
@@ -14,7 +13,6 @@ import type { FunctionName, FunctionNeeds } from './function-permissions.js';
 export interface AcceptedFindingsScope {
   readonly table: Table;
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
-  readonly keys: KeyMaterial;
   readonly api: LicenseApi;
   readonly directory: UserDirectory;
   readonly site: LicenseSite;
@@ -28,7 +26,7 @@ function acknowledge(construct: IConstruct, id: string, reason: string): void {
  * The AwsSolutions (cdk-nag) findings this service accepts, each on the narrowest construct and
  * with the reason. Anything else fails `cdk synth` and the CDK test.
  */
-export function acknowledgeAcceptedFindings({ table, functions, keys, api, directory, site }: AcceptedFindingsScope): void {
+export function acknowledgeAcceptedFindings({ table, functions, api, directory, site }: AcceptedFindingsScope): void {
   acknowledgeSiteFindings(site);
   const tableLogicalId: unknown = Stack.of(table).resolve((table.node.defaultChild as CfnTable).logicalId);
   for (const [name, fn] of Object.entries(functions) as [FunctionName, ServiceFunction][]) {
@@ -54,11 +52,6 @@ export function acknowledgeAcceptedFindings({ table, functions, keys, api, direc
     }
   }
 
-  acknowledge(
-    keys.opsApiKey,
-    'AwsSolutions-SMG4',
-    'The ops API key is rotated by ops on a schedule they choose (docs/DEPLOYMENT.md); automatic rotation would cut off ops tooling without notice.',
-  );
 
   acknowledge(
     directory.userPool,

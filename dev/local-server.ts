@@ -12,8 +12,10 @@ import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import { problem, ProblemError } from '@license-activation/contract/problem';
 import type { RouteDefinition } from '@license-activation/contract/routes';
 import { problemResponse, toProblemError } from '#lib/http/problem-response.js';
+import { table } from '#lib/platform/dynamodb.js';
 import { lambdaContext } from './lambda-context.js';
 import { serveSiteFile, siteRoot } from './site-files.js';
+import { asFunction, enforceTablePermissions } from './table-permissions.js';
 import { allowedMethods, authorizerEvent, matchRoute, policyAllows, proxyEvent, splitTarget, withAuthorizer } from './api-gateway-event.js';
 
 /**
@@ -42,9 +44,11 @@ export const importHandler: HandlerLoader = async (functionName) => {
   return module.handler as LambdaFunction;
 };
 
+/** Runs a function's handler as Lambda would, within its IAM table permissions (dev/table-permissions.ts). */
 function invoke(handler: LambdaFunction, event: unknown, context: Context): Promise<unknown> {
+  enforceTablePermissions(table().client);
   // The one cast of the event: the caller picked the function for this kind of event.
-  return (handler as (event: unknown, context: Context) => Promise<unknown>)(event, context);
+  return asFunction(context.functionName, () => (handler as (event: unknown, context: Context) => Promise<unknown>)(event, context));
 }
 
 

@@ -62,7 +62,8 @@ export async function withFreshProof(event: APIGatewayProxyEvent, key: Installat
     fresh.path = fresh.path.replace(sampleId, key.id);
     fresh.requestContext.path = fresh.requestContext.path.replace(sampleId, key.id);
   }
-  const htu = `https://${headerValue(fresh, 'host') ?? 'localhost'}${fresh.requestContext.path || fresh.path}`;
+  // The URL a function without PUBLIC_BASE_URL expects (lib/auth/dpop-proofs.ts): API Gateway's domain and full path.
+  const htu = `https://${fresh.requestContext.domainName ?? headerValue(fresh, 'host') ?? 'localhost'}${fresh.requestContext.path || fresh.path}`;
   const proof = await new SignJWT({ htm: fresh.httpMethod, htu })
     .setProtectedHeader({ typ: dpopProofType, alg: 'ES256', jwk: key.publicJwk })
     .setJti(randomUUID())

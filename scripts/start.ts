@@ -68,6 +68,15 @@ if (!process.env.DYNAMODB_ENDPOINT) {
   dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, dynamodbFolderName), accessKeyId });
   process.env.DYNAMODB_ENDPOINT = dynamodbLocal.endpoint;
 }
+const server = createLocalServer();
+await new Promise<void>((listening, failed) => {
+  server.once('error', failed);
+  server.listen(port, host, listening);
+});
+const address = server.address();
+const baseUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+// What installations' DPoP proofs must name as htu (section 2), before the first handler reads its settings.
+process.env.PUBLIC_BASE_URL ||= baseUrl;
 if (!process.env.COGNITO_ENDPOINT) {
   cognitoLocal = await startCognitoLocal({
     dataDir: join(dataDir, 'cognito'),
@@ -85,13 +94,7 @@ console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, 
 await ensureTable(table());
 
 const jobs = startScheduledJobs();
-const server = createLocalServer();
-await new Promise<void>((listening, failed) => {
-  server.once('error', failed);
-  server.listen(port, host, listening);
-});
-const address = server.address();
-console.log(`listening on http://${host}:${typeof address === 'object' && address ? address.port : port}`);
+console.log(`listening on ${baseUrl}`);
 
 let stopping = false;
 async function shutDown(): Promise<void> {

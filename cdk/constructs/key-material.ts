@@ -1,12 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alias, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../stage-config.js';
 
 /**
- * The service's secrets: the ECDSA P-256 key that signs license tokens, the symmetric key of the
- * secret box, and the ops API key.
+ * The service's keys: the ECDSA P-256 key that signs license tokens, and the symmetric key of the
+ * secret box. There is no ops API key on AWS: ops use IAM (cdk/constructs/license-api.ts).
  */
 export class KeyMaterial extends Construct {
   readonly signingKey: Key;
@@ -14,7 +13,6 @@ export class KeyMaterial extends Construct {
   /** Former signing keys the JWKS still publishes (context `publishedKeyIds`), as key ARNs. */
   readonly publishedKeyArns: readonly string[];
   readonly secretsKey: Key;
-  readonly opsApiKey: Secret;
 
   constructor(scope: Construct, id: string, { config }: { config: StageConfig }) {
     super(scope, id);
@@ -47,10 +45,5 @@ export class KeyMaterial extends Construct {
       pendingWindow: Duration.days(30),
     });
 
-    this.opsApiKey = new Secret(this, 'OpsApiKey', {
-      description: `The ops API key of license-activation ${config.stage} (Authorization: Bearer <key>)`,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-      removalPolicy: config.removalPolicy,
-    });
   }
 }

@@ -10,6 +10,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IAuthorizer, MethodOptions } from 'aws-cdk-lib/aws-apigateway';
+import { AccountRootPrincipal, AnyPrincipal, Effect, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -75,14 +76,39 @@ const accessLogFields = {
 export class LicenseApi extends Construct {
   readonly restApi: RestApi;
   readonly accessLogs: LogGroup;
+  /** The one principal the `/v1/admin/` routes answer: ops assume it and sign with SigV4. */
+  readonly opsRole: Role;
 
   constructor(scope: Construct, id: string, { config, functions }: LicenseApiProps) {
     super(scope, id);
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    // Who may assume it is the account's IAM policy (docs/DEPLOYMENT.md). It needs no policy of its own:
+    // within one account the API's resource policy, which allows it, suffices for IAM-authorized routes.
+    this.opsRole = new Role(this, 'OpsRole', {
+      roleName: `license-activation-${config.stage}-ops`,
+      description: `Ops of license-activation ${config.stage}: SigV4 on /v1/admin/*`,
+      assumedBy: new AccountRootPrincipal(),
+    });
+    const adminRoutes = 'execute-api:/*/*/v1/admin/*';
     this.restApi = new RestApi(this, 'Api', {
       restApiName: `license-activation-${config.stage}`,
       description: `License activation API (${config.stage})`,
       endpointTypes: [EndpointType.REGIONAL],
+      // Any caller may reach the API (each route authenticates as the contract says); the admin routes
+      // answer the ops role alone: another principal of the account, however broad its own IAM policy
+      // (an IAM allow of execute-api:Invoke would otherwise suffice in the same account), is denied.
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({ effect: Effect.ALLOW, principals: [new AnyPrincipal()], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }),
+          new PolicyStatement({
+            effect: Effect.DENY,
+            principals: [new AnyPrincipal()],
+            actions: ['execute-api:Invoke'],
+            resources: [adminRoutes],
+            conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.opsRole.roleArn } },
+          }),
+        ],
+      }),
       // Execution logging needs the account-wide API Gateway CloudWatch role; access logs cover our needs.
       cloudWatchRole: false,
       deployOptions: {

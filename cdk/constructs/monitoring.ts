@@ -3,6 +3,7 @@ import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
   AlarmStatusWidget,
+  CfnAlarm,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
@@ -67,6 +68,8 @@ export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
+  /** On `TrialsStarted`: an anomaly-detection alarm, which the `Alarm` construct cannot express. */
+  readonly trialsAnomaly: CfnAlarm;
   private readonly prefix: string;
 
   constructor(scope: Construct, id: string, { config, restApi, functions, table, webAclName }: MonitoringProps) {
@@ -120,6 +123,32 @@ export class Monitoring extends Construct {
       alarm.addAlarmAction(new SnsAction(this.alarmTopic));
       alarm.addOkAction(new SnsAction(this.alarmTopic));
     }
+
+    // Trials beyond what the service usually sees: an anomaly band learnt from the metric's own history
+    // (2 standard deviations), since no fixed threshold fits a product's launch and its quiet weeks alike.
+    this.trialsAnomaly = new CfnAlarm(this, 'trials-started-anomaly-alarm', {
+      alarmName: `${this.prefix}-trials-started-anomaly`,
+      alarmDescription: 'More trials start than usual: trial abuse (new keys and fingerprints from many addresses)? docs/RELIABILITY.md',
+      comparisonOperator: 'GreaterThanUpperThreshold',
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      thresholdMetricId: 'band',
+      treatMissingData: 'notBreaching',
+      alarmActions: [this.alarmTopic.topicArn],
+      okActions: [this.alarmTopic.topicArn],
+      metrics: [
+        {
+          id: 'trials',
+          returnData: true,
+          metricStat: {
+            metric: { namespace, metricName: metricNames.trialsStarted, dimensions: [{ name: 'service', value: serviceName }] },
+            period: period.toSeconds(),
+            stat: 'Sum',
+          },
+        },
+        { id: 'band', expression: 'ANOMALY_DETECTION_BAND(trials, 2)', label: 'usual trials', returnData: true },
+      ],
+    });
 
     const functionMetrics = (metric: (fn: IFunction) => IMetric) => Object.values(functions).map(metric);
 

@@ -1,13 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../stage-config.js';
 import type { UserDirectory } from './user-directory.js';
@@ -58,6 +57,10 @@ export function functionEnvironment(config: Pick<StageConfig, 'stage' | 'issuer'
   };
 }
 
+/** What the data modules send (lib/data/): reads, then writes. Scan is never granted. */
+export const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+export const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'] as const;
+
 export interface ServiceFunctionProps {
   /** Folder under `functions/` whose `index.ts` exports `handler`. */
   readonly functionDir: string;
@@ -97,10 +100,20 @@ export class ServiceFunction extends NodejsFunction {
     });
   }
 
-  /** Table access in the spirit of Powertools' `bindTable`: the grant and `TABLE_NAME` together. */
-  bindTable({ table, accessMode }: { table: ITable; accessMode: 'RO' | 'RW' }): void {
-    if (accessMode === 'RW') table.grantReadWriteData(this);
-    else table.grantReadData(this);
+  /**
+   * Table access in the spirit of Powertools' `bindTable`: the grant and `TABLE_NAME` together. Item
+   * actions on the table and its indexes, each limited by `dynamodb:LeadingKeys` to the function's
+   * partitions. No Scan, and nothing without a key: `ForAllValues` would let a keyless request through.
+   */
+  bindTable({ table, access, leadingKeys }: { table: ITable; access: 'RO' | 'RW'; leadingKeys: readonly string[] }): void {
+    const actions = [...tableReadActions, ...(access === 'RW' ? tableWriteActions : [])];
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions,
+        resources: [table.tableArn, `${table.tableArn}/index/*`],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } },
+      }),
+    );
     this.addEnvironment('TABLE_NAME', table.tableName);
   }
 
@@ -132,11 +145,5 @@ export class ServiceFunction extends NodejsFunction {
     this.addEnvironment('USER_POOL_ID', directory.userPool.userPoolId);
     this.addEnvironment('USER_POOL_CLIENT_ID', directory.client.userPoolClientId);
     this.addEnvironment('USER_POOL_REGION', Stack.of(directory).region);
-  }
-
-  /** The ops API key, for functions that authenticate API keys themselves. */
-  bindOpsApiKey(secret: ISecret): void {
-    Grant.addToPrincipal({ grantee: this, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
-    this.addEnvironment('OPS_API_KEY_SECRET_ID', secret.secretArn);
   }
 }

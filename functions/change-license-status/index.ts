@@ -20,7 +20,7 @@ export const handler = httpHandler(
     body: {
       license: await changeStatus(
         { table: table() },
-        { account: accountOf(caller), licenseId: params.licenseId, action: actions[route.id] as LicenseAction, reason: body?.reason, now },
+        { account: accountOf(caller), licenseId: params.licenseId, action: actions[route.twinOf ?? route.id] as LicenseAction, reason: body?.reason, now },
       ),
     },
   }),

@@ -9,9 +9,9 @@ import { startTrial } from '#lib/installations/start-trial.js';
 
 export const handler = httpHandler(
   requestsOf(installationRequests, 'startTrial'),
-  async ({ body, caller, now }) => {
+  async ({ body, caller, now, sourceIp }) => {
     const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
-    const { created, token, installation } = await startTrial(installationDeps(), { proof, input: body, now });
+    const { created, token, installation } = await startTrial(installationDeps(), { proof, input: body, now, sourceIp });
     return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation, slotView(installationDeps().catalog, installation.productId, now)) } };
   },
   { installations: dpopProofs },

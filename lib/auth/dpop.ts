@@ -7,16 +7,21 @@ import { proofIssuedAt, proofJti, verifySelfSignedJws } from './proof-of-possess
 
 export interface DpopRequest {
   readonly method: string;
-  /** The request path as the server received it (without the API stage). */
-  readonly path: string;
+  /** The URL the request was sent to, as the service's public base URL plus the route's path. */
+  readonly url: string;
   /** Set where the route names the installation: the proof's key must be that installation's. */
   readonly installationId?: string;
 }
 
-function htuPath(htu: unknown): string {
+/** Scheme, host, port and path of a URL, normalised by WHATWG URL parsing; query and fragment dropped. */
+function withoutQuery(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+function htuUrl(htu: unknown): URL {
   if (typeof htu !== 'string') throw problem('INVALID_PROOF', 'the proof needs an htu claim');
   try {
-    return new URL(htu).pathname;
+    return new URL(htu);
   } catch {
     throw problem('INVALID_PROOF', 'the proof htu is not a URL');
   }
@@ -32,7 +37,8 @@ export async function verifyDpopProof(proof: string | undefined, request: DpopRe
   const iat = proofIssuedAt(payload, now, dpopMaxSkewSeconds);
   const jti = proofJti(payload);
   if (payload.htm !== request.method) throw problem('INVALID_PROOF', 'the proof htm is not the request method');
-  if (!htuPath(payload.htu).endsWith(request.path)) throw problem('INVALID_PROOF', 'the proof htu is not the request URL');
+  // The whole URL (RFC 9449 §4.3): a proof made for another service, port or path prefix is refused.
+  if (withoutQuery(htuUrl(payload.htu)) !== withoutQuery(new URL(request.url))) throw problem('INVALID_PROOF', 'the proof htu is not the request URL');
   if (request.installationId !== undefined && request.installationId !== thumbprint) {
     throw problem('INVALID_PROOF', "the proof's key is not this installation's key");
   }

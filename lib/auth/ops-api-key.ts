@@ -1,26 +1,11 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { awsClientDefaults } from '../platform/aws-client-defaults.js';
 import { config } from '../platform/config.js';
 
-let cached: Promise<string | undefined> | undefined;
-
-/** Only the functions that accept the ops key import this module, and with it the Secrets Manager client. */
-async function fetchFromSecretsManager(secretId: string): Promise<string | undefined> {
-  const client = new SecretsManagerClient({ region: config().region, ...awsClientDefaults });
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  return SecretString || undefined;
-}
-
 /**
- * The ops API key: `OPS_API_KEY` locally, a Secrets Manager secret on AWS (fetched once per
- * container; a failed fetch is not cached, so the next request tries again).
+ * The ops API key: `$OPS_API_KEY`, a local convenience only (`npm start`, tests). On AWS ops
+ * authenticate with IAM (SigV4) on the `/v1/admin/` routes and hold no bearer key: a function
+ * running on Lambda ignores the variable, so no setting can turn a static ops key back on there.
  */
 export function opsApiKey(): Promise<string | undefined> {
-  const { opsApiKey: fromEnvironment, opsApiKeySecretId } = config();
-  if (fromEnvironment || !opsApiKeySecretId) return Promise.resolve(fromEnvironment);
-  cached ??= fetchFromSecretsManager(opsApiKeySecretId).catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return Promise.resolve(undefined);
+  return Promise.resolve(config().opsApiKey);
 }

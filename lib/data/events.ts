@@ -6,16 +6,25 @@ import type { Page } from './pagination.js';
 import type { TransactItem } from './transactions.js';
 
 /**
- * The Put items that record an event in every feed it belongs to (its customer's, its license's,
- * its installation's, plus any extra), to be written in the same transaction as the change itself.
- * One copy per feed keeps every feed a strongly consistent, newest-first Query.
+ * The feeds an event is recorded in: its customer's and its license's (the two the API lists), plus any
+ * extra. An event of an installation alone (a trial's start) is kept in that installation's feed; an
+ * installation's other events are read through their customer and license, so a third copy would cost
+ * every activation two write units for nothing.
  */
-export function eventPuts(table: Table, event: AuditEvent, extraFeeds: readonly string[] = []): TransactItem[] {
+function eventFeeds(event: AuditEvent, extraFeeds: readonly string[] = []): string[] {
   const feeds = new Set(extraFeeds);
   if (event.customerId) feeds.add(keys.eventFeed.account(event.customerId));
   if (event.licenseId) feeds.add(keys.eventFeed.license(event.licenseId));
-  if (event.installationId) feeds.add(keys.eventFeed.installation(event.installationId));
-  return [...feeds].map((pk) => ({
+  if (feeds.size === 0 && event.installationId) feeds.add(keys.eventFeed.installation(event.installationId));
+  return [...feeds];
+}
+
+/**
+ * The Put items that record an event in every feed it belongs to, to be written in the same transaction
+ * as the change itself. One copy per feed keeps every feed a strongly consistent, newest-first Query.
+ */
+export function eventPuts(table: Table, event: AuditEvent, extraFeeds: readonly string[] = []): TransactItem[] {
+  return eventFeeds(event, extraFeeds).map((pk) => ({
     Put: {
       TableName: table.name,
       Item: { pk, sk: keys.event(event.id), entity: 'event', ...event },

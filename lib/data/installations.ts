@@ -59,14 +59,18 @@ export interface InstallationRecord {
    * may answer it again while no other change was written since (lib/installations/token-reuse.ts).
    */
   readonly recentToken?: { readonly token: string; readonly rev: number };
+  /**
+   * The DPoP proofs (their `jti`) the installation spent on writes of this item, until they could no longer
+   * be accepted (epoch seconds): kept inside the item its requests write anyway, no item of their own.
+   */
+  readonly recentProofs?: Readonly<Record<string, number>>;
   /** Optimistic lock: every write checks the revision it read and stores the next. */
   readonly rev: number;
 }
 
 const recordAttributes = [
   'id', 'productId', 'customerId', 'hostname', 'version', 'virtual', 'fingerprintHash', 'createdAt',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'rev',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'recentToken', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'recentProofs', 'rev',
 ] as const;
 
 export function toInstallationRecord(item: Record<string, unknown>): InstallationRecord {

@@ -1,44 +1,77 @@
 /**
+ * The partition key prefixes of the table (its indexes' included), by what lives under them. IAM lets
+ * each function reach only the ones it names (cdk/function-permissions.ts, `dynamodb:LeadingKeys`),
+ * so a new kind of item is one line here, and one name in the permissions of the functions that use it.
+ */
+export const partitions = {
+  health: 'HEALTH',
+  account: 'ACCOUNT#',
+  apiKey: 'APIKEY#',
+  license: 'LICENSE#',
+  installation: 'INSTALLATION#',
+  trial: 'TRIAL#',
+  idempotency: 'IDEMPOTENCY#',
+  offlineRequest: 'OFFLINE#',
+  budget: 'BUDGET#',
+  email: 'EMAIL#',
+  userCode: 'USERCODE#',
+  deviceCode: 'DEVICECODE#',
+  person: 'PERSON#',
+  /** gsi3: licenses whose quantity a budget holds until they expire. */
+  budgetExpiries: 'BUDGET_EXPIRIES',
+  trialSource: 'TRIALS_FROM#',
+  /** gsi1: accounts by kind. */
+  accountsByKind: 'ACCOUNTS#',
+  /** gsi1: a customer's licenses. */
+  licensesOfCustomer: 'CUSTOMER#',
+  /** gsi2: every license. */
+  allLicenses: 'LICENSES',
+} as const;
+export type Partition = keyof typeof partitions;
+
+/**
  * Every key of the single table, built in one place. Each entity's data module uses these
  * builders; nothing else spells a key. See docs/ARCHITECTURE.md for the access patterns.
  */
 export const keys = {
-  account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' }),
-  accountsByKind: (kind: string) => `ACCOUNTS#${kind}`,
-  apiKey: (apiKeyHash: string) => ({ pk: `APIKEY#${apiKeyHash}`, sk: 'APIKEY' }),
-  association: (resellerId: string, customerId: string) => ({ pk: `ACCOUNT#${resellerId}`, sk: `CUSTOMER#${customerId}` }),
+  account: (accountId: string) => ({ pk: `${partitions.account}${accountId}`, sk: 'ACCOUNT' }),
+  accountsByKind: (kind: string) => `${partitions.accountsByKind}${kind}`,
+  apiKey: (apiKeyHash: string) => ({ pk: `${partitions.apiKey}${apiKeyHash}`, sk: 'APIKEY' }),
+  association: (resellerId: string, customerId: string) => ({ pk: `${partitions.account}${resellerId}`, sk: `CUSTOMER#${customerId}` }),
   associationPrefix: 'CUSTOMER#',
-  license: (licenseId: string) => ({ pk: `LICENSE#${licenseId}`, sk: 'LICENSE' }),
-  licensesOfCustomer: (customerId: string) => `CUSTOMER#${customerId}#LICENSES`,
-  allLicenses: 'LICENSES',
-  activation: (licenseId: string, installationId: string) => ({ pk: `LICENSE#${licenseId}`, sk: `ACTIVATION#${installationId}` }),
+  license: (licenseId: string) => ({ pk: `${partitions.license}${licenseId}`, sk: 'LICENSE' }),
+  licensesOfCustomer: (customerId: string) => `${partitions.licensesOfCustomer}${customerId}#LICENSES`,
+  allLicenses: partitions.allLicenses,
+  activation: (licenseId: string, installationId: string) => ({ pk: `${partitions.license}${licenseId}`, sk: `ACTIVATION#${installationId}` }),
   activationPrefix: 'ACTIVATION#',
-  installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
-  proof: (installationId: string, jti: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `JTI#${jti}` }),
-  keyFailures: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'KEY_FAILURES' }),
-  trialFingerprint: (productId: string, fingerprintHash: string) => ({ pk: `TRIAL#${productId}#${fingerprintHash}`, sk: 'TRIAL' }),
-  idempotency: (callerId: string, idempotencyKeyHash: string) => ({ pk: `IDEMPOTENCY#${callerId}#${idempotencyKeyHash}`, sk: 'IDEMPOTENCY' }),
-  offlineRequest: (installationId: string, jti: string) => ({ pk: `OFFLINE#${installationId}#${jti}`, sk: 'OFFLINE' }),
+  installation: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'INSTALLATION' }),
+  proof: (installationId: string, jti: string) => ({ pk: `${partitions.installation}${installationId}`, sk: `JTI#${jti}` }),
+  keyFailures: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'KEY_FAILURES' }),
+  trialFingerprint: (productId: string, fingerprintHash: string) => ({ pk: `${partitions.trial}${productId}#${fingerprintHash}`, sk: 'TRIAL' }),
+  /** New trials from one source (an address or a network) on one UTC day. */
+  trialSource: (source: string, day: string) => ({ pk: `${partitions.trialSource}${source}#${day}`, sk: 'TRIALS' }),
+  idempotency: (callerId: string, idempotencyKeyHash: string) => ({ pk: `${partitions.idempotency}${callerId}#${idempotencyKeyHash}`, sk: 'IDEMPOTENCY' }),
+  offlineRequest: (installationId: string, jti: string) => ({ pk: `${partitions.offlineRequest}${installationId}#${jti}`, sk: 'OFFLINE' }),
   /** A reseller's issued quantity (and, once ops set one, its limit) per product and license type. */
-  budget: (resellerId: string, productId: string, type: string) => ({ pk: `BUDGET#${resellerId}`, sk: `BUDGET#${productId}#${type}` }),
-  budgetsOfReseller: (resellerId: string) => `BUDGET#${resellerId}`,
+  budget: (resellerId: string, productId: string, type: string) => ({ pk: `${partitions.budget}${resellerId}`, sk: `BUDGET#${productId}#${type}` }),
+  budgetsOfReseller: (resellerId: string) => `${partitions.budget}${resellerId}`,
   budgetPrefix: 'BUDGET#',
   /** gsi3 partition of licenses whose quantity a budget holds until they expire (sparse: removed once given back). */
-  budgetExpiries: 'BUDGET_EXPIRIES',
-  member: (accountId: string, memberId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `MEMBER#${memberId}` }),
+  budgetExpiries: partitions.budgetExpiries,
+  member: (accountId: string, memberId: string) => ({ pk: `${partitions.account}${accountId}`, sk: `MEMBER#${memberId}` }),
   memberPrefix: 'MEMBER#',
   /** The same membership under its email: a person's memberships are one strongly consistent Query. */
-  membershipOfEmail: (email: string, accountId: string) => ({ pk: `EMAIL#${email}`, sk: `ACCOUNT#${accountId}` }),
-  membershipsOfEmail: (email: string) => `EMAIL#${email}`,
-  owners: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'OWNERS' }),
-  deviceAuthorization: (userCode: string) => ({ pk: `USERCODE#${userCode}`, sk: 'DEVICE_AUTHORIZATION' }),
-  deviceCode: (deviceCodeHash: string) => ({ pk: `DEVICECODE#${deviceCodeHash}`, sk: 'DEVICE_CODE' }),
-  userCodeFailures: (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'USER_CODE_FAILURES' }),
+  membershipOfEmail: (email: string, accountId: string) => ({ pk: `${partitions.email}${email}`, sk: `ACCOUNT#${accountId}` }),
+  membershipsOfEmail: (email: string) => `${partitions.email}${email}`,
+  owners: (accountId: string) => ({ pk: `${partitions.account}${accountId}`, sk: 'OWNERS' }),
+  deviceAuthorization: (userCode: string) => ({ pk: `${partitions.userCode}${userCode}`, sk: 'DEVICE_AUTHORIZATION' }),
+  deviceCode: (deviceCodeHash: string) => ({ pk: `${partitions.deviceCode}${deviceCodeHash}`, sk: 'DEVICE_CODE' }),
+  userCodeFailures: (personId: string) => ({ pk: `${partitions.person}${personId}`, sk: 'USER_CODE_FAILURES' }),
   /** Event feeds live in the partition of what they describe: an account, a license, an installation. */
   eventFeed: {
-    account: (accountId: string) => `ACCOUNT#${accountId}`,
-    license: (licenseId: string) => `LICENSE#${licenseId}`,
-    installation: (installationId: string) => `INSTALLATION#${installationId}`,
+    account: (accountId: string) => `${partitions.account}${accountId}`,
+    license: (licenseId: string) => `${partitions.license}${licenseId}`,
+    installation: (installationId: string) => `${partitions.installation}${installationId}`,
   },
   event: (eventId: string) => `EVENT#${eventId}`,
   eventPrefix: 'EVENT#',

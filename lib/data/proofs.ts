@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Table } from '../platform/dynamodb.js';
 import { problem } from '@license-activation/contract/problem';
 import type { ProblemError } from '@license-activation/contract/problem';
@@ -8,6 +6,7 @@ import { dpopReplayWindowSeconds, offlineRequestLifetimeSeconds } from '@license
 import { approvalUpdate } from './device-authorizations.js';
 import { keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
+import type { InstallationRecord } from './installations.js';
 
 /**
  * How an installation proved itself for this request: a DPoP proof, remembered for the replay window,
@@ -40,24 +39,39 @@ export function spendProof(table: Table, proof: ProofUse, now: Date): TransactIt
   return proofPut(table, keys.offlineRequest(id, jti), expiresAt, now);
 }
 
+/** Proofs an installation may spend on its own item within one replay window; more is not a client's pace. */
+export const maxRecentProofs = 20;
+
+/**
+ * Spends a proof on a write of the installation item `next`: a DPoP proof of that installation goes
+ * into the item itself (`recentProofs`, by the SHA-256 of its `jti`, pruned of proofs past the replay
+ * window), any other proof is an item of its own in the same transaction. `next` carries the proofs
+ * of the revision read, so a proof among them is a replay; two writes racing on one proof both check
+ * that revision, and the loser finds the proof on its next read. At most `maxRecentProofs` a window
+ * keep the item small: every write of it costs its size.
+ */
+export function spendProofIn(table: Table, proof: ProofUse | undefined, next: InstallationRecord, now: Date): { installation: InstallationRecord; items: TransactItem[] } {
+  if (proof?.kind !== 'dpop' || proof.installation.id !== next.id) return { installation: next, items: proof ? [spendProof(table, proof, now)] : [] };
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const spent = createHash('sha256').update(proof.installation.jti).digest('base64url');
+  const live = Object.entries(next.recentProofs ?? {}).filter(([, expiresAt]) => expiresAt > nowSeconds);
+  if (live.some(([hash]) => hash === spent)) throw proofAlreadySpent(proof);
+  if (live.length >= maxRecentProofs) {
+    const freesAt = Math.min(...live.map(([, expiresAt]) => expiresAt));
+    throw problem('RATE_LIMITED', `more than ${maxRecentProofs} requests from this installation in ${dpopReplayWindowSeconds / 60} minutes`, {
+      retryAfterSeconds: Math.max(1, freesAt - nowSeconds),
+    });
+  }
+  const recentProofs = Object.fromEntries([...live, [spent, nowSeconds + dpopReplayWindowSeconds]]);
+  return { installation: { ...next, recentProofs }, items: [] };
+}
+
 /** The answer to a proof that was already spent. */
 export function proofAlreadySpent(proof: ProofUse): ProblemError {
   if (proof.kind === 'device-authorization') return problem('CONFLICT', 'this code was already approved or denied, or has expired');
   return proof.kind === 'dpop'
     ? problem('PROOF_REPLAYED', 'this DPoP proof was already used')
     : problem('CONFLICT', 'this request file was already used');
-}
-
-/** Spends a proof on a request that changes nothing else (one conditional PutItem). */
-export async function spendProofAlone(table: Table, proof: ProofUse, now: Date): Promise<void> {
-  const put = spendProof(table, proof, now).Put;
-  if (!put) throw new TypeError('spendProof builds a Put');
-  try {
-    await table.client.send(new PutCommand(put));
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw proofAlreadySpent(proof);
-    throw error;
-  }
 }
 
 /**

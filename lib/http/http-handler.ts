@@ -26,6 +26,8 @@ export interface HttpRequest<R extends RouteRequest, P = undefined> {
   readonly caller: Caller;
   readonly route: RouteDefinition;
   readonly requestId: string;
+  /** The client's address as API Gateway saw it. */
+  readonly sourceIp: string | undefined;
   readonly now: Date;
   /** What the function's `prefetch` read; undefined where it has none. */
   readonly prefetched: P;
@@ -96,7 +98,8 @@ export function httpHandler<M extends RouteRequests, P = undefined>(requests: M,
     .use(jsonBodyParser())
     .handler(async (event) => {
       const route = event.route as RouteDefinition;
-      const request: RouteRequest | undefined = (requests as RouteRequests)[route.id as RouteId];
+      // An ops twin under /v1/admin/ takes the request of the route it mirrors.
+      const request: RouteRequest | undefined = (requests as RouteRequests)[(route.twinOf ?? route.id) as RouteId];
       // A deployment that sends a route to a function that does not serve it: a fault, not the caller's.
       if (!request) throw new TypeError(`this function does not serve ${route.id}`);
       const served = {
@@ -104,6 +107,7 @@ export function httpHandler<M extends RouteRequests, P = undefined>(requests: M,
         caller: event.caller ?? {},
         route,
         requestId: event.requestId ?? '',
+        sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
         now: new Date(),
         prefetched: (await event.prefetched) as P,
       };
@@ -124,7 +128,8 @@ export function handlerPerRoute(handlers: Partial<Record<RouteId, LambdaHandler>
   const [first] = all;
   if (!first) throw new TypeError('handlerPerRoute needs at least one route');
   return (event, context) => {
-    const id = findRoute(event.httpMethod, event.resource)?.id as RouteId | undefined;
+    const route = findRoute(event.httpMethod, event.resource);
+    const id = (route?.twinOf ?? route?.id) as RouteId | undefined;
     return ((id && handlers[id]) || first)(event, context);
   };
 }

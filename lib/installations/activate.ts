@@ -24,7 +24,7 @@ import { activatedLicense, slotView, toActivation, withCurrentLicenses } from '.
 import { keyAttemptAllowed, nextFailure } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
 import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
-import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps } from './refresh-installation.js';
@@ -206,7 +206,8 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const source = await slotSource(deps, license, reads.activation, now);
 
     if (existing && licensesChanged) existing = withCurrentLicenses(existing, await getLicenses(table, Object.keys(existing.licenses)));
-    const activating = withActivation(existing, request, license);
+    // The proof first: a replay is refused before it costs a signature.
+    const { installation: activating, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license), now);
     const activated = activating.licenses[license.id];
     if (!activated) throw new TypeError('the activated license is missing from the installation');
     const { token, exp } = await signLicenseToken(deps, activating, lifetime, now);
@@ -220,7 +221,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
       tokenExp: latestTokenExp(existing, exp),
     };
     const items: LabelledItem<'activation' | 'slot' | 'reclaimed' | 'installation' | 'proof' | 'license' | 'access' | 'seen' | 'event'>[] = [
-      ['proof', spendProof(table, proof, now)],
+      ...proofItems.map((item) => ['proof', item] as const),
       // A reseller acting for the customer must still manage it when the slot is taken.
       ...(request.account?.kind === 'reseller' ? [['access', customerAccessGuard(table, request.account, license.customerId)] as const] : []),
       ['activation', activationPut(table, activation, source.kind === 'own-release' ? source.released : undefined)],

@@ -10,7 +10,7 @@ import { withCurrentLicenses } from './installation-view.js';
 import { licenseClaims, signClaims } from './license-token.js';
 import type { SignedToken, TokenDeps, TokenLifetime } from './license-token.js';
 import { answerSettled, reusableToken, settledRefreshIntervalSeconds } from './token-reuse.js';
-import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import { latestTokenExp, seenItems } from './slots.js';
 import type { ProofUse } from '../data/proofs.js';
 
@@ -60,7 +60,9 @@ export async function refreshInstallation(
     known = undefined;
     if (!current) throw problem('NOT_FOUND', `no installation ${args.installationId}`);
     if (licensesChanged) current = withCurrentLicenses(current, await getLicenses(table, Object.keys(current.licenses)));
-    const changed: InstallationRecord = { ...args.change(current), rev: current.rev + 1 };
+    // The proof first: a replay is refused before it costs a signature.
+    const spending = spendProofIn(table, args.proof, { ...args.change(current), rev: current.rev + 1 }, args.now);
+    const changed = spending.installation;
     const { token, exp } = await answerToken(deps, { current, changed, lifetime: args.lifetime, now: args.now, reuse: args.reuse === true && !licensesChanged });
     // Slot accounting: the token's exp, on the installation and on each activation it carries.
     const next: InstallationRecord = {
@@ -71,7 +73,7 @@ export async function refreshInstallation(
     const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen'>[] = [
       ['installation', installationPut(table, next, current.rev)],
       ...seenItems(table, next).map((item) => ['seen', item] as const),
-      ...(args.proof ? [['proof', spendProof(table, args.proof, args.now)] as const] : []),
+      ...spending.items.map((item) => ['proof', item] as const),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
     ];
     const outcome = await labelledTransaction(table, items);

@@ -7,12 +7,11 @@ import { eventPuts } from '../data/events.js';
 import { activationDelete, activationRelease } from '../data/activations.js';
 import { installationPut } from '../data/installations.js';
 import { getLicense, slotRelease } from '../data/licenses.js';
-import type { InstallationRecord } from '../data/installations.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
 import { visibleInstallation } from './installation-access.js';
-import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { InstallationDeps } from './refresh-installation.js';
 import { decideRelease, installationTokenExp } from './slots.js';
 
@@ -42,16 +41,16 @@ export async function releaseActivation(
     delete remaining[licenseId];
     const releasedAt = now.toISOString();
     const freesAt = decision.freesAt === undefined ? undefined : new Date(decision.freesAt * 1000).toISOString();
-    const next: InstallationRecord = {
+    const { installation: next, items: proofItems } = spendProofIn(table, proof, {
       ...installation,
       licenses: remaining,
       ...(freesAt === undefined
         ? {}
         : { released: { ...installation.released, [licenseId]: { licenseId, activationId: activated.activationId, activatedAt: activated.activatedAt, releasedAt, freesAt } } }),
       rev: installation.rev + 1,
-    };
+    }, now);
     const items: LabelledItem<'proof' | 'access' | 'activation' | 'slot' | 'installation' | 'event'>[] = [
-      ...(proof ? [['proof', spendProof(table, proof, now)] as const] : []),
+      ...proofItems.map((item) => ['proof', item] as const),
       // A reseller releasing for the customer must still manage it when the slot is freed.
       ...(caller.account?.kind === 'reseller' && installation.customerId !== undefined
         ? [['access', customerAccessGuard(table, caller.account, installation.customerId)] as const]

@@ -4,19 +4,34 @@ import type { TrialInput } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import { getInstallation, installationPut } from '../data/installations.js';
-import { trialFingerprintPut } from '../data/trial-claims.js';
+import { trialFingerprintPut, trialSourceCount } from '../data/trial-claims.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
 import { fingerprintHash } from './fingerprint.js';
 import { signLicenseToken } from './license-token.js';
-import { proofAlreadySpent, spendProof } from '../data/proofs.js';
+import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
+import { trialSourceOf, trialsPerAddressPerDay, trialsPerNetworkPerDay } from './trial-sources.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
+
+type TrialItem = 'installation' | 'fingerprint' | 'proof' | 'event' | 'address' | 'network';
+
+/** The per-address and per-network trial counters of today (trial-sources.ts), to take in the trial's transaction. */
+function trialBrakes(deps: InstallationDeps, sourceIp: string | undefined, now: Date): LabelledItem<TrialItem>[] {
+  const source = trialSourceOf(sourceIp);
+  if (!source) return [];
+  const day = now.toISOString().slice(0, 10);
+  const expiresAt = new Date(Date.parse(day) + 2 * dayMs);
+  return [
+    ['address', trialSourceCount(deps.table, { source: source.address, day, cap: trialsPerAddressPerDay, expiresAt })],
+    ['network', trialSourceCount(deps.table, { source: source.network, day, cap: trialsPerNetworkPerDay, expiresAt })],
+  ];
+}
 
 /**
  * `POST /v1/trials`: starts the product's trial on a new installation. An installation that exists
@@ -25,7 +40,7 @@ const dayMs = 24 * 60 * 60 * 1000;
  */
 export async function startTrial(
   deps: InstallationDeps,
-  request: { proof: ProofUse; input: TrialInput; now: Date },
+  request: { proof: ProofUse; input: TrialInput; now: Date; sourceIp?: string },
 ): Promise<{ created: boolean; token: string; installation: InstallationRecord }> {
   const { table } = deps;
   const { proof, input, now } = request;
@@ -53,7 +68,7 @@ export async function startTrial(
     if (!product.trial) throw problem('FORBIDDEN', `${product.name} has no trial: activate a license instead`);
     const startedAt = now.toISOString();
     const hash = fingerprintHash(product.id, input.fingerprint);
-    const installation: InstallationRecord = {
+    const { installation, items: proofItems } = spendProofIn(table, proof, {
       id: installationId,
       productId: product.id,
       hostname: input.hostname,
@@ -65,11 +80,12 @@ export async function startTrial(
       trial: { startedAt, endsAt: new Date(now.getTime() + product.trial.days * dayMs).toISOString() },
       licenses: {},
       rev: 0,
-    };
+    }, now);
     // A trial token carries no license, so slot accounting need not record its exp.
     const { token } = await signLicenseToken(deps, installation, { kind: 'online' }, now);
-    const items: LabelledItem<'installation' | 'fingerprint' | 'proof' | 'event'>[] = [
-      ['proof', spendProof(table, proof, now)],
+    const items: LabelledItem<TrialItem>[] = [
+      ...trialBrakes(deps, request.sourceIp, now),
+      ...proofItems.map((item) => ['proof', item] as const),
       ['installation', installationPut(table, installation, undefined)],
       ['fingerprint', trialFingerprintPut(table, { productId: product.id, fingerprintHash: hash, installationId, startedAt })],
       ...eventPuts(table, {
@@ -84,6 +100,12 @@ export async function startTrial(
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { created: true, token, installation };
     if (outcome.failed.has('proof')) throw proofAlreadySpent(proof);
+    if (outcome.failed.has('address') || outcome.failed.has('network')) {
+      const nextDay = Date.parse(now.toISOString().slice(0, 10)) + dayMs;
+      throw problem('RATE_LIMITED', `too many new trials from this ${outcome.failed.has('address') ? 'address' : 'network'} today`, {
+        retryAfterSeconds: Math.max(1, Math.ceil((nextDay - now.getTime()) / 1000)),
+      });
+    }
     if (outcome.failed.has('fingerprint')) {
       throw problem('TRIAL_ALREADY_USED', `a trial of ${product.name} already ran on this machine`);
     }

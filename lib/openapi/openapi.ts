@@ -362,7 +362,7 @@ const securitySchemes = {
     description:
       'A DPoP proof (RFC 9449), fresh for every request, signed by the installation key: a compact JWS with header ' +
       '`{"typ":"dpop+jwt","alg":"ES256","jwk":<public P-256 JWK>}` and claims `jti` (unique), `htm` (the HTTP method), ' +
-      '`htu` (the request URL; its path must end with the route path) and `iat` (epoch seconds). The installation id is the ' +
+      '`htu` (the full request URL: the service\'s public base URL plus the route path; scheme, host, port and path must match, query and fragment are ignored) and `iat` (epoch seconds). The installation id is the ' +
       "RFC 7638 thumbprint of the proof's key and must be the `{installationId}` of the path, if any. Refused with 401: " +
       '`UNAUTHENTICATED` without a proof, `INVALID_PROOF` for a bad signature, header, method, URL or key, `PROOF_EXPIRED` ' +
       'for an `iat` more than 300 s from server time, `PROOF_REPLAYED` for a `jti` this installation used in the last 600 s.',

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { ErrorCode } from '@license-activation/contract/problem';
-import type { RouteId } from '@license-activation/contract/routes';
+import { routes } from '@license-activation/contract/routes';
+import type { DeclaredRouteId, RouteId } from '@license-activation/contract/routes';
 import {
   Account,
   AccountCreated,
@@ -98,7 +99,7 @@ const activationOrder =
 const listDescription = (what: string) =>
   `${what} \`nextCursor\` is absent on the last page; a bad \`limit\` or a cursor this server did not issue is 400 \`VALIDATION_FAILED\`.`;
 
-export const operations: Readonly<Record<RouteId, OperationDoc>> = {
+const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   health: {
     tag: 'Service',
     description: 'Answers 200 once the service can reach its table, 503 `UNAVAILABLE` while it cannot.',
@@ -391,3 +392,8 @@ export const operations: Readonly<Record<RouteId, OperationDoc>> = {
     refusals: ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'],
   },
 };
+
+/** Every route's documentation; an ops twin under `/v1/admin/` is documented as the route it mirrors. */
+export const operations = Object.fromEntries(
+  routes.map((route) => [route.id, declaredOperations[(route.twinOf ?? route.id) as DeclaredRouteId]]),
+) as Readonly<Record<RouteId, OperationDoc>>;

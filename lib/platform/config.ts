@@ -22,9 +22,13 @@ export interface Config {
   /** KMS symmetric key that encrypts license keys kept for idempotent replays. */
   readonly encryptionKeyId: string | undefined;
   readonly dataDir: string;
+  /**
+   * The service's public base URL (scheme, host, port, any stage or base path), which DPoP proofs name
+   * in `htu`. `npm start` sets it; on AWS, unset, it is the domain and path API Gateway was called on.
+   */
+  readonly publicBaseUrl: string | undefined;
+  /** Locally only: on Lambda it is ignored (lib/auth/ops-api-key.ts). */
   readonly opsApiKey: string | undefined;
-  /** Secrets Manager secret holding the ops API key on AWS. */
-  readonly opsApiKeySecretId: string | undefined;
   /** The user directory (a Cognito user pool) whose people may sign in; unset, no person is accepted. */
   readonly userPool: UserPoolConfig | undefined;
   /** Where people open the license site: sign-in activation sends them to its `/activate`. */
@@ -79,8 +83,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretBox: oneOf('SECRET_BOX', env.SECRET_BOX, ['kms', 'local'], 'local'),
     encryptionKeyId: env.ENCRYPTION_KEY_ID || undefined,
     dataDir: env.DATA_DIR || '.data',
+    publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
     opsApiKey: env.OPS_API_KEY || undefined,
-    opsApiKeySecretId: env.OPS_API_KEY_SECRET_ID || undefined,
     userPool: userPoolFrom(env, region),
     siteUrl: (env.SITE_URL || env.PUBLIC_BASE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, ''),
   };

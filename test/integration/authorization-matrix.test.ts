@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '@license-activation/contract/routes';
-import type { RouteId } from '@license-activation/contract/routes';
+import type { DeclaredRouteId, RouteId } from '@license-activation/contract/routes';
 import type { Account, LicenseIssued } from '@license-activation/contract/schemas';
 import { newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
@@ -128,7 +128,7 @@ const licenseAdmin = expect8(401, 403, 403, 200, 404, 200, 401, 401);
 const installationOnly = (own: number, other: number) => expect8(401, 401, 401, 401, 401, 401, own, other);
 const account = { name: 'New', email: 'new@example.com' };
 
-const matrix: Record<RouteId, Row> = {
+const declaredMatrix: Record<DeclaredRouteId, Row> = {
   signInConfig: [() => ({ path: '/v1/sign-in-config' }), everyone(200)],
   getMe: [() => ({ path: '/v1/me' }), personsOnly(200)],
   createMyAccount: [() => ({ path: '/v1/me/accounts', body: { name: 'Mine' } }), personsOnly(201)],
@@ -177,6 +177,19 @@ const matrix: Record<RouteId, Row> = {
     everyone(201),
   ],
 };
+
+/** An ops twin under /v1/admin/ (IAM on AWS, the ops key locally) answers ops as its route does, and nobody else. */
+const matrix = Object.fromEntries(
+  routes.map((route): [RouteId, Row] => {
+    if (!route.twinOf) return [route.id, declaredMatrix[route.id as DeclaredRouteId]];
+    const [twinned, expected] = declaredMatrix[route.twinOf];
+    const onAdminPath = async (world: World) => {
+      const { path, body } = await twinned(world);
+      return { path: `/v1/admin${path.slice('/v1'.length)}`, body };
+    };
+    return [route.id, [onAdminPath, opsOnly(expected.ops)]];
+  }),
+) as Record<RouteId, Row>;
 
 describe('authorization matrix', () => {
   it('has a row for every route of the contract, and no other', () => {

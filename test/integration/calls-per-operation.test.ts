@@ -12,6 +12,8 @@ import { activateAt, at, dayMs, installationId } from '../support/clocked.js';
 
 // Which DynamoDB commands an operation sends, in order, counted by middleware on the real client.
 const sent: string[] = [];
+// The items of each TransactWriteItems, by what their keys name (the write units an operation costs).
+const transacted: string[][] = [];
 let kms: ReturnType<typeof fakeKms>['kms'];
 
 beforeAll(() => {
@@ -23,6 +25,8 @@ beforeAll(() => {
   table().client.middlewareStack.add(
     (next, context) => async (args) => {
       sent.push(String(context.commandName));
+      const items = (args.input as { TransactItems?: Array<Record<string, { Key?: { sk?: unknown }; Item?: { sk?: unknown } }>> }).TransactItems;
+      if (items) transacted.push(items.map((item) => Object.entries(item).map(([kind, operation]) => `${kind} ${String((operation.Key ?? operation.Item)?.sk).split('#')[0]}`)[0] ?? ''));
       return next(args);
     },
     { step: 'initialize', name: 'countCommands' },
@@ -39,6 +43,7 @@ afterAll(() => {
 
 async function measure<T>(operation: () => Promise<T>): Promise<{ result: T; dynamodb: string[]; signatures: number }> {
   sent.length = 0;
+  transacted.length = 0;
   const before = kms.commandCalls(SignCommand).length;
   const result = await operation();
   return { result, dynamodb: [...sent], signatures: kms.commandCalls(SignCommand).length - before };
@@ -54,6 +59,8 @@ describe('calls per operation', () => {
     );
     expect(result.status).toBe(201);
     expect(dynamodb).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+    // The activation, the license's slot, the installation (which spends the proof), and the event in the customer's and the license's feeds.
+    expect(transacted[0]?.sort()).toEqual(['Put ACTIVATION', 'Put EVENT', 'Put EVENT', 'Put INSTALLATION', 'Update LICENSE']);
     expect(signatures).toBe(1);
     expect(await verifyLicenseToken(result.body.token, 'authserver')).toMatchObject({ mode: 'full' });
   });
@@ -81,6 +88,8 @@ describe('calls per operation', () => {
     );
     expect(result.status).toBe(200);
     expect(dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    // The installation (which spends the proof), the activation's lastSeenAt and token exp, and the license's status unchanged.
+    expect(transacted[0]?.sort()).toEqual(['ConditionCheck LICENSE', 'Put INSTALLATION', 'Update ACTIVATION']);
     expect(signatures).toBe(1);
     // Within the brake the next one is recorded the same way and answers that token: no signature.
     const again = await measure(() =>

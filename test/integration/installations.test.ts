@@ -12,6 +12,7 @@ import { call, eventFor, newInstallation, send } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { createCustomerOf, createReseller, issueLicense, machine, registerCustomer } from '../support/scenario.js';
 import { verifyLicenseToken } from '../support/tokens.js';
+import { activateAt, at, heartbeatAt, installationId, outcome } from '../support/clocked.js';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -142,6 +143,25 @@ describe('DPoP proofs', () => {
     expect(answer).toMatchObject({ status: 401, body: { code } });
   });
 
+  // htu is the whole URL under PUBLIC_BASE_URL (test setup: http://127.0.0.1:3000), not a path suffix.
+  it.each([
+    ['another host', 'https://api.other-vendor.example/v1/trials'],
+    ['another scheme', 'https://127.0.0.1:3000/v1/trials'],
+    ['another port', 'http://127.0.0.1:3001/v1/trials'],
+    ['a longer path with the same ending', 'http://127.0.0.1:3000/other/v1/trials'],
+  ])('answers 401 INVALID_PROOF to a proof for %s', async (_, htu) => {
+    const installation = await newInstallation();
+    const DPoP = await installation.proof('POST', '/v1/trials', { htu });
+    const answer = await call('startTrial', { headers: { DPoP }, body: { productId: 'authserver', ...machine() } });
+    expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_PROOF' } });
+  });
+
+  it('ignores the query and fragment of htu, and the case of its scheme and host', async () => {
+    const installation = await newInstallation();
+    const DPoP = await installation.proof('POST', '/v1/trials', { htu: 'HTTP://127.0.0.1:3000/v1/trials?from=test#here' });
+    expect((await call('startTrial', { headers: { DPoP }, body: { productId: 'authserver', ...machine() } })).status).toBe(201);
+  });
+
   it('answers 401 INVALID_PROOF to a tampered signature', async () => {
     const installation = await newInstallation();
     const proof = await installation.proof('POST', '/v1/trials');
@@ -156,6 +176,31 @@ describe('DPoP proofs', () => {
     const event = await eventFor('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
     expect((await send(event)).status).toBe(200);
     expect(await send(event)).toMatchObject({ status: 401, body: { code: 'PROOF_REPLAYED' } });
+  });
+
+  it('spends a proof once when the same request arrives five times at once', async () => {
+    const installation = await newInstallation();
+    await call('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
+    const event = await eventFor('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send(event)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401, 401, 401, 401]);
+    expect(answers.filter((answer) => answer.status === 401).every((answer) => (answer.body as { code: string }).code === 'PROOF_REPLAYED')).toBe(true);
+  });
+
+  it('keeps the proofs an installation spent inside its item, at most 20 a replay window, then 429 until the oldest expires', async () => {
+    const start = new Date(Date.now() + 60_000);
+    const id = installationId();
+    await activateAt(start, id, { key: (await issueLicense(opsPrincipal, { customerId: (await registerCustomer()).account.id, productId: 'modeler', type: 'server' })).key });
+    // The activation spent one; 19 more heartbeats within ten minutes fill the window.
+    for (let second = 1; second < 20; second += 1) await heartbeatAt(at(start, second * 1000), id);
+    expect(Object.keys((await getInstallation(table(), id))?.recentProofs ?? {})).toHaveLength(20);
+    expect(await outcome(() => heartbeatAt(at(start, 30_000), id))).toEqual({ code: 'RATE_LIMITED' });
+    // Once the activation's proof is past the window, one more fits, and spent proofs past it are pruned.
+    await heartbeatAt(at(start, 600_001), id);
+    await heartbeatAt(at(start, 700_000), id);
+    expect(Object.keys((await getInstallation(table(), id))?.recentProofs ?? {}).length).toBeLessThanOrEqual(20);
+    await heartbeatAt(at(start, 1_300_000), id);
+    expect(Object.keys((await getInstallation(table(), id))?.recentProofs ?? {})).toHaveLength(1);
   });
 
   it("answers 401 INVALID_PROOF to an installation using another's id", async () => {

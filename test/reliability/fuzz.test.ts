@@ -16,7 +16,7 @@ import { routeById, routes } from '@license-activation/contract/routes';
 import type { RouteId } from '@license-activation/contract/routes';
 import { AccountInput, ActivationInput, AssociationInput, HeartbeatInput, IssueLicenseInput, LicenseStatusChangeInput, OfflineActivationInput, OfflineRequestClaims, TrialInput } from '@license-activation/contract/schemas';
 import { generateLicenseKey } from '#lib/licenses/license-key.js';
-import { call, eventFor, newInstallation, send } from '../support/api.js';
+import { call, eventFor, newInstallation, publicUrl, send } from '../support/api.js';
 import { request, startLocalService } from '../support/http-client.js';
 import type { TestInstallation } from '../support/api.js';
 import { checkLedger } from '../support/ledger.js';
@@ -192,12 +192,12 @@ async function dpopProof(spec: DpopSpec, method: string, path: string): Promise<
   if (spec.kind === 'absent') return undefined;
   if (spec.kind === 'garbage') return spec.text;
   const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = { jti: randomUUID(), htm: method, htu: `http://127.0.0.1:3000${path}`, iat: now };
+  const claims: Record<string, unknown> = { jti: randomUUID(), htm: method, htu: publicUrl(path), iat: now };
   if (spec.claim) {
     const [name, value] = spec.claim;
     const relative = (name === 'iat' || name === 'exp' || name === 'nbf') && typeof value === 'number' ? now + value : value;
     if (relative === undefined) delete claims[name];
-    else claims[name] = relative === '$pathWithSlash' ? `http://127.0.0.1:3000${path}/` : resolve(relative);
+    else claims[name] = relative === '$pathWithSlash' ? publicUrl(`${path}/`) : resolve(relative);
   }
   return signed(spec.spec, 'dpop+jwt', claims);
 }

@@ -9,6 +9,10 @@ import { matchRoute, proxyEvent, withAuthorizer } from '#dev/api-gateway-event.j
 import type { RouteId } from '@license-activation/contract/routes';
 import type { HttpResponse } from '#lib/http/http-event.js';
 import { lambdaContext } from '#dev/lambda-context.js';
+import { asFunction } from '#dev/table-permissions.js';
+
+/** The URL of `path` on the service under test, as DPoP proofs name it (PUBLIC_BASE_URL, test/support/setup.ts). */
+export const publicUrl = (path: string): string => `${process.env.PUBLIC_BASE_URL ?? ''}${path}`;
 
 /** A test stand-in for an on-prem installation: its own P-256 key, and proofs signed with it. */
 export interface TestInstallation {
@@ -31,7 +35,7 @@ export async function newInstallation(): Promise<TestInstallation> {
     jwk,
     sign,
     proof: (method, path, claims = {}) =>
-      sign('dpop+jwt', { jti: randomUUID(), htm: method, htu: `http://127.0.0.1:3000${path}`, iat: Math.floor(Date.now() / 1000), ...claims }),
+      sign('dpop+jwt', { jti: randomUUID(), htm: method, htu: publicUrl(path), iat: Math.floor(Date.now() / 1000), ...claims }),
   };
 }
 
@@ -46,6 +50,8 @@ export interface CallOptions {
   readonly as?: AccountPrincipal | PersonPrincipal;
   /** An installation that signs a DPoP proof for this call. */
   readonly installation?: TestInstallation;
+  /** The client's address API Gateway reports (default 127.0.0.1). */
+  readonly sourceIp?: string;
 }
 
 export interface CallResult<T = Record<string, unknown>> {
@@ -67,7 +73,7 @@ export async function eventFor(routeId: RouteId, options: CallOptions = {}): Pro
     target: `${path}${search}`,
     rawHeaders: Object.entries(headers).flat(),
     body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
-    sourceIp: '127.0.0.1',
+    sourceIp: options.sourceIp ?? '127.0.0.1',
     httpVersion: '1.1',
   };
   const match = matchRoute(route.method, path) ?? { route, pathParameters: null };
@@ -90,7 +96,9 @@ export async function handlerOf(functionName: string): Promise<Handler> {
 export async function send<T = Record<string, unknown>>(event: APIGatewayProxyEvent): Promise<CallResult<T>> {
   const route = findRoute(event.httpMethod, event.resource);
   if (!route) throw new TypeError(`no route ${event.httpMethod} ${event.resource}`);
-  const response = await (await handlerOf(route.function))(event, lambdaContext(route.function));
+  const handler = await handlerOf(route.function);
+  // Within the function's IAM table permissions, as on AWS (dev/table-permissions.ts; test/support/setup.ts).
+  const response = await asFunction(route.function, () => handler(event, lambdaContext(route.function)));
   return {
     status: response.statusCode,
     headers: Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)])),

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { resetConfig } from '#lib/platform/config.js';
 import { createLocalServer } from '#dev/local-server.js';
 import type { TestInstallation } from './api.js';
 
@@ -15,13 +16,19 @@ export interface HttpAnswer<T = Record<string, unknown>> {
  */
 export type Credential = { readonly apiKey: string; readonly accountId?: string } | { readonly installation: TestInstallation } | undefined;
 
-/** The local service (the same server `npm start` runs) on a free port, and a small client for it. */
+/**
+ * The local service (the same server `npm start` runs) on a free port, and a small client for it.
+ * Its URL becomes the process's PUBLIC_BASE_URL, as `npm start` does, so that DPoP proofs name it.
+ */
 export async function startLocalService(): Promise<{ baseUrl: string; server: Server; close: () => Promise<void> }> {
   const server = createLocalServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  process.env.PUBLIC_BASE_URL = baseUrl;
+  resetConfig();
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     server,
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };

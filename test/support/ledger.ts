@@ -128,6 +128,10 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       case 'deviceCode':
         if (!find(keys.deviceAuthorization(String(item.userCode)))) violations.push(`device code ${where} names no authorization`);
         break;
+      case 'trialSource':
+        // Today's trials from an address or a network: a count, referencing nothing.
+        if (!Number.isInteger(item.trials) || Number(item.trials) < 1) violations.push(`trial counter ${where} counts ${String(item.trials)}`);
+        break;
       case 'event': {
         const feed = String(item.pk);
         if (!feedSubjectExists(feed)) violations.push(`event ${where} is in the feed of nothing`);
@@ -157,12 +161,16 @@ export function ledgerViolations(items: readonly Item[]): string[] {
     }
     if (item.entity === 'event') {
       const feeds = eventFeeds.get(String(item.id)) ?? new Set();
-      const expected = [
+      // Listed by its customer and its license; an event of an installation alone, in that installation's feed.
+      const listed = [
         item.customerId !== undefined && keys.eventFeed.account(String(item.customerId)),
         item.licenseId !== undefined && keys.eventFeed.license(String(item.licenseId)),
-        item.installationId !== undefined && keys.eventFeed.installation(String(item.installationId)),
       ].filter((feed) => feed !== false);
+      const expected = listed.length === 0 && item.installationId !== undefined ? [keys.eventFeed.installation(String(item.installationId))] : listed;
       for (const feed of expected) if (!feeds.has(feed)) violations.push(`event ${String(item.id)} is missing from feed ${feed}`);
+      if (item.installationId !== undefined && listed.length > 0 && feeds.has(keys.eventFeed.installation(String(item.installationId)))) {
+        violations.push(`event ${String(item.id)} is copied into its installation's feed, which nothing reads`);
+      }
     }
   }
   return [...new Set(violations)];

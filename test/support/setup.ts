@@ -9,8 +9,9 @@ import { basename, join } from 'node:path';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeEach, expect, inject, vi } from 'vitest';
 import { readConfig, resetConfig } from '#lib/platform/config.js';
-import { createTable, resetTable } from '#lib/platform/dynamodb.js';
+import { createTable, resetTable, table } from '#lib/platform/dynamodb.js';
 import { ensureTable } from '#dev/ensure-table.js';
+import { enforceTablePermissions } from '#dev/table-permissions.js';
 
 /** A table per test file, so that no file sees another's data; named after the file to ease debugging. */
 function tableNameFor(testPath: string | undefined): string {
@@ -31,6 +32,8 @@ Object.assign(process.env, {
   SECRET_BOX: 'local',
   DATA_DIR: dataDir,
   OPS_API_KEY: 'lak_test-ops-api-key-0000000000000000000000000000',
+  // What test proofs name as htu (test/support/api.ts), wherever the server under test listens.
+  PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   AWS_REGION: 'us-east-1',
 });
@@ -43,6 +46,8 @@ const { dynamodbEndpoint, region, tableName } = readConfig();
 const setupTable = createTable({ endpoint: dynamodbEndpoint, region, tableName });
 await ensureTable(setupTable);
 setupTable.client.destroy();
+// Handlers run through test/support/api.ts meet their function's IAM table permissions, as on AWS.
+enforceTablePermissions(table().client);
 
 function quietConsole(): void {
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {

@@ -3,7 +3,8 @@ import { installationRequests } from './installation-requests.js';
 import { licenseRequests } from './license-requests.js';
 import { auditRequests } from './list-requests.js';
 import type { RouteRequest } from './route-request.js';
-import type { RouteId } from './routes.js';
+import { routes } from './routes.js';
+import type { DeclaredRouteId, RouteId } from './routes.js';
 import { personRequests } from './person-requests.js';
 import { serviceRequests } from './service-requests.js';
 
@@ -19,9 +20,11 @@ export const routeRequests = {
   ...auditRequests,
   ...installationRequests,
   ...personRequests,
-} as const satisfies Record<RouteId, RouteRequest>;
+} as const satisfies Record<DeclaredRouteId, RouteRequest>;
 
-/** One route's request, typed for code that handles any route. */
+const byRoute = new Map<string, RouteRequest>(routes.map((route) => [route.id, routeRequests[route.twinOf ?? (route.id as DeclaredRouteId)]]));
+
+/** One route's request, typed for code that handles any route; an ops twin's is the route's it mirrors. */
 export function requestOf(id: RouteId): RouteRequest {
-  return routeRequests[id];
+  return byRoute.get(id) as RouteRequest;
 }

@@ -37,11 +37,13 @@ export interface RouteDefinition {
    */
   readonly throughMembership?: boolean;
   readonly summary: string;
+  /** For an ops twin under `/v1/admin/`: the route it mirrors, whose handler, body and answers it shares. */
+  readonly twinOf?: string;
 }
 
 const accounts: readonly PrincipalKind[] = ['ops', 'reseller', 'customer'];
 
-export const routes = [
+const declaredRoutes = [
   { id: 'health', method: 'GET', path: '/health', function: 'health', authentication: 'none', allow: ['anonymous'], summary: 'Liveness and table reachability' },
   { id: 'jwks', method: 'GET', path: '/.well-known/jwks.json', function: 'public-documents', authentication: 'none', allow: ['anonymous'], summary: 'Public keys that verify license tokens' },
   { id: 'openapi', method: 'GET', path: '/openapi.json', function: 'public-documents', authentication: 'none', allow: ['anonymous'], summary: 'This API as an OpenAPI document' },
@@ -81,7 +83,39 @@ export const routes = [
   { id: 'denyDeviceAuthorization', method: 'POST', path: '/v1/device-authorizations/{userCode}/deny', function: 'device-approvals', authentication: 'api-key', allow: ['person'], summary: 'Deny a sign-in activation' },
 ] as const satisfies readonly RouteDefinition[];
 
+type DeclaredRoute = (typeof declaredRoutes)[number];
+/** Routes ops share with other principals through an API key, which ops do not hold on AWS. */
+type Twinned<R extends DeclaredRoute> = R extends { authentication: 'iam' | 'none' } ? never : 'ops' extends R['allow'][number] ? R : never;
+type TwinId = `admin${Capitalize<Twinned<DeclaredRoute>['id']>}`;
+type TwinRoute = RouteDefinition & { readonly id: TwinId; readonly function: DeclaredRoute['function']; readonly twinOf: DeclaredRoute['id'] };
+
+const hasOpsTwin = (route: RouteDefinition): boolean => route.authentication !== 'iam' && route.authentication !== 'none' && route.allow.includes('ops');
+
+/**
+ * Section 2: on AWS ops authenticate with IAM (SigV4) only, so every route ops share with other
+ * principals has a twin under `/v1/admin/` (`POST /v1/licenses` → `POST /v1/admin/licenses`): the same
+ * handler, body and answers, for ops alone. Locally `$OPS_API_KEY` works on both.
+ */
+function opsTwin(route: DeclaredRoute): TwinRoute {
+  return {
+    id: `admin${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}` as TwinId,
+    method: route.method,
+    path: `/v1/admin${route.path.slice('/v1'.length)}`,
+    function: route.function,
+    authentication: 'iam',
+    allow: ['ops'],
+    summary: `${route.summary} (ops, IAM)`,
+    twinOf: route.id,
+  };
+}
+
+export type Route = (DeclaredRoute & { readonly twinOf?: undefined }) | TwinRoute;
+
+export const routes: readonly Route[] = [...declaredRoutes, ...declaredRoutes.filter(hasOpsTwin).map(opsTwin)];
+
 export type RouteId = (typeof routes)[number]['id'];
+/** The routes written out above, without their ops twins. */
+export type DeclaredRouteId = DeclaredRoute['id'];
 
 const byId = new Map<string, RouteDefinition>(routes.map((route) => [route.id, route]));
 

@@ -25,7 +25,8 @@ let baseUrl: string;
 function startService(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--conditions=@license-activation/source', '--import', 'tsx', 'scripts/start.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, OPS_API_KEY: opsApiKey },
+    // PUBLIC_BASE_URL empty: the service names its own URL, on whatever port it gets, as `npm start` does.
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, OPS_API_KEY: opsApiKey, PUBLIC_BASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

@@ -9,6 +9,8 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createTable } from '#lib/platform/dynamodb.js';
 import { findFreePort } from '#dev/dynamodb-local.js';
+import { newInstallation } from '../../support/api.js';
+import { machine } from '../../support/scenario.js';
 
 // `npm start` (scripts/start.ts) as a child process, the way a developer runs it.
 
@@ -44,7 +46,7 @@ function newDataDir(): string {
 async function startService(environment: Record<string, string>): Promise<Service> {
   const port = await findFreePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ...environment };
-  for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME'] as const) if (!(name in environment)) delete env[name];
+  for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME', 'PUBLIC_BASE_URL'] as const) if (!(name in environment)) delete env[name];
   const child = spawn(process.execPath, ['--conditions=@license-activation/source', '--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const service: Service = { child, baseUrl: `http://127.0.0.1:${port}`, stdout: [], stderr: [], exited };
@@ -107,6 +109,14 @@ describe('npm start', () => {
     expect(await health.text()).toBe('{"status":"ok"}');
     expect(service.stdout.filter((line) => line.startsWith('listening on'))).toEqual([`listening on ${service.baseUrl}`]);
     expect(processesNaming(join(dataDir, 'dynamodb')).some((line) => / java /.test(` ${line}`))).toBe(true);
+    // DPoP proofs name the URL it listens on (PUBLIC_BASE_URL defaults to it), and no other.
+    const installation = await newInstallation();
+    const trial = (htu: string) =>
+      installation.proof('POST', '/v1/trials', { htu }).then((dpop) =>
+        fetch(`${service.baseUrl}/v1/trials`, { method: 'POST', headers: { dpop, 'content-type': 'application/json' }, body: JSON.stringify({ productId: 'authserver', ...machine() }) }),
+      );
+    expect((await trial('http://127.0.0.1:3000/v1/trials')).status).toBe(service.baseUrl === 'http://127.0.0.1:3000' ? 201 : 401);
+    expect((await trial(`${service.baseUrl}/v1/trials`)).status).toBe(201);
 
     const exit = await stopService(service, 'SIGINT');
 

@@ -10,6 +10,8 @@ import { problemType } from '@license-activation/contract/problem';
 import type { ErrorCode } from '@license-activation/contract/problem';
 import { routes } from '@license-activation/contract/routes';
 import { tableDefinition } from '#lib/data/table-definition.js';
+import { functionNeeds, leadingKeyPatterns } from '#cdk/function-permissions.js';
+import type { FunctionName } from '#cdk/function-permissions.js';
 
 /** A resource of the synthesized template, as far as these tests read it. */
 interface TemplateResource {
@@ -21,6 +23,7 @@ interface TemplateResource {
 interface PolicyStatement {
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
@@ -46,7 +49,6 @@ const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))
 const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations', 'authorizer'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
-const opsApiKeyFunctions = ['activate', 'get-installation', 'release-activation', 'authorizer'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 const expectedPerStage = {
@@ -70,7 +72,6 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
   const signingKeyId = () => logicalIdOf('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256' });
   const secretsKeyId = () => logicalIdOf('AWS::KMS::Key', { EnableKeyRotation: true });
-  const secretId = () => logicalIdOf('AWS::SecretsManager::Secret', {});
   const functionOf = (name: string) => onlyResource(template, 'AWS::Lambda::Function', { FunctionName: `license-activation-${stage}-${name}` });
 
   /** Every statement of the policies attached to a function's role. */
@@ -136,16 +137,13 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       });
     });
 
-    it('generates an ops API key of at least 40 characters without punctuation', () => {
-      const [, secret] = onlyResource(template, 'AWS::SecretsManager::Secret');
-      const generated = secret.Properties.GenerateSecretString as { PasswordLength: number; ExcludePunctuation: boolean };
-      expect(generated.ExcludePunctuation).toBe(true);
-      expect(generated.PasswordLength).toBeGreaterThanOrEqual(40);
+    it('keeps no ops API key: no secret at all', () => {
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     });
 
-    it(`${expected.deletionPolicy === 'Retain' ? 'retains' : 'deletes'} both keys and the secret with the stack`, () => {
-      const kept = [...Object.values(resources(template, 'AWS::KMS::Key')), ...Object.values(resources(template, 'AWS::SecretsManager::Secret'))];
-      expect(kept.map((resource) => resource.DeletionPolicy)).toEqual([expected.deletionPolicy, expected.deletionPolicy, expected.deletionPolicy]);
+    it(`${expected.deletionPolicy === 'Retain' ? 'retains' : 'deletes'} both keys with the stack`, () => {
+      const kept = Object.values(resources(template, 'AWS::KMS::Key'));
+      expect(kept.map((resource) => resource.DeletionPolicy)).toEqual([expected.deletionPolicy, expected.deletionPolicy]);
     });
   });
 
@@ -186,23 +184,50 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       }
     });
 
-    it('sets the table, key and secret variables of the functions that use them, and only theirs', () => {
+    it('sets the table and key variables of the functions that use them, and only theirs', () => {
       const variables = (name: string) => functionOf(name)[1].Properties.Environment?.Variables ?? {};
       expect(variables('activate')).toMatchObject({
         TABLE_NAME: { Ref: tableId() },
         SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] },
-        OPS_API_KEY_SECRET_ID: { Ref: secretId() },
       });
       expect(variables('issue-license')).toMatchObject({ ENCRYPTION_KEY_ID: { 'Fn::GetAtt': [secretsKeyId(), 'Arn'] } });
       expect(variables('public-documents')).toMatchObject({ SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId(), 'Arn'] } });
       expect(variables('public-documents')).not.toHaveProperty('TABLE_NAME');
       expect(variables('health')).not.toHaveProperty('SIGNING_KEY_ID');
-      expect(variables('heartbeat')).not.toHaveProperty('OPS_API_KEY_SECRET_ID');
+      for (const name of allFunctionNames) expect(Object.keys(variables(name)).filter((variable) => variable.startsWith('OPS_API_KEY'))).toEqual([]);
       expect(variables('list-licenses')).not.toHaveProperty('ENCRYPTION_KEY_ID');
     });
   });
 
   describe('permissions', () => {
+    const tableStatementsOf = (name: string) => statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+
+    it.each(allFunctionNames)('limits %s to the table partitions it owns (dynamodb:LeadingKeys), for every table action', (name) => {
+      const needs = functionNeeds[name as FunctionName];
+      const statements = tableStatementsOf(name);
+      if (!('table' in needs)) {
+        expect(statements).toEqual([]);
+        return;
+      }
+      expect(statements).toHaveLength(1);
+      expect(statements[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns(needs.table.partitions) } });
+    });
+
+    it('grants no Scan and nothing table-wide to any function', () => {
+      for (const name of allFunctionNames) {
+        const actions = tableStatementsOf(name).flatMap((statement) => [statement.Action].flat());
+        expect(actions.filter((action) => action === 'dynamodb:Scan' || action.endsWith(':*') || action === 'dynamodb:DescribeTable'), name).toEqual([]);
+      }
+    });
+
+    it('keeps the anonymous routes to their own items: registration cannot touch licenses or installations, offline activation no API key', () => {
+      const patternsOf = (name: string) => tableStatementsOf(name).flatMap((statement) => [statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']].flat());
+      expect(patternsOf('register-account')).toEqual(['ACCOUNT#*', 'APIKEY#*', 'EMAIL#*']);
+      expect(patternsOf('offline-activate')).not.toContain('APIKEY#*');
+      expect(patternsOf('offline-activate')).not.toContain('IDEMPOTENCY#*');
+      expect(patternsOf('authorizer')).toEqual(['APIKEY#*', 'EMAIL#*']);
+    });
+
     it.each(readOnlyFunctions)('gives %s no table write action', (name) => {
       expect(actionsOf(name)).toContain('dynamodb:GetItem');
       expect(actionsOf(name).filter((action) => tableWriteActions.includes(action))).toEqual([]);
@@ -230,9 +255,9 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(resourcesOfAction('issue-license', 'kms:Decrypt')).toEqual([{ 'Fn::GetAtt': [secretsKeyId(), 'Arn'] }]);
     });
 
-    it('lets only the functions that accept API keys themselves read the ops API key', () => {
-      const readers = allFunctionNames.filter((name) => actionsOf(name).includes('secretsmanager:GetSecretValue'));
-      expect(readers.toSorted()).toEqual(opsApiKeyFunctions.toSorted());
+    it('lets no function read any secret: ops hold no bearer key on AWS', () => {
+      const readers = allFunctionNames.filter((name) => actionsOf(name).some((action) => action.startsWith('secretsmanager:')));
+      expect(readers).toEqual([]);
     });
   });
 
@@ -251,6 +276,40 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         integration: method.Integration as { Type: string; Uri: unknown },
       }));
     }
+
+    it('answers /v1/admin/* to the ops role alone, by the resource policy, and any route to anyone else', () => {
+      const [opsRoleId] = onlyResource(template, 'AWS::IAM::Role', { RoleName: `license-activation-${stage}-ops` });
+      const [, api] = onlyResource(template, 'AWS::ApiGateway::RestApi');
+      const statements = (api.Properties.Policy as { Statement: PolicyStatement[] }).Statement;
+      expect(statements).toEqual([
+        { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+        {
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'execute-api:Invoke',
+          Resource: 'execute-api:/*/*/v1/admin/*',
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [opsRoleId, 'Arn'] } } },
+        },
+      ]);
+    });
+
+    it('gives every route ops share with other principals an IAM-authorized twin under /v1/admin/', () => {
+      const admin = methods().filter(({ route }) => !route.startsWith('ANY ') && route.split(' ')[1]?.startsWith('/v1/admin/'));
+      expect(admin.every(({ authorizationType }) => authorizationType === 'AWS_IAM')).toBe(true);
+      expect(admin.map(({ route }) => route)).toEqual(expect.arrayContaining([
+        'POST /v1/admin/licenses',
+        'GET /v1/admin/licenses',
+        'GET /v1/admin/licenses/{licenseId}',
+        'POST /v1/admin/licenses/{licenseId}/suspend',
+        'POST /v1/admin/licenses/{licenseId}/reinstate',
+        'POST /v1/admin/licenses/{licenseId}/revoke',
+        'GET /v1/admin/licenses/{licenseId}/events',
+        'GET /v1/admin/customers',
+        'GET /v1/admin/customers/{customerId}/events',
+        'DELETE /v1/admin/installations/{installationId}/activations/{licenseId}',
+        'GET /v1/admin/installations/{installationId}',
+      ]));
+    });
 
     it('has exactly one method per route of the route table, and a catch-all per path', () => {
       const catchAlls = [...new Set(routes.map((route) => route.path))].map((path) => `ANY ${path}`);
@@ -428,7 +487,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('sends every alarm to the alarm topic', () => {
       const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
       const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length);
+      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1); // + the trials anomaly alarm
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
@@ -453,10 +512,24 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(resources(template, 'AWS::Logs::MetricFilter')).toEqual({});
     });
 
+    it('alarms on TrialsStarted above its anomaly band, to the alarm topic', () => {
+      const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-trials-started-anomaly` });
+      const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
+      expect(alarm.Properties).toMatchObject({
+        ComparisonOperator: 'GreaterThanUpperThreshold',
+        ThresholdMetricId: 'band',
+        AlarmActions: [{ Ref: topicId }],
+        Metrics: [
+          { Id: 'trials', MetricStat: { Metric: { MetricName: 'TrialsStarted', Namespace: `LicenseActivation/${stage}` }, Stat: 'Sum' } },
+          { Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(trials, 2)' },
+        ],
+      });
+    });
+
     it('builds the stage dashboard and outputs what ops need', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
-        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsApiKeySecretArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId'],
+        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId'],
       );
       template.hasOutput('CatalogProducts', { Value: 'authserver,vault,modeler' });
     });

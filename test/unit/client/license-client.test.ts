@@ -91,7 +91,7 @@ describe('LicenseClient online calls', () => {
     // Assess
     const [request] = service.requests;
     expect(request?.url.href).toBe('https://licensing.example.com/prod/v1/trials');
-    const principal = await verifyDpopProof(request?.headers.dpop, { method: 'POST', path: '/v1/trials' }, now);
+    const principal = await verifyDpopProof(request?.headers.dpop, { method: 'POST', url: 'https://licensing.example.com/prod/v1/trials' }, now);
     expect(principal.id).toBe(installation.installationId);
     expect(TrialInput.parse(request?.body)).toEqual({ productId: 'authserver', fingerprint: expect.any(String), hostname: 'srv-01.example', version: '5.0.0', virtual: false });
     expect(await client.status()).toMatchObject({ mode: 'full', trialEndsAt: new Date((nowSeconds + 90 * daySeconds) * 1000).toISOString() });
@@ -127,7 +127,7 @@ describe('LicenseClient online calls', () => {
     const [request] = service.requests;
     const path = `/v1/installations/${installation.installationId}/heartbeat`;
     expect(request?.url.pathname).toBe(`/prod${path}`);
-    await expect(verifyDpopProof(request?.headers.dpop, { method: 'POST', path, installationId: installation.installationId }, now)).resolves.toBeDefined();
+    await expect(verifyDpopProof(request?.headers.dpop, { method: 'POST', url: `https://licensing.example.com/prod${path}`, installationId: installation.installationId }, now)).resolves.toBeDefined();
     expect(HeartbeatInput.parse(request?.body)).toEqual({ version: '5.0.0', usage: { activeUsers: 12 } });
   });
 
