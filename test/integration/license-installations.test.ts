@@ -48,6 +48,29 @@ describe('GET /v1/licenses/{id}/installations', () => {
     expect(answer.body.items).toEqual([expect.objectContaining({ mode: 'limited', limitedReasons: expect.arrayContaining(['LICENSE_SUSPENDED']) })]);
   });
 
+  it('drops a released installation at once, and shows one past the release allowance as released until its slot frees', async () => {
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    const { license, key } = await issueLicense(reseller.principal, { customerId: customer.account.id, productId: 'modeler', type: 'server', maxActivations: 4 });
+    const installations = await Promise.all([1, 2, 3, 4].map(() => newInstallation()));
+    for (const installation of installations) await activate(installation, key);
+    const list = async () => (await call<Page>('listLicenseInstallations', { as: customer.principal, params: { licenseId: license.id } })).body.items;
+
+    for (const [index, installation] of installations.entries()) {
+      const released = await call('releaseActivation', { params: { installationId: installation.id, licenseId: license.id }, headers: { Authorization: `Bearer ${customer.apiKey}` } });
+      expect(released.status).toBe(204);
+      if (index < 3) expect((await list()).map((item) => item.installation.id)).not.toContain(installation.id);
+    }
+
+    // Three releases with live tokens freed their slots at once; the fourth holds its slot until its token expires.
+    const [held, ...others] = await list();
+    expect(others).toEqual([]);
+    const activation = held?.installation.activations.find((candidate) => candidate.licenseId === license.id);
+    expect(held?.installation.id).toBe(installations[3]?.id);
+    expect(activation).toMatchObject({ releasedAt: expect.any(String), freesAt: expect.any(String) });
+    expect(Date.parse(activation?.freesAt ?? '')).toBeGreaterThan(Date.now());
+  });
+
   it('answers an empty page for a license nobody holds, and 400 for a cursor of another license', async () => {
     const reseller = await createReseller();
     const customer = await createCustomerOf(reseller);
