@@ -281,4 +281,37 @@ describe('the license site, in Debian chromium against npm start', () => {
     await activation.done;
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it('resets a forgotten password with the e-mailed code, and lets a person with two memberships switch accounts', async () => {
+    // The customer's owner makes the reseller's person a member of the customer too.
+    await page.goto(`${stack.baseUrl}/members`);
+    await page.getByLabel('Email').fill(resellerEmail);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('cell', { name: resellerEmail, exact: true }).waitFor();
+    await signOut();
+
+    const newPassword = 'Another-Horse-7-Staple';
+    await page.goto(`${stack.baseUrl}/forgot-password`);
+    await page.getByLabel('Email').fill(resellerEmail);
+    const mark = stack.outputMark();
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code').fill(await stack.confirmationCode(resellerEmail, mark));
+    await page.getByLabel('New password').fill(newPassword);
+    await checkPage('forgot-password-code');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel('Email').fill(resellerEmail);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/licenses$/);
+
+    const switcher = page.getByLabel('Acting for');
+    await switcher.selectOption({ label: 'Contoso Ltd (customer, member)' });
+    // As the customer's member: its licenses, and no reseller pages.
+    await page.getByRole('link', { name: 'authserver users ×50' }).waitFor();
+    await expect.poll(() => page.getByRole('link', { name: 'Customers' }).count()).toBe(0);
+    await checkPage('licenses-as-member');
+    await switcher.selectOption({ label: 'Northwind Partners (reseller, owner)' });
+    await page.getByRole('link', { name: 'Customers' }).waitFor();
+  });
 });

@@ -69,9 +69,14 @@ export class LocalStack {
     }
   }
 
-  /** The first output line matching `pattern`, already printed or still to come. */
-  waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-    const printed = this.lines.map((line) => line.match(pattern)).find((match) => match !== null);
+  /** Where the output is now: `waitFor(…, since)` then looks only at what is printed after it. */
+  outputMark(): number {
+    return this.lines.length;
+  }
+
+  /** The first output line matching `pattern` from line `since` on, already printed or still to come. */
+  waitFor(pattern: RegExp, timeoutMs = 15_000, since = 0): Promise<RegExpMatchArray> {
+    const printed = this.lines.slice(since).map((line) => line.match(pattern)).find((match) => match !== null);
     if (printed) return Promise.resolve(printed);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`npm start printed nothing matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
@@ -79,10 +84,10 @@ export class LocalStack {
     });
   }
 
-  /** The confirmation code the directory would e-mail to `email`, as `npm start` prints it. */
-  async confirmationCode(email: string): Promise<string> {
+  /** The code the directory would e-mail to `email` (sign-up, password reset), as `npm start` prints it, from line `since` on. */
+  async confirmationCode(email: string, since = 0): Promise<string> {
     const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const match = await this.waitFor(new RegExp(`confirmation code for ${escaped}: (\\S+)`));
+    const match = await this.waitFor(new RegExp(`confirmation code for ${escaped}: (\\S+)`), 15_000, since);
     return match[1] ?? '';
   }
 
