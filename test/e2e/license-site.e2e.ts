@@ -222,6 +222,24 @@ describe('the license site, in Debian chromium against npm start', () => {
     expect(ended.output).toMatch(/AUTHORIZATION_DENIED: .*denied/i);
   });
 
+  it('shows a refusal in words on /activate: the slot was taken meanwhile, and the code stays open to deny', async () => {
+    const activation = signInActivation(await installation());
+    await page.goto(await activation.url);
+    await expect.poll(() => page.getByLabel('License').inputValue()).toBe(licenseId);
+    // Another server takes the license's one slot by its key while the page is open.
+    const other = await installation();
+    const byKey = await licensectl(['activate', licenseKey, '--state-dir', other]);
+    expect(byKey.code, byKey.output).toBe(0);
+    await page.getByRole('button', { name: 'Activate', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'The license has no free activation slot' }).waitFor();
+    await checkPage('activate-refused');
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.getByText('Denied.').waitFor();
+    expect((await activation.done).code).toBe(1);
+    const released = await licensectl(['release', licenseId, '--state-dir', other]);
+    expect(released.code, released.output).toBe(0);
+  });
+
   it('activates offline: the request file uploaded, the license file downloaded and imported', async () => {
     const stateDir = await installation();
     const requestFile = join(stateDir, 'request.jwt');
@@ -260,7 +278,8 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => page.getByRole('cell', { name: colleague, exact: true }).count()).toBe(0);
     await page.goto(`${stack.baseUrl}/events`);
-    await page.getByRole('cell', { name: 'activation released' }).waitFor();
+    // The two releases of this suite: from the license page, and by licensectl.
+    await expect.poll(() => page.getByRole('cell', { name: 'activation released', exact: true }).count()).toBe(2);
     await checkPage('events');
     await screenshot(page, 'events');
     await page.goto(`${stack.baseUrl}/accounts/new`);
