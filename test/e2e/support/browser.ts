@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -9,6 +10,7 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotsDir = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) throw new Error(`no chromium at ${chromiumPath}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   return chromium.launch({ executablePath: chromiumPath, args: ['--disable-gpu', '--disable-quic'] });
 }
 
