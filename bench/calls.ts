@@ -4,6 +4,7 @@ import { resetConfig } from '#lib/platform/config.js';
 import { resetSecretBox } from '#lib/keys/process-secret-box.js';
 import { resetSigner } from '#lib/keys/process-signer.js';
 import { fakeKms } from '#test/support/fake-kms.js';
+import { billedWriteUnits } from './billed-units.js';
 import { countTableCalls } from './call-counter.js';
 import type { TableCalls } from './call-counter.js';
 import { inProcessCall, sendExpecting } from './operations.js';
@@ -19,6 +20,8 @@ export interface CallsPerOperation {
   readonly conditionChecks: Spread;
   readonly readUnits: Spread;
   readonly writeUnits: Spread;
+  /** The write units AWS bills for the same items, by its published rules (billed-units.ts). */
+  readonly billedWriteUnits: Spread;
   readonly kmsSign: Spread;
   readonly kmsGetPublicKey: Spread;
   readonly kmsEncrypt: Spread;
@@ -56,15 +59,17 @@ export async function countCallsPerOperation(operations: readonly Operation[], t
   try {
     const result: Record<string, CallsPerOperation> = {};
     for (const operation of operations) {
-      const measured: { table: TableCalls; sign: number; getPublicKey: number; encrypt: number }[] = [];
+      const measured: { table: TableCalls; billed: number; sign: number; getPublicKey: number; encrypt: number }[] = [];
       for (const request of await operation.prepare(executions)) {
         const call = await inProcessCall(request);
         counter.take();
         const before = kmsCalls();
         await sendExpecting(call);
         const after = kmsCalls();
+        const tableCalls = counter.take();
         measured.push({
-          table: counter.take(),
+          table: tableCalls,
+          billed: await billedWriteUnits(table, tableCalls.written),
           sign: after.sign - before.sign,
           getPublicKey: after.getPublicKey - before.getPublicKey,
           encrypt: after.encrypt - before.encrypt,
@@ -78,6 +83,7 @@ export async function countCallsPerOperation(operations: readonly Operation[], t
         conditionChecks: of((sample) => sample.table.conditionChecks),
         readUnits: of((sample) => sample.table.readUnits),
         writeUnits: of((sample) => sample.table.writeUnits),
+        billedWriteUnits: of((sample) => sample.billed),
         kmsSign: of((sample) => sample.sign),
         kmsGetPublicKey: of((sample) => sample.getPublicKey),
         kmsEncrypt: of((sample) => sample.encrypt),

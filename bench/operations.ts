@@ -40,8 +40,6 @@ export interface Fixtures {
   readonly customerId: string;
   /** A license with room for every activation the bench makes: activations never run out or contend on a limit. */
   readonly siteLicenseKey: string;
-  /** Installations holding the site license, which heartbeat in turn within the brake (re-served tokens). */
-  readonly activeInstallations: readonly TestInstallation[];
 }
 
 
@@ -112,8 +110,8 @@ async function createAccount(routeId: 'createReseller' | 'createCustomer', as: B
   return { id: account.id, apiKey: created.apiKey as string, principal: { kind: account.kind, id: account.id } };
 }
 
-/** A reseller, its customer, a site license and a few installations activated on it, made through the API. */
-export async function createFixtures(installations: number, opsApiKey: string): Promise<Fixtures> {
+/** A reseller, its customer and a site license, made through the API. */
+export async function createFixtures(opsApiKey: string): Promise<Fixtures> {
   const reseller = await createAccount('createReseller', { principal: opsPrincipal, apiKey: opsApiKey }, 'Bench Reseller');
   const customer = await createAccount('createCustomer', reseller, 'Bench Customer');
   const issued = await callOk({
@@ -122,9 +120,7 @@ export async function createFixtures(installations: number, opsApiKey: string): 
     body: { customerId: customer.id, productId: 'authserver', type: 'users', quantity: 50, maxActivations: 1_000_000 },
     expectedStatus: 201,
   });
-  const siteLicenseKey = issued.key as string;
-  const fixtures = { reseller, customerId: customer.id, siteLicenseKey, activeInstallations: [] };
-  return { ...fixtures, activeInstallations: await activatedInstallations(fixtures, installations) };
+  return { reseller, customerId: customer.id, siteLicenseKey: issued.key as string };
 }
 
 const times = <T>(count: number, make: (index: number) => Promise<T>) => Promise.all(Array.from({ length: count }, (_, index) => make(index)));
@@ -145,6 +141,9 @@ export function activatedInstallations(fixtures: Fixtures, count: number): Promi
   });
 }
 
+/** Re-served heartbeats per installation in one run: with its activation and first heartbeat, within the 20 proofs a window allows. */
+const reservedHeartbeatsPerInstallation = 15;
+
 const heartbeatRequest = (installation: TestInstallation, activeUsers: number): OperationRequest => ({
   routeId: 'heartbeat',
   installation,
@@ -155,7 +154,6 @@ const heartbeatRequest = (installation: TestInstallation, activeUsers: number): 
 
 /** The operations users wait on, each as a new request of its kind. */
 export function operations(fixtures: Fixtures): Operation[] {
-  let heartbeats = 0;
   return [
     {
       id: 'trial',
@@ -181,9 +179,12 @@ export function operations(fixtures: Fixtures): Operation[] {
       // A heartbeat whose installation's recent token may answer it (within the brake, or nothing changed): recorded, not signed.
       id: 'heartbeatReserved',
       prepare: async (count) => {
+        // Installations of their own, each heartbeating a few times within the brake as a restarting
+        // server might; a client may spend at most 20 proofs on its installation in 10 minutes.
+        const installations = await activatedInstallations(fixtures, Math.ceil(count / reservedHeartbeatsPerInstallation));
         // One heartbeat each first, so that every installation has a token of the signer in use to re-serve.
-        for (const installation of fixtures.activeInstallations) await callOk(heartbeatRequest(installation, 3));
-        return times(count, async () => heartbeatRequest(fixtures.activeInstallations[(heartbeats += 1) % fixtures.activeInstallations.length] as TestInstallation, 3));
+        for (const installation of installations) await callOk(heartbeatRequest(installation, 3));
+        return times(count, async (index) => heartbeatRequest(installations[index % installations.length] as TestInstallation, 3));
       },
     },
     {

@@ -16,9 +16,6 @@ import type { Operation, OperationId } from './operations.js';
 import { runFloorLoad } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
-/** Installations whose heartbeats take turns within the brake (re-served tokens). */
-const reservedInstallations = 8;
-
 function reply(message: WorkerReply): void {
   if (!process.send) throw new TypeError('the bench worker runs as a child process with an IPC channel');
   process.send(message);
@@ -27,7 +24,7 @@ function reply(message: WorkerReply): void {
 await ensureTable(table());
 const opsApiKey = process.env.OPS_API_KEY;
 if (!opsApiKey) throw new TypeError('the bench worker needs OPS_API_KEY');
-const fixtures = await createFixtures(reservedInstallations, opsApiKey);
+const fixtures = await createFixtures(opsApiKey);
 const benchOperations = operations(fixtures);
 
 function operation(id: OperationId): Operation {

@@ -40,9 +40,8 @@ const isParameter = (segment: string) => segment.startsWith('{') && segment.ends
  * The path parameters of `path` under a resource template, or undefined if it does not match.
  * Values stay percent-encoded: API Gateway REST APIs pass them on as received.
  */
-function matchResource(template: string, path: string): Record<string, string> | undefined {
-  const wanted = template.split('/');
-  const actual = path.split('/');
+function matchResource(template: string, actual: readonly string[]): Record<string, string> | undefined {
+  const wanted = segmentsOf(template);
   if (wanted.length !== actual.length) return undefined;
   const parameters: Record<string, string> = {};
   for (const [index, segment] of wanted.entries()) {
@@ -57,6 +56,15 @@ function matchResource(template: string, path: string): Record<string, string> |
   return parameters;
 }
 
+const templateSegments = new Map<string, readonly string[]>();
+
+/** A resource template's segments, split once: every request is matched against every route. */
+function segmentsOf(template: string): readonly string[] {
+  let segments = templateSegments.get(template);
+  if (!segments) templateSegments.set(template, (segments = template.split('/')));
+  return segments;
+}
+
 /** API Gateway prefers the resource whose first differing segment is a literal: `/a/b` over `/a/{id}`. */
 function specificity(template: string): string {
   return template
@@ -67,8 +75,9 @@ function specificity(template: string): string {
 
 /** The routes of the most specific resource that matches `path`: one per method it takes. */
 function resourceRoutes(path: string, table: readonly RouteDefinition[]): Array<{ route: RouteDefinition; pathParameters: Record<string, string> }> {
+  const actual = path.split('/');
   const candidates = table.flatMap((route) => {
-    const pathParameters = matchResource(route.path, path);
+    const pathParameters = matchResource(route.path, actual);
     return pathParameters ? [{ route, pathParameters }] : [];
   });
   const resource = candidates.map(({ route }) => route.path).sort((a, b) => specificity(a).localeCompare(specificity(b)))[0];

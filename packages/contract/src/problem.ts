@@ -65,7 +65,7 @@ const titles: Record<ErrorCode, string> = {
   AUTHORIZATION_EXPIRED: 'The sign-in activation has expired',
   PAYLOAD_TOO_LARGE: 'The body is too large',
   IDEMPOTENCY_KEY_REUSED: 'The idempotency key was used with another request',
-  RATE_LIMITED: 'Too many failed attempts',
+  RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal error',
   UNAVAILABLE: 'Temporarily unavailable',
 };

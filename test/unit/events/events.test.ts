@@ -37,6 +37,8 @@ describe('events', () => {
 
     expect(event).toMatchObject({ resource: route.path, httpMethod: route.method, path: concretePath(route, event) });
     expect(event.requestContext).toMatchObject({ resourcePath: route.path, httpMethod: route.method, path: `/${event.requestContext.stage}${event.path}` });
+    // The domain API Gateway received it on: what a DPoP proof's htu names when PUBLIC_BASE_URL is unset.
+    expect(event.requestContext.domainName).toMatch(/^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/);
     expect(Object.keys(event.pathParameters ?? {})).toEqual([...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name));
   });
 
