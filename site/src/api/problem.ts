@@ -30,7 +30,7 @@ const explanations: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: 'This form was already sent with other values. Reload the page and try again.',
   METHOD_NOT_ALLOWED: 'The server does not take that request here.',
   BUDGET_EXCEEDED: 'This would issue more than your budget for this product and license type allows.',
-  RATE_LIMITED: 'Too many attempts. Wait a few minutes and try again.',
+  RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
   INTERNAL: 'Something went wrong on our side.',
   UNAVAILABLE: 'The service is briefly unavailable. Try again in a moment.',
 };
