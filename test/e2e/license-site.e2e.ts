@@ -193,11 +193,14 @@ describe('the license site, in Debian chromium against npm start', () => {
     expect(ended.code, ended.output).toBe(0);
     const status = await licensectl(['status', '--json', '--state-dir', stateDir]);
     expect(JSON.parse(status.output)).toMatchObject({ mode: 'full' });
+    const heartbeat = await licensectl(['heartbeat', '--active-users', '7', '--state-dir', stateDir]);
+    expect(heartbeat.code, heartbeat.output).toBe(0);
 
     await page.goto(`${stack.baseUrl}/licenses/${licenseId}`);
     // This machine's own name, as licensectl reports it ("(virtual)" follows it on a VM, as on CI runners).
     await page.getByRole('cell', { name: new RegExp(`^${hostname()}( \\(virtual\\))?$`) }).waitFor();
     await expect.poll(() => page.getByTestId('activations').textContent()).toBe('1 / 1');
+    await expect.poll(() => page.getByTestId('seats').textContent()).toContain('7 / 50');
     await checkPage('license');
     await screenshot(page, 'license');
 

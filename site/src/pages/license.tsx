@@ -100,9 +100,17 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
     });
     if (done) onReleased();
   }
+  // Seats in use, as the installations last reported them: known only when every installation is on this page.
+  const all = installations.data && !cursor && !installations.data.nextCursor ? installations.data.items : undefined;
+  const seatsUsed = all?.reduce((sum, item) => sum + (item.installation.usage?.activeUsers ?? 0), 0);
   return (
     <section aria-labelledby="installations-heading">
       <h2 id="installations-heading">Installations</h2>
+      {license.type !== 'edition' && seatsUsed !== undefined && (
+        <p data-testid="seats">
+          Seats used / licensed: {seatsUsed} / {license.quantity} (as the installations last reported)
+        </p>
+      )}
       <ErrorMessage error={installations.error ?? error} />
       {installations.loading && !installations.data ? (
         <Loading what="installations" />
