@@ -18,7 +18,8 @@ let stack: LocalStack;
 let browser: Browser;
 let page: Page;
 const report: Record<string, number> = {};
-const accessibility: Record<string, unknown[]> = {};
+/** Serious or critical axe findings by page: every page the suite visits, each expected to have none. */
+const accessibility: Record<string, number> = {};
 let licenseKey = '';
 let licenseId = '';
 const stateDirs: string[] = [];
@@ -64,7 +65,7 @@ function signInActivation(stateDir: string) {
 async function checkPage(name: string): Promise<void> {
   await page.locator('h1').first().waitFor();
   const findings = await seriousAccessibilityFindings(page);
-  accessibility[name] = findings;
+  accessibility[name] = findings.length;
   expect(findings, `${name}: ${JSON.stringify(findings, null, 2)}`).toEqual([]);
   expect(pageProblems(page)).toEqual([]);
 }
@@ -106,6 +107,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.log(`license site E2E report: ${JSON.stringify(report)}`);
+  console.log(`axe (WCAG 2.1 AA), serious or critical findings by page: ${JSON.stringify(accessibility)}`);
   await browser?.close();
   await stack?.stop();
   await Promise.all(stateDirs.map((dir) => rm(dir, { recursive: true, force: true })));
