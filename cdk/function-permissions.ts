@@ -46,6 +46,7 @@ export const functionNeeds = {
   'issue-license': { table: { access: 'RW', partitions: ['account', 'email', 'license', 'idempotency', 'budget'] }, secretBox: true },
   'list-licenses': { table: { access: 'RO', partitions: ['account', 'email', 'licensesOfCustomer', 'allLicenses'] } },
   'get-license': { table: { access: 'RO', partitions: ['account', 'email', 'license'] } },
+  'list-license-installations': { table: { access: 'RO', partitions: ['account', 'email', 'license', 'installation'] } },
   'change-license-status': { table: { access: 'RW', partitions: ['account', 'email', 'license', 'budget'] } },
   'start-trial': { table: { access: 'RW', partitions: ['license', 'installation', 'trial', 'trialSource'] }, signingKey: 'sign' },
   activate: { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation', 'trial'] }, signingKey: 'sign', userDirectory: true },

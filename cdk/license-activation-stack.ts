@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -7,6 +8,7 @@ import { catalog } from '#lib/platform/catalog.js';
 import { Catalog } from '@license-activation/contract/catalog-schema';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
+import { LicenseSite } from './constructs/license-site.js';
 import { LicenseTable } from './constructs/license-table.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
@@ -29,6 +31,7 @@ export class LicenseActivationStack extends Stack {
   readonly api: LicenseApi;
   readonly monitoring: Monitoring;
   readonly directory: UserDirectory;
+  readonly site: LicenseSite;
 
   constructor(scope: Construct, id: string, props: LicenseActivationStackProps) {
     super(scope, id, props);
@@ -68,7 +71,10 @@ export class LicenseActivationStack extends Stack {
       webAclName: firewall.webAclName,
     });
 
+    this.site = new LicenseSite(this, 'Site', { config, restApi: this.api.restApi, siteDir: fileURLToPath(new URL('../site/dist/', import.meta.url)) });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}/`, description: 'The license site, with the API under the same domain' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SigningKeyArn', { value: this.keys.signingKey.keyArn });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.keys.signingKeyAlias.aliasName });

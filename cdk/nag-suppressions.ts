@@ -1,8 +1,10 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { routes } from '@license-activation/contract/routes';
 import type { LicenseApi } from './constructs/license-api.js';
+import type { LicenseSite } from './constructs/license-site.js';
 import type { ServiceFunction } from './constructs/service-function.js';
 import type { UserDirectory } from './constructs/user-directory.js';
 import { functionNeeds } from './function-permissions.js';
@@ -13,6 +15,7 @@ export interface AcceptedFindingsScope {
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly api: LicenseApi;
   readonly directory: UserDirectory;
+  readonly site: LicenseSite;
 }
 
 function acknowledge(construct: IConstruct, id: string, reason: string): void {
@@ -23,7 +26,8 @@ function acknowledge(construct: IConstruct, id: string, reason: string): void {
  * The AwsSolutions (cdk-nag) findings this service accepts, each on the narrowest construct and
  * with the reason. Anything else fails `cdk synth` and the CDK test.
  */
-export function acknowledgeAcceptedFindings({ table, functions, api, directory }: AcceptedFindingsScope): void {
+export function acknowledgeAcceptedFindings({ table, functions, api, directory, site }: AcceptedFindingsScope): void {
+  acknowledgeSiteFindings(site);
   const tableLogicalId: unknown = Stack.of(table).resolve((table.node.defaultChild as CfnTable).logicalId);
   for (const [name, fn] of Object.entries(functions) as [FunctionName, ServiceFunction][]) {
     acknowledge(
@@ -92,6 +96,44 @@ export function acknowledgeAcceptedFindings({ table, functions, api, directory }
         method,
         'AwsSolutions-APIG4',
         `${route.method} ${route.path} authenticates in its handler: a DPoP proof signed by the installation's key, or an API key, which API Gateway cannot express.`,
+      );
+    }
+  }
+}
+
+/** The license site's distribution, and the CDK-provided function that copies the built site into its bucket. */
+function acknowledgeSiteFindings(site: LicenseSite): void {
+  const { distribution } = site;
+  if (!site.ownDomain) {
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR4',
+      "The distribution's own *.cloudfront.net certificate cannot set a minimum TLS version; with siteCertificateArn (the site's own domain) it is TLSv1.2_2021 (docs/DEPLOYMENT.md).",
+    );
+  }
+  acknowledge(distribution, 'AwsSolutions-CFR1', 'Customers and resellers sign in from anywhere; the vendor sells worldwide.');
+  acknowledge(
+    distribution,
+    'AwsSolutions-CFR2',
+    "A CloudFront web ACL must live in us-east-1, outside this regional stack; the API behind the distribution keeps its own regional web ACL, and the site's files are static.",
+  );
+  // BucketDeployment's copying function is a stack-level singleton, created by the CDK for the deployment only.
+  for (const child of Stack.of(site).node.children) {
+    if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
+    acknowledge(child, 'AwsSolutions-L1', "The CDK's BucketDeployment picks the runtime of its own copying function.");
+    acknowledge(child, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Logging only, for the CDK-managed deployment function.');
+    const bucketLogicalId = String(Stack.of(site).resolve((site.bucket.node.defaultChild as CfnBucket).logicalId));
+    const wildcards = [
+      'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:Abort*', 'Action::s3:DeleteObject*',
+      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', `Resource::<${bucketLogicalId}.Arn>/*`,
+      // cloudfront:CreateInvalidation has no resource-level condition the CDK sets.
+      'Resource::*',
+    ];
+    for (const finding of wildcards) {
+      acknowledge(
+        child,
+        `AwsSolutions-IAM5[${finding}]`,
+        "The CDK's BucketDeployment grants itself read on the CDK asset bucket, write on the site bucket and an invalidation, with wildcards of its own making; it runs only during deployments.",
       );
     }
   }

@@ -39,11 +39,13 @@ export interface StageConfig {
   readonly alarmEmail: string | undefined;
   /** The license site: its `/activate` page takes user codes (`SITE_URL`), and it is where sign-in returns. */
   readonly siteUrl: string;
+  /** An ACM certificate (in us-east-1) for `siteUrl`'s host: the distribution then answers on that domain, TLS 1.2 or later. */
+  readonly siteCertificateArn: string | undefined;
   /** Sign-in with Google, when configured: the OAuth client, its secret's name in Secrets Manager, and the pool's hosted domain prefix. */
   readonly google: { readonly clientId: string; readonly clientSecretName: string; readonly domainPrefix: string } | undefined;
 }
 
-const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'logLevel' | 'signingKeyGeneration' | 'publishedKeyIds' | 'alarmEmail' | 'siteUrl' | 'google'>> = {
+const stageDefaults: Record<StageName, Omit<StageConfig, 'stage' | 'issuer' | 'logLevel' | 'signingKeyGeneration' | 'publishedKeyIds' | 'alarmEmail' | 'siteUrl' | 'siteCertificateArn' | 'google'>> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
@@ -126,6 +128,7 @@ export function readStageConfig(node: Node): StageConfig {
     kmsEccRequestRate: integer(node, 'kmsEccRequestRate', defaults.kmsEccRequestRate),
     alarmEmail: text(node, 'alarmEmail'),
     siteUrl: (text(node, 'siteUrl') ?? 'https://licenses.example.com').replace(/\/+$/, ''),
+    siteCertificateArn: text(node, 'siteCertificateArn'),
     google: googleSignIn(node, stage),
   };
 }

@@ -14,6 +14,7 @@ import type { RouteDefinition } from '@license-activation/contract/routes';
 import { problemResponse, toProblemError } from '#lib/http/problem-response.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { lambdaContext } from './lambda-context.js';
+import { serveSiteFile, siteRoot } from './site-files.js';
 import { asFunction, enforceTablePermissions } from './table-permissions.js';
 import { allowedMethods, authorizerEvent, matchRoute, policyAllows, proxyEvent, splitTarget, withAuthorizer } from './api-gateway-event.js';
 
@@ -28,6 +29,8 @@ export type HandlerLoader = (functionName: string) => Promise<LambdaFunction>;
 export interface LocalServerOptions {
   /** Loads the `handler` of `functions/<name>/index.ts`; tests pass fakes. */
   readonly loadHandler?: HandlerLoader;
+  /** The built license site served for non-API paths; tests pass their own folder. */
+  readonly siteRoot?: string;
 }
 
 /** API Gateway refuses bodies above its own limit before any function runs; the 64 KiB rule is the handlers'. */
@@ -59,6 +62,11 @@ function isAuthorizerResult(value: unknown): value is APIGatewayAuthorizerResult
   if (typeof value !== 'object' || value === null) return false;
   const { principalId, policyDocument } = value as Record<string, unknown>;
   return typeof principalId === 'string' && typeof policyDocument === 'object' && policyDocument !== null && Array.isArray((policyDocument as { Statement?: unknown }).Statement);
+}
+
+/** What CloudFront sends to the site's bucket rather than to API Gateway: reads outside the API's paths. */
+function isSitePath(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && !path.startsWith('/v1/') && !path.startsWith('/.well-known/');
 }
 
 const tooLarge = Symbol('too large');
@@ -156,6 +164,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     const [path] = splitTarget(target);
     try {
       const match = matchRoute(method, path);
+      if (!match && isSitePath(method, path) && (await serveSiteFile(request, response, path, options.siteRoot ?? siteRoot))) return;
       if (!match) {
         const allowed = allowedMethods(path);
         if (allowed.length === 0) throw problem('NOT_FOUND', `no route ${method} ${path}`);

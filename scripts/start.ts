@@ -77,7 +77,6 @@ const address = server.address();
 const baseUrl = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
 // What installations' DPoP proofs must name as htu (section 2), before the first handler reads its settings.
 process.env.PUBLIC_BASE_URL ||= baseUrl;
-await ensureTable(table());
 if (!process.env.COGNITO_ENDPOINT) {
   cognitoLocal = await startCognitoLocal({
     dataDir: join(dataDir, 'cognito'),
@@ -91,6 +90,8 @@ process.env.USER_POOL_ID = userPool.userPoolId;
 process.env.USER_POOL_CLIENT_ID = userPool.clientId;
 process.env.USER_POOL_REGION = userPool.region;
 console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, client ${userPool.clientId})`);
+// Only now: the table's client reads the configuration once, and it must already name the user pool.
+await ensureTable(table());
 
 const jobs = startScheduledJobs();
 console.log(`listening on ${baseUrl}`);

@@ -20,8 +20,8 @@ export interface UserDirectoryProps {
 
 /**
  * The people of API.md §7: a Cognito user pool (email sign-in, verified by a code, strong passwords,
- * optional TOTP) and one public app client for the license site and the CLI — no secret, SRP and
- * refresh tokens. With `googleClientId` in the context, people may also sign in with Google through
+ * optional TOTP) and one public app client for the license site and the CLI — no secret, password
+ * (the site) and SRP sign-in, refresh tokens, the site's callback and sign-out URLs. With `googleClientId` in the context, people may also sign in with Google through
  * the pool's hosted domain.
  */
 export class UserDirectory extends Construct {
@@ -73,24 +73,22 @@ export class UserDirectory extends Construct {
       userPoolClientName: 'license-site-and-cli',
       // A browser page and a CLI keep no secret.
       generateSecret: false,
-      authFlows: { userSrp: true },
+      // The license site signs in with USER_PASSWORD_AUTH (over TLS to Cognito): cognito-local has no SRP, and the
+      // site runs one sign-in code locally and on AWS, tested in the browser (issue 18). SRP stays allowed to other clients.
+      authFlows: { userSrp: true, userPassword: true },
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
       supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO, ...(google ? [UserPoolClientIdentityProvider.GOOGLE] : [])],
-      ...(config.google
-        ? {
-            oAuth: {
-              flows: { authorizationCodeGrant: true },
-              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-              callbackUrls: [`${config.siteUrl}/signed-in`],
-              logoutUrls: [config.siteUrl],
-            },
-          }
-        : // Without a federated provider there is no hosted sign-in page, so no OAuth (CDK would default to every flow).
-          { disableOAuth: true }),
+      // Where the pool's hosted pages (sign-in with Google, when configured) return to: the license site.
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [`${config.siteUrl}/signed-in`],
+        logoutUrls: [`${config.siteUrl}/sign-out`],
+      },
     });
     if (google) this.client.node.addDependency(google);
   }

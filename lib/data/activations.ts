@@ -1,4 +1,5 @@
-import { querySlice } from './pagination.js';
+import { querySlice, querySlicePage } from './pagination.js';
+import type { Page } from './pagination.js';
 import type { Table } from '../platform/dynamodb.js';
 import { keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
@@ -117,4 +118,10 @@ export function activationRelease(table: Table, release: { licenseId: string; in
  */
 export async function activationsOfLicense(table: Table, licenseId: string): Promise<ActivationRecord[]> {
   return (await querySlice(table, { partition: keys.license(licenseId).pk, prefix: keys.activationPrefix })).map(toActivationRecord);
+}
+
+/** One page of the installations holding a license (released ones still holding their slot included), in the order of their ids. */
+export async function activationsOfLicensePage(table: Table, licenseId: string, page: { limit: number; cursor?: string }): Promise<Page<ActivationRecord>> {
+  const found = await querySlicePage(table, { partition: keys.license(licenseId).pk, prefix: keys.activationPrefix }, page);
+  return { ...found, items: found.items.map(toActivationRecord) };
 }

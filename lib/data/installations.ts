@@ -4,6 +4,7 @@ import type { StoredLicenseStatus } from '@license-activation/contract/license-s
 import type { Table } from '../platform/dynamodb.js';
 import { isStorableId, keys } from './keys.js';
 import type { TransactItem } from './transactions.js';
+import { batchGet } from './batch-get.js';
 
 /**
  * A license as activated on an installation: the activation itself, and a copy of the license's
@@ -84,6 +85,14 @@ export async function getInstallation(table: Table, installationId: string): Pro
     new GetCommand({ TableName: table.name, Key: keys.installation(installationId), ConsistentRead: true }),
   );
   return Item ? toInstallationRecord(Item) : undefined;
+}
+
+/** Installations by id, in one batch; ids of nothing are left out. */
+export async function getInstallations(table: Table, installationIds: readonly string[]): Promise<InstallationRecord[]> {
+  const storable = installationIds.filter(isStorableId);
+  if (storable.length === 0) return [];
+  const found = await batchGet(table, storable.map((installationId) => keys.installation(installationId)));
+  return [...found.values()].map(toInstallationRecord);
 }
 
 /** Writes the whole installation item: new (must not exist) or replacing the revision that was read. */

@@ -14,7 +14,7 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, AssociationResult, AuditEventPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
+import { AccountPage, AssociationResult, AuditEventPage, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
 import * as people from '@license-activation/contract/schemas';
 import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
@@ -47,6 +47,7 @@ import {
   HealthResult,
   HeartbeatInput,
   Installation,
+  LicenseInstallation,
   InstallationPath,
   InstallationResult,
   IssueLicenseInput,
@@ -127,6 +128,8 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['BudgetResult', BudgetResult, 'A budget.'],
   ['BudgetList', BudgetList, "A reseller's budgets."],
   ['Installation', Installation, 'An on-prem server, identified by the RFC 7638 thumbprint of its key.'],
+  ['LicenseInstallation', LicenseInstallation, 'An installation holding a license, and the mode its license token gives it now.'],
+  ['LicenseInstallationPage', LicenseInstallationPage, 'One page of the installations holding a license.'],
   ['TokenResult', TokenResult, 'A license token.'],
   ['TrialResult', TrialResult, 'The installation on trial and its license token.'],
   ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],

@@ -12,6 +12,7 @@ import {
   InstallationResult,
   JwksResult,
   License,
+  LicenseInstallation,
   LicenseIssued,
   pageOf,
   TokenResult,
@@ -42,6 +43,7 @@ export const AccountPage = pageOf(Account);
 export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
 export const MemberPage = pageOf(Member);
+export const LicenseInstallationPage = pageOf(LicenseInstallation);
 
 /** Response headers an operation adds to the ones every response carries. */
 export type SuccessHeader = 'Idempotent-Replayed' | 'Cache-Control';
@@ -214,6 +216,16 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
       'Final: a revoked license is never reinstated. Revoking a revoked license changes nothing. The optional body gives a ' +
       'reason, kept in the audit event.',
     responses: [licenseChanged],
+    refusals: ['NOT_FOUND'],
+  },
+  listLicenseInstallations: {
+    tag: 'Licenses',
+    description: listDescription(
+      'An addition to API.md (for the license site\'s license page): the installations holding the license, in the order of ' +
+        'their ids, each with the mode and warnings its license token gives it now. Read-only: the installations are not marked ' +
+        "as seen. For the license's owner, the owner's resellers and ops.",
+    ),
+    responses: [{ status: 200, description: 'One page of installations.', schema: LicenseInstallationPage }],
     refusals: ['NOT_FOUND'],
   },
   listLicenseEvents: {

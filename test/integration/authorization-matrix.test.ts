@@ -160,6 +160,7 @@ const declaredMatrix: Record<DeclaredRouteId, Row> = {
   reinstateLicense: [(world) => ({ path: `/v1/licenses/${world.licenseId}/reinstate` }), licenseAdmin],
   revokeLicense: [(world) => ({ path: `/v1/licenses/${world.licenseId}/revoke` }), licenseAdmin],
   listLicenseEvents: [(world) => ({ path: `/v1/licenses/${world.licenseId}/events` }), ownerView],
+  listLicenseInstallations: [(world) => ({ path: `/v1/licenses/${world.licenseId}/installations` }), ownerView],
   startTrial: [() => ({ path: '/v1/trials', body: { productId: 'authserver', ...machine() } }), installationOnly(200, 200)],
   activate: [(world) => ({ path: '/v1/activations', body: { key: world.key, productId: 'authserver', ...machine() } }), installationOnly(200, 201)],
   heartbeat: [(world) => ({ path: `/v1/installations/${world.installation.id}/heartbeat`, body: { version: '5.0.0', usage: { activeUsers: 1 } } }), installationOnly(200, 401)],

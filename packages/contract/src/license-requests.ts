@@ -1,7 +1,7 @@
 import * as z from './zod.js';
 import { displayText, id, IdempotencyKey, isoTime } from './fields.js';
 import { LicenseType } from './license-type.js';
-import { ListLicensesQuery } from './list-requests.js';
+import { ListLicensesQuery, ListQuery } from './list-requests.js';
 import { LicensePath } from './paths.js';
 import type { RouteRequests } from './route-request.js';
 
@@ -40,6 +40,7 @@ export const licenseRequests = {
   issueLicense: { body: IssueLicenseInput, headers: z.object({ 'Idempotency-Key': z.optional(IdempotencyKey) }) },
   listLicenses: { query: ListLicensesQuery },
   getLicense: { params: LicensePath },
+  listLicenseInstallations: { params: LicensePath, query: ListQuery },
   suspendLicense: statusChange,
   reinstateLicense: statusChange,
   revokeLicense: statusChange,

@@ -61,6 +61,7 @@ const declaredRoutes = [
   { id: 'reinstateLicense', method: 'POST', path: '/v1/licenses/{licenseId}/reinstate', function: 'change-license-status', authentication: 'api-key', allow: ['reseller', 'ops'], summary: 'Reinstate a suspended license' },
   { id: 'revokeLicense', method: 'POST', path: '/v1/licenses/{licenseId}/revoke', function: 'change-license-status', authentication: 'api-key', allow: ['reseller', 'ops'], summary: 'Revoke a license (final)' },
   { id: 'listLicenseEvents', method: 'GET', path: '/v1/licenses/{licenseId}/events', function: 'list-events', authentication: 'api-key', allow: accounts, summary: "List a license's audit events, newest first" },
+  { id: 'listLicenseInstallations', method: 'GET', path: '/v1/licenses/{licenseId}/installations', function: 'list-license-installations', authentication: 'api-key', allow: accounts, summary: 'List the installations holding a license, with their mode' },
   { id: 'startTrial', method: 'POST', path: '/v1/trials', function: 'start-trial', authentication: 'installation', allow: ['installation'], summary: 'Start (or resume) the trial of an installation' },
   { id: 'activate', method: 'POST', path: '/v1/activations', function: 'activate', authentication: 'installation', allow: ['installation'], onBehalfOf: accounts, summary: 'Activate a license on an installation' },
   { id: 'heartbeat', method: 'POST', path: '/v1/installations/{installationId}/heartbeat', function: 'heartbeat', authentication: 'installation', allow: ['installation'], summary: 'Report usage and get a fresh license token' },

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isoTime } from './fields.js';
 import { LicenseType } from './license-type.js';
+import { LicenseMode, LimitedReason, WarningCode } from './license-mode.js';
 
 /**
  * The contract's resources and request bodies (../shared/API.md §4). These zod schemas are the
@@ -145,6 +146,15 @@ export const Installation = z.object({
   token: z.string().optional(),
 });
 export type Installation = z.infer<typeof Installation>;
+
+/** An installation holding a license, with the mode its license token gives it now (the license site's license page). */
+export const LicenseInstallation = z.object({
+  installation: Installation,
+  mode: LicenseMode,
+  limitedReasons: z.array(LimitedReason),
+  warnings: z.array(WarningCode),
+});
+export type LicenseInstallation = z.infer<typeof LicenseInstallation>;
 
 export const TokenResult = z.object({ token: z.string() });
 export const TrialResult = z.object({ token: z.string(), installation: Installation });

@@ -26,8 +26,10 @@ beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'client-install-'));
   const tarballs = join(project, 'tarballs');
   await mkdir(tarballs);
-  await npm(repoRoot, 'run', 'build');
-  await npm(repoRoot, 'pack', '--workspace', '@license-activation/contract', '--workspace', '@license-activation/client', '--pack-destination', tarballs);
+  const packages = ['--workspace', '@license-activation/contract', '--workspace', '@license-activation/client'];
+  // The two packages only: the root build also builds the license site, which no package ships.
+  await npm(repoRoot, 'run', 'build', ...packages);
+  await npm(repoRoot, 'pack', ...packages, '--pack-destination', tarballs);
   const packed = (await readdir(tarballs)).map((file) => join(tarballs, file));
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'vendor-product', version: '1.0.0', private: true, type: 'module' }));
   await npm(project, 'install', ...packed);

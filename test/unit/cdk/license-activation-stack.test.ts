@@ -47,7 +47,7 @@ function onlyResource(template: Template, type: string, properties: object = {})
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
 const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
-const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'authorizer'];
+const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations', 'authorizer'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
@@ -66,6 +66,9 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   const logicalIdOf = (type: string, properties: object) => onlyResource(template, type, properties)[0];
+  /** The service's own functions; the CDK adds helpers of its own (site deployment, bucket clean-up). */
+  const serviceFunctions = () =>
+    Object.values(resources(template, 'AWS::Lambda::Function')).filter((fn) => String(fn.Properties.FunctionName ?? '').startsWith(`license-activation-${stage}-`));
   const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
   const signingKeyId = () => logicalIdOf('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256' });
   const secretsKeyId = () => logicalIdOf('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -146,12 +149,13 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
   describe('functions', () => {
     it('creates one function per function of the route table, plus the authorizer and the budget job', () => {
-      const names = Object.values(resources(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties.FunctionName);
+      const names = serviceFunctions().map((fn) => fn.Properties.FunctionName);
       expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
     });
 
     it('runs every function on Node 22 and arm64 with ESM, X-Ray, source maps, 512 MB and 10 s', () => {
-      template.allResourcesProperties('AWS::Lambda::Function', {
+      expect(serviceFunctions().length).toBe(allFunctionNames.length);
+      for (const fn of serviceFunctions()) expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
@@ -159,7 +163,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         MemorySize: 512,
         Timeout: 10,
         Environment: {
-          Variables: Match.objectLike({
+          Variables: {
             NODE_OPTIONS: '--enable-source-maps',
             SIGNER: 'kms',
             SECRET_BOX: 'kms',
@@ -167,7 +171,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
             POWERTOOLS_SERVICE_NAME: 'license-activation',
             POWERTOOLS_LOG_LEVEL: 'INFO',
             POWERTOOLS_METRICS_NAMESPACE: `LicenseActivation/${stage}`,
-          }),
+          },
         },
       });
     });
@@ -442,17 +446,19 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(pool.DeletionPolicy).toBe(expected.deletionPolicy);
     });
 
-    it('has one public app client: no secret, SRP sign-in, 30-day refresh tokens, no OAuth without a federated provider', () => {
+    it("has one public app client: no secret, the site's password sign-in and SRP, 30-day refresh tokens, the site's callback and sign-out URLs", () => {
       const [, client] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
       expect(client.Properties).toMatchObject({
         GenerateSecret: false,
-        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        AllowedOAuthFlows: ['code'],
+        CallbackURLs: ['https://licenses.example.com/signed-in'],
+        LogoutURLs: ['https://licenses.example.com/sign-out'],
         RefreshTokenValidity: 43200,
         PreventUserExistenceErrors: 'ENABLED',
         EnableTokenRevocation: true,
         SupportedIdentityProviders: ['COGNITO'],
       });
-      expect(client.Properties).not.toHaveProperty('AllowedOAuthFlows');
       expect(resources(template, 'AWS::Cognito::UserPoolIdentityProvider')).toEqual({});
     });
 
@@ -523,9 +529,44 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('builds the stage dashboard and outputs what ops need', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
-        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
+        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId'],
       );
       template.hasOutput('CatalogProducts', { Value: 'authserver,vault,modeler' });
+    });
+  });
+
+  describe('the license site', () => {
+    it('keeps the site bucket private, readable by the distribution only through origin access control', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'bucket/' }),
+      });
+      template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }) });
+      const policies = JSON.stringify(resources(template, 'AWS::S3::BucketPolicy'));
+      expect(policies).toContain('cloudfront.amazonaws.com');
+      expect(policies).toContain('AWS:SourceArn');
+    });
+
+    it('serves the API under the same domain, uncached, and the site with strict security headers', () => {
+      const [, distribution] = onlyResource(template, 'AWS::CloudFront::Distribution', {});
+      const config = distribution.Properties.DistributionConfig as {
+        DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown; ViewerProtocolPolicy: string };
+        CacheBehaviors: { PathPattern: string; AllowedMethods: string[]; CachePolicyId: string }[];
+      };
+      expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+      expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern)).toEqual(['/v1/*', '/.well-known/*', '/health', '/openapi.json']);
+      for (const behavior of config.CacheBehaviors) {
+        expect(behavior.AllowedMethods).toContain('DELETE');
+        // The managed CachingDisabled policy.
+        expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+      }
+      const [, headers] = onlyResource(template, 'AWS::CloudFront::ResponseHeadersPolicy', {});
+      const security = JSON.stringify((headers.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: unknown }).SecurityHeadersConfig);
+      expect(security).toContain("script-src 'self'");
+      expect(security).toContain("frame-ancestors 'none'");
+      expect(security).not.toContain('unsafe-inline');
+      expect(security).toContain('"FrameOption":"DENY"');
+      expect(security).toMatch(/"AccessControlMaxAgeSec":63072000,"IncludeSubdomains":true/);
     });
   });
 
@@ -545,6 +586,18 @@ describe('LicenseActivationStack (context)', () => {
       AllowedOAuthFlows: ['code'],
       CallbackURLs: ['https://licenses.test/signed-in'],
     });
+  });
+
+  it("serves the site on siteUrl's own domain, TLS 1.2 or later, when its certificate is given; cdk-nag clean", () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012';
+    const { stack, template } = synthesize('prod', { siteUrl: 'https://licenses.test', siteCertificateArn: certificateArn });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['licenses.test'],
+        ViewerCertificate: { AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      }),
+    });
+    expect(new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack).violations).toEqual([]);
   });
 
   it('refuses googleClientId without the name of its secret', () => {

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { allowPolicy } from '#lib/auth/authorizer-policy.js';
@@ -28,9 +29,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** The local server on a free port, with fake functions by name; any other function fails to load. */
+/**
+ * The local server on a free port, with fake functions by name; any other function fails to load.
+ * No built site (site-files.test.ts covers it), so routing answers the same whether `site/dist` exists or not.
+ */
 async function serve(functions: Record<string, LambdaFunction>): Promise<string> {
   server = createLocalServer({
+    siteRoot: fileURLToPath(new URL('no-such-site/', import.meta.url)),
     loadHandler: async (name) => {
       const handler = functions[name];
       if (!handler) throw new Error(`no fake for functions/${name}`);

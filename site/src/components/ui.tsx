@@ -1,0 +1,129 @@
+import { useEffect, useId, useRef } from 'react';
+import type { ReactNode } from 'react';
+import type { ShownError } from '../api/problem';
+
+/** An error in words: the summary, the problem's `detail`, and which fields were wrong. */
+export function ErrorMessage({ error }: { error: ShownError | undefined }) {
+  if (!error) return null;
+  return (
+    <div className="error" role="alert">
+      <p>
+        <strong>{error.summary}</strong>
+        {error.detail ? ` ${error.detail}` : ''}
+      </p>
+      {error.fieldErrors.length > 0 && (
+        <ul>
+          {error.fieldErrors.map((field) => (
+            <li key={`${field.path}:${field.message}`}>
+              {field.path || 'body'}: {field.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** The page's one heading; also names the browser tab. */
+export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
+  useEffect(() => {
+    document.title = `${title} · License site`;
+  }, [title]);
+  return <h1>{children}</h1>;
+}
+
+export function Field({ label, hint, children }: { label: string; hint?: string; children: (props: { id: string; 'aria-describedby'?: string }) => ReactNode }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, ...(hint ? { 'aria-describedby': hintId } : {}) })}
+      {hint && (
+        <small id={hintId} className="muted">
+          {hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** A confirmation in a modal dialog: focus moves into it, Escape cancels. */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onCancel,
+}: {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} aria-labelledby={titleId} onCancel={onCancel}>
+      <h2 id={titleId}>{title}</h2>
+      {children}
+      <div className="actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** Cursor paging: the answer's `nextCursor` leads on, the cursors seen so far lead back. */
+export function Pager({ cursors, nextCursor, onChange }: { cursors: readonly string[]; nextCursor: string | undefined; onChange: (cursors: string[]) => void }) {
+  if (cursors.length === 0 && !nextCursor) return null;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" disabled={cursors.length === 0} onClick={() => onChange(cursors.slice(0, -1))}>
+        Previous page
+      </button>
+      <span className="muted">Page {cursors.length + 1}</span>
+      <button type="button" disabled={!nextCursor} onClick={() => nextCursor && onChange([...cursors, nextCursor])}>
+        Next page
+      </button>
+    </nav>
+  );
+}
+
+export function formatTime(value: string | undefined): string {
+  if (!value) return '—';
+  return new Date(value).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function formatDate(value: string | undefined): string {
+  if (!value) return 'never';
+  return new Date(value).toLocaleDateString(undefined, { dateStyle: 'medium' });
+}

@@ -1,0 +1,41 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { api } from '../api/client';
+import { unwrap } from '../api/problem';
+import { useSession } from '../auth/session';
+import { useAction } from '../components/use-load';
+import { Empty, ErrorMessage, Field, PageTitle } from '../components/ui';
+
+/** Registration on the site: a customer account with the signed-in person as its owner. */
+export function RegisterAccountPage() {
+  const navigate = useNavigate();
+  const { me, reload, chooseAccount } = useSession();
+  const [name, setName] = useState('');
+  const { pending, error, run } = useAction();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const answer = await run(async () => unwrap(await api.POST('/v1/me/accounts', { body: { name } })));
+    if (!answer) return;
+    chooseAccount(answer.account.id);
+    await reload();
+    navigate('/licenses');
+  }
+  return (
+    <section className="narrow">
+      <PageTitle title="Register an account">Register an account</PageTitle>
+      {me?.memberships.length === 0 && (
+        <Empty>
+          You are not a member of any account yet. If your reseller or vendor set one up for {me.person.email}, it appears here once your email is verified. Or register your own:
+        </Empty>
+      )}
+      <form onSubmit={submit}>
+        <Field label="Company name">{(props) => <input {...props} required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />}</Field>
+        <ErrorMessage error={error} />
+        <button className="primary" disabled={pending}>
+          Register
+        </button>
+      </form>
+    </section>
+  );
+}

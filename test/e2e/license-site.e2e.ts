@@ -1,0 +1,341 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newPage, pageProblems, screenshot, seriousAccessibilityFindings } from './support/browser.js';
+import { LocalStack } from './support/local-stack.js';
+
+const licensectlBin = fileURLToPath(new URL('../../packages/client/bin/licensectl.js', import.meta.url));
+const password = 'Correct-Horse-9-Battery';
+const resellerEmail = 'partner@reseller.test';
+const ownerEmail = 'it@customer.test';
+
+let stack: LocalStack;
+let browser: Browser;
+let page: Page;
+const report: Record<string, number> = {};
+/** Serious or critical axe findings by page: every page the suite visits, each expected to have none. */
+const accessibility: Record<string, number> = {};
+let licenseKey = '';
+let licenseId = '';
+const stateDirs: string[] = [];
+
+/** `licensectl`, as the administrator of an on-prem server runs it; resolves when it exits. */
+function licensectl(args: string[], onLine: (line: string) => void = () => undefined) {
+  const child = spawn(process.execPath, [licensectlBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    for (const line of text.split('\n')) if (line) onLine(line);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return new Promise<{ code: number | null; output: string }>((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+async function installation(product = 'authserver'): Promise<string> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'licensectl-e2e-'));
+  stateDirs.push(stateDir);
+  const init = await licensectl(['init', '--state-dir', stateDir, '--server', stack.baseUrl, '--product', product, '--product-version', '5.0.0', '--pin-server-keys']);
+  expect(init.code, init.output).toBe(0);
+  return stateDir;
+}
+
+/**
+ * `licensectl activate --sign-in`: the page and code it prints ("Open <verificationUri> and enter <userCode>"), the
+ * page with the code prefilled that its QR code leads to (`verificationUriComplete`), and its end.
+ */
+function signInActivation(stateDir: string) {
+  let announce: (shown: { uri: string; userCode: string }) => void = () => undefined;
+  const shown = new Promise<{ uri: string; userCode: string }>((resolve) => (announce = resolve));
+  const done = licensectl(['activate', '--sign-in', '--state-dir', stateDir], (line) => {
+    const match = line.match(/Open (https?:\/\/\S+\/activate) and enter ([A-Z]{4}-[A-Z]{4})/);
+    if (match?.[1] && match[2]) announce({ uri: match[1], userCode: match[2] });
+  });
+  const printed = Promise.race([shown, done.then(({ output }) => Promise.reject(new Error(`licensectl printed no code:\n${output}`)))]);
+  return { printed, url: printed.then(({ uri, userCode }) => `${uri}?code=${userCode}`), done };
+}
+
+/** Every page the suite visits gets axe's WCAG 2.1 AA check: no serious or critical finding. */
+async function checkPage(name: string): Promise<void> {
+  await page.locator('h1').first().waitFor();
+  const findings = await seriousAccessibilityFindings(page);
+  accessibility[name] = findings.length;
+  expect(findings, `${name}: ${JSON.stringify(findings, null, 2)}`).toEqual([]);
+  expect(pageProblems(page)).toEqual([]);
+}
+
+async function signUpAndIn(email: string): Promise<void> {
+  await page.goto(`${stack.baseUrl}/sign-up`);
+  await checkPage('sign-up');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/sign-up\/confirm/);
+  await checkPage('confirm-sign-up');
+  await page.getByLabel('Code').fill(await stack.confirmationCode(email));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.waitForURL(/\/sign-in/);
+  await checkPage('sign-in');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/licenses$/);
+}
+
+async function signOut(): Promise<void> {
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await expect.poll(() => page.getByRole('heading', { name: 'You are signed out' }).count()).toBe(1);
+  await checkPage('sign-out');
+}
+
+/** A license status change from its page, confirmed in the dialog. */
+async function changeStatus(action: 'Suspend' | 'Reinstate', shown: 'Suspended' | 'Active'): Promise<void> {
+  await page.getByRole('button', { name: action, exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: action }).click();
+  await page.locator('.badge', { hasText: shown }).waitFor();
+}
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([LocalStack.start(), launchBrowser()]);
+  ({ page } = await newPage(browser));
+});
+
+afterAll(async () => {
+  console.log(`license site E2E report: ${JSON.stringify(report)}`);
+  console.log(`axe (WCAG 2.1 AA), serious or critical findings by page: ${JSON.stringify(accessibility)}`);
+  await browser?.close();
+  await stack?.stop();
+  await Promise.all(stateDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('the license site, in Debian chromium against npm start', () => {
+  it('serves the first page usable fast, with the strict headers', async () => {
+    // The JavaScript a first visit loads, gzipped as CloudFront would serve it (the budget is 200 KB).
+    const scripts: Promise<number>[] = [];
+    const onResponse = (response: Response) => {
+      if (/\.js(\?|$)/.test(response.url())) scripts.push(response.body().then((body) => gzipSync(body).length));
+    };
+    page.on('response', onResponse);
+    const started = performance.now();
+    const response = await page.goto(`${stack.baseUrl}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    report.firstPageUsableMs = Math.round(performance.now() - started);
+    await page.waitForLoadState('networkidle');
+    page.off('response', onResponse);
+    const sizes = await Promise.all(scripts);
+    report.firstLoadScripts = sizes.length;
+    report.firstLoadJsGzipBytes = sizes.reduce((sum, size) => sum + size, 0);
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    await checkPage('sign-in');
+    await screenshot(page, 'sign-in');
+    await page.goto(`${stack.baseUrl}/forgot-password`);
+    await checkPage('forgot-password');
+  });
+
+  it('lets a reseller sign up, create a customer and issue a license, its key shown once', async () => {
+    await stack.asOps('POST', '/v1/admin/resellers', { name: 'Northwind Partners', email: resellerEmail });
+    await signUpAndIn(resellerEmail);
+    await checkPage('licenses-empty');
+
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByLabel('Name').fill('Contoso Ltd');
+    await page.getByLabel("Owner's email").fill(ownerEmail);
+    await page.getByRole('button', { name: 'Create customer' }).click();
+    await page.getByRole('cell', { name: 'Contoso Ltd' }).waitFor();
+    await checkPage('customers');
+    await screenshot(page, 'customers');
+
+    await page.getByRole('link', { name: 'Issue a license' }).first().click();
+    await page.getByLabel('Customer').selectOption({ label: 'Contoso Ltd' });
+    await page.getByLabel('Product').selectOption('authserver');
+    await page.getByLabel('Quantity').fill('50');
+    // A double click issues one license: both submissions carry the form's one Idempotency-Key.
+    await page.getByRole('button', { name: 'Issue the license' }).dblclick();
+    licenseKey = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(licenseKey).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/);
+    await checkPage('issue-license');
+    await screenshot(page, 'issue-license');
+    const listed = await stack.asOps<{ items: { id: string }[] }>('GET', '/v1/licenses');
+    expect(listed.items).toHaveLength(1);
+    licenseId = listed.items[0]?.id ?? '';
+
+    // Shown once: the license's own page has only the key's prefix. Suspend and reinstate ask first.
+    await page.goto(`${stack.baseUrl}/licenses/${licenseId}`);
+    await page.getByRole('button', { name: 'Suspend', exact: true }).waitFor();
+    expect(await page.content()).not.toContain(licenseKey);
+    await changeStatus('Suspend', 'Suspended');
+    await checkPage('license-suspended');
+    await changeStatus('Reinstate', 'Active');
+    await signOut();
+  });
+
+  it("shows the customer's owner the license once they sign up with the customer's email", async () => {
+    await signUpAndIn(ownerEmail);
+    await page.getByRole('link', { name: 'authserver users ×50' }).waitFor();
+    await checkPage('licenses');
+    await screenshot(page, 'licenses');
+  });
+
+  it('approves `licensectl activate --sign-in` on /activate; the license page shows the installation, and Release frees the slot', async () => {
+    const stateDir = await installation();
+    const activation = signInActivation(stateDir);
+    await page.goto(await activation.url);
+    await page.getByRole('heading', { name: 'The server asking' }).waitFor();
+    await expect.poll(() => page.getByLabel('License').inputValue()).toBe(licenseId);
+    await checkPage('activate');
+    await screenshot(page, 'activate');
+    await page.getByRole('button', { name: 'Activate', exact: true }).click();
+    await page.getByText('Activated.').waitFor();
+    const ended = await activation.done;
+    expect(ended.code, ended.output).toBe(0);
+    const status = await licensectl(['status', '--json', '--state-dir', stateDir]);
+    expect(JSON.parse(status.output)).toMatchObject({ mode: 'full' });
+    const heartbeat = await licensectl(['heartbeat', '--active-users', '7', '--state-dir', stateDir]);
+    expect(heartbeat.code, heartbeat.output).toBe(0);
+
+    await page.goto(`${stack.baseUrl}/licenses/${licenseId}`);
+    // This machine's own name, as licensectl reports it ("(virtual)" follows it on a VM, as on CI runners).
+    await page.getByRole('cell', { name: new RegExp(`^${hostname()}( \\(virtual\\))?$`) }).waitFor();
+    await expect.poll(() => page.getByTestId('activations').textContent()).toBe('1 / 1');
+    await expect.poll(() => page.getByTestId('seats').textContent()).toContain('7 / 50');
+    await checkPage('license');
+    await screenshot(page, 'license');
+
+    await page.getByRole('button', { name: `Release ${hostname()}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Release' }).click();
+    await expect.poll(() => page.getByTestId('activations').textContent()).toBe('0 / 1');
+    await page.getByText('No installation holds this license.').waitFor();
+  });
+
+  it('ends `licensectl activate --sign-in` with a clear message when the code is denied', async () => {
+    const activation = signInActivation(await installation());
+    // Typed in, as read off the server's screen: lower case and without the dash is the same code.
+    const { uri, userCode } = await activation.printed;
+    await page.goto(uri);
+    await page.getByLabel('Code shown by the server').fill(userCode.toLowerCase().replace('-', ''));
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByRole('heading', { name: 'The server asking' }).waitFor();
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.getByText('Denied.').waitFor();
+    const ended = await activation.done;
+    expect(ended.code).toBe(1);
+    expect(ended.output).toMatch(/AUTHORIZATION_DENIED: .*denied/i);
+  });
+
+  it('shows a refusal in words on /activate: the slot was taken meanwhile, and the code stays open to deny', async () => {
+    const activation = signInActivation(await installation());
+    await page.goto(await activation.url);
+    await expect.poll(() => page.getByLabel('License').inputValue()).toBe(licenseId);
+    // Another server takes the license's one slot by its key while the page is open.
+    const other = await installation();
+    const byKey = await licensectl(['activate', licenseKey, '--state-dir', other]);
+    expect(byKey.code, byKey.output).toBe(0);
+    await page.getByRole('button', { name: 'Activate', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'The license has no free activation slot' }).waitFor();
+    await checkPage('activate-refused');
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.getByText('Denied.').waitFor();
+    expect((await activation.done).code).toBe(1);
+    const released = await licensectl(['release', licenseId, '--state-dir', other]);
+    expect(released.code, released.output).toBe(0);
+  });
+
+  it('activates offline: the request file uploaded, the license file downloaded and imported', async () => {
+    const stateDir = await installation();
+    const requestFile = join(stateDir, 'request.jwt');
+    const written = await licensectl(['request-file', licenseKey, '--state-dir', stateDir, '--out', requestFile]);
+    expect(written.code, written.output).toBe(0);
+
+    await page.goto(`${stack.baseUrl}/offline`);
+    await page.getByLabel('Request file').setInputFiles(requestFile);
+    await expect.poll(() => page.getByLabel('…or paste its contents').inputValue()).toBe((await readFile(requestFile, 'utf8')).trim());
+    await page.getByRole('button', { name: 'Get the license file' }).click();
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download license.jwt' }).click();
+    const licenseFile = join(stateDir, 'license.jwt');
+    await (await downloading).saveAs(licenseFile);
+    await checkPage('offline');
+    await screenshot(page, 'offline');
+
+    const imported = await licensectl(['import-file', licenseFile, '--state-dir', stateDir]);
+    expect(imported.code, imported.output).toBe(0);
+    const status = await licensectl(['status', '--json', '--state-dir', stateDir]);
+    expect(JSON.parse(status.output)).toMatchObject({ mode: 'full' });
+  });
+
+  it('shows members and events, and /activate fits a phone', async () => {
+    await page.goto(`${stack.baseUrl}/members`);
+    await page.getByRole('cell', { name: ownerEmail, exact: true }).waitFor();
+    const colleague = 'colleague@customer.test';
+    await page.getByLabel('Email').fill(colleague);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('cell', { name: colleague, exact: true }).waitFor();
+    await page.getByLabel(`Role of ${colleague}`).selectOption('owner');
+    await expect.poll(() => page.getByLabel(`Role of ${colleague}`).inputValue()).toBe('owner');
+    await checkPage('members');
+    await screenshot(page, 'members');
+    await page.getByRole('button', { name: `Remove ${colleague}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: colleague, exact: true }).count()).toBe(0);
+    await page.goto(`${stack.baseUrl}/events`);
+    // The two releases of this suite: from the license page, and by licensectl.
+    await expect.poll(() => page.getByRole('cell', { name: 'activation released', exact: true }).count()).toBe(2);
+    await checkPage('events');
+    await screenshot(page, 'events');
+    await page.goto(`${stack.baseUrl}/accounts/new`);
+    await checkPage('register-account');
+    await page.goto(`${stack.baseUrl}/no-such-page`);
+    await checkPage('not-found');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    const activation = signInActivation(await installation());
+    await page.goto(await activation.url);
+    await page.getByRole('heading', { name: 'The server asking' }).waitFor();
+    // Nothing wider than the phone's screen: no sideways scrolling to reach Activate or Deny.
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    await checkPage('activate-phone');
+    await screenshot(page, 'activate-phone');
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.getByText('Denied.').waitFor();
+    await activation.done;
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('resets a forgotten password with the e-mailed code, and lets a person with two memberships switch accounts', async () => {
+    // The customer's owner makes the reseller's person a member of the customer too.
+    await page.goto(`${stack.baseUrl}/members`);
+    await page.getByLabel('Email').fill(resellerEmail);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('cell', { name: resellerEmail, exact: true }).waitFor();
+    await signOut();
+
+    const newPassword = 'Another-Horse-7-Staple';
+    await page.goto(`${stack.baseUrl}/forgot-password`);
+    await page.getByLabel('Email').fill(resellerEmail);
+    const mark = stack.outputMark();
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code').fill(await stack.confirmationCode(resellerEmail, mark));
+    await page.getByLabel('New password').fill(newPassword);
+    await checkPage('forgot-password-code');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel('Email').fill(resellerEmail);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/licenses$/);
+
+    const switcher = page.getByLabel('Acting for');
+    await switcher.selectOption({ label: 'Contoso Ltd (customer, member)' });
+    // As the customer's member: its licenses, and no reseller pages.
+    await page.getByRole('link', { name: 'authserver users ×50' }).waitFor();
+    await expect.poll(() => page.getByRole('link', { name: 'Customers' }).count()).toBe(0);
+    await checkPage('licenses-as-member');
+    await switcher.selectOption({ label: 'Northwind Partners (reseller, owner)' });
+    await page.getByRole('link', { name: 'Customers' }).waitFor();
+  });
+});
