@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import QRCode from 'qrcode';
+import { renderUnicodeCompact } from 'uqr';
 import * as z from 'zod';
 import { JwksResult, TokenResult } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
@@ -220,13 +220,24 @@ async function activateBySignIn(client: LicenseClient) {
     return await client.activateBySignIn({
       signal: stop.signal,
       onCode: async (code) => {
-        write(await QRCode.toString(code.verificationUriComplete, { type: 'terminal', small: true }));
+        write(terminalQrCode(code.verificationUriComplete));
         write(`Open ${code.verificationUri} and enter ${code.userCode} (valid ${Math.round(code.expiresIn / 60)} minutes); waiting for approval…`);
       },
     });
   } finally {
     process.off('SIGINT', onInterrupt);
   }
+}
+
+/**
+ * A QR code for a terminal: dark modules as half blocks in black on white, so that it reads dark on light,
+ * as scanners expect, on a dark or a light terminal alike.
+ */
+function terminalQrCode(text: string): string {
+  return renderUnicodeCompact(text, { invert: true })
+    .split('\n')
+    .map((line) => `\u001b[47m\u001b[30m${line}\u001b[0m`)
+    .join('\n');
 }
 
 async function run(line: CommandLine, stateDir: string): Promise<void> {
