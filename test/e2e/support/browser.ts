@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
@@ -7,7 +9,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** Debian's chromium (`apt-get install -y chromium`); Playwright downloads no browser here. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const screenshotsDir = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Where the pages' screenshots go: docs/screenshots/ (the README's) with `npm run screenshots`, else a
+ * folder of the run's own, so that a test run leaves the working tree as it found it.
+ */
+export const screenshotsDir =
+  process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url)) : join(tmpdir(), `license-site-screenshots-${process.pid}/`);
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath)) throw new Error(`no chromium at ${chromiumPath}: apt-get install -y chromium, or set CHROMIUM_PATH`);
