@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { StackProps } from 'aws-cdk-lib';
@@ -31,6 +31,8 @@ export class LicenseActivationStack extends Stack {
   readonly api: LicenseApi;
   readonly monitoring: Monitoring;
   readonly directory: UserDirectory;
+  /** The site, in a nested stack: a template holds at most 500 resources, and the rest of the stage needs its room. */
+  readonly siteStack: NestedStack;
   readonly site: LicenseSite;
 
   constructor(scope: Construct, id: string, props: LicenseActivationStackProps) {
@@ -71,7 +73,8 @@ export class LicenseActivationStack extends Stack {
       webAclName: firewall.webAclName,
     });
 
-    this.site = new LicenseSite(this, 'Site', { config, restApi: this.api.restApi, siteDir: fileURLToPath(new URL('../site/dist/', import.meta.url)) });
+    this.siteStack = new NestedStack(this, 'SiteStack', { description: `The license site of license-activation-${config.stage}` });
+    this.site = new LicenseSite(this.siteStack, 'Site', { config, restApi: this.api.restApi, siteDir: fileURLToPath(new URL('../site/dist/', import.meta.url)) });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}/`, description: 'The license site, with the API under the same domain' });

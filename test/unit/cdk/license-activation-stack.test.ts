@@ -536,19 +536,30 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('the license site', () => {
+    // The site lives in a nested stack of its own.
+    let site: Template;
+    beforeAll(() => {
+      site = Template.fromStack(stack.siteStack);
+    });
+
+    it('keeps every template well inside the 500 resources CloudFormation allows', () => {
+      const counts = [template, site].map((one) => Object.keys(one.toJSON().Resources as object).length);
+      expect(Math.max(...counts)).toBeLessThan(470);
+    });
+
     it('keeps the site bucket private, readable by the distribution only through origin access control', () => {
-      template.hasResourceProperties('AWS::S3::Bucket', {
+      site.hasResourceProperties('AWS::S3::Bucket', {
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'bucket/' }),
       });
-      template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }) });
-      const policies = JSON.stringify(resources(template, 'AWS::S3::BucketPolicy'));
+      site.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }) });
+      const policies = JSON.stringify(resources(site, 'AWS::S3::BucketPolicy'));
       expect(policies).toContain('cloudfront.amazonaws.com');
       expect(policies).toContain('AWS:SourceArn');
     });
 
     it('serves the API under the same domain, uncached, and the site with strict security headers', () => {
-      const [, distribution] = onlyResource(template, 'AWS::CloudFront::Distribution', {});
+      const [, distribution] = onlyResource(site, 'AWS::CloudFront::Distribution', {});
       const config = distribution.Properties.DistributionConfig as {
         DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown; ViewerProtocolPolicy: string };
         CacheBehaviors: { PathPattern: string; AllowedMethods: string[]; CachePolicyId: string }[];
@@ -560,7 +571,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         // The managed CachingDisabled policy.
         expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
       }
-      const [, headers] = onlyResource(template, 'AWS::CloudFront::ResponseHeadersPolicy', {});
+      const [, headers] = onlyResource(site, 'AWS::CloudFront::ResponseHeadersPolicy', {});
       const security = JSON.stringify((headers.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: unknown }).SecurityHeadersConfig);
       expect(security).toContain("script-src 'self'");
       expect(security).toContain("frame-ancestors 'none'");
@@ -590,8 +601,8 @@ describe('LicenseActivationStack (context)', () => {
 
   it("serves the site on siteUrl's own domain, TLS 1.2 or later, when its certificate is given; cdk-nag clean", () => {
     const certificateArn = 'arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012';
-    const { stack, template } = synthesize('prod', { siteUrl: 'https://licenses.test', siteCertificateArn: certificateArn });
-    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+    const { stack } = synthesize('prod', { siteUrl: 'https://licenses.test', siteCertificateArn: certificateArn });
+    Template.fromStack(stack.siteStack).hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         Aliases: ['licenses.test'],
         ViewerCertificate: { AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
