@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, pageProblems, screenshot, seriousAccessibilityFindings } from './support/browser.js';
+import { launchBrowser, newPage, pageProblems, removeScratchScreenshots, screenshot, seriousAccessibilityFindings } from './support/browser.js';
 import { LocalStack } from './support/local-stack.js';
 
 const licensectlBin = fileURLToPath(new URL('../../packages/client/bin/licensectl.js', import.meta.url));
@@ -111,6 +111,7 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
   await Promise.all(stateDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await removeScratchScreenshots();
 });
 
 describe('the license site, in Debian chromium against npm start', () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,11 @@ export async function seriousAccessibilityFindings(page: Page): Promise<AxeFindi
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => ({ id: violation.id, impact: violation.impact ?? '', help: violation.help, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+}
+
+/** Removes this run's screenshots unless they are the README's. */
+export async function removeScratchScreenshots(): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') await rm(screenshotsDir, { recursive: true, force: true });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
