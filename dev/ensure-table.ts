@@ -23,9 +23,16 @@ async function addMissingIndexes(table: Table): Promise<void> {
   }
 }
 
+/** A table kept under `$DATA_DIR` from before the stream existed gets it, as CloudFormation would add it. */
+async function enableStream(table: Table): Promise<void> {
+  const { Table: described } = await table.client.send(new DescribeTableCommand({ TableName: table.name }));
+  if (described?.StreamSpecification?.StreamEnabled) return;
+  await table.client.send(new UpdateTableCommand({ TableName: table.name, StreamSpecification: createTableInput(table.name).StreamSpecification }));
+}
+
 /**
  * Creates the single table where it is missing (DynamoDB Local, or any endpoint given by
- * `DYNAMODB_ENDPOINT`) and makes sure expired items are deleted by TTL, as on AWS.
+ * `DYNAMODB_ENDPOINT`) and makes sure expired items are deleted by TTL and changes reach the stream, as on AWS.
  * Safe to run against a table that already exists, from several processes at once.
  */
 export async function ensureTable(table: Table): Promise<void> {
@@ -37,6 +44,7 @@ export async function ensureTable(table: Table): Promise<void> {
   // DynamoDB Local creates tables at once; a real endpoint needs a moment before TTL can be set.
   await waitUntilTableExists({ client: table.client, maxWaitTime: 60, minDelay: 1 }, { TableName: table.name });
   await addMissingIndexes(table);
+  await enableStream(table);
   const { TimeToLiveDescription } = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
   const status = TimeToLiveDescription?.TimeToLiveStatus;
   if (status === 'ENABLED' || status === 'ENABLING') return;

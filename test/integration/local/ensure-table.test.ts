@@ -26,10 +26,12 @@ describe('ensureTable', () => {
     ]);
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(tableDefinition.globalSecondaryIndexes.map((index) => index.indexName));
     expect(TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
-  it('adds the indexes a table kept from an older version lacks (gsi3, for the budget job)', async () => {
-    const input = createTableInput(older.name);
+  it('adds the indexes and the stream a table kept from an older version lacks (gsi3, for the budget job)', async () => {
+    // Older versions created the table without a stream.
+    const input = { ...createTableInput(older.name), StreamSpecification: undefined };
     const indexes = input.GlobalSecondaryIndexes.filter((index) => index.IndexName !== 'gsi3');
     const keyNames = new Set<string>(['pk', 'sk', ...indexes.flatMap((index) => index.KeySchema.map((key) => key.AttributeName))]);
     await older.client.send(
@@ -40,6 +42,7 @@ describe('ensureTable', () => {
 
     const { Table } = await older.client.send(new DescribeTableCommand({ TableName: older.name }));
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).toSorted()).toEqual(['gsi1', 'gsi2', 'gsi3']);
+    expect(Table?.StreamSpecification?.StreamEnabled).toBe(true);
   });
 
   it('leaves an existing table as it is', async () => {
