@@ -177,7 +177,7 @@ describe('the license site, in Debian chromium against npm start', () => {
 
   it("shows the customer's owner the license once they sign up with the customer's email", async () => {
     await signUpAndIn(ownerEmail);
-    await page.getByRole('link', { name: 'authserver users ×50' }).waitFor();
+    await page.getByRole('link', { name: 'Authentication Server · 50 users' }).waitFor();
     await checkPage('licenses');
     await screenshot(page, 'licenses');
   });
@@ -333,7 +333,7 @@ describe('the license site, in Debian chromium against npm start', () => {
     const switcher = page.getByLabel('Acting for');
     await switcher.selectOption({ label: 'Contoso Ltd (customer, member)' });
     // As the customer's member: its licenses, and no reseller pages.
-    await page.getByRole('link', { name: 'authserver users ×50' }).waitFor();
+    await page.getByRole('link', { name: 'Authentication Server · 50 users' }).waitFor();
     await expect.poll(() => page.getByRole('link', { name: 'Customers' }).count()).toBe(0);
     await checkPage('licenses-as-member');
     await switcher.selectOption({ label: 'Northwind Partners (reseller, owner)' });

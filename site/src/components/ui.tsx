@@ -102,22 +102,6 @@ export function ConfirmDialog({
   );
 }
 
-/** Cursor paging: the answer's `nextCursor` leads on, the cursors seen so far lead back. */
-export function Pager({ cursors, nextCursor, onChange }: { cursors: readonly string[]; nextCursor: string | undefined; onChange: (cursors: string[]) => void }) {
-  if (cursors.length === 0 && !nextCursor) return null;
-  return (
-    <nav className="pager" aria-label="Pages">
-      <button type="button" disabled={cursors.length === 0} onClick={() => onChange(cursors.slice(0, -1))}>
-        Previous page
-      </button>
-      <span className="muted">Page {cursors.length + 1}</span>
-      <button type="button" disabled={!nextCursor} onClick={() => nextCursor && onChange([...cursors, nextCursor])}>
-        Next page
-      </button>
-    </nav>
-  );
-}
-
 export function formatTime(value: string | undefined): string {
   if (!value) return '—';
   return new Date(value).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

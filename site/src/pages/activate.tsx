@@ -5,7 +5,8 @@ import { api } from '../api/client';
 import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { describeLicense } from '../components/status';
+import { CustomerSelect } from '../components/customer-select';
+import { describeLicense } from '../components/license-words';
 import { ErrorMessage, Field, formatTime, Loading, PageTitle } from '../components/ui';
 import { useCustomers } from '../components/use-customers';
 import { useAction, useLoad } from '../components/use-load';
@@ -49,18 +50,7 @@ function Approval({ authorization, onDone }: { authorization: Authorization; onD
 
   return (
     <form onSubmit={approve}>
-      <Field label="Customer">
-        {(props) => (
-          <select {...props} required value={customerId} onChange={(event) => setCustomerId(event.target.value)}>
-            <option value="">Choose the customer</option>
-            {(customers.data ?? []).map((account) => (
-              <option key={account.id} value={account.id}>
-                {account.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <CustomerSelect value={customerId} placeholder="Choose the customer" required onChange={setCustomerId} />
       {customerId &&
         (licenses.loading ? (
           <Loading what="licenses" />

@@ -2,18 +2,40 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
+import type { Account } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
+import { PagedTable } from '../components/data-table';
+import type { Column } from '../components/data-table';
 import { ShownOnce } from '../components/secret';
-import { Empty, ErrorMessage, Field, formatDate, Loading, PageTitle, Pager } from '../components/ui';
-import { useAction, useLoad } from '../components/use-load';
+import { Empty, ErrorMessage, Field, formatDate, PageTitle } from '../components/ui';
+import { forgetCustomers } from '../components/use-customers';
+import { useAction } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
+
+const columns: Column<Account>[] = [
+  { header: 'Name', cell: (account) => account.name },
+  { header: 'Email', cell: (account) => account.email },
+  { header: 'Since', cell: (account) => formatDate(account.createdAt) },
+  {
+    header: 'Links',
+    quietHeader: true,
+    cell: (account) => (
+      <span className="links">
+        <Link to={`/licenses?customerId=${account.id}`}>Licenses</Link> <Link to={`/licenses/new?customerId=${account.id}`}>Issue a license</Link>{' '}
+        <Link to={`/events?customerId=${account.id}`}>Events</Link>
+      </span>
+    ),
+  },
+];
 
 /** A reseller's customers: create one, list them, and go on to their licenses and events. */
 export function CustomersPage() {
   const { membership } = useSession();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const customers = useLoad(async () => unwrap(await api.GET('/v1/customers', { params: { query: cursor ? { cursor } : {} } })), [membership?.account.id, cursor]);
+  const customers = usePagedList(
+    async (cursor) => unwrap(await api.GET('/v1/customers', { params: { query: cursor ? { cursor } : {} } })),
+    [membership?.account.id],
+  );
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [created, setCreated] = useState<{ name: string; apiKey: string }>();
@@ -34,7 +56,8 @@ export function CustomersPage() {
     setCreated({ name: answer.account.name, apiKey: answer.apiKey });
     setName('');
     setEmail('');
-    setCursors([]);
+    forgetCustomers();
+    customers.showPage([]);
     customers.reload();
   }
   return (
@@ -55,41 +78,7 @@ export function CustomersPage() {
       </form>
       {created && <ShownOnce label={`API key of ${created.name}`} value={created.apiKey} />}
       <h2>Your customers</h2>
-      <ErrorMessage error={customers.error} />
-      {customers.loading && !customers.data ? (
-        <Loading what="customers" />
-      ) : !customers.data?.items.length ? (
-        <Empty>No customers yet: create the first above.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Since</th>
-                <th scope="col">
-                  <span className="visually-hidden">Links</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {customers.data.items.map((account) => (
-                <tr key={account.id}>
-                  <td>{account.name}</td>
-                  <td>{account.email}</td>
-                  <td>{formatDate(account.createdAt)}</td>
-                  <td className="links">
-                    <Link to={`/licenses?customerId=${account.id}`}>Licenses</Link> <Link to={`/licenses/new?customerId=${account.id}`}>Issue a license</Link>{' '}
-                    <Link to={`/events?customerId=${account.id}`}>Events</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={customers.data?.nextCursor} onChange={setCursors} />
+      <PagedTable list={customers} what="customers" empty="No customers yet: create the first above." columns={columns} rowKey={(account) => account.id} />
     </section>
   );
 }

@@ -1,12 +1,13 @@
-import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import type { AuditEvent } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { Empty, ErrorMessage, Field, formatTime, Loading, PageTitle, Pager } from '../components/ui';
+import { CustomerSelect } from '../components/customer-select';
+import { PagedTable } from '../components/data-table';
+import { ErrorMessage, formatTime, PageTitle } from '../components/ui';
 import { useCustomers } from '../components/use-customers';
-import { useLoad } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
 
 function subject(event: AuditEvent) {
   if (event.licenseId) return <Link to={`/licenses/${event.licenseId}`}>license {event.licenseId}</Link>;
@@ -22,14 +23,12 @@ export function EventsPage() {
   const isReseller = membership?.account.kind === 'reseller';
   const customers = useCustomers();
   const customerId = search.get('customerId') ?? (isReseller ? (customers.data?.[0]?.id ?? '') : (membership?.account.id ?? ''));
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const query = cursor ? { cursor } : {};
-  const events = useLoad(async () => {
+  const events = usePagedList(async (cursor) => {
+    const query = cursor ? { cursor } : {};
     if (licenseId) return unwrap(await api.GET('/v1/licenses/{licenseId}/events', { params: { path: { licenseId }, query } }));
     if (!customerId) return { items: [] };
     return unwrap(await api.GET('/v1/customers/{customerId}/events', { params: { path: { customerId }, query } }));
-  }, [licenseId, customerId, cursor, membership?.account.id]);
+  }, [licenseId, customerId, membership?.account.id]);
 
   return (
     <section>
@@ -41,60 +40,23 @@ export function EventsPage() {
       ) : (
         isReseller && (
           <form className="filters" onSubmit={(event) => event.preventDefault()}>
-            <Field label="Customer">
-              {(props) => (
-                <select
-                  {...props}
-                  value={customerId}
-                  onChange={(event) => {
-                    setCursors([]);
-                    setSearch({ customerId: event.target.value });
-                  }}
-                >
-                  {(customers.data ?? []).map((account) => (
-                    <option key={account.id} value={account.id}>
-                      {account.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <CustomerSelect value={customerId} onChange={(value) => setSearch({ customerId: value })} />
           </form>
         )
       )}
-      <ErrorMessage error={events.error ?? customers.error} />
-      {events.loading && !events.data ? (
-        <Loading what="events" />
-      ) : !events.data?.items.length ? (
-        <Empty>No events yet.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">What</th>
-                <th scope="col">By</th>
-                <th scope="col">Concerning</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.data.items.map((event) => (
-                <tr key={event.id}>
-                  <td>{formatTime(event.createdAt)}</td>
-                  <td>{event.type.replace('.', ' ')}</td>
-                  <td>
-                    {event.actor.kind}
-                    {event.actor.id ? ` ${event.actor.id}` : ''}
-                  </td>
-                  <td>{subject(event)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={events.data?.nextCursor} onChange={setCursors} />
+      <ErrorMessage error={customers.error} />
+      <PagedTable
+        list={events}
+        what="events"
+        empty="No events yet."
+        rowKey={(event) => event.id}
+        columns={[
+          { header: 'When', cell: (event) => formatTime(event.createdAt) },
+          { header: 'What', cell: (event) => event.type.replace('.', ' ') },
+          { header: 'By', cell: (event) => `${event.actor.kind}${event.actor.id ? ` ${event.actor.id}` : ''}` },
+          { header: 'Concerning', cell: subject },
+        ]}
+      />
     </section>
   );
 }

@@ -1,23 +1,21 @@
 import { useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 import { api } from '../api/client';
 import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { ShownOnce } from '../components/secret';
-import { describeLicense } from '../components/status';
+import { CustomerSelect } from '../components/customer-select';
+import { describeLicense, productChoices, products } from '../components/license-words';
+import { SelectField } from '../components/select-field';
 import { ErrorMessage, Field, PageTitle } from '../components/ui';
-import { useCustomers } from '../components/use-customers';
 import { useAction } from '../components/use-load';
 
 type LicenseType = Schemas['LicenseType'];
-const products = Object.values(referenceCatalog);
 
 /** Issue a license to one of the reseller's customers; the key is shown once. */
 export function IssueLicensePage() {
   const [search] = useSearchParams();
-  const customers = useCustomers();
   const [customerId, setCustomerId] = useState(search.get('customerId') ?? '');
   const [productId, setProductId] = useState(products[0]?.id ?? '');
   const product = products.find((item) => item.id === productId);
@@ -63,52 +61,11 @@ export function IssueLicensePage() {
         </>
       )}
       <form onSubmit={submit}>
-        <Field label="Customer">
-          {(props) => (
-            <select {...props} required value={customerId} onChange={(event) => setCustomerId(event.target.value)}>
-              <option value="">Choose the customer</option>
-              {(customers.data ?? []).map((account) => (
-                <option key={account.id} value={account.id}>
-                  {account.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Product">
-          {(props) => (
-            <select {...props} value={productId} onChange={(event) => setProductId(event.target.value)}>
-              {products.map((item) => (
-                <option key={item.id} value={item.id}>
-                  {item.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="License type">
-          {(props) => (
-            <select {...props} value={chosenType} onChange={(event) => setType(event.target.value as LicenseType)}>
-              {types.map((item) => (
-                <option key={item} value={item}>
-                  {item}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CustomerSelect value={customerId} placeholder="Choose the customer" required onChange={setCustomerId} />
+        <SelectField label="Product" value={productId} choices={productChoices} onChange={setProductId} />
+        <SelectField label="License type" value={chosenType} choices={types.map((item) => ({ value: item, label: item }))} onChange={(value) => setType(value as LicenseType)} />
         {chosenType === 'edition' ? (
-          <Field label="Edition">
-            {(props) => (
-              <select {...props} value={edition || editions[0]} onChange={(event) => setEdition(event.target.value)}>
-                {editions.map((item) => (
-                  <option key={item} value={item}>
-                    {item}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="Edition" value={edition || (editions[0] ?? '')} choices={editions.map((item) => ({ value: item, label: item }))} onChange={setEdition} />
         ) : (
           <Field label={chosenType === 'server' ? 'Concurrent users' : 'Quantity'}>
             {(props) => <input {...props} type="number" min={1} required value={quantity} onChange={(event) => setQuantity(event.target.value)} />}
@@ -120,7 +77,7 @@ export function IssueLicensePage() {
         <Field label="Expires on" hint="Leave empty for a license that never expires.">
           {(props) => <input {...props} type="date" value={expiresOn} onChange={(event) => setExpiresOn(event.target.value)} />}
         </Field>
-        <ErrorMessage error={error ?? customers.error} />
+        <ErrorMessage error={error} />
         <button className="primary" disabled={pending}>
           {pending ? 'Issuing…' : 'Issue the license'}
         </button>

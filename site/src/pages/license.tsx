@@ -4,9 +4,13 @@ import { api } from '../api/client';
 import type { License, Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { describeLicense, StatusBadge } from '../components/status';
-import { ConfirmDialog, Empty, ErrorMessage, formatDate, formatTime, Loading, PageTitle, Pager } from '../components/ui';
+import { describeLicense } from '../components/license-words';
+import { StatusBadge } from '../components/status';
+import { ConfirmButton } from '../components/confirm-button';
+import { PagedTable } from '../components/data-table';
+import { ErrorMessage, formatDate, formatTime, Loading, PageTitle } from '../components/ui';
 import { useAction, useLoad } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
 
 type LicenseInstallation = Schemas['LicenseInstallation'];
 type StatusChange = 'suspend' | 'reinstate' | 'revoke';
@@ -23,12 +27,10 @@ const warningWords: Record<string, string> = {
 };
 
 function StatusActions({ license, onChanged }: { license: License; onChanged: (license: License) => void }) {
-  const [asked, setAsked] = useState<StatusChange>();
   const { pending, error, run } = useAction();
   const possible: StatusChange[] = license.status === 'active' ? ['suspend', 'revoke'] : license.status === 'suspended' ? ['reinstate', 'revoke'] : [];
   if (possible.length === 0) return null;
   async function change(action: StatusChange) {
-    setAsked(undefined);
     const path = { params: { path: { licenseId: license.id } } } as const;
     const answer = await run(async () =>
       unwrap(
@@ -44,21 +46,18 @@ function StatusActions({ license, onChanged }: { license: License; onChanged: (l
   return (
     <div className="actions">
       {possible.map((action) => (
-        <button key={action} type="button" className={action === 'revoke' ? 'danger' : ''} disabled={pending} onClick={() => setAsked(action)}>
-          {changeWords[action].label}
-        </button>
+        <ConfirmButton
+          key={action}
+          label={changeWords[action].label}
+          title={`${changeWords[action].label} this license?`}
+          danger={action === 'revoke'}
+          disabled={pending}
+          onConfirm={() => void change(action)}
+        >
+          <p>{changeWords[action].explain}</p>
+        </ConfirmButton>
       ))}
       <ErrorMessage error={error} />
-      <ConfirmDialog
-        open={asked !== undefined}
-        title={asked ? `${changeWords[asked].label} this license?` : ''}
-        confirmLabel={asked ? changeWords[asked].label : ''}
-        danger={asked === 'revoke'}
-        onConfirm={() => asked && void change(asked)}
-        onCancel={() => setAsked(undefined)}
-      >
-        <p>{asked && changeWords[asked].explain}</p>
-      </ConfirmDialog>
     </div>
   );
 }
@@ -75,21 +74,17 @@ function slotWords(item: LicenseInstallation, licenseId: string): string {
 }
 
 function Installations({ license, onReleased }: { license: License; onReleased: () => void }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const installations = useLoad(
-    async () =>
+  const installations = usePagedList(
+    async (cursor) =>
       unwrap(
         await api.GET('/v1/licenses/{licenseId}/installations', {
           params: { path: { licenseId: license.id }, query: cursor ? { cursor } : {} },
         }),
       ),
-    [license.id, license.activations, cursor],
+    [license.id, license.activations],
   );
-  const [releasing, setReleasing] = useState<LicenseInstallation>();
   const { pending, error, run } = useAction();
   async function release(item: LicenseInstallation) {
-    setReleasing(undefined);
     const done = await run(async () => {
       unwrap(
         await api.DELETE('/v1/installations/{installationId}/activations/{licenseId}', {
@@ -101,7 +96,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
     if (done) onReleased();
   }
   // Seats in use, as the installations last reported them: known only when every installation is on this page.
-  const all = installations.data && !cursor && !installations.data.nextCursor ? installations.data.items : undefined;
+  const all = installations.data && installations.cursors.length === 0 && !installations.data.nextCursor ? installations.data.items : undefined;
   const seatsUsed = all?.reduce((sum, item) => sum + (item.installation.usage?.activeUsers ?? 0), 0);
   return (
     <section aria-labelledby="installations-heading">
@@ -111,70 +106,58 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
           Seats used / licensed: {seatsUsed} / {license.quantity} (as the installations last reported)
         </p>
       )}
-      <ErrorMessage error={installations.error ?? error} />
-      {installations.loading && !installations.data ? (
-        <Loading what="installations" />
-      ) : !installations.data?.items.length ? (
-        <Empty>No installation holds this license.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Hostname</th>
-                <th scope="col">Version</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Slot</th>
-                <th scope="col">Users</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {installations.data.items.map((item) => (
-                <tr key={item.installation.id}>
-                  <td>
-                    {item.installation.hostname}
-                    {item.installation.virtual && <span className="muted"> (virtual)</span>}
-                  </td>
-                  <td>{item.installation.version}</td>
-                  <td>{formatTime(item.installation.lastSeenAt)}</td>
-                  <td>
-                    {item.mode === 'full' ? 'Full' : `Limited (${item.limitedReasons.join(', ').toLowerCase().replaceAll('_', ' ')})`}
-                    {item.warnings.map((warning) => (
-                      <span key={warning} className="badge badge-warning">
-                        {warningWords[warning] ?? warning}
-                      </span>
-                    ))}
-                  </td>
-                  <td>{slotWords(item, license.id)}</td>
-                  <td>{item.installation.usage?.activeUsers ?? '—'}</td>
-                  <td>
-                    {!isReleased(item, license.id) && (
-                      <button type="button" disabled={pending} onClick={() => setReleasing(item)} aria-label={`Release ${item.installation.hostname}`}>
-                        Release
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={installations.data?.nextCursor} onChange={setCursors} />
-      <ConfirmDialog
-        open={releasing !== undefined}
-        title={`Release ${releasing?.installation.hostname ?? ''}?`}
-        confirmLabel="Release"
-        danger
-        onConfirm={() => releasing && void release(releasing)}
-        onCancel={() => setReleasing(undefined)}
-      >
-        <p>The installation loses this license at its next check-in, and its activation slot is freed for another server.</p>
-      </ConfirmDialog>
+      <ErrorMessage error={error} />
+      <PagedTable
+        list={installations}
+        what="installations"
+        empty="No installation holds this license."
+        rowKey={(item) => item.installation.id}
+        columns={[
+          {
+            header: 'Hostname',
+            cell: (item) => (
+              <>
+                {item.installation.hostname}
+                {item.installation.virtual && <span className="muted"> (virtual)</span>}
+              </>
+            ),
+          },
+          { header: 'Version', cell: (item) => item.installation.version },
+          { header: 'Last seen', cell: (item) => formatTime(item.installation.lastSeenAt) },
+          {
+            header: 'Mode',
+            cell: (item) => (
+              <>
+                {item.mode === 'full' ? 'Full' : `Limited (${item.limitedReasons.join(', ').toLowerCase().replaceAll('_', ' ')})`}
+                {item.warnings.map((warning) => (
+                  <span key={warning} className="badge badge-warning">
+                    {warningWords[warning] ?? warning}
+                  </span>
+                ))}
+              </>
+            ),
+          },
+          { header: 'Slot', cell: (item) => slotWords(item, license.id) },
+          { header: 'Users', cell: (item) => item.installation.usage?.activeUsers ?? '—' },
+          {
+            header: 'Actions',
+            quietHeader: true,
+            cell: (item) =>
+              !isReleased(item, license.id) && (
+                <ConfirmButton
+                  label="Release"
+                  accessibleLabel={`Release ${item.installation.hostname}`}
+                  title={`Release ${item.installation.hostname}?`}
+                  danger
+                  disabled={pending}
+                  onConfirm={() => void release(item)}
+                >
+                  <p>The installation loses this license at its next check-in, and its activation slot is freed for another server.</p>
+                </ConfirmButton>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }
