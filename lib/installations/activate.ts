@@ -247,7 +247,8 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         installationId,
         data: { activationId: activated.activationId, hostname: input.hostname, version: input.version, offline: proof.kind === 'offline-request' },
       }).map((item) => ['event', item] as const),
-      ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, event)).map((item) => ['event', item] as const),
+      // A sign-in approval is the customer's business too: its feed shows who approved, beside the activation.
+      ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, { customerId: license.customerId, ...event })).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };
