@@ -29,6 +29,12 @@ const columns: Column<Account>[] = [
   },
 ];
 
+/** What a valid new account is, in words, for the fields the API may refuse. */
+export const accountFields = {
+  name: 'Enter the customer’s name, of 1 to 200 characters (letters, digits, spaces, punctuation).',
+  email: 'Enter the owner’s email address, like it@example.com.',
+};
+
 /** A reseller's customers: create one, list them, and go on to their licenses and events. */
 export function CustomersPage() {
   const { membership } = useSession();
@@ -51,7 +57,7 @@ export function CustomersPage() {
   }
   async function create(event: FormEvent) {
     event.preventDefault();
-    const answer = await run(async () => unwrap(await api.POST('/v1/customers', { body: { name, email } })));
+    const answer = await run(async () => unwrap(await api.POST('/v1/customers', { body: { name: name.trim(), email: email.trim() } })));
     if (!answer) return;
     setCreated({ name: answer.account.name, apiKey: answer.apiKey });
     setName('');
@@ -71,7 +77,7 @@ export function CustomersPage() {
             {(props) => <input {...props} type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />}
           </Field>
         </div>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={error} fields={accountFields} />
         <button className="primary" disabled={pending}>
           Create customer
         </button>

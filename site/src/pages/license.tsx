@@ -4,15 +4,16 @@ import { api } from '../api/client';
 import type { License, Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { describeLicense } from '../components/license-words';
+import { describeLicense, licenseTypeWords, productNameAndId } from '../components/license-words';
 import { StatusBadge } from '../components/status';
 import { ConfirmButton } from '../components/confirm-button';
 import { PagedTable } from '../components/data-table';
-import { ErrorMessage, formatDate, formatTime, Loading, PageTitle } from '../components/ui';
+import { ErrorMessage, Loading, PageTitle, Time } from '../components/ui';
 import { useAction, useLoad } from '../components/use-load';
 import { usePagedList } from '../components/use-paged-list';
 
 type LicenseInstallation = Schemas['LicenseInstallation'];
+type Activation = Schemas['Activation'];
 type StatusChange = 'suspend' | 'reinstate' | 'revoke';
 
 const changeWords: Record<StatusChange, { label: string; explain: string }> = {
@@ -63,15 +64,83 @@ function StatusActions({ license, onChanged }: { license: License; onChanged: (l
 }
 
 const activationOf = (item: LicenseInstallation, licenseId: string) => item.installation.activations.find((candidate) => candidate.licenseId === licenseId);
-const isReleased = (item: LicenseInstallation, licenseId: string) => activationOf(item, licenseId)?.releasedAt !== undefined;
 
 /** This license's slot on the installation: held, lapsed (its lease ran out, the slot may be reclaimed) or released but not yet free. */
-function slotWords(item: LicenseInstallation, licenseId: string): string {
-  const activation = activationOf(item, licenseId);
-  if (activation?.freesAt) return `Released; frees ${formatTime(activation.freesAt)}`;
-  if (activation?.lapsedAt) return `Lapsed since ${formatTime(activation.lapsedAt)}`;
-  return 'Held';
+function Slot({ activation }: { activation: Activation | undefined }) {
+  if (activation?.freesAt) {
+    return (
+      <>
+        Released; frees <Time value={activation.freesAt} />
+      </>
+    );
+  }
+  if (activation?.lapsedAt) {
+    return (
+      <>
+        Lapsed since <Time value={activation.lapsedAt} />
+      </>
+    );
+  }
+  return <>Held</>;
 }
+
+const methodWords: Record<NonNullable<Activation['method']>, string> = { online: 'Online, with the key', offline: 'Offline, by license file', 'sign-in': 'Online, by sign-in' };
+
+/** How the installation got this license, and what that means for seeing it: an offline one never checks in. */
+function HowActivated({ item, activation }: { item: LicenseInstallation; activation: Activation | undefined }) {
+  if (!activation?.method) return <>—</>;
+  return (
+    <>
+      {methodWords[activation.method]}
+      {activation.method === 'offline' && item.installation.tokenExpiresAt && (
+        <>
+          <br />
+          <span className="muted">
+            file valid until <Time value={item.installation.tokenExpiresAt} dateOnly />
+          </span>
+        </>
+      )}
+    </>
+  );
+}
+
+/** What releasing does, truthfully: an offline installation keeps running on its license file until it expires. */
+function ReleaseWords({ item, activation }: { item: LicenseInstallation; activation: Activation | undefined }) {
+  const validUntil = item.installation.tokenExpiresAt;
+  const allowance = (
+    <p>
+      The slot is free at once while at most 3 released installations of this license still hold a valid token or file (its release allowance); past that, it frees
+      when this installation's {activation?.method === 'offline' ? 'license file' : 'last token'} expires{validUntil ? <>, on <Time value={validUntil} /></> : ''}.
+    </p>
+  );
+  if (activation?.method === 'offline') {
+    return (
+      <>
+        <p>
+          {item.installation.hostname} was activated offline: nothing can reach it to take the license back. Its license file stays valid
+          {validUntil ? (
+            <>
+              {' '}
+              until <Time value={validUntil} />
+            </>
+          ) : (
+            ' until it expires'
+          )}
+          , whatever happens here. Release it only once the server is gone or its license file was removed.
+        </p>
+        {allowance}
+      </>
+    );
+  }
+  return (
+    <>
+      <p>{item.installation.hostname} loses this license at its next check-in.</p>
+      {allowance}
+    </>
+  );
+}
+
+const shortId = (id: string) => id.slice(0, 8);
 
 function Installations({ license, onReleased }: { license: License; onReleased: () => void }) {
   const installations = usePagedList(
@@ -114,16 +183,25 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
         rowKey={(item) => item.installation.id}
         columns={[
           {
-            header: 'Hostname',
+            header: 'Installation',
             cell: (item) => (
               <>
                 {item.installation.hostname}
                 {item.installation.virtual && <span className="muted"> (virtual)</span>}
+                <br />
+                <code className="muted" title={item.installation.id}>
+                  {shortId(item.installation.id)}
+                </code>{' '}
+                <span className="muted">version {item.installation.version}</span>
               </>
             ),
           },
-          { header: 'Version', cell: (item) => item.installation.version },
-          { header: 'Last seen', cell: (item) => formatTime(item.installation.lastSeenAt) },
+          { header: 'Activated', cell: (item) => <HowActivated item={item} activation={activationOf(item, license.id)} /> },
+          { header: 'First seen', cell: (item) => <Time value={item.installation.createdAt} /> },
+          {
+            header: 'Last seen',
+            cell: (item) => (activationOf(item, license.id)?.method === 'offline' ? <span className="muted">never online</span> : <Time value={item.installation.lastSeenAt} />),
+          },
           {
             header: 'Mode',
             cell: (item) => (
@@ -137,13 +215,13 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
               </>
             ),
           },
-          { header: 'Slot', cell: (item) => slotWords(item, license.id) },
+          { header: 'Slot', cell: (item) => <Slot activation={activationOf(item, license.id)} /> },
           { header: 'Users', cell: (item) => item.installation.usage?.activeUsers ?? '—' },
           {
             header: 'Actions',
             quietHeader: true,
             cell: (item) =>
-              !isReleased(item, license.id) && (
+              activationOf(item, license.id)?.releasedAt === undefined && (
                 <ConfirmButton
                   label="Release"
                   accessibleLabel={`Release ${item.installation.hostname}`}
@@ -152,7 +230,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
                   disabled={pending}
                   onConfirm={() => void release(item)}
                 >
-                  <p>The installation loses this license at its next check-in, and its activation slot is freed for another server.</p>
+                  <ReleaseWords item={item} activation={activationOf(item, license.id)} />
                 </ConfirmButton>
               ),
           },
@@ -191,29 +269,37 @@ export function LicensePage() {
           <StatusBadge status={license.status} />
         </dd>
         <dt>Product</dt>
-        <dd>{license.productId}</dd>
+        <dd>{productNameAndId(license.productId)}</dd>
         <dt>Type</dt>
-        <dd>{license.type}</dd>
+        <dd>{licenseTypeWords[license.type].name}</dd>
         {license.edition && (
           <>
             <dt>Edition</dt>
             <dd>{license.edition}</dd>
           </>
         )}
-        <dt>Seats licensed</dt>
-        <dd>{license.type === 'edition' ? '—' : license.quantity}</dd>
+        {license.type !== 'edition' && (
+          <>
+            <dt>Quantity</dt>
+            <dd>{license.quantity}</dd>
+          </>
+        )}
         <dt>Activations used / limit</dt>
         <dd data-testid="activations">
           {license.activations} / {license.maxActivations}
         </dd>
         <dt>Expires</dt>
-        <dd>{formatDate(license.expiresAt)}</dd>
+        <dd>
+          <Time value={license.expiresAt} dateOnly />
+        </dd>
         <dt>Key</dt>
         <dd>
           <code>{license.keyPrefix}-…</code>
         </dd>
         <dt>Issued</dt>
-        <dd>{formatTime(license.createdAt)}</dd>
+        <dd>
+          <Time value={license.createdAt} />
+        </dd>
       </dl>
       {issuedByCaller && <StatusActions license={license} onChanged={setChanged} />}
       <Installations

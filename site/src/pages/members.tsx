@@ -39,7 +39,7 @@ export function MembersPage() {
   const path = { accountId };
   async function invite(event: FormEvent) {
     event.preventDefault();
-    const done = await run(async () => unwrap(await api.POST('/v1/accounts/{accountId}/members', { params: { path }, body: { email, role } })));
+    const done = await run(async () => unwrap(await api.POST('/v1/accounts/{accountId}/members', { params: { path }, body: { email: email.trim(), role } })));
     if (done) {
       setEmail('');
       members.reload();
@@ -85,7 +85,7 @@ export function MembersPage() {
           Invite
         </button>
       </form>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} fields={{ email: 'Enter the person’s email address, like it@example.com.' }} />
       <PagedTable
         list={members}
         what="members"
