@@ -458,6 +458,8 @@ describe('the license site, in Debian chromium against npm start', () => {
       ]) {
         await visit(name ?? '', path ?? '/');
       }
+      await phone.goto(`${stack.baseUrl}/licenses`);
+      await phone.getByRole('link', { name: 'Authentication Server · 50 users' }).waitFor();
       await screenshot(phone, 'licenses-phone');
     } finally {
       await context.close();

@@ -33,7 +33,8 @@ export function DataTable<T>({ caption, columns, rows, rowKey }: { caption: stri
             <tr key={rowKey(row)}>
               {columns.map((column) => (
                 <td key={column.header} {...(column.quietHeader ? {} : { 'data-label': column.header })}>
-                  {column.cell(row)}
+                  {/* One box for the value: on a phone it sits beside its label (styles.css). */}
+                  <div>{column.cell(row)}</div>
                 </td>
               ))}
             </tr>

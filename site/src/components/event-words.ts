@@ -79,7 +79,7 @@ export function eventDetails(event: AuditEvent, names: EventNames): string {
       break;
     case 'association.added':
     case 'association.removed':
-      if (text(data.resellerId)) parts.push(`reseller ${names.customer(String(data.resellerId))}`);
+      if (text(data.resellerId)) parts.push(names.customer(String(data.resellerId)));
       break;
     case 'api_key.created':
     case 'api_key.revoked':
