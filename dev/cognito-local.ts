@@ -8,7 +8,9 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
+  UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { cognitoPasswordPolicy } from '@license-activation/contract/password-policy';
 import { findFreePort } from './dynamodb-local.js';
 
 /** What cognito-local "e-mails": it prints the message instead, and we pass it on. */
@@ -43,7 +45,8 @@ export interface LocalUserPool {
 }
 
 const launcher = new URL('./cognito-local-launcher.mjs', import.meta.url);
-const confirmationBox = /Confirmation Code Delivery[\s\S]*?Username:\s+(\S+)[\s\S]*?Destination:\s+(\S+)[\s\S]*?Code:\s+(\S+)/;
+/** The launcher's line for each code it "sends", written the moment the call that sent it has saved it. */
+const codeLinePrefix = 'confirmation-code ';
 const readyLine = 'Cognito Local running on';
 const localRegion = 'local';
 const killAfterMs = 5_000;
@@ -69,21 +72,18 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<C
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let output = '';
-  let stderr = '';
+  let pending = '';
   let ready = false;
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
-    output += chunk;
-    if (!ready && output.includes(readyLine)) ready = true;
-    for (let match = confirmationBox.exec(output); match; match = confirmationBox.exec(output)) {
-      const [box, username = '', destination = '', code = ''] = match;
-      output = output.slice(match.index + box.length);
-      options.onConfirmationCode?.({ username, destination, code });
+    const lines = `${pending}${chunk}`.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes(readyLine)) ready = true;
+      if (line.startsWith(codeLinePrefix)) options.onConfirmationCode?.(JSON.parse(line.slice(codeLinePrefix.length)) as ConfirmationCode);
     }
-    // Keep only what a box still being written could need.
-    if (!output.includes('Confirmation Code Delivery')) output = output.slice(-200);
   });
+  let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     stderr = `${stderr}${chunk}`.slice(-2_000);
@@ -141,6 +141,12 @@ async function stillExists(client: CognitoIdentityProviderClient, pool: LocalUse
   }
 }
 
+/** As the CDK stack's pool: email verified by a code, and the same password policy (the launcher enforces it). */
+const poolSettings = {
+  AutoVerifiedAttributes: ['email' as const],
+  Policies: { PasswordPolicy: cognitoPasswordPolicy() },
+};
+
 /**
  * The user pool and app client of a local directory: created on first start (email sign-in, email
  * verified by a code, as the CDK stack's pool), remembered in `stateFile` afterwards. Tokens carry
@@ -154,14 +160,12 @@ export async function ensureLocalUserPool(endpoint: string, stateFile: string): 
       () => undefined,
     );
     // The directory may listen on another port than last time: its pools are the same.
-    if (remembered && (await stillExists(client, remembered))) return { ...remembered, endpoint };
-    const { UserPool } = await client.send(
-      new CreateUserPoolCommand({
-        PoolName: 'license-site',
-        UsernameAttributes: ['email'],
-        AutoVerifiedAttributes: ['email'],
-      }),
-    );
+    if (remembered && (await stillExists(client, remembered))) {
+      // A pool made by an earlier version of this code gets today's settings (its password policy).
+      await client.send(new UpdateUserPoolCommand({ UserPoolId: remembered.userPoolId, ...poolSettings }));
+      return { ...remembered, endpoint };
+    }
+    const { UserPool } = await client.send(new CreateUserPoolCommand({ PoolName: 'license-site', UsernameAttributes: ['email'], ...poolSettings }));
     const userPoolId = UserPool?.Id;
     if (!userPoolId) throw new Error('cognito-local created a user pool without an id');
     const { UserPoolClient } = await client.send(

@@ -31,6 +31,8 @@ export interface LocalServerOptions {
   readonly loadHandler?: HandlerLoader;
   /** The built license site served for non-API paths; tests pass their own folder. */
   readonly siteRoot?: string;
+  /** Told of every answer once it is sent: `npm start` prints a line per request with `LOG_LEVEL=info`. */
+  readonly onAnswered?: (answered: { at: Date; method: string; path: string; status: number; ms: number }) => void;
 }
 
 /** API Gateway refuses bodies above its own limit before any function runs; the 64 KiB rule is the handlers'. */
@@ -195,6 +197,14 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   }
 
   return createServer((request, response) => {
+    if (options.onAnswered) {
+      const at = new Date();
+      const began = performance.now();
+      const { onAnswered } = options;
+      response.once('finish', () =>
+        onAnswered({ at, method: request.method ?? 'GET', path: splitTarget(request.url ?? '/')[0], status: response.statusCode, ms: performance.now() - began }),
+      );
+    }
     answer(request, response).catch((error: unknown) => {
       // Only writing the answer can fail here, e.g. when the client has gone away.
       console.error('could not answer a request:', error);

@@ -14,12 +14,15 @@ import { headerValue } from '#lib/http/http-event.js';
 import { startDynamodbLocal } from '#dev/dynamodb-local.js';
 import { ensureTable } from '#dev/ensure-table.js';
 import { lambdaContext } from '#dev/lambda-context.js';
+import { ensureSampleWorld } from '#dev/sample-world.js';
+import type { LocalUserPool } from '#dev/cognito-local.js';
 
 /**
  * `npm run invoke -- <function> events/<route id>.json`: runs one function's handler in-process on a
  * sample API Gateway event, against `$DYNAMODB_ENDPOINT` or a DynamoDB Local of its own, and prints
  * the response. Installation events carry a placeholder instead of a DPoP proof, which must be fresh:
- * it is replaced by a proof signed with a P-256 key kept under `$DATA_DIR`.
+ * it is replaced by a proof signed with a P-256 key kept under `$DATA_DIR`. The accounts and license
+ * the events name are created on first use (dev/sample-world.ts).
  */
 
 /** The `DPoP` header value of the sample events that this script replaces with a fresh proof. */
@@ -94,6 +97,18 @@ function printResponse(response: APIGatewayProxyResult): void {
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** The user pool `npm start` made under `$DATA_DIR` (user-pool.json), for the routes that name it, unless one is configured. */
+async function useLocalUserPool(dataDir: string): Promise<void> {
+  if (process.env.USER_POOL_ID) return;
+  const pool = await readFile(join(dataDir, 'user-pool.json'), 'utf8').then(
+    (text) => JSON.parse(text) as LocalUserPool,
+    () => undefined,
+  );
+  if (!pool) return;
+  process.env.COGNITO_ENDPOINT ??= pool.endpoint;
+  Object.assign(process.env, { USER_POOL_ID: pool.userPoolId, USER_POOL_CLIENT_ID: pool.clientId, USER_POOL_REGION: pool.region });
+}
+
 async function invoke(functionName: string, eventFile: string): Promise<void> {
   const event = JSON.parse(await readFile(eventFile, 'utf8')) as APIGatewayProxyEvent;
   const route = findRoute(event.httpMethod, event.resource);
@@ -107,10 +122,13 @@ async function invoke(functionName: string, eventFile: string): Promise<void> {
   process.env.SECRET_BOX = 'local';
   // Read without caching: the process's configuration is final only once the endpoint is known.
   const { dataDir } = readConfig();
+  await useLocalUserPool(dataDir);
   const database = process.env.DYNAMODB_ENDPOINT ? undefined : await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
   if (database) process.env.DYNAMODB_ENDPOINT = database.endpoint;
   try {
     await ensureTable(table());
+    // The accounts and license the sample events name, on a fresh database (dev/sample-world.ts).
+    if (await ensureSampleWorld(table())) console.error('created the sample events\' accounts and license (dev/sample-world.ts)');
     const request = needsFreshProof(event) ? await withFreshProof(event, await loadInstallationKey(dataDir)) : event;
     const { handler } = (await import(`../functions/${functionName}/index.js`)) as { handler: Handler };
     printResponse(await handler(request, lambdaContext(functionName, { region: config().region })));

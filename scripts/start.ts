@@ -16,6 +16,7 @@ import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
 import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
+import { confirmationCodeLines, handlerLogLevel, localLogLevel, requestLine, showsRequests } from '#dev/local-log.js';
 
 const host = '127.0.0.1';
 
@@ -47,6 +48,9 @@ process.on('uncaughtException', (error) => void fail(error));
 process.on('unhandledRejection', (reason) => void fail(reason));
 
 const port = portFromEnvironment(process.env.PORT);
+const logLevel = localLogLevel(process.env.LOG_LEVEL);
+// The handlers' JSON log lines (one per request) only when asked for: they would drown what a person needs here.
+process.env.POWERTOOLS_LOG_LEVEL = handlerLogLevel(logLevel);
 process.env.SITE_URL ??= `http://${host}:${port}`;
 const { dataDir: configuredDataDir, region } = readConfig();
 const dataDir = resolve(configuredDataDir);
@@ -68,7 +72,7 @@ if (!process.env.DYNAMODB_ENDPOINT) {
   dynamodbLocal = await startDynamodbLocal({ dbPath: join(dataDir, dynamodbFolderName), accessKeyId });
   process.env.DYNAMODB_ENDPOINT = dynamodbLocal.endpoint;
 }
-const server = createLocalServer();
+const server = createLocalServer(showsRequests(logLevel) ? { onAnswered: (answered) => console.log(requestLine(answered)) } : {});
 await new Promise<void>((listening, failed) => {
   server.once('error', failed);
   server.listen(port, host, listening);
@@ -81,7 +85,7 @@ if (!process.env.COGNITO_ENDPOINT) {
   cognitoLocal = await startCognitoLocal({
     dataDir: join(dataDir, 'cognito'),
     // What Cognito would e-mail: the developer signs up with it.
-    onConfirmationCode: ({ destination, code }) => console.log(`confirmation code for ${destination}: ${code}`),
+    onConfirmationCode: ({ destination, code }) => console.log(confirmationCodeLines(destination, code, process.stdout.isTTY === true)),
   });
   process.env.COGNITO_ENDPOINT = cognitoLocal.endpoint;
 }
@@ -96,17 +100,20 @@ await ensureTable(table());
 const jobs = startScheduledJobs();
 console.log(`listening on ${baseUrl}`);
 
+/** How long requests in flight may take to finish once Ctrl-C is pressed; then every connection is closed. */
+const requestGraceMs = 300;
+
 let stopping = false;
 async function shutDown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   jobs.stop();
-  await new Promise<void>((closed) => {
-    server.close(() => closed());
-    // Idle keep-alive connections would hold close() open; requests in flight may finish.
-    server.closeIdleConnections();
-  });
-  await stopEmulators();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // A browser tab keeps sockets open, some that never carried a request: close() alone would wait for them.
+  const grace = setTimeout(() => server.closeAllConnections(), requestGraceMs);
+  await Promise.all([closed, stopEmulators()]);
+  clearTimeout(grace);
   process.exit(0);
 }
 

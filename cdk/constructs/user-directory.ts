@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { passwordPolicy } from '@license-activation/contract/password-policy';
 import type { StageConfig } from '../stage-config.js';
 
 export interface UserDirectoryProps {
@@ -43,14 +44,8 @@ export class UserDirectory extends Construct {
       keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
+      // The policy the local directory enforces too, and the license site's hint describes.
+      passwordPolicy: { ...passwordPolicy, tempPasswordValidity: Duration.days(3) },
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       // Threat protection (compromised credentials, adaptive authentication) needs the Plus plan: prod pays for it.

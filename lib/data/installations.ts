@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LicenseType } from '@license-activation/contract/catalog-schema';
+import type { ActivationMethod } from '@license-activation/contract/schemas';
 import type { StoredLicenseStatus } from '@license-activation/contract/license-state';
 import type { Table } from '../platform/dynamodb.js';
 import { isStorableId, keys } from './keys.js';
@@ -15,6 +16,8 @@ export interface ActivatedLicense {
   readonly licenseId: string;
   readonly activationId: string;
   readonly activatedAt: string;
+  /** How the activation was made; absent on activations made before it was recorded. */
+  readonly method?: ActivationMethod;
   readonly type: LicenseType;
   readonly quantity: number;
   readonly edition?: string;
@@ -26,6 +29,7 @@ export interface ReleasedActivation {
   readonly licenseId: string;
   readonly activationId: string;
   readonly activatedAt: string;
+  readonly method?: ActivationMethod;
   readonly releasedAt: string;
   readonly freesAt: string;
 }

@@ -2,7 +2,7 @@ import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-acc
 import { actorOf } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
-import type { Activation, ActivationInput, AuditEvent } from '@license-activation/contract/schemas';
+import type { Activation, ActivationInput, ActivationMethod, AuditEvent } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import { activationPut, activationReclaim, activationsOfLicense } from '../data/activations.js';
@@ -101,6 +101,13 @@ function slotItems(deps: InstallationDeps, license: LicenseRecord, source: SlotS
   ];
 }
 
+/** How an activation was made, from what proved the request. */
+const methodOfProof: Readonly<Record<ProofUse['kind'], ActivationMethod>> = {
+  dpop: 'online',
+  'offline-request': 'offline',
+  'device-authorization': 'sign-in',
+};
+
 /** The installation after activating `license` on it: created if new, its trial ended for good. */
 function withActivation(existing: InstallationRecord | undefined, request: ActivationRequest, license: LicenseRecord): InstallationRecord {
   const { input, now } = request;
@@ -130,7 +137,7 @@ function withActivation(existing: InstallationRecord | undefined, request: Activ
     fingerprintHash: fingerprintHash(license.productId, input.fingerprint),
     lastSeenAt: at,
     ...(trial ? { trialEndedAt: at } : {}),
-    licenses: { ...base.licenses, [license.id]: activatedLicense(license, { activationId: newId('act', now), activatedAt: at }) },
+    licenses: { ...base.licenses, [license.id]: activatedLicense(license, { activationId: newId('act', now), activatedAt: at, method: methodOfProof[request.proof.kind] }) },
     rev: base.rev + 1,
   };
 }
@@ -240,7 +247,8 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         installationId,
         data: { activationId: activated.activationId, hostname: input.hostname, version: input.version, offline: proof.kind === 'offline-request' },
       }).map((item) => ['event', item] as const),
-      ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, event)).map((item) => ['event', item] as const),
+      // A sign-in approval is the customer's business too: its feed shows who approved, beside the activation.
+      ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, { customerId: license.customerId, ...event })).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };

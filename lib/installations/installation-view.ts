@@ -26,6 +26,7 @@ export function toActivation(record: InstallationRecord, activated: ActivatedLic
     installationId: record.id,
     createdAt: activated.activatedAt,
     lastSeenAt: record.lastSeenAt,
+    ...(activated.method !== undefined ? { method: activated.method } : {}),
     ...(lapsesAt !== undefined && lapsesAt < view.now.getTime() ? { lapsedAt: new Date(lapsesAt).toISOString() } : {}),
   };
 }
@@ -42,6 +43,7 @@ function releasedActivations(record: InstallationRecord, view: SlotView): Activa
       lastSeenAt: record.lastSeenAt,
       releasedAt: released.releasedAt,
       freesAt: released.freesAt,
+      ...(released.method !== undefined ? { method: released.method } : {}),
     }));
 }
 
@@ -64,6 +66,7 @@ export function toInstallationView(record: InstallationRecord, view: SlotView): 
     ...(record.trial ? { trial: { startedAt: record.trial.startedAt, endsAt: record.trial.endsAt } } : {}),
     activations: [...activatedLicenses(record).map((activated) => toActivation(record, activated, view)), ...releasedActivations(record, view)],
     ...(record.usage ? { usage: { activeUsers: record.usage.activeUsers, reportedAt: record.usage.reportedAt } } : {}),
+    ...(record.tokenExp !== undefined ? { tokenExpiresAt: new Date(record.tokenExp * 1000).toISOString() } : {}),
   };
 }
 
@@ -86,7 +89,7 @@ export function toSnapshot(record: InstallationRecord): InstallationSnapshot {
 }
 
 /** The terms and status of a license, as copied into the installation it is activated on. */
-export function activatedLicense(license: LicenseRecord, activation: { activationId: string; activatedAt: string }): ActivatedLicense {
+export function activatedLicense(license: LicenseRecord, activation: Pick<ActivatedLicense, 'activationId' | 'activatedAt' | 'method'>): ActivatedLicense {
   return {
     licenseId: license.id,
     ...activation,

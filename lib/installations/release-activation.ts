@@ -46,7 +46,7 @@ export async function releaseActivation(
       licenses: remaining,
       ...(freesAt === undefined
         ? {}
-        : { released: { ...installation.released, [licenseId]: { licenseId, activationId: activated.activationId, activatedAt: activated.activatedAt, releasedAt, freesAt } } }),
+        : { released: { ...installation.released, [licenseId]: { licenseId, activationId: activated.activationId, activatedAt: activated.activatedAt, ...(activated.method ? { method: activated.method } : {}), releasedAt, freesAt } } }),
       rev: installation.rev + 1,
     }, now);
     const items: LabelledItem<'proof' | 'access' | 'activation' | 'slot' | 'installation' | 'event'>[] = [

@@ -1,26 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { licenseKeyAlphabet as alphabet } from '@license-activation/contract/fields';
+import { toBase32 } from '@license-activation/contract/license-keys';
+
+export { licenseIdOf } from '@license-activation/contract/license-keys';
 
 const symbolValue = new Map([...alphabet].map((symbol, value) => [symbol, value]));
 
 const payloadLength = 24;
 const groupLength = 5;
-
-function toBase32(bytes: Uint8Array, length: number): string {
-  let bits = 0;
-  let buffer = 0;
-  let out = '';
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < length) {
-      bits -= 5;
-      out += alphabet[(buffer >> bits) & 31];
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  return out;
-}
 
 /**
  * Luhn mod N (N = 32) over the payload: it catches every single-character mistake and almost every
@@ -54,15 +41,6 @@ export function normalizeLicenseKey(typed: string): string | undefined {
   if (![...compact].every((symbol) => symbolValue.has(symbol))) return undefined;
   const payload = compact.slice(0, payloadLength);
   return compact.at(-1) === checkSymbol(payload) ? compact : undefined;
-}
-
-/**
- * A license's id, derived from its key by a one-way hash. Activation by key then reads the license
- * directly (one GetItem, no lookup item), and the key itself is never stored.
- */
-export function licenseIdOf(normalizedKey: string): string {
-  const digest = createHash('sha256').update(`license-id:${normalizedKey}`, 'utf8').digest();
-  return `lic_${toBase32(digest, 26)}`;
 }
 
 /** The first group of a key: shown to people so they can tell their keys apart. */

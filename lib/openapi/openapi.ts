@@ -190,6 +190,18 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
   [License.shape.activations, 'How many installations hold it now.'],
   [Installation.shape.id, "The RFC 7638 thumbprint (base64url SHA-256) of the installation's public key."],
   [Installation.shape.licenses, 'On restore: the activated licenses, as they are now.'],
+  [
+    Installation.shape.tokenExpiresAt,
+    'An addition to API.md (for the license site): when the latest token issued to the installation expires. An offline installation ' +
+      'runs on its license file until then, whatever is released meanwhile (the release allowance, API.md §8).',
+  ],
+  [
+    Activation.shape.method,
+    'An addition to API.md (for the license site): how the activation was made. `online`: with a key or a license id; `offline`: a ' +
+      "request file exchanged for a license file, which no heartbeat renews; `sign-in`: a person approved the installation's code. " +
+      'Absent on activations made before it was recorded.',
+  ],
+  [Actor.shape.name, "Who acted, as named then: an account's name, a person's email, an installation's hostname; absent for system and ops."],
   [Installation.shape.token, { ...licenseToken, description: `On restore: the fresh token, also answered beside the installation. ${licenseToken.description}` }],
   [TokenResult.shape.token, licenseToken],
   [TrialResult.shape.token, licenseToken],

@@ -220,7 +220,7 @@ describe('POST /v1/activations', () => {
     const facts = machine();
     const first = await activate(installation, { key, productId: 'authserver', ...facts });
     expect(first.status).toBe(201);
-    expect(first.body.activation).toEqual({ id: expect.stringMatching(/^act_/), licenseId: license.id, installationId: installation.id, createdAt: expect.any(String), lastSeenAt: expect.any(String) });
+    expect(first.body.activation).toEqual({ id: expect.stringMatching(/^act_/), licenseId: license.id, installationId: installation.id, createdAt: expect.any(String), lastSeenAt: expect.any(String), method: 'online' });
     expect(first.body.installation).toMatchObject({ id: installation.id, customerId: customer.account.id, activations: [first.body.activation] });
     const claims = await verifyLicenseToken(first.body.token, 'authserver');
     expect(claims).toMatchObject({ mode: 'full', customerId: customer.account.id, seats: { users: 50, consumed: 0 }, licenses: [{ id: license.id, type: 'users', quantity: 50, status: 'active' }] });

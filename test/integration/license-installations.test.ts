@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
 import type { LicenseInstallation } from '@license-activation/contract/schemas';
+import { approveDeviceAuthorization, startDeviceAuthorization } from '#lib/installations/sign-in-activation.js';
+import { signInActivationDeps } from '#lib/installations/sign-in-activation-deps.js';
 import { call, newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { createCustomerOf, createReseller, issueLicense, machine } from '../support/scenario.js';
@@ -82,5 +85,41 @@ describe('GET /v1/licenses/{id}/installations', () => {
     const page = await call<Page>('listLicenseInstallations', { as: customer.principal, params: { licenseId: held?.id ?? '' }, query: { limit: '1' } });
     const foreign = await call('listLicenseInstallations', { as: customer.principal, params: { licenseId: empty?.id ?? '' }, query: { cursor: page.body.nextCursor ?? '' } });
     expect(foreign).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+  });
+
+  // An addition to API.md for the license site: `activation.method` and `installation.tokenExpiresAt`.
+  it('says how each installation was activated (online, offline, sign-in) and until when its latest token is valid', async () => {
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    const { license, key } = await issueLicense(reseller.principal, { customerId: customer.account.id, productId: 'modeler', type: 'server', maxActivations: 3 });
+    const [online, offline, signIn] = await Promise.all([newInstallation(), newInstallation(), newInstallation()]);
+    await activate(online as TestInstallation, key, { hostname: 'online.example' });
+    const request = await (offline as TestInstallation).sign('activation-request+jwt', {
+      iat: Math.floor(Date.now() / 1000),
+      jti: crypto.randomUUID(),
+      key,
+      productId: 'modeler',
+      ...machine({ hostname: 'offline.example' }),
+    });
+    const licenseFile = await call<{ token: string }>('offlineActivate', { body: { request } });
+    expect(licenseFile.status).toBe(201);
+    const deps = signInActivationDeps();
+    const now = new Date();
+    const asker = { kind: 'installation' as const, id: (signIn as TestInstallation).id, jwk: (signIn as TestInstallation).jwk, jti: crypto.randomUUID(), iat: Math.floor(now.getTime() / 1000) };
+    const { userCode } = await startDeviceAuthorization(deps, { installation: asker, input: { productId: 'modeler', ...machine({ hostname: 'sign-in.example' }) }, now });
+    await approveDeviceAuthorization(deps, {
+      caller: { account: { kind: 'customer', id: customer.account.id }, person: { kind: 'person', id: 'person-of-the-customer', emailVerified: true } },
+      userCode,
+      licenseId: license.id,
+      now,
+    });
+
+    const { body } = await call<Page>('listLicenseInstallations', { as: customer.principal, params: { licenseId: license.id } });
+    const byHost = new Map(body.items.map((item) => [item.installation.hostname, item.installation]));
+    const methodOf = (hostname: string) => byHost.get(hostname)?.activations.find((activation) => activation.licenseId === license.id)?.method;
+    expect([methodOf('online.example'), methodOf('offline.example'), methodOf('sign-in.example')]).toEqual(['online', 'offline', 'sign-in']);
+    // The offline installation runs on its license file until that expires.
+    expect(byHost.get('offline.example')?.tokenExpiresAt).toBe(new Date((decodeJwt(licenseFile.body.token).exp ?? 0) * 1000).toISOString());
+    expect(Date.parse(byHost.get('online.example')?.tokenExpiresAt ?? '')).toBeGreaterThan(Date.now());
   });
 });

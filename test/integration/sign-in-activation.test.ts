@@ -59,7 +59,7 @@ const poll = (installation: TestInstallation, deviceCode: string) =>
 
 describe('sign-in activation (API.md §7)', () => {
   it('approve, then collect: the installation gets its token once the person approved', async () => {
-    const { owner, licenseId } = await customerWithLicense();
+    const { owner, licenseId, customerId, person } = await customerWithLicense();
     const installation = await newInstallation();
     const codes = await started(installation);
     expect(codes.userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
@@ -82,6 +82,11 @@ describe('sign-in activation (API.md §7)', () => {
     const again = await request(baseUrl, 'POST', `/v1/device-authorizations/${codes.userCode}/approve`, { credential: owner, body: { licenseId } });
     expect(again.status).toBe(409);
     expect(await checkLedger(table())).toEqual([]);
+    // Who approved is in the customer's audit trail as well as the license's.
+    for (const feed of [`/v1/customers/${customerId}/events`, `/v1/licenses/${licenseId}/events`]) {
+      const { items } = await ok<{ items: { type: string; actor: { kind: string; id: string } }[] }>('GET', feed, owner);
+      expect(items.find((event) => event.type === 'authorization.approved')?.actor, feed).toEqual(expect.objectContaining({ kind: 'person', id: person.id }));
+    }
   });
 
   it('deny: the installation is told, and the code can no longer be approved', async () => {

@@ -5,6 +5,7 @@ import type { Catalog, Product } from '@license-activation/contract/catalog-sche
 import { productById } from '@license-activation/contract/product-queries';
 import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 import type { LicenseTokenClaims } from '@license-activation/contract/license-token';
+import { typedLicenseKey } from '@license-activation/contract/license-keys';
 import { ActivationResult, DeviceAuthorizationStarted, InstallationResult, JwksResult, TokenResult, TrialResult } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
 import type { ApiRequest } from './api-transport.js';
@@ -173,9 +174,12 @@ export class LicenseClient {
     return answer;
   }
 
-  /** Activates a license key on this installation (a repeat is harmless); stores the new token. */
+  /**
+   * Activates a license key on this installation (a repeat is harmless); stores the new token. The key may
+   * be typed as people type it: any case, spaces or dashes anywhere, `O` for `0`, `I` or `L` for `1`.
+   */
   async activate(key: string): Promise<ActivationAnswer> {
-    return this.activateWith({ key }, undefined);
+    return this.activateWith({ key: typedLicenseKey(key) }, undefined);
   }
 
   /**
@@ -248,7 +252,7 @@ export class LicenseClient {
    */
   async createRequestFile(key: string): Promise<string> {
     const { key: installationKey } = await this.identity();
-    return createActivationRequest(installationKey, { key, productId: this.product.id, ...(await this.machineReport()) }, this.clock());
+    return createActivationRequest(installationKey, { key: typedLicenseKey(key), productId: this.product.id, ...(await this.machineReport()) }, this.clock());
   }
 
   /**

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { JwksResult, TokenResult } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
 import { systemClock } from './clock.js';
+import { licenseIdOf, typedLicenseKey } from '@license-activation/contract/license-keys';
 import { LicenseClientError } from './errors.js';
 import { LicenseClient } from './license-client.js';
 import type { LicenseStatus } from './license-status.js';
@@ -20,7 +21,7 @@ const usage = `Usage: licensectl <command> [options]
 Commands:
   init                      create the installation key and remember the settings below
   trial                     start the product's trial (online)
-  activate <key>            activate a license key (online)
+  activate <key>            activate a license key (online); spaces, any case, O for 0 and I or L for 1 are fine
   activate --sign-in        activate through a person who signs in to the license site and approves
                             the code shown (online; Ctrl-C stops waiting)
   heartbeat                 report usage and refresh the license token (online)
@@ -67,9 +68,27 @@ const write = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 
+/** Options that take a value: `--active-users -5` passes -5 to the option (parseArgs alone reads it as an option). */
+const valueOptions = new Set(['--state-dir', '--server', '--product', '--product-version', '--issuer', '--jwks', '--active-users', '--out']);
+
+function withNegativeValues(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] as string;
+    const next = argv[index + 1];
+    if (valueOptions.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      index += 1;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
 function parseCommandLine(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    args: withNegativeValues(argv),
     allowPositionals: true,
     options: {
       'state-dir': { type: 'string' },
@@ -145,7 +164,8 @@ function summary(status: LicenseStatus): string {
   if (status.seats) rows.push(['seats', `${status.seats.consumed} in use of ${status.seats.users}`]);
   if (status.restricted.length > 0) rows.push(['restricted', status.restricted.join(', ')]);
   if (status.trialEndsAt) rows.push(['trial ends', status.trialEndsAt]);
-  if (status.expiresAt) rows.push(['token expires', `${status.expiresAt} (refresh after ${status.refreshAfter ?? '-'})`]);
+  // A license file asks for no refresh before it ends (its refreshAfter is its expiry): the time once.
+  if (status.expiresAt) rows.push(['token expires', status.refreshAfter && status.refreshAfter !== status.expiresAt ? `${status.expiresAt} (refresh after ${status.refreshAfter})` : status.expiresAt]);
   if (status.tokenProblem) rows.push(['token', status.tokenProblem.detail]);
   for (const warning of status.warnings) rows.push(['warning', `${warning.code}: ${warning.detail}`]);
   return rows.map(([label, value]) => `${label.padEnd(14)}${value}`).join('\n');
@@ -154,12 +174,21 @@ function summary(status: LicenseStatus): string {
 function positional(line: CommandLine, name: string): string {
   const value = line.positionals[1];
   if (value === undefined) throw new UsageError(`${line.positionals[0] ?? 'this command'} needs <${name}>`);
+  if (line.positionals.length > 2) throw new UsageError(`${line.positionals[0]} takes one <${name}>, not ${line.positionals.length - 1} words`);
   return value;
+}
+
+/** A license key, typed in one word or in its five groups with spaces between (`ABCDE FGHJK …`). */
+function keyArgument(line: CommandLine): string {
+  const words = line.positionals.slice(1);
+  if (words.length === 0) throw new UsageError(`${line.positionals[0] ?? 'this command'} needs <key>`);
+  return words.join(' ');
 }
 
 function activeUsers(line: CommandLine): number {
   const text = line.values['active-users'];
-  if (!/^\d+$/.test(text)) throw new UsageError(`--active-users must be a whole number, not ${text}`);
+  if (/^-\d+$/.test(text)) throw new UsageError(`--active-users must be 0 or more, not ${text}`);
+  if (!/^\d+$/.test(text)) throw new UsageError(`--active-users must be a whole number (0 or more), not ${text}`);
   return Number(text);
 }
 
@@ -205,10 +234,24 @@ async function offlineExchange(line: CommandLine, stateDir: string): Promise<voi
     throw new UsageError(`cannot read the request file ${path}`);
   })).trim();
   const transport = new ApiTransport({ serverUrl: serviceUrl(serverUrl), fetch, clock: systemClock, timeoutMs: requestTimeoutMs });
-  const { token } = await transport.send({ route: 'offlineActivate', body: { request } }, TokenResult);
+  const { token } = await transport.send({ route: 'offlineActivate', body: { request } }, TokenResult).catch((error: unknown) => {
+    const key = keyInRequestFile(request);
+    if (error instanceof LicenseClientError && error.code === 'TOO_MANY_ACTIVATIONS' && key) throw withAdvice(error, freeSlotAdvice(key, serverUrl));
+    throw error;
+  });
   if (line.values.out === undefined) return write(token);
   await writeFile(line.values.out, `${token}\n`, { mode: 0o600 });
   write(`license file written to ${line.values.out}: take it to the installation and run licensectl import-file ${line.values.out}`);
+}
+
+/** The license key a request file carries (its claims, read without verifying: only to give advice). */
+function keyInRequestFile(request: string): string | undefined {
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(request.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null && typeof (claims as { key?: unknown }).key === 'string' ? (claims as { key: string }).key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Shows the code (and a QR code of the link that carries it) and waits for the person; Ctrl-C stops. */
@@ -240,6 +283,48 @@ function terminalQrCode(text: string): string {
     .join('\n');
 }
 
+/** A refusal of the service, told in other words. */
+function withDetail(error: LicenseClientError, detail: string): LicenseClientError {
+  return new LicenseClientError(error.code, detail, {
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+  });
+}
+
+/** A refusal of the service, with what to do about it added to its detail. */
+function withAdvice(error: LicenseClientError, advice: string): LicenseClientError {
+  return withDetail(error, `${error.detail}. ${advice}`);
+}
+
+/** Where a full license's slot is freed: on its page of the license site (served by the service's own address). */
+function freeSlotAdvice(key: string, serverUrl: string | undefined): string {
+  const normalized = typedLicenseKey(key).replaceAll('-', '');
+  const page = serverUrl ? `${serverUrl.replace(/\/+$/, '')}/licenses/${licenseIdOf(normalized)}` : 'the license site';
+  return `Free a slot: release the license on a server that no longer needs it (licensectl release ${licenseIdOf(normalized)} there), or on its page of the license site, ${page}`;
+}
+
+async function activateByKey(client: LicenseClient, key: string, serverUrl: string | undefined) {
+  try {
+    return await client.activate(key);
+  } catch (error) {
+    if (error instanceof LicenseClientError && error.code === 'TOO_MANY_ACTIVATIONS') throw withAdvice(error, freeSlotAdvice(key, serverUrl));
+    throw error;
+  }
+}
+
+/** Releases a license of this installation; one it does not hold (or an id of nothing) is said to be so, whatever the service's words. */
+async function releaseLicense(client: LicenseClient, licenseId: string) {
+  try {
+    return await client.release(licenseId);
+  } catch (error) {
+    if (error instanceof LicenseClientError && error.code === 'NOT_FOUND') {
+      throw withDetail(error, `license ${licenseId} is not activated on this installation: check the id (lic_ and 26 letters and digits) on the license's page of the license site`);
+    }
+    throw error;
+  }
+}
+
 async function run(line: CommandLine, stateDir: string): Promise<void> {
   const command = commandOf(line);
   if (command === 'init') return init(line, stateDir);
@@ -251,7 +336,7 @@ async function run(line: CommandLine, stateDir: string): Promise<void> {
       await client.trial();
       break;
     case 'activate': {
-      const answer = line.values['sign-in'] ? await activateBySignIn(client) : await client.activate(positional(line, 'key'));
+      const answer = line.values['sign-in'] ? await activateBySignIn(client) : await activateByKey(client, keyArgument(line), settings.serverUrl);
       write(`activated license ${answer.activation.licenseId}`);
       break;
     }
@@ -260,7 +345,7 @@ async function run(line: CommandLine, stateDir: string): Promise<void> {
       break;
     case 'release': {
       const licenseId = positional(line, 'licenseId');
-      await client.release(licenseId);
+      await releaseLicense(client, licenseId);
       write(`released license ${licenseId}`);
       break;
     }
@@ -268,7 +353,7 @@ async function run(line: CommandLine, stateDir: string): Promise<void> {
       await client.restore();
       break;
     case 'request-file': {
-      const file = await client.createRequestFile(positional(line, 'key'));
+      const file = await client.createRequestFile(keyArgument(line));
       if (line.values.out === undefined) return write(file);
       // It carries the license key: readable by its owner only.
       await writeFile(line.values.out, `${file}\n`, { mode: 0o600 });
@@ -305,7 +390,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     line = parseCommandLine(argv);
   } catch (error) {
-    process.stderr.write(`licensectl: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    process.stderr.write(`licensectl: ${error instanceof Error ? error.message : String(error)} (licensectl --help lists the commands and options)\n`);
     return 2;
   }
   if (line.values.help) {

@@ -97,6 +97,8 @@ export type EventType = z.infer<typeof EventType>;
 export const Actor = z.object({
   kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'person', 'anonymous', 'system']),
   id: z.string(),
+  /** Who acted, as it was named then: an account's name, a person's email, an installation's hostname. */
+  name: z.string().optional(),
 });
 
 export const AuditEvent = z.object({
@@ -113,6 +115,13 @@ export type AuditEvent = z.infer<typeof AuditEvent>;
 
 // ---------------------------------------------------------------- installations
 
+/**
+ * How an activation was made: `online` with a key or a license id, `offline` with a request file
+ * exchanged for a license file, `sign-in` by a person approving the code the installation showed.
+ */
+export const ActivationMethod = z.enum(['online', 'offline', 'sign-in']);
+export type ActivationMethod = z.infer<typeof ActivationMethod>;
+
 export const Activation = z.object({
   id: z.string(),
   licenseId: z.string(),
@@ -125,6 +134,8 @@ export const Activation = z.object({
   /** A release past the license's release allowance: the slot stays taken until `freesAt`. */
   releasedAt: z.optional(isoTime),
   freesAt: z.optional(isoTime),
+  /** How the activation was made; absent on activations made before it was recorded (an addition to API.md). */
+  method: ActivationMethod.optional(),
 });
 export type Activation = z.infer<typeof Activation>;
 
@@ -140,6 +151,8 @@ export const Installation = z.object({
   trial: z.object({ startedAt: isoTime, endsAt: isoTime }).optional(),
   activations: z.array(Activation),
   usage: z.object({ activeUsers: z.number().int(), reportedAt: isoTime }).optional(),
+  /** When the latest token issued to the installation expires (an addition to API.md). */
+  tokenExpiresAt: z.optional(isoTime),
   /** On restore: the activated licenses, as the on-prem server lists them. */
   licenses: z.array(License).optional(),
   /** On restore: a fresh license token. */

@@ -35,6 +35,12 @@ const explanations: Record<ErrorCode, string> = {
   UNAVAILABLE: 'The service is briefly unavailable. Try again in a moment.',
 };
 
+/** A way out of an error: a link to the page that fixes it ("Confirm your email"). */
+export interface ErrorAction {
+  readonly label: string;
+  readonly to: string;
+}
+
 /** An error a page shows: a contract problem, or a failure before any answer (network, directory). */
 export class ShownError extends Error {
   constructor(
@@ -42,6 +48,7 @@ export class ShownError extends Error {
     readonly detail?: string,
     readonly fieldErrors: readonly { path: string; message: string }[] = [],
     readonly code?: string,
+    readonly action?: ErrorAction,
   ) {
     super(detail ? `${summary} ${detail}` : summary);
     this.name = 'ShownError';
@@ -60,6 +67,11 @@ export function toShownError(error: unknown): ShownError {
   }
   if (error instanceof Error) return new ShownError('The request did not go through.', error.message);
   return new ShownError('The request did not go through.');
+}
+
+/** The same error, with a link to the page that helps. */
+export function withAction(error: ShownError, action: ErrorAction): ShownError {
+  return new ShownError(error.summary, error.detail, error.fieldErrors, error.code, action);
 }
 
 /** The data of an openapi-fetch answer, or the answer's problem thrown as a ShownError. */

@@ -1,5 +1,6 @@
 import type * as CognitoSdk from '@aws-sdk/client-cognito-identity-provider';
 import { api } from '../api/client';
+import { describePasswordPolicy } from '@license-activation/contract/password-policy';
 import { ShownError, unwrap } from '../api/problem';
 
 /**
@@ -42,29 +43,55 @@ function connect(): Promise<Directory> {
   return directory;
 }
 
-/** The directory's error in words: its messages are written for people already. */
-function shown(error: unknown): ShownError {
+/** What a person was doing when the directory refused: the same refusal reads differently in each. */
+type Step = 'sign-up' | 'confirm' | 'resend' | 'sign-in' | 'refresh' | 'forgot-password' | 'reset-password' | 'sign-out';
+
+const confirmPage = (email: string) => ({ label: 'Confirm your email', to: `/sign-up/confirm?email=${encodeURIComponent(email)}` });
+const signInPage = (email: string) => ({ label: 'Sign in', to: `/sign-in?email=${encodeURIComponent(email)}` });
+
+/**
+ * The directory's refusal in words a person acts on, with a link to the page that helps where there is
+ * one. Known refusals carry no `detail`: Cognito's own message would only repeat them less clearly.
+ */
+export function shownDirectoryError(error: unknown, step: Step, email = ''): ShownError {
   if (error instanceof ShownError) return error;
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
-  const summaries: Record<string, string> = {
-    NotAuthorizedException: 'The email or password is not right.',
-    UserNotFoundException: 'The email or password is not right.',
-    UsernameExistsException: 'Someone has already signed up with that email. Sign in, or reset the password.',
-    CodeMismatchException: 'That code is not right. Check the email and try again.',
-    ExpiredCodeException: 'That code has expired. Ask for a new one.',
-    InvalidPasswordException: 'The password is too weak.',
-    UserNotConfirmedException: 'Confirm your email first with the code we sent.',
-    LimitExceededException: 'Too many attempts. Wait a few minutes and try again.',
-  };
-  return new ShownError(summaries[name] ?? 'The sign-in service did not accept that.', message, [], name || undefined);
+  const words = (summary: string, action?: { label: string; to: string }) => new ShownError(summary, undefined, [], name, action);
+  switch (name) {
+    case 'NotAuthorizedException':
+    case 'UserNotFoundException':
+      if (step === 'sign-in') return words('Wrong email or password.', { label: 'Forgot your password?', to: '/forgot-password' });
+      if (step === 'refresh' || step === 'sign-out') return words('Your session has ended. Sign in again.', { label: 'Sign in', to: '/sign-in' });
+      return words('Nobody has signed up with that email.', { label: 'Sign up', to: '/sign-up' });
+    case 'UsernameExistsException':
+      return words('Someone has already signed up with that email. Sign in, or reset the password.', signInPage(email));
+    case 'InvalidPasswordException':
+      return new ShownError('That password is not allowed.', describePasswordPolicy(), [], name);
+    case 'UserNotConfirmedException':
+      return words('Confirm your email first, with the code we sent to it.', confirmPage(email));
+    case 'CodeMismatchException':
+      return words('That code is not right. Check the email, or send a new code.');
+    case 'ExpiredCodeException':
+      return words('That code has expired. Send a new one.');
+    case 'LimitExceededException':
+    case 'TooManyRequestsException':
+    case 'TooManyFailedAttemptsException':
+      return words('Too many attempts. Wait a few minutes and try again.');
+    case 'InvalidParameterException':
+      if (/already confirmed/i.test(message)) return words('This email is already confirmed: sign in.', signInPage(email));
+      break;
+    case 'TypeError':
+      return new ShownError('The sign-in service cannot be reached. Check your connection and try again.', undefined, [], name);
+  }
+  return new ShownError('The sign-in service did not accept that.', message, [], name || undefined);
 }
 
-async function call<T>(work: (directory: Directory) => Promise<T>): Promise<T> {
+async function call<T>(step: Step, email: string, work: (directory: Directory) => Promise<T>): Promise<T> {
   try {
     return await work(await connect());
   } catch (error) {
-    throw shown(error);
+    throw shownDirectoryError(error, step, email);
   }
 }
 
@@ -76,25 +103,25 @@ function tokensOf(result: { AccessToken?: string; RefreshToken?: string; Expires
 }
 
 export function signUp(email: string, password: string): Promise<void> {
-  return call(async ({ sdk, client, clientId }) => {
+  return call('sign-up', email, async ({ sdk, client, clientId }) => {
     await client.send(new sdk.SignUpCommand({ ClientId: clientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
   });
 }
 
 export function confirmSignUp(email: string, code: string): Promise<void> {
-  return call(async ({ sdk, client, clientId }) => {
+  return call('confirm', email, async ({ sdk, client, clientId }) => {
     await client.send(new sdk.ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: code }));
   });
 }
 
 export function resendCode(email: string): Promise<void> {
-  return call(async ({ sdk, client, clientId }) => {
+  return call('resend', email, async ({ sdk, client, clientId }) => {
     await client.send(new sdk.ResendConfirmationCodeCommand({ ClientId: clientId, Username: email }));
   });
 }
 
 export function signIn(email: string, password: string): Promise<Tokens> {
-  return call(async ({ sdk, client, clientId }) => {
+  return call('sign-in', email, async ({ sdk, client, clientId }) => {
     const answer = await client.send(
       new sdk.InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
     );
@@ -103,7 +130,7 @@ export function signIn(email: string, password: string): Promise<Tokens> {
 }
 
 export function refresh(refreshToken: string): Promise<Tokens> {
-  return call(async ({ sdk, client, clientId }) => {
+  return call('refresh', '', async ({ sdk, client, clientId }) => {
     const answer = await client.send(
       new sdk.InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }),
     );
@@ -112,20 +139,20 @@ export function refresh(refreshToken: string): Promise<Tokens> {
 }
 
 export function forgotPassword(email: string): Promise<void> {
-  return call(async ({ sdk, client, clientId }) => {
+  return call('forgot-password', email, async ({ sdk, client, clientId }) => {
     await client.send(new sdk.ForgotPasswordCommand({ ClientId: clientId, Username: email }));
   });
 }
 
 export function confirmForgotPassword(email: string, code: string, password: string): Promise<void> {
-  return call(async ({ sdk, client, clientId }) => {
+  return call('reset-password', email, async ({ sdk, client, clientId }) => {
     await client.send(new sdk.ConfirmForgotPasswordCommand({ ClientId: clientId, Username: email, ConfirmationCode: code, Password: password }));
   });
 }
 
 /** Ends every session of the person, not only this tab's: the refresh token stops working. */
 export function globalSignOut(accessToken: string): Promise<void> {
-  return call(async ({ sdk, client }) => {
+  return call('sign-out', '', async ({ sdk, client }) => {
     await client.send(new sdk.GlobalSignOutCommand({ AccessToken: accessToken }));
   });
 }

@@ -11,10 +11,4 @@ export function StatusBadge({ status }: { status: License['status'] }) {
   return <span className={`badge badge-${status}`}>{statusWords[status]}</span>;
 }
 
-/** What the license grants, as a person reads it: "vault professional" or "authserver users ×25". */
-export function describeLicense(license: Pick<License, 'productId' | 'type' | 'edition' | 'quantity'>): string {
-  if (license.type === 'edition') return `${license.productId} ${license.edition ?? ''}`.trim();
-  return `${license.productId} ${license.type} ×${license.quantity}`;
-}
-
-export const licenseStatuses = Object.keys(statusWords) as License['status'][];
+export const licenseStatusChoices = Object.entries(statusWords).map(([value, label]) => ({ value, label }));

@@ -1,22 +1,31 @@
 import { useEffect, useId, useRef } from 'react';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { ShownError } from '../api/problem';
 
-/** An error in words: the summary, the problem's `detail`, and which fields were wrong. */
-export function ErrorMessage({ error }: { error: ShownError | undefined }) {
+/**
+ * An error in words: the summary, the problem's `detail`, a link to what helps, and which fields were wrong.
+ * `fields` says, per field path the form sends, what a valid value is ("Enter a company name"); the
+ * validator's own text is not for people.
+ */
+export function ErrorMessage({ error, fields = {} }: { error: ShownError | undefined; fields?: Readonly<Record<string, string>> }) {
   if (!error) return null;
   return (
     <div className="error" role="alert">
       <p>
         <strong>{error.summary}</strong>
         {error.detail ? ` ${error.detail}` : ''}
+        {error.action && (
+          <>
+            {' '}
+            <Link to={error.action.to}>{error.action.label}</Link>
+          </>
+        )}
       </p>
       {error.fieldErrors.length > 0 && (
         <ul>
-          {error.fieldErrors.map((field) => (
-            <li key={`${field.path}:${field.message}`}>
-              {field.path || 'body'}: {field.message}
-            </li>
+          {[...new Set(error.fieldErrors.map((field) => (Object.hasOwn(fields, field.path) ? fields[field.path] : `${field.path || 'The form'} is not valid.`)))].map((words) => (
+            <li key={words}>{words}</li>
           ))}
         </ul>
       )}
@@ -102,22 +111,6 @@ export function ConfirmDialog({
   );
 }
 
-/** Cursor paging: the answer's `nextCursor` leads on, the cursors seen so far lead back. */
-export function Pager({ cursors, nextCursor, onChange }: { cursors: readonly string[]; nextCursor: string | undefined; onChange: (cursors: string[]) => void }) {
-  if (cursors.length === 0 && !nextCursor) return null;
-  return (
-    <nav className="pager" aria-label="Pages">
-      <button type="button" disabled={cursors.length === 0} onClick={() => onChange(cursors.slice(0, -1))}>
-        Previous page
-      </button>
-      <span className="muted">Page {cursors.length + 1}</span>
-      <button type="button" disabled={!nextCursor} onClick={() => nextCursor && onChange([...cursors, nextCursor])}>
-        Next page
-      </button>
-    </nav>
-  );
-}
-
 export function formatTime(value: string | undefined): string {
   if (!value) return '—';
   return new Date(value).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -127,3 +120,10 @@ export function formatDate(value: string | undefined): string {
   if (!value) return 'never';
   return new Date(value).toLocaleDateString(undefined, { dateStyle: 'medium' });
 }
+
+/** A time as a `<time>` element, which never wraps (styles.css): "6 Mar 2026, 14:05", or "—" for none. */
+export function Time({ value, dateOnly }: { value: string | undefined; dateOnly?: boolean }) {
+  if (!value) return <>{dateOnly ? 'never' : '—'}</>;
+  return <time dateTime={value}>{dateOnly ? formatDate(value) : formatTime(value)}</time>;
+}
+

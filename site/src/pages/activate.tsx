@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import type { Schemas } from '../api/client';
-import { unwrap } from '../api/problem';
+import { toShownError, unwrap, withAction } from '../api/problem';
 import { useSession } from '../auth/session';
-import { describeLicense } from '../components/status';
-import { ErrorMessage, Field, formatTime, Loading, PageTitle } from '../components/ui';
+import { CustomerSelect } from '../components/customer-select';
+import { licenseLabel, productNameAndId, productName } from '../components/license-words';
+import { SelectField } from '../components/select-field';
+import { ErrorMessage, Field, Loading, PageTitle, Time } from '../components/ui';
+import { fetchAllPages } from '../lists/pages';
 import { useCustomers } from '../components/use-customers';
 import { useAction, useLoad } from '../components/use-load';
 
@@ -27,19 +30,27 @@ function Approval({ authorization, onDone }: { authorization: Authorization; onD
   useEffect(() => {
     if (!customerId && customers.data?.length === 1 && customers.data[0]) setCustomerId(customers.data[0].id);
   }, [customers.data, customerId]);
+  // Every license of the customer, not the newest page: the one to use may be old.
   const licenses = useLoad(
-    async () => (customerId ? unwrap(await api.GET('/v1/licenses', { params: { query: { customerId, limit: 100 } } })).items : []),
+    async () =>
+      customerId ? fetchAllPages(async (cursor) => unwrap(await api.GET('/v1/licenses', { params: { query: { customerId, limit: 100, ...(cursor ? { cursor } : {}) } } }))) : [],
     [customerId, membership?.account.id],
   );
-  const forProduct = (licenses.data ?? []).filter((license) => license.productId === authorization.productId);
-  const usable = forProduct.filter((license) => license.status === 'active' && license.activations < license.maxActivations);
+  const forProduct = (licenses.data ?? []).filter((license) => license.productId === authorization.productId && license.status === 'active');
+  const usable = forProduct.filter((license) => license.activations < license.maxActivations);
+  const full = forProduct.filter((license) => license.activations >= license.maxActivations);
   useEffect(() => {
     if (!usable.some((license) => license.id === licenseId)) setLicenseId(usable[0]?.id ?? '');
   }, [usable, licenseId]);
 
   async function approve(event: FormEvent) {
     event.preventDefault();
-    const done = await run(async () => unwrap(await api.POST('/v1/device-authorizations/{userCode}/approve', { params: { path: { userCode: authorization.userCode } }, body: { licenseId } })));
+    const done = await run(async () => {
+      const answer = await api.POST('/v1/device-authorizations/{userCode}/approve', { params: { path: { userCode: authorization.userCode } }, body: { licenseId } });
+      // Taken meanwhile: the license's page is where a slot is freed.
+      if (answer.error?.code === 'TOO_MANY_ACTIVATIONS') throw withAction(toShownError(answer.error), { label: 'Free a slot on the license’s page', to: `/licenses/${licenseId}` });
+      return unwrap(answer);
+    });
     if (done) onDone({ ...authorization, status: 'approved' }, 'approved');
   }
   async function deny() {
@@ -49,34 +60,38 @@ function Approval({ authorization, onDone }: { authorization: Authorization; onD
 
   return (
     <form onSubmit={approve}>
-      <Field label="Customer">
-        {(props) => (
-          <select {...props} required value={customerId} onChange={(event) => setCustomerId(event.target.value)}>
-            <option value="">Choose the customer</option>
-            {(customers.data ?? []).map((account) => (
-              <option key={account.id} value={account.id}>
-                {account.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <CustomerSelect value={customerId} placeholder="Choose the customer" required onChange={setCustomerId} />
       {customerId &&
-        (licenses.loading ? (
+        (licenses.loading && !licenses.data ? (
           <Loading what="licenses" />
         ) : (
-          <Field label="License" hint={usable.length === 0 ? `No ${authorization.productId} license of this customer has a free slot.` : 'Only active licenses of this product with a free slot are offered.'}>
-            {(props) => (
-              <select {...props} required value={licenseId} onChange={(event) => setLicenseId(event.target.value)}>
-                {usable.length === 0 && <option value="">No license available</option>}
-                {usable.map((license) => (
-                  <option key={license.id} value={license.id}>
-                    {describeLicense(license)} · {license.keyPrefix} · {license.maxActivations - license.activations} free of {license.maxActivations}
-                  </option>
-                ))}
-              </select>
+          <>
+            <SelectField
+              label="License"
+              required
+              value={licenseId}
+              choices={usable.map((license) => ({ value: license.id, label: `${licenseLabel(license)} · ${license.maxActivations - license.activations} free of ${license.maxActivations}` }))}
+              {...(usable.length === 0 ? { placeholder: 'No license available' } : {})}
+              hint={
+                usable.length === 0
+                  ? `No active ${productName(authorization.productId)} license of this customer has a free slot.`
+                  : 'Only active licenses of this product with a free slot are offered.'
+              }
+              onChange={setLicenseId}
+            />
+            {full.length > 0 && (
+              <div className="notice" data-testid="full-licenses">
+                <p>Full, with no free slot: release an installation on the license's page to free one.</p>
+                <ul>
+                  {full.map((license) => (
+                    <li key={license.id}>
+                      <Link to={`/licenses/${license.id}`}>{licenseLabel(license)}</Link> ({license.activations} of {license.maxActivations} used)
+                    </li>
+                  ))}
+                </ul>
+              </div>
             )}
-          </Field>
+          </>
         ))}
       <ErrorMessage error={error ?? licenses.error ?? customers.error} />
       <div className="actions">
@@ -112,7 +127,7 @@ export function ActivatePage() {
       <PageTitle title="Activate a server">Activate a server</PageTitle>
       <form onSubmit={lookUp} className="inline">
         <Field label="Code shown by the server" hint="8 letters, like BCDF-GHJK.">
-          {(props) => <input {...props} required autoCapitalize="characters" autoComplete="off" value={typed} onChange={(event) => setTyped(event.target.value)} />}
+          {(props) => <input {...props} required autoCapitalize="characters" autoComplete="off" spellCheck={false} maxLength={12} value={typed} onChange={(event) => setTyped(event.target.value)} />}
         </Field>
         <button>Look up</button>
       </form>
@@ -125,13 +140,15 @@ export function ActivatePage() {
             <dt>Hostname</dt>
             <dd>{shown.hostname}</dd>
             <dt>Product</dt>
-            <dd>{shown.productId}</dd>
+            <dd>{productNameAndId(shown.productId)}</dd>
             <dt>Version</dt>
             <dd>{shown.version}</dd>
             <dt>Virtual machine</dt>
             <dd>{shown.virtual ? 'yes' : 'no'}</dd>
             <dt>Code expires</dt>
-            <dd>{formatTime(shown.expiresAt)}</dd>
+            <dd>
+              <Time value={shown.expiresAt} />
+            </dd>
           </dl>
           {outcome ? (
             <p role="status" className={outcome.result === 'approved' ? 'success' : 'notice'}>

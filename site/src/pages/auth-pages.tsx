@@ -1,12 +1,37 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { describePasswordPolicy, passwordPolicy } from '@license-activation/contract/password-policy';
 import * as directory from '../auth/directory';
 import { useSession } from '../auth/session';
 import { useAction } from '../components/use-load';
 import { ErrorMessage, Field, PageTitle } from '../components/ui';
 
-const passwordHint = 'At least 8 characters, with upper and lower case letters, a digit and a symbol.';
+/** What the directory enforces, locally and on AWS: the same policy (packages/contract/src/password-policy.ts). */
+const passwordHint = describePasswordPolicy();
+
+/** The codes the directory e-mails are 6 digits; pasted with spaces or a line break, they still fit. */
+const codeLength = 6;
+
+function CodeField({ code, onChange }: { code: string; onChange: (code: string) => void }) {
+  return (
+    <Field label="Code" hint={`The ${codeLength} digits from the email.`}>
+      {(props) => (
+        <input
+          {...props}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          required
+          pattern={`[0-9]{${codeLength}}`}
+          // Room for the spaces or dashes a mail reader may show between the digits; only the digits are kept.
+          maxLength={codeLength * 2}
+          value={code}
+          onChange={(event) => onChange(event.target.value.replace(/\D/g, '').slice(0, codeLength))}
+        />
+      )}
+    </Field>
+  );
+}
 
 /** Only a path on this site: `next` must not send a person elsewhere after signing in. */
 function safeNext(next: string | null): string {
@@ -21,10 +46,10 @@ export function SignUpPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     const done = await run(async () => {
-      await directory.signUp(email, password);
+      await directory.signUp(email.trim(), password);
       return true;
     });
-    if (done) navigate(`/sign-up/confirm?email=${encodeURIComponent(email)}`);
+    if (done) navigate(`/sign-up/confirm?email=${encodeURIComponent(email.trim())}`);
   }
   return (
     <section className="narrow">
@@ -33,7 +58,7 @@ export function SignUpPage() {
       <form onSubmit={submit}>
         <Field label="Email">{(props) => <input {...props} type="email" autoComplete="email" required value={email} onChange={(event) => setEmail(event.target.value)} />}</Field>
         <Field label="Password" hint={passwordHint}>
-          {(props) => <input {...props} type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(event) => setPassword(event.target.value)} />}
+          {(props) => <input {...props} type="password" autoComplete="new-password" required minLength={passwordPolicy.minLength} value={password} onChange={(event) => setPassword(event.target.value)} />}
         </Field>
         <ErrorMessage error={error} />
         <button className="primary" disabled={pending}>
@@ -50,17 +75,28 @@ export function SignUpPage() {
 export function ConfirmSignUpPage() {
   const navigate = useNavigate();
   const [search] = useSearchParams();
-  const { pending, error, run } = useAction();
+  const { pending, error, run, clearError } = useAction();
   const [email, setEmail] = useState(search.get('email') ?? '');
   const [code, setCode] = useState('');
-  const [resent, setResent] = useState(false);
+  // Who the last new code went to: shown only until the next action, and never beside an error.
+  const [resentTo, setResentTo] = useState<string>();
   async function submit(event: FormEvent) {
     event.preventDefault();
+    setResentTo(undefined);
     const done = await run(async () => {
-      await directory.confirmSignUp(email, code.trim());
+      await directory.confirmSignUp(email.trim(), code);
       return true;
     });
-    if (done) navigate(`/sign-in?email=${encodeURIComponent(email)}&confirmed=1`);
+    if (done) navigate(`/sign-in?email=${encodeURIComponent(email.trim())}&confirmed=1`);
+  }
+  async function resend() {
+    setResentTo(undefined);
+    clearError();
+    const sent = await run(async () => {
+      await directory.resendCode(email.trim());
+      return true;
+    });
+    if (sent) setResentTo(email.trim());
   }
   return (
     <section className="narrow">
@@ -68,17 +104,21 @@ export function ConfirmSignUpPage() {
       <p>We sent a code to your email. Enter it here to finish signing up.</p>
       <form onSubmit={submit}>
         <Field label="Email">{(props) => <input {...props} type="email" autoComplete="email" required value={email} onChange={(event) => setEmail(event.target.value)} />}</Field>
-        <Field label="Code">{(props) => <input {...props} inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(event) => setCode(event.target.value)} />}</Field>
+        <CodeField code={code} onChange={setCode} />
         <ErrorMessage error={error} />
+        {resentTo && !error && (
+          <p role="status" className="success">
+            A new code is on its way to {resentTo}.
+          </p>
+        )}
         <div className="actions">
           <button className="primary" disabled={pending}>
             Confirm
           </button>
-          <button type="button" disabled={pending || !email} onClick={() => void run(() => directory.resendCode(email)).then(() => setResent(true))}>
+          <button type="button" disabled={pending || !email.trim()} onClick={() => void resend()}>
             Send a new code
           </button>
         </div>
-        {resent && <p role="status">A new code is on its way.</p>}
       </form>
     </section>
   );
@@ -95,7 +135,7 @@ export function SignInPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     const done = await run(async () => {
-      await session.signIn(email, password);
+      await session.signIn(email.trim(), password);
       return true;
     });
     if (done) navigate(next, { replace: true });
@@ -103,7 +143,11 @@ export function SignInPage() {
   return (
     <section className="narrow">
       <PageTitle title="Sign in">Sign in</PageTitle>
-      {search.get('confirmed') && <p role="status">Your email is confirmed. Sign in to continue.</p>}
+      {search.get('confirmed') && (
+        <p role="status" className="success">
+          Your email is confirmed. Sign in to continue.
+        </p>
+      )}
       <form onSubmit={submit}>
         <Field label="Email">{(props) => <input {...props} type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />}</Field>
         <Field label="Password">
@@ -150,14 +194,14 @@ export function ForgotPasswordPage() {
     event.preventDefault();
     if (!codeSent) {
       const sent = await run(async () => {
-        await directory.forgotPassword(email);
+        await directory.forgotPassword(email.trim());
         return true;
       });
       if (sent) setCodeSent(true);
       return;
     }
     const reset = await run(async () => {
-      await directory.confirmForgotPassword(email, code.trim(), password);
+      await directory.confirmForgotPassword(email.trim(), code, password);
       return true;
     });
     if (reset) navigate(`/sign-in?email=${encodeURIComponent(email)}`);
@@ -172,9 +216,9 @@ export function ForgotPasswordPage() {
         {codeSent && (
           <>
             <p role="status">If that email has an account, a code is on its way.</p>
-            <Field label="Code">{(props) => <input {...props} inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(event) => setCode(event.target.value)} />}</Field>
+            <CodeField code={code} onChange={setCode} />
             <Field label="New password" hint={passwordHint}>
-              {(props) => <input {...props} type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(event) => setPassword(event.target.value)} />}
+              {(props) => <input {...props} type="password" autoComplete="new-password" required minLength={passwordPolicy.minLength} value={password} onChange={(event) => setPassword(event.target.value)} />}
             </Field>
           </>
         )}

@@ -2,18 +2,46 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
+import type { Account } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
+import { PagedTable } from '../components/data-table';
+import type { Column } from '../components/data-table';
 import { ShownOnce } from '../components/secret';
-import { Empty, ErrorMessage, Field, formatDate, Loading, PageTitle, Pager } from '../components/ui';
-import { useAction, useLoad } from '../components/use-load';
+import { Empty, ErrorMessage, Field, formatDate, PageTitle } from '../components/ui';
+import { forgetCustomers } from '../components/use-customers';
+import { useAction } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
+
+const columns: Column<Account>[] = [
+  { header: 'Name', cell: (account) => account.name },
+  { header: 'Email', cell: (account) => account.email },
+  { header: 'Since', cell: (account) => formatDate(account.createdAt) },
+  {
+    header: 'Links',
+    quietHeader: true,
+    cell: (account) => (
+      <span className="links">
+        <Link to={`/licenses?customerId=${account.id}`}>Licenses</Link> <Link to={`/licenses/new?customerId=${account.id}`}>Issue a license</Link>{' '}
+        <Link to={`/events?customerId=${account.id}`}>Events</Link>
+      </span>
+    ),
+  },
+];
+
+/** What a valid new account is, in words, for the fields the API may refuse. */
+export const accountFields = {
+  name: 'Enter the customer’s name, of 1 to 200 characters (letters, digits, spaces, punctuation).',
+  email: 'Enter the owner’s email address, like it@example.com.',
+};
 
 /** A reseller's customers: create one, list them, and go on to their licenses and events. */
 export function CustomersPage() {
   const { membership } = useSession();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const customers = useLoad(async () => unwrap(await api.GET('/v1/customers', { params: { query: cursor ? { cursor } : {} } })), [membership?.account.id, cursor]);
+  const customers = usePagedList(
+    async (cursor) => unwrap(await api.GET('/v1/customers', { params: { query: cursor ? { cursor } : {} } })),
+    [membership?.account.id],
+  );
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [created, setCreated] = useState<{ name: string; apiKey: string }>();
@@ -29,12 +57,13 @@ export function CustomersPage() {
   }
   async function create(event: FormEvent) {
     event.preventDefault();
-    const answer = await run(async () => unwrap(await api.POST('/v1/customers', { body: { name, email } })));
+    const answer = await run(async () => unwrap(await api.POST('/v1/customers', { body: { name: name.trim(), email: email.trim() } })));
     if (!answer) return;
     setCreated({ name: answer.account.name, apiKey: answer.apiKey });
     setName('');
     setEmail('');
-    setCursors([]);
+    forgetCustomers();
+    customers.showPage([]);
     customers.reload();
   }
   return (
@@ -48,48 +77,14 @@ export function CustomersPage() {
             {(props) => <input {...props} type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />}
           </Field>
         </div>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={error} fields={accountFields} />
         <button className="primary" disabled={pending}>
           Create customer
         </button>
       </form>
       {created && <ShownOnce label={`API key of ${created.name}`} value={created.apiKey} />}
       <h2>Your customers</h2>
-      <ErrorMessage error={customers.error} />
-      {customers.loading && !customers.data ? (
-        <Loading what="customers" />
-      ) : !customers.data?.items.length ? (
-        <Empty>No customers yet: create the first above.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Since</th>
-                <th scope="col">
-                  <span className="visually-hidden">Links</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {customers.data.items.map((account) => (
-                <tr key={account.id}>
-                  <td>{account.name}</td>
-                  <td>{account.email}</td>
-                  <td>{formatDate(account.createdAt)}</td>
-                  <td className="links">
-                    <Link to={`/licenses?customerId=${account.id}`}>Licenses</Link> <Link to={`/licenses/new?customerId=${account.id}`}>Issue a license</Link>{' '}
-                    <Link to={`/events?customerId=${account.id}`}>Events</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={customers.data?.nextCursor} onChange={setCursors} />
+      <PagedTable list={customers} what="customers" empty="No customers yet: create the first above." columns={columns} rowKey={(account) => account.id} />
     </section>
   );
 }

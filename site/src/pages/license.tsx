@@ -4,11 +4,16 @@ import { api } from '../api/client';
 import type { License, Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { describeLicense, StatusBadge } from '../components/status';
-import { ConfirmDialog, Empty, ErrorMessage, formatDate, formatTime, Loading, PageTitle, Pager } from '../components/ui';
+import { describeLicense, licenseTypeWords, productNameAndId } from '../components/license-words';
+import { StatusBadge } from '../components/status';
+import { ConfirmButton } from '../components/confirm-button';
+import { PagedTable } from '../components/data-table';
+import { ErrorMessage, Loading, PageTitle, Time } from '../components/ui';
 import { useAction, useLoad } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
 
 type LicenseInstallation = Schemas['LicenseInstallation'];
+type Activation = Schemas['Activation'];
 type StatusChange = 'suspend' | 'reinstate' | 'revoke';
 
 const changeWords: Record<StatusChange, { label: string; explain: string }> = {
@@ -23,12 +28,10 @@ const warningWords: Record<string, string> = {
 };
 
 function StatusActions({ license, onChanged }: { license: License; onChanged: (license: License) => void }) {
-  const [asked, setAsked] = useState<StatusChange>();
   const { pending, error, run } = useAction();
   const possible: StatusChange[] = license.status === 'active' ? ['suspend', 'revoke'] : license.status === 'suspended' ? ['reinstate', 'revoke'] : [];
   if (possible.length === 0) return null;
   async function change(action: StatusChange) {
-    setAsked(undefined);
     const path = { params: { path: { licenseId: license.id } } } as const;
     const answer = await run(async () =>
       unwrap(
@@ -44,52 +47,113 @@ function StatusActions({ license, onChanged }: { license: License; onChanged: (l
   return (
     <div className="actions">
       {possible.map((action) => (
-        <button key={action} type="button" className={action === 'revoke' ? 'danger' : ''} disabled={pending} onClick={() => setAsked(action)}>
-          {changeWords[action].label}
-        </button>
+        <ConfirmButton
+          key={action}
+          label={changeWords[action].label}
+          title={`${changeWords[action].label} this license?`}
+          danger={action === 'revoke'}
+          disabled={pending}
+          onConfirm={() => void change(action)}
+        >
+          <p>{changeWords[action].explain}</p>
+        </ConfirmButton>
       ))}
       <ErrorMessage error={error} />
-      <ConfirmDialog
-        open={asked !== undefined}
-        title={asked ? `${changeWords[asked].label} this license?` : ''}
-        confirmLabel={asked ? changeWords[asked].label : ''}
-        danger={asked === 'revoke'}
-        onConfirm={() => asked && void change(asked)}
-        onCancel={() => setAsked(undefined)}
-      >
-        <p>{asked && changeWords[asked].explain}</p>
-      </ConfirmDialog>
     </div>
   );
 }
 
 const activationOf = (item: LicenseInstallation, licenseId: string) => item.installation.activations.find((candidate) => candidate.licenseId === licenseId);
-const isReleased = (item: LicenseInstallation, licenseId: string) => activationOf(item, licenseId)?.releasedAt !== undefined;
 
 /** This license's slot on the installation: held, lapsed (its lease ran out, the slot may be reclaimed) or released but not yet free. */
-function slotWords(item: LicenseInstallation, licenseId: string): string {
-  const activation = activationOf(item, licenseId);
-  if (activation?.freesAt) return `Released; frees ${formatTime(activation.freesAt)}`;
-  if (activation?.lapsedAt) return `Lapsed since ${formatTime(activation.lapsedAt)}`;
-  return 'Held';
+function Slot({ activation }: { activation: Activation | undefined }) {
+  if (activation?.freesAt) {
+    return (
+      <>
+        Released; frees <Time value={activation.freesAt} />
+      </>
+    );
+  }
+  if (activation?.lapsedAt) {
+    return (
+      <>
+        Lapsed since <Time value={activation.lapsedAt} />
+      </>
+    );
+  }
+  return <>Held</>;
 }
 
+const methodWords: Record<NonNullable<Activation['method']>, string> = { online: 'Online, with the key', offline: 'Offline, by license file', 'sign-in': 'Online, by sign-in' };
+
+/** How the installation got this license, and what that means for seeing it: an offline one never checks in. */
+function HowActivated({ item, activation }: { item: LicenseInstallation; activation: Activation | undefined }) {
+  if (!activation?.method) return <>—</>;
+  return (
+    <>
+      {methodWords[activation.method]}
+      {activation.method === 'offline' && item.installation.tokenExpiresAt && (
+        <>
+          <br />
+          <span className="muted">
+            file valid until <Time value={item.installation.tokenExpiresAt} dateOnly />
+          </span>
+        </>
+      )}
+    </>
+  );
+}
+
+/** What releasing does, truthfully: an offline installation keeps running on its license file until it expires. */
+function ReleaseWords({ item, activation }: { item: LicenseInstallation; activation: Activation | undefined }) {
+  const validUntil = item.installation.tokenExpiresAt;
+  const allowance = (
+    <p>
+      The slot is free at once while at most 3 released installations of this license still hold a valid token or file (its release allowance); past that, it frees
+      when this installation's {activation?.method === 'offline' ? 'license file' : 'last token'} expires{validUntil ? <>, on <Time value={validUntil} /></> : ''}.
+    </p>
+  );
+  if (activation?.method === 'offline') {
+    return (
+      <>
+        <p>
+          {item.installation.hostname} was activated offline: nothing can reach it to take the license back. Its license file stays valid
+          {validUntil ? (
+            <>
+              {' '}
+              until <Time value={validUntil} />
+            </>
+          ) : (
+            ' until it expires'
+          )}
+          , whatever happens here. Release it only once the server is gone or its license file was removed.
+        </p>
+        {allowance}
+      </>
+    );
+  }
+  return (
+    <>
+      <p>{item.installation.hostname} loses this license at its next check-in.</p>
+      {allowance}
+    </>
+  );
+}
+
+const shortId = (id: string) => id.slice(0, 8);
+
 function Installations({ license, onReleased }: { license: License; onReleased: () => void }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const installations = useLoad(
-    async () =>
+  const installations = usePagedList(
+    async (cursor) =>
       unwrap(
         await api.GET('/v1/licenses/{licenseId}/installations', {
           params: { path: { licenseId: license.id }, query: cursor ? { cursor } : {} },
         }),
       ),
-    [license.id, license.activations, cursor],
+    [license.id, license.activations],
   );
-  const [releasing, setReleasing] = useState<LicenseInstallation>();
   const { pending, error, run } = useAction();
   async function release(item: LicenseInstallation) {
-    setReleasing(undefined);
     const done = await run(async () => {
       unwrap(
         await api.DELETE('/v1/installations/{installationId}/activations/{licenseId}', {
@@ -101,7 +165,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
     if (done) onReleased();
   }
   // Seats in use, as the installations last reported them: known only when every installation is on this page.
-  const all = installations.data && !cursor && !installations.data.nextCursor ? installations.data.items : undefined;
+  const all = installations.data && installations.cursors.length === 0 && !installations.data.nextCursor ? installations.data.items : undefined;
   const seatsUsed = all?.reduce((sum, item) => sum + (item.installation.usage?.activeUsers ?? 0), 0);
   return (
     <section aria-labelledby="installations-heading">
@@ -111,70 +175,67 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
           Seats used / licensed: {seatsUsed} / {license.quantity} (as the installations last reported)
         </p>
       )}
-      <ErrorMessage error={installations.error ?? error} />
-      {installations.loading && !installations.data ? (
-        <Loading what="installations" />
-      ) : !installations.data?.items.length ? (
-        <Empty>No installation holds this license.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Hostname</th>
-                <th scope="col">Version</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Slot</th>
-                <th scope="col">Users</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {installations.data.items.map((item) => (
-                <tr key={item.installation.id}>
-                  <td>
-                    {item.installation.hostname}
-                    {item.installation.virtual && <span className="muted"> (virtual)</span>}
-                  </td>
-                  <td>{item.installation.version}</td>
-                  <td>{formatTime(item.installation.lastSeenAt)}</td>
-                  <td>
-                    {item.mode === 'full' ? 'Full' : `Limited (${item.limitedReasons.join(', ').toLowerCase().replaceAll('_', ' ')})`}
-                    {item.warnings.map((warning) => (
-                      <span key={warning} className="badge badge-warning">
-                        {warningWords[warning] ?? warning}
-                      </span>
-                    ))}
-                  </td>
-                  <td>{slotWords(item, license.id)}</td>
-                  <td>{item.installation.usage?.activeUsers ?? '—'}</td>
-                  <td>
-                    {!isReleased(item, license.id) && (
-                      <button type="button" disabled={pending} onClick={() => setReleasing(item)} aria-label={`Release ${item.installation.hostname}`}>
-                        Release
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={installations.data?.nextCursor} onChange={setCursors} />
-      <ConfirmDialog
-        open={releasing !== undefined}
-        title={`Release ${releasing?.installation.hostname ?? ''}?`}
-        confirmLabel="Release"
-        danger
-        onConfirm={() => releasing && void release(releasing)}
-        onCancel={() => setReleasing(undefined)}
-      >
-        <p>The installation loses this license at its next check-in, and its activation slot is freed for another server.</p>
-      </ConfirmDialog>
+      <ErrorMessage error={error} />
+      <PagedTable
+        list={installations}
+        what="installations"
+        empty="No installation holds this license."
+        rowKey={(item) => item.installation.id}
+        columns={[
+          {
+            header: 'Installation',
+            cell: (item) => (
+              <>
+                {item.installation.hostname}
+                {item.installation.virtual && <span className="muted"> (virtual)</span>}
+                <br />
+                <code className="muted" title={item.installation.id}>
+                  {shortId(item.installation.id)}
+                </code>{' '}
+                <span className="muted">version {item.installation.version}</span>
+              </>
+            ),
+          },
+          { header: 'Activated', cell: (item) => <HowActivated item={item} activation={activationOf(item, license.id)} /> },
+          { header: 'First seen', cell: (item) => <Time value={item.installation.createdAt} /> },
+          {
+            header: 'Last seen',
+            cell: (item) => (activationOf(item, license.id)?.method === 'offline' ? <span className="muted">never online</span> : <Time value={item.installation.lastSeenAt} />),
+          },
+          {
+            header: 'Mode',
+            cell: (item) => (
+              <>
+                {item.mode === 'full' ? 'Full' : `Limited (${item.limitedReasons.join(', ').toLowerCase().replaceAll('_', ' ')})`}
+                {item.warnings.map((warning) => (
+                  <span key={warning} className="badge badge-warning">
+                    {warningWords[warning] ?? warning}
+                  </span>
+                ))}
+              </>
+            ),
+          },
+          { header: 'Slot', cell: (item) => <Slot activation={activationOf(item, license.id)} /> },
+          { header: 'Users', cell: (item) => item.installation.usage?.activeUsers ?? '—' },
+          {
+            header: 'Actions',
+            quietHeader: true,
+            cell: (item) =>
+              activationOf(item, license.id)?.releasedAt === undefined && (
+                <ConfirmButton
+                  label="Release"
+                  accessibleLabel={`Release ${item.installation.hostname}`}
+                  title={`Release ${item.installation.hostname}?`}
+                  danger
+                  disabled={pending}
+                  onConfirm={() => void release(item)}
+                >
+                  <ReleaseWords item={item} activation={activationOf(item, license.id)} />
+                </ConfirmButton>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -208,29 +269,37 @@ export function LicensePage() {
           <StatusBadge status={license.status} />
         </dd>
         <dt>Product</dt>
-        <dd>{license.productId}</dd>
+        <dd>{productNameAndId(license.productId)}</dd>
         <dt>Type</dt>
-        <dd>{license.type}</dd>
+        <dd>{licenseTypeWords[license.type].name}</dd>
         {license.edition && (
           <>
             <dt>Edition</dt>
             <dd>{license.edition}</dd>
           </>
         )}
-        <dt>Seats licensed</dt>
-        <dd>{license.type === 'edition' ? '—' : license.quantity}</dd>
+        {license.type !== 'edition' && (
+          <>
+            <dt>Quantity</dt>
+            <dd>{license.quantity}</dd>
+          </>
+        )}
         <dt>Activations used / limit</dt>
         <dd data-testid="activations">
           {license.activations} / {license.maxActivations}
         </dd>
         <dt>Expires</dt>
-        <dd>{formatDate(license.expiresAt)}</dd>
+        <dd>
+          <Time value={license.expiresAt} dateOnly />
+        </dd>
         <dt>Key</dt>
         <dd>
           <code>{license.keyPrefix}-…</code>
         </dd>
         <dt>Issued</dt>
-        <dd>{formatTime(license.createdAt)}</dd>
+        <dd>
+          <Time value={license.createdAt} />
+        </dd>
       </dl>
       {issuedByCaller && <StatusActions license={license} onChanged={setChanged} />}
       <Installations

@@ -1,12 +1,27 @@
-import { useState } from 'react';
+import { useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client';
+import type { License } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { describeLicense, licenseStatuses, StatusBadge } from '../components/status';
-import { Empty, ErrorMessage, Field, formatDate, Loading, PageTitle, Pager } from '../components/ui';
+import { CustomerSelect } from '../components/customer-select';
+import { PagedTable } from '../components/data-table';
+import type { Column } from '../components/data-table';
+import { describeLicense, productChoices } from '../components/license-words';
+import { SelectField } from '../components/select-field';
+import { licenseStatusChoices, StatusBadge } from '../components/status';
+import { formatDate, PageTitle } from '../components/ui';
 import { useCustomers } from '../components/use-customers';
-import { useLoad } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
+import { isFiltering, matchesLicenseFilter, pageOfList } from '../lists/license-filter';
+import type { LicenseFilter } from '../lists/license-filter';
+import { fetchAllPages } from '../lists/pages';
+
+const pageSize = 50;
+
+function licensesPage(customerId: string, cursor: string | undefined, limit = pageSize) {
+  return api.GET('/v1/licenses', { params: { query: { limit, ...(customerId ? { customerId } : {}), ...(cursor ? { cursor } : {}) } } }).then(unwrap);
+}
 
 /** A customer's licenses, or every license of a reseller's customers; filters live in the URL. */
 export function LicensesPage() {
@@ -14,32 +29,36 @@ export function LicensesPage() {
   const isReseller = membership?.account.kind === 'reseller';
   const [search, setSearch] = useSearchParams();
   const customerId = search.get('customerId') ?? '';
-  const status = search.get('status') ?? '';
-  const product = search.get('product') ?? '';
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const filter: LicenseFilter = { status: search.get('status') ?? '', productId: search.get('product') ?? '' };
   const customers = useCustomers();
-  const licenses = useLoad(
-    async () =>
-      unwrap(
-        await api.GET('/v1/licenses', {
-          params: { query: { ...(customerId ? { customerId } : {}), ...(cursor ? { cursor } : {}) } },
-        }),
-      ),
-    [membership?.account.id, customerId, cursor],
-  );
+  // A filtered view reads the whole list once and pages through its matches; the next page costs no request.
+  const matches = useRef<{ key: string; licenses: Promise<License[]> }>(undefined);
+  const listKey = JSON.stringify([membership?.account.id, customerId, filter]);
+  const licenses = usePagedList(async (cursor) => {
+    if (!isFiltering(filter)) return licensesPage(customerId, cursor);
+    if (matches.current?.key !== listKey) {
+      const all = fetchAllPages((next) => licensesPage(customerId, next, 100));
+      matches.current = { key: listKey, licenses: all.then((items) => items.filter((license) => matchesLicenseFilter(license, filter))) };
+    }
+    return pageOfList(await matches.current.licenses, cursor, pageSize);
+  }, [listKey]);
   const customerName = new Map((customers.data ?? []).map((account) => [account.id, account.name]));
-  const items = (licenses.data?.items ?? []).filter((license) => (!status || license.status === status) && (!product || license.productId === product));
-  const products = [...new Set((licenses.data?.items ?? []).map((license) => license.productId))].sort();
 
-  function filter(name: string, value: string) {
+  function choose(name: string, value: string) {
     const next = new URLSearchParams(search);
     if (value) next.set(name, value);
     else next.delete(name);
     setSearch(next, { replace: true });
-    if (name === 'customerId') setCursors([]);
   }
 
+  const columns: Column<License>[] = [
+    { header: 'License', cell: (license) => <Link to={`/licenses/${license.id}`}>{describeLicense(license)}</Link> },
+    ...(isReseller ? [{ header: 'Customer', cell: (license: License) => customerName.get(license.customerId) ?? license.customerId }] : []),
+    { header: 'Status', cell: (license) => <StatusBadge status={license.status} /> },
+    { header: 'Activations used / limit', cell: (license) => `${license.activations} / ${license.maxActivations}` },
+    { header: 'Expires', cell: (license) => formatDate(license.expiresAt) },
+    { header: 'Key', cell: (license) => <code>{license.keyPrefix}-…</code> },
+  ];
   return (
     <section>
       <PageTitle title="Licenses">Licenses</PageTitle>
@@ -51,90 +70,17 @@ export function LicensesPage() {
         </p>
       )}
       <form className="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
-        {isReseller && (
-          <Field label="Customer">
-            {(props) => (
-              <select {...props} value={customerId} onChange={(event) => filter('customerId', event.target.value)}>
-                <option value="">All customers</option>
-                {(customers.data ?? []).map((account) => (
-                  <option key={account.id} value={account.id}>
-                    {account.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
-        <Field label="Status">
-          {(props) => (
-            <select {...props} value={status} onChange={(event) => filter('status', event.target.value)}>
-              <option value="">Any status</option>
-              {licenseStatuses.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Product">
-          {(props) => (
-            <select {...props} value={product} onChange={(event) => filter('product', event.target.value)}>
-              <option value="">Any product</option>
-              {products.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        {isReseller && <CustomerSelect value={customerId} placeholder="All customers" onChange={(value) => choose('customerId', value)} />}
+        <SelectField label="Status" value={filter.status} placeholder="Any status" choices={licenseStatusChoices} onChange={(value) => choose('status', value)} />
+        <SelectField label="Product" value={filter.productId} placeholder="Any product" choices={productChoices} onChange={(value) => choose('product', value)} />
       </form>
-      <ErrorMessage error={licenses.error} />
-      {licenses.loading && !licenses.data ? (
-        <Loading what="licenses" />
-      ) : items.length === 0 ? (
-        <Empty>{licenses.data?.items.length ? 'No license on this page matches the filters.' : 'No licenses yet.'}</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Licenses</caption>
-            <thead>
-              <tr>
-                <th scope="col">License</th>
-                {isReseller && <th scope="col">Customer</th>}
-                <th scope="col">Status</th>
-                <th scope="col">Seats licensed</th>
-                <th scope="col">Activations used / limit</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Key</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((license) => (
-                <tr key={license.id}>
-                  <td>
-                    <Link to={`/licenses/${license.id}`}>{describeLicense(license)}</Link>
-                  </td>
-                  {isReseller && <td>{customerName.get(license.customerId) ?? license.customerId}</td>}
-                  <td>
-                    <StatusBadge status={license.status} />
-                  </td>
-                  <td>{license.type === 'edition' ? '—' : license.quantity}</td>
-                  <td>
-                    {license.activations} / {license.maxActivations}
-                  </td>
-                  <td>{formatDate(license.expiresAt)}</td>
-                  <td>
-                    <code>{license.keyPrefix}-…</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={licenses.data?.nextCursor} onChange={setCursors} />
+      <PagedTable
+        list={licenses}
+        what="licenses"
+        empty={isFiltering(filter) ? 'No license matches the filters.' : 'No licenses yet.'}
+        columns={columns}
+        rowKey={(license) => license.id}
+      />
     </section>
   );
 }

@@ -4,8 +4,11 @@ import { api } from '../api/client';
 import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { ConfirmDialog, Empty, ErrorMessage, Field, formatDate, Loading, PageTitle, Pager } from '../components/ui';
-import { useAction, useLoad } from '../components/use-load';
+import { ConfirmButton } from '../components/confirm-button';
+import { PagedTable } from '../components/data-table';
+import { Empty, ErrorMessage, Field, formatDate, PageTitle } from '../components/ui';
+import { useAction } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
 
 type Member = Schemas['Member'];
 type Role = Member['role'];
@@ -17,15 +20,12 @@ type Role = Member['role'];
 export function MembersPage() {
   const { membership, me, reload: reloadSession } = useSession();
   const accountId = membership?.account.id ?? '';
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const members = useLoad(
-    async () => unwrap(await api.GET('/v1/accounts/{accountId}/members', { params: { path: { accountId }, query: cursor ? { cursor } : {} } })),
-    [accountId, cursor],
+  const members = usePagedList(
+    async (cursor) => unwrap(await api.GET('/v1/accounts/{accountId}/members', { params: { path: { accountId }, query: cursor ? { cursor } : {} } })),
+    [accountId],
   );
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
-  const [removing, setRemoving] = useState<Member>();
   const { pending, error, run } = useAction();
 
   if (membership?.role !== 'owner') {
@@ -39,14 +39,13 @@ export function MembersPage() {
   const path = { accountId };
   async function invite(event: FormEvent) {
     event.preventDefault();
-    const done = await run(async () => unwrap(await api.POST('/v1/accounts/{accountId}/members', { params: { path }, body: { email, role } })));
+    const done = await run(async () => unwrap(await api.POST('/v1/accounts/{accountId}/members', { params: { path }, body: { email: email.trim(), role } })));
     if (done) {
       setEmail('');
       members.reload();
     }
   }
   async function remove(member: Member) {
-    setRemoving(undefined);
     const done = await run(async () => {
       unwrap(await api.DELETE('/v1/accounts/{accountId}/members/{memberId}', { params: { path: { ...path, memberId: member.id } } }));
       return true;
@@ -86,62 +85,41 @@ export function MembersPage() {
           Invite
         </button>
       </form>
-      <ErrorMessage error={error ?? members.error} />
-      {members.loading && !members.data ? (
-        <Loading what="members" />
-      ) : !members.data?.items.length ? (
-        <Empty>No members.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Signed up</th>
-                <th scope="col">Since</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.items.map((member) => (
-                <tr key={member.id}>
-                  <td>{member.email}</td>
-                  <td>
-                    <label className="visually-hidden" htmlFor={`role-${member.id}`}>
-                      Role of {member.email}
-                    </label>
-                    <select id={`role-${member.id}`} value={member.role} disabled={pending} onChange={(event) => void changeRole(member, event.target.value as Role)}>
-                      <option value="member">member</option>
-                      <option value="owner">owner</option>
-                    </select>
-                  </td>
-                  <td>{member.personId ? 'yes' : 'not yet'}</td>
-                  <td>{formatDate(member.createdAt)}</td>
-                  <td>
-                    <button type="button" className="danger" disabled={pending} onClick={() => setRemoving(member)} aria-label={`Remove ${member.email}`}>
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={members.data?.nextCursor} onChange={setCursors} />
-      <ConfirmDialog
-        open={removing !== undefined}
-        title={`Remove ${removing?.email ?? ''}?`}
-        confirmLabel="Remove"
-        danger
-        onConfirm={() => removing && void remove(removing)}
-        onCancel={() => setRemoving(undefined)}
-      >
-        <p>They lose access to {membership.account.name} on their next request.</p>
-      </ConfirmDialog>
+      <ErrorMessage error={error} fields={{ email: 'Enter the person’s email address, like it@example.com.' }} />
+      <PagedTable
+        list={members}
+        what="members"
+        empty="No members."
+        rowKey={(member) => member.id}
+        columns={[
+          { header: 'Email', cell: (member) => member.email },
+          {
+            header: 'Role',
+            cell: (member) => (
+              <>
+                <label className="visually-hidden" htmlFor={`role-${member.id}`}>
+                  Role of {member.email}
+                </label>
+                <select id={`role-${member.id}`} value={member.role} disabled={pending} onChange={(event) => void changeRole(member, event.target.value as Role)}>
+                  <option value="member">member</option>
+                  <option value="owner">owner</option>
+                </select>
+              </>
+            ),
+          },
+          { header: 'Signed up', cell: (member) => (member.personId ? 'yes' : 'not yet') },
+          { header: 'Since', cell: (member) => formatDate(member.createdAt) },
+          {
+            header: 'Actions',
+            quietHeader: true,
+            cell: (member) => (
+              <ConfirmButton label="Remove" accessibleLabel={`Remove ${member.email}`} title={`Remove ${member.email}?`} danger disabled={pending} onConfirm={() => void remove(member)}>
+                <p>They lose access to {membership.account.name} on their next request.</p>
+              </ConfirmButton>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -5,6 +5,14 @@ import { unwrap } from '../api/problem';
 import { useAction } from '../components/use-load';
 import { ErrorMessage, Field, PageTitle } from '../components/ui';
 
+/**
+ * A request file as pasted or read: a compact JWS has no white space, so every space and line break a
+ * terminal, an editor or an e-mail added is dropped.
+ */
+function requestFileText(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
 /** Offline activation: the request file a server without internet wrote, in exchange for its license file. */
 export function OfflinePage() {
   const [request, setRequest] = useState('');
@@ -20,11 +28,11 @@ export function OfflinePage() {
 
   async function choose(file: File | undefined) {
     setFileName(file?.name);
-    setRequest(file ? (await file.text()).trim() : '');
+    setRequest(file ? requestFileText(await file.text()) : '');
   }
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const answer = await run(async () => unwrap(await api.POST('/v1/offline-activations', { body: { request } })));
+    const answer = await run(async () => unwrap(await api.POST('/v1/offline-activations', { body: { request: requestFileText(request) } })));
     if (answer) setLicenseUrl(URL.createObjectURL(new Blob([`${answer.token}\n`], { type: 'application/jwt' })));
   }
   return (
@@ -44,7 +52,7 @@ export function OfflinePage() {
         <Field label="…or paste its contents">
           {(props) => <textarea {...props} rows={4} spellCheck={false} value={request} onChange={(event) => setRequest(event.target.value)} />}
         </Field>
-        <ErrorMessage error={error} />
+        <ErrorMessage error={error} fields={{ request: 'Paste the whole request file: one line of letters, digits, dots, dashes and underscores.' }} />
         <button className="primary" disabled={pending || !request}>
           {pending ? 'Activating…' : 'Get the license file'}
         </button>

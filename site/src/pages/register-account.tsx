@@ -15,7 +15,7 @@ export function RegisterAccountPage() {
   const { pending, error, run } = useAction();
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const answer = await run(async () => unwrap(await api.POST('/v1/me/accounts', { body: { name } })));
+    const answer = await run(async () => unwrap(await api.POST('/v1/me/accounts', { body: { name: name.trim() } })));
     if (!answer) return;
     chooseAccount(answer.account.id);
     await reload();
@@ -30,8 +30,10 @@ export function RegisterAccountPage() {
         </Empty>
       )}
       <form onSubmit={submit}>
-        <Field label="Company name">{(props) => <input {...props} required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />}</Field>
-        <ErrorMessage error={error} />
+        <Field label="Company name" hint="As your invoices name it; 200 characters at most.">
+          {(props) => <input {...props} required maxLength={200} autoComplete="organization" value={name} onChange={(event) => setName(event.target.value)} />}
+        </Field>
+        <ErrorMessage error={error} fields={{ name: 'Enter a company name, of 1 to 200 characters (letters, digits, spaces, punctuation).' }} />
         <button className="primary" disabled={pending}>
           Register
         </button>

@@ -136,6 +136,32 @@ describe('licensectl', { timeout: 120_000 }, () => {
     expect(refused.stderr).toMatch(/^licensectl: KEY_MALFORMED: .+\(status 400, request .+\)\n$/);
   });
 
+  it('reads a key as people type it: in groups with spaces, lower case, O for 0 and I or L for 1', async () => {
+    const stateDir = join(workDir, 'typed');
+    await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--pin-server-keys'));
+    const { license, key } = await issueAuthserverLicense(5);
+    const typed = key.toLowerCase().replaceAll('0', 'O').replaceAll('1', 'l').split('-');
+
+    expect(await succeeds(licensectl(stateDir, 'activate', ...typed))).toContain(`activated license ${license.id}`);
+  });
+
+  it('says where to free a slot when the license is full, and that a license it does not hold cannot be released', async () => {
+    const { license, key } = await issueAuthserverLicense(5);
+    const [first, second] = [join(workDir, 'full-1'), join(workDir, 'full-2')];
+    for (const stateDir of [first, second]) await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--pin-server-keys'));
+    await succeeds(licensectl(first as string, 'activate', key));
+
+    const full = await licensectl(second as string, 'activate', key);
+    const unknown = await licensectl(second as string, 'release', license.id);
+
+    expect(full.code).toBe(1);
+    expect(full.stderr).toContain('TOO_MANY_ACTIVATIONS');
+    expect(full.stderr).toContain(`licensectl release ${license.id}`);
+    expect(full.stderr).toContain(`${baseUrl}/licenses/${license.id}`);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(new RegExp(`^licensectl: NOT_FOUND: license ${license.id} is not activated on this installation`));
+  });
+
   it('activates offline with a request file and a license file, and stays full with the service stopped', async () => {
     // Prepare: the vendor's keys, pinned from a file as a product build would.
     const stateDir = join(workDir, 'offline');
@@ -152,13 +178,16 @@ describe('licensectl', { timeout: 120_000 }, () => {
     await succeeds(licensectl(workstation, 'offline-exchange', requestFile, '--server', baseUrl, '--out', licenseFile));
     const again = await licensectl(workstation, 'offline-exchange', requestFile, '--server', baseUrl, '--out', join(workDir, 'again.jwt'));
     await stopService();
-    await succeeds(licensectl(stateDir, 'import-file', licenseFile));
+    const imported = await succeeds(licensectl(stateDir, 'import-file', licenseFile));
 
-    // Assess
+    // Assess: a license file asks for no refresh before it ends, so its summary gives its expiry once.
+    expect(imported.split('\n').find((line) => line.startsWith('token expires'))).toMatch(/^token expires +\d{4}-\d\d-\d\dT[\d:.]+Z$/);
     expect(await status(stateDir)).toMatchObject({ mode: 'full', reasons: [], seats: { users: 15 } });
     expect(TokenResult.shape.token.safeParse((await readFile(licenseFile, 'utf8')).trim()).success).toBe(true);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^licensectl: CONFLICT: .+\(status 409, request .+\)\n$/);
     await expect(readFile(join(workDir, 'again.jwt'))).rejects.toThrow();
   });
+
 });
+

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,9 +7,11 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ConfirmSignUpCommand, InitiateAuthCommand, ResendConfirmationCodeCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createTable } from '#lib/platform/dynamodb.js';
 import { findFreePort } from '#dev/dynamodb-local.js';
+import { localCognitoClient } from '#dev/cognito-local.js';
 import { newInstallation } from '../../support/api.js';
 import { machine } from '../../support/scenario.js';
 
@@ -60,6 +63,25 @@ async function startService(environment: Record<string, string>): Promise<Servic
     void exited.then(({ code, signal }) => failed(new Error(`npm start ended (${code ?? signal}) before listening:\n${service.stderr.join('')}`)));
   });
   return service;
+}
+
+/** The first line printed from `since` on that matches, waiting for it up to `withinMs`. */
+async function printed(service: Service, pattern: RegExp, since: number, withinMs: number): Promise<RegExpMatchArray | undefined> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const match = service.stdout.slice(since).map((line) => line.match(pattern)).find((found) => found !== null);
+    if (match || Date.now() > deadline) return match ?? undefined;
+    await new Promise((wait) => setTimeout(wait, 20));
+  }
+}
+
+/** `npm start` with its own cognito-local, as a developer runs it (the tests' environment names the run's own). */
+const ownDirectory = { COGNITO_ENDPOINT: '' };
+
+/** The user directory `npm start` runs, as its output names it, and a client of it (as any SDK user would have). */
+function directoryOf(service: Service) {
+  const [, endpoint = '', clientId = ''] = service.stdout.map((line) => /^user directory: (\S+) \(pool \S+, client (\S+)\)$/.exec(line)).find(Boolean) ?? [];
+  return { endpoint, clientId, client: localCognitoClient(endpoint) };
 }
 
 async function stopService(service: Service, signal: NodeJS.Signals) {
@@ -220,5 +242,76 @@ describe('npm start', () => {
     expect(TableNames).toContain(tableName);
     expect(readdirSync(dataDir)).not.toContain('ops-api-key');
     expect(readdirSync(dataDir)).not.toContain('dynamodb');
+  });
+
+  it('prints every confirmation code at once: an independent client gets the codes of 10 sign-ups in a row within 5 s each', async () => {
+    const service = await startService({ DATA_DIR: newDataDir(), ...ownDirectory });
+    const { clientId, client } = directoryOf(service);
+    const password = 'Correct-Horse-Battery-9';
+    const waits: number[] = [];
+    try {
+      for (let person = 0; person < 10; person += 1) {
+        const email = `person-${person}@example.com`;
+        const since = service.stdout.length;
+        const started = Date.now();
+        await client.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
+        const code = (await printed(service, new RegExp(`confirmation code for ${email.replace('.', '\\.')}: (\\d+)$`), since, 5_000))?.[1];
+        waits.push(Date.now() - started);
+        expect(code, `no code for ${email} within 5 s`).toBeDefined();
+        await client.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: code }));
+      }
+    } finally {
+      client.destroy();
+    }
+    console.log(`confirmation codes printed within ${Math.max(...waits)} ms of the sign-up (10 in a row)`);
+    // Quiet by default: no request log lines (LOG_LEVEL=info or debug asks for them).
+    expect(service.stdout.filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+
+  it('answers the sign-in calls the site makes as Cognito does: a new code on request, wrong passwords, the password policy', async () => {
+    const service = await startService({ DATA_DIR: newDataDir(), ...ownDirectory });
+    const { clientId, client } = directoryOf(service);
+    const email = 'new@example.com';
+    const codeFor = async (since: number) => (await printed(service, /confirmation code for new@example\.com: (\d+)$/, since, 5_000))?.[1] ?? '';
+    try {
+      const tooShort = client.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: 'Short-pw-1' }));
+      await expect(tooShort).rejects.toMatchObject({ name: 'InvalidPasswordException', message: expect.stringMatching(/not long enough/) });
+      let since = service.stdout.length;
+      await client.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: 'Correct-Horse-Battery-9' }));
+      const first = await codeFor(since);
+      since = service.stdout.length;
+      await client.send(new ResendConfirmationCodeCommand({ ClientId: clientId, Username: email }));
+      const second = await codeFor(since);
+      expect(second).toMatch(/^\d{6}$/);
+      if (second !== first) await expect(client.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: first }))).rejects.toMatchObject({ name: 'CodeMismatchException' });
+      await client.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: second }));
+      await expect(client.send(new ResendConfirmationCodeCommand({ ClientId: clientId, Username: email }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
+      const signIn = (password: string) => client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+      await expect(signIn('Wrong-Horse-Battery-9')).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+      expect((await signIn('Correct-Horse-Battery-9')).AuthenticationResult?.AccessToken).toEqual(expect.any(String));
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('exits within 2 s of Ctrl-C with a browser\'s connections open, closing them, its DynamoDB Local and its cognito-local', async () => {
+    const dataDir = newDataDir();
+    const service = await startService({ DATA_DIR: dataDir, ...ownDirectory });
+    const { endpoint } = directoryOf(service);
+    // What a browser tab holds: a connection that carried a request, and one it opened ahead and never used.
+    expect((await fetch(`${service.baseUrl}/health`)).status).toBe(200);
+    const unused = connect(Number(new URL(service.baseUrl).port), '127.0.0.1');
+    await new Promise((opened) => unused.once('connect', opened));
+    const closedByServer = new Promise((closed) => unused.once('close', closed));
+
+    const pressed = performance.now();
+    const exit = await stopService(service, 'SIGINT');
+    const exitMs = performance.now() - pressed;
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(exitMs).toBeLessThan(2_000);
+    await closedByServer;
+    expect(processesNaming(join(dataDir, 'dynamodb'))).toEqual([]);
+    await expect(fetch(`${endpoint}/health`)).rejects.toThrow();
   });
 });

@@ -34,6 +34,9 @@ describe('licensectl', () => {
   ])('exits 2 for %s', async (_, args, message) => {
     expect(await run(...args)).toBe(2);
     expect(stderr).toMatch(message);
+    // One line that says what is wrong and where help is, not the whole help.
+    expect(stderr).not.toContain('Commands:');
+    expect(stderr).toMatch(/\(licensectl --help lists the commands and options\)\n$/);
   });
 
   it('exits 2 for a count of active users that is not a whole number', async () => {
@@ -43,6 +46,9 @@ describe('licensectl', () => {
 
     expect(await run('heartbeat', '--active-users', 'many')).toBe(2);
     expect(stderr).toMatch(/--active-users must be a whole number/);
+    stderr = '';
+    expect(await run('heartbeat', '--active-users', '-5')).toBe(2);
+    expect(stderr).toBe('licensectl: --active-users must be 0 or more, not -5 (licensectl --help lists the commands and options)\n');
   });
 
   it('initialises an installation with pinned keys from a file and reports it not activated, offline', async () => {

@@ -346,3 +346,26 @@ describe('createLocalServer', () => {
     });
   });
 });
+
+describe('createLocalServer: onAnswered', () => {
+  it('tells of each answer once sent: method, path without the query, status and time taken', async () => {
+    const answered: { method: string; path: string; status: number; ms: number }[] = [];
+    server = createLocalServer({
+      siteRoot: fileURLToPath(new URL('no-such-site/', import.meta.url)),
+      loadHandler: async () => async () => ok,
+      onAnswered: (line) => answered.push(line),
+    });
+    await new Promise<void>((listening) => server?.listen(0, '127.0.0.1', listening));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    await (await fetch(`${baseUrl}/health?probe=1`)).text();
+    await (await fetch(`${baseUrl}/v1/no-such-route`)).text();
+
+    await vi.waitFor(() => expect(answered).toHaveLength(2));
+    expect(answered).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/health', status: 200, ms: expect.any(Number) }),
+      expect.objectContaining({ method: 'GET', path: '/v1/no-such-route', status: 404 }),
+    ]);
+  });
+});
+
