@@ -129,8 +129,9 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         if (!find(keys.deviceAuthorization(String(item.userCode)))) violations.push(`device code ${where} names no authorization`);
         break;
       case 'trialSource':
-        // Today's trials from an address or a network: a count, referencing nothing.
-        if (!Number.isInteger(item.trials) || Number(item.trials) < 1) violations.push(`trial counter ${where} counts ${String(item.trials)}`);
+      case 'registrationSource':
+        // Today's trials or registrations from an address or a network: a count, referencing nothing.
+        if (!Number.isInteger(item.counted) || Number(item.counted) < 1) violations.push(`source counter ${where} counts ${String(item.counted)}`);
         break;
       case 'event': {
         const feed = String(item.pk);

@@ -222,7 +222,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
     it('keeps the anonymous routes to their own items: registration cannot touch licenses or installations, offline activation no API key', () => {
       const patternsOf = (name: string) => tableStatementsOf(name).flatMap((statement) => [statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']].flat());
-      expect(patternsOf('register-account')).toEqual(['ACCOUNT#*', 'APIKEY#*', 'EMAIL#*']);
+      expect(patternsOf('register-account')).toEqual(['ACCOUNT#*', 'APIKEY#*', 'EMAIL#*', 'REGISTRATIONS_FROM#*']);
       expect(patternsOf('offline-activate')).not.toContain('APIKEY#*');
       expect(patternsOf('offline-activate')).not.toContain('IDEMPOTENCY#*');
       expect(patternsOf('authorizer')).toEqual(['APIKEY#*', 'EMAIL#*']);
