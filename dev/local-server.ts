@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -113,6 +114,29 @@ function send(response: ServerResponse, result: APIGatewayProxyResult, requestId
 }
 
 /**
+ * What Node's HTTP parser refuses before a request exists (headers over its 16 KiB, bytes that are
+ * not HTTP/1.1, a request that never finished arriving): Node would write a bare status line; here it
+ * is a problem document like every other answer, on a connection then closed. Headers too large are
+ * 413 `PAYLOAD_TOO_LARGE` (the contract has no code of its own for them), the rest 400.
+ */
+function refuseUnparsedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node does: answer only a connection that can still take one and has not been answered yet.
+  if (!socket.writable || ('bytesWritten' in socket && socket.bytesWritten !== 0)) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW' || error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW';
+  const refusal = tooLarge
+    ? problem('PAYLOAD_TOO_LARGE', `the request's headers are larger than ${maxHeaderSize} bytes`)
+    : problem('VALIDATION_FAILED', 'the request is not valid HTTP/1.1, or did not arrive in time');
+  const { statusCode, headers, body } = problemResponse(refusal, requestId);
+  const lines = [`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}`];
+  for (const [name, value] of Object.entries({ ...headers, 'X-Request-Id': requestId, 'Content-Length': Buffer.byteLength(body), Connection: 'close' })) lines.push(`${name}: ${String(value)}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
  * Runs the REQUEST authorizer in-process, as API Gateway would before the route's function:
  * no `Authorization` header or an `Unauthorized` refusal is 401, a denying policy 403.
  */
@@ -194,11 +218,12 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     }
   }
 
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     answer(request, response).catch((error: unknown) => {
       // Only writing the answer can fail here, e.g. when the client has gone away.
       console.error('could not answer a request:', error);
       response.destroy();
     });
   });
+  return server.on('clientError', refuseUnparsedRequest);
 }

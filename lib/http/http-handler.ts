@@ -13,6 +13,7 @@ import { httpEnvelope } from './http-envelope.js';
 import { headerValue } from './http-event.js';
 import type { HttpEvent, HttpResponse, HttpResult } from './http-event.js';
 import { jsonBodyParser } from './json-body.js';
+import { apiAnswerHeaders } from './problem-response.js';
 import { validate, validateNoBody } from './validation.js';
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
@@ -54,7 +55,7 @@ function startPrefetch(event: HttpEvent, prefetch: Prefetch<unknown>): void {
 }
 
 export function jsonResponse(result: HttpResult): HttpResponse {
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...result.headers };
+  const headers: Record<string, string> = { ...apiAnswerHeaders, ...result.headers };
   if (result.body === undefined) return { statusCode: result.status, headers, body: '' };
   return {
     statusCode: result.status,

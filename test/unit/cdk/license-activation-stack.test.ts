@@ -362,6 +362,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(response.Properties.StatusCode).toBe(String(status));
       expect(response.Properties.ResponseParameters).toMatchObject({
         'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
         'gatewayresponse.header.X-Request-Id': 'context.requestId',
       });
       const body = JSON.parse((response.Properties.ResponseTemplates as Record<string, string>)['application/json'] ?? '') as unknown;

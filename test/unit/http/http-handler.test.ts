@@ -20,7 +20,7 @@ describe('httpHandler', () => {
     expect(response).toMatchObject({
       statusCode: 201,
       body: { hello: 'Ada' },
-      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': event.requestContext.requestId },
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'X-Request-Id': event.requestContext.requestId },
     });
   });
 
@@ -33,7 +33,7 @@ describe('httpHandler', () => {
   it('turns a thrown problem into an RFC 9457 document with its code and status', async () => {
     const response = parse(await reject(problem('CONFLICT', 'the license is revoked'))(await eventFor('health'), context));
     expect(response.statusCode).toBe(409);
-    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json' });
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     expect(response.body).toEqual({
       type: 'urn:license-activation:problem:conflict',
       title: expect.any(String),
