@@ -53,18 +53,19 @@ function toRecord(item: Record<string, unknown>): DeviceAuthorizationRecord {
   };
 }
 
-export type PutDeviceAuthorizationOutcome = 'created' | 'code-taken' | 'proof-spent' | 'contention';
+/** `proof-place-changed`: the installation item or its proof ledger changed since read (spendProofAside). */
+export type PutDeviceAuthorizationOutcome = 'created' | 'code-taken' | 'proof-place-changed' | 'contention';
 
 /** Stores a new authorization, both its items and the installation's spent proof, in one transaction. */
-export async function putDeviceAuthorization(table: Table, record: DeviceAuthorizationRecord, proof: TransactItem): Promise<PutDeviceAuthorizationOutcome> {
+export async function putDeviceAuthorization(table: Table, record: DeviceAuthorizationRecord, proofItems: readonly TransactItem[]): Promise<PutDeviceAuthorizationOutcome> {
   const ttl = ttlOf(record.expiresAt);
   const outcome = await labelledTransaction(table, [
-    ['proof', proof],
+    ...proofItems.map((item) => ['proof', item] as const),
     ['code', { Put: { TableName: table.name, Item: { ...keys.deviceAuthorization(record.userCode), entity: 'deviceAuthorization', ...record, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }],
     ['code', { Put: { TableName: table.name, Item: { ...keys.deviceCode(record.deviceCodeHash), entity: 'deviceCode', userCode: record.userCode, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }],
   ]);
   if (outcome.ok) return 'created';
-  if (outcome.failed.has('proof')) return 'proof-spent';
+  if (outcome.failed.has('proof')) return 'proof-place-changed';
   if (outcome.failed.has('code')) return 'code-taken';
   return 'contention';
 }

@@ -49,7 +49,8 @@ export const keys = {
   activation: (licenseId: string, installationId: string) => ({ pk: `${partitions.license}${licenseId}`, sk: `ACTIVATION#${installationId}` }),
   activationPrefix: 'ACTIVATION#',
   installation: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'INSTALLATION' }),
-  proof: (installationId: string, jti: string) => ({ pk: `${partitions.installation}${installationId}`, sk: `JTI#${jti}` }),
+  /** The DPoP proofs an installation spent before it had an item (starting a sign-in activation). */
+  proofLedger: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'PROOFS' }),
   keyFailures: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'KEY_FAILURES' }),
   trialFingerprint: (productId: string, fingerprintHash: string) => ({ pk: `${partitions.trial}${productId}#${fingerprintHash}`, sk: 'TRIAL' }),
   /** What one brake counted from one source (an address or a network) on one UTC day. */

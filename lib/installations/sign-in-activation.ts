@@ -16,7 +16,7 @@ import {
 } from '../data/device-authorizations.js';
 import type { DeviceAuthorizationRecord } from '../data/device-authorizations.js';
 import { getUserCodeFailures, recordUserCodeFailure } from '../data/key-failures.js';
-import { spendProof } from '../data/proofs.js';
+import { readProofPlace, spendProofAside } from '../data/proofs.js';
 import { newId } from '../ids.js';
 import { activate } from './activate.js';
 import { slotView, toActivation, toInstallationView } from './installation-view.js';
@@ -61,8 +61,9 @@ export async function startDeviceAuthorization(
 ): Promise<DeviceAuthorizationStarted> {
   const { installation, input, now } = request;
   const deviceCode = randomBytes(32).toString('base64url');
-  const proof = spendProof(deps.table, { kind: 'dpop', installation }, now);
   const userCode = await retryOnContention(async () => {
+    // The proof counts toward the installation's 20 a window like every other (API.md §2).
+    const proofItems = spendProofAside(deps.table, { kind: 'dpop', installation }, await readProofPlace(deps.table, installation.id), now);
     const record: DeviceAuthorizationRecord = {
       userCode: newUserCode(),
       deviceCodeHash: hashDeviceCode(deviceCode),
@@ -72,9 +73,9 @@ export async function startDeviceAuthorization(
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + deviceCodeLifetimeSeconds * 1000).toISOString(),
     };
-    const outcome = await putDeviceAuthorization(deps.table, record, proof);
-    if (outcome === 'proof-spent') throw problem('PROOF_REPLAYED', 'this DPoP proof was already used');
-    // A user code already in use (1 in 25 billion per live code): draw another.
+    const outcome = await putDeviceAuthorization(deps.table, record, proofItems);
+    // Otherwise: the installation's proofs changed meanwhile (the next attempt reads them again), or a
+    // user code already in use (1 in 25 billion per live code): draw another.
     return outcome === 'created' ? record.userCode : retry;
   });
   const verificationUri = `${deps.siteUrl}/activate`;

@@ -126,6 +126,42 @@ describe('sign-in activation (API.md §7)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  describe('starting sign-in activations spends proofs like every installation request (API.md §2: 20 per 600 s)', () => {
+    const start = (installation: TestInstallation) =>
+      request<{ code?: string }>(baseUrl, 'POST', '/v1/device-authorizations', { credential: { installation }, body: { productId: 'authserver', ...machine() } });
+
+    it('refuses the 21st start of an installation that has no item yet with 429 and Retry-After', async () => {
+      const installation = await newInstallation();
+      for (let attempt = 0; attempt < 20; attempt += 1) expect((await start(installation)).status).toBe(201);
+      const refused = await start(installation);
+      expect([refused.status, refused.body.code]).toEqual([429, 'RATE_LIMITED']);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(600);
+      expect(await checkLedger(table())).toEqual([]);
+    });
+
+    it('counts the starts of an installation on trial together with its other requests', async () => {
+      const installation = await newInstallation();
+      const trial = await request(baseUrl, 'POST', '/v1/trials', { credential: { installation }, body: { productId: 'authserver', ...machine() } });
+      expect(trial.status).toBe(201);
+      for (let attempt = 0; attempt < 10; attempt += 1) expect((await start(installation)).status).toBe(201);
+      for (let attempt = 0; attempt < 9; attempt += 1) {
+        expect((await request(baseUrl, 'POST', `/v1/installations/${installation.id}/heartbeat`, { credential: { installation }, body: { version: '5.0.0', usage: { activeUsers: 0 } } })).status).toBe(200);
+      }
+      expect((await start(installation)).status).toBe(429);
+      expect((await request(baseUrl, 'POST', `/v1/installations/${installation.id}/heartbeat`, { credential: { installation }, body: { version: '5.0.0', usage: { activeUsers: 0 } } })).status).toBe(429);
+    });
+
+    it('refuses a start whose proof was spent, whatever else happened since', async () => {
+      const installation = await newInstallation();
+      const dpop = await installation.proof('POST', '/v1/device-authorizations');
+      const send = () => request<{ code?: string }>(baseUrl, 'POST', '/v1/device-authorizations', { headers: { dpop }, body: { productId: 'authserver', ...machine() } });
+      expect((await send()).status).toBe(201);
+      expect((await request(baseUrl, 'POST', '/v1/trials', { credential: { installation }, body: { productId: 'authserver', ...machine() } })).status).toBe(201);
+      expect((await send()).body.code).toBe('PROOF_REPLAYED');
+    });
+  });
+
   it('a removed member loses access at once', async () => {
     const world = await customerWithLicense();
     const member = await signedInPerson(uniqueEmail('member'));

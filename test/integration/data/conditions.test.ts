@@ -82,7 +82,7 @@ describe('licenseUnchanged', () => {
 
 describe('proofPut', () => {
   it('spends a proof id once within its window, and again after it', async () => {
-    const key = keys.proof('inst', randomUUID());
+    const key = keys.offlineRequest('inst', randomUUID());
     const until = new Date(now.getTime() + 600_000);
     expect((await transactWrite(table(), [proofPut(table(), key, until, now)])).ok).toBe(true);
     expect((await transactWrite(table(), [proofPut(table(), key, until, new Date(now.getTime() + 599_000))])).ok).toBe(false);
