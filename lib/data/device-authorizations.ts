@@ -2,7 +2,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { AuditEvent } from '@license-activation/contract/schemas';
+import { batchGet, mapKey } from './batch-get.js';
 import { eventPuts } from './events.js';
+import { toFailureSlots } from './key-failures.js';
+import type { FailureSlots } from './key-failures.js';
 import { keys } from './keys.js';
 import { labelledTransaction } from './transactions.js';
 import type { TransactItem } from './transactions.js';
@@ -73,6 +76,18 @@ export async function putDeviceAuthorization(table: Table, record: DeviceAuthori
 export async function getDeviceAuthorization(table: Table, userCode: string): Promise<DeviceAuthorizationRecord | undefined> {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.deviceAuthorization(userCode), ConsistentRead: true }));
   return Item ? toRecord(Item) : undefined;
+}
+
+/**
+ * What looking up a user code for a person needs, in one round trip: the authorization the code names
+ * (none for no code), and the person's unknown user codes, by slot.
+ */
+export async function readUserCodeLookup(table: Table, args: { personId: string; userCode: string | undefined }): Promise<{ authorization?: DeviceAuthorizationRecord; failures: FailureSlots }> {
+  const failuresKey = keys.userCodeFailures(args.personId);
+  const authorizationKey = args.userCode === undefined ? undefined : keys.deviceAuthorization(args.userCode);
+  const found = await batchGet(table, authorizationKey ? [failuresKey, authorizationKey] : [failuresKey]);
+  const authorization = authorizationKey && found.get(mapKey(authorizationKey));
+  return { ...(authorization ? { authorization: toRecord(authorization) } : {}), failures: toFailureSlots(found.get(mapKey(failuresKey))) };
 }
 
 export async function getDeviceAuthorizationByDeviceCode(table: Table, deviceCodeHash: string): Promise<DeviceAuthorizationRecord | undefined> {

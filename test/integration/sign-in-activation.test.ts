@@ -162,6 +162,16 @@ describe('sign-in activation (API.md §7)', () => {
     });
   });
 
+  it('100 unknown codes at once from one person: at most 10 are looked up, the rest are 429', async () => {
+    const person = await signedInPerson();
+    const credential: Credential = { apiKey: person.accessToken };
+    const answers = await Promise.all(Array.from({ length: 100 }, () => request(baseUrl, 'GET', '/v1/device-authorizations/BCDF-GHJK', { credential })));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status !== 404 && status !== 429)).toEqual([]);
+    expect(statuses.filter((status) => status === 404)).toHaveLength(10);
+    expect((await request(baseUrl, 'GET', '/v1/device-authorizations/BCDF-GHJK', { credential })).status).toBe(429);
+  });
+
   it('a removed member loses access at once', async () => {
     const world = await customerWithLicense();
     const member = await signedInPerson(uniqueEmail('member'));
