@@ -3,9 +3,12 @@
  * Runs cognito-local in this process, with its data under `./.cognito` of the working directory.
  * Unlike its own bin, the logger writes synchronously, so that a confirmation code is on stdout the
  * moment the directory "sends" it, and the process exits when its parent closes our stdin, however
- * the parent ended.
+ * the parent ended. Everything it writes is the owner's alone (umask 077: files 0600, folders 0700):
+ * its files hold people's passwords in clear and the keys its tokens are signed with.
  */
 import { createRequire } from 'node:module';
+
+process.umask(0o077);
 
 const require = createRequire(import.meta.url);
 const cognitoLocal = createRequire(require.resolve('cognito-local/package.json'));

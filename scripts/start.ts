@@ -14,7 +14,7 @@ import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
-import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
+import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
 
 const host = '127.0.0.1';
@@ -79,7 +79,7 @@ const baseUrl = `http://${host}:${typeof address === 'object' && address ? addre
 process.env.PUBLIC_BASE_URL ||= baseUrl;
 if (!process.env.COGNITO_ENDPOINT) {
   cognitoLocal = await startCognitoLocal({
-    dataDir: join(dataDir, 'cognito'),
+    dataDir: join(dataDir, cognitoFolderName),
     // What Cognito would e-mail: the developer signs up with it.
     onConfirmationCode: ({ destination, code }) => console.log(`confirmation code for ${destination}: ${code}`),
   });
