@@ -13,6 +13,7 @@ import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import { problem, ProblemError } from '@license-activation/contract/problem';
 import type { RouteDefinition } from '@license-activation/contract/routes';
 import { problemResponse, toProblemError } from '#lib/http/problem-response.js';
+import { wafHeaderPrefix } from '#lib/http/client-address.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { lambdaContext } from './lambda-context.js';
 import { serveSiteFile, siteRoot } from './site-files.js';
@@ -197,6 +198,8 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
         send(response, { ...refusal, headers: { ...refusal.headers, Allow: allowed.join(', ') } }, requestId);
         return;
       }
+      // As the API's web ACL does on AWS: only WAF may insert these (the mark of a request through the site).
+      if (Object.keys(request.headers).some((name) => name.startsWith(wafHeaderPrefix))) throw problem('FORBIDDEN', 'the request was blocked by the firewall');
       const body = await readBody(request, maxRequestBytes);
       if (body === tooLarge) {
         send(response, problemResponse(problem('PAYLOAD_TOO_LARGE', `the body is larger than ${maxRequestBytes} bytes`), requestId), requestId, { close: true });

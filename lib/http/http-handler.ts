@@ -10,6 +10,7 @@ import type { RouteDefinition, RouteId } from '@license-activation/contract/rout
 import { authentication } from '../auth/authentication.js';
 import type { CallerVerifiers } from '../auth/authentication.js';
 import { httpEnvelope } from './http-envelope.js';
+import { sourceIpOf } from './client-address.js';
 import { headerValue } from './http-event.js';
 import type { HttpEvent, HttpResponse, HttpResult } from './http-event.js';
 import { jsonBodyParser } from './json-body.js';
@@ -27,7 +28,7 @@ export interface HttpRequest<R extends RouteRequest> {
   readonly caller: Caller;
   readonly route: RouteDefinition;
   readonly requestId: string;
-  /** The client's address as API Gateway saw it. */
+  /** The client's address: as API Gateway saw it, or the viewer's where CloudFront stood between (client-address.ts). */
   readonly sourceIp: string | undefined;
   readonly now: Date;
 }
@@ -88,7 +89,7 @@ export function httpHandler<M extends RouteRequests>(requests: M, action: HttpAc
         caller: event.caller ?? {},
         route,
         requestId: event.requestId ?? '',
-        sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
+        sourceIp: sourceIpOf(event),
         now: new Date(),
       };
       // The parts were validated by the schemas of `requests[route.id]`, which is what ServedRequest says they are.

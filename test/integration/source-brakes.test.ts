@@ -53,3 +53,34 @@ describe.each([
     expect((await inTurn(brake.perAddressPerDay + 1, () => from('127.0.0.1'))).every((answer) => answer.status === created)).toBe(true);
   });
 });
+
+describe('on the license site\'s domain (CloudFront in front of the API)', () => {
+  /** As API Gateway hands it on: CloudFront's edge as the source, the viewer's address in x-viewer-address, WAF's mark when the secret origin header matched. */
+  const throughSite = (viewer: string, edge: string, marked = true) => {
+    registrations += 1;
+    return call<{ code?: string }>('registerAccount', {
+      sourceIp: edge,
+      headers: { 'x-viewer-address': viewer, ...(marked ? { 'x-amzn-waf-site-origin': 'true' } : {}) },
+      body: { name: `Registrant ${registrations}`, email: `r${registrations}@registrant.example` },
+    });
+  };
+
+  it("brakes a viewer by its own address, whichever CloudFront edges its requests come through", async () => {
+    const statuses = (await inTurn(registrationBrake.perAddressPerDay + 1, (index) => throughSite('192.0.2.77', `130.176.${index}.10`))).map((answer) => answer.status);
+
+    expect(statuses.slice(0, -1).every((status) => status === 201)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('does not brake the viewers behind one edge together', async () => {
+    const statuses = (await inTurn(registrationBrake.perAddressPerDay + 1, (index) => throughSite(`100.20.${index}.1`, '130.176.200.10'))).map((answer) => answer.status);
+
+    expect(statuses.every((status) => status === 201)).toBe(true);
+  });
+
+  it('believes no viewer address without the mark: a direct caller cannot choose the address it is braked by', async () => {
+    const statuses = (await inTurn(registrationBrake.perAddressPerDay + 1, (index) => throughSite(`203.0.113.${index + 1}`, '192.0.2.200', false))).map((answer) => answer.status);
+
+    expect(statuses.at(-1)).toBe(429);
+  });
+});

@@ -237,6 +237,17 @@ describe('createLocalServer', () => {
     });
   });
 
+  it("refuses a request that brings a header only WAF inserts, as the API's web ACL does", async () => {
+    const registerAccount = vi.fn<ProxyHandler>(async () => ok);
+    const baseUrl = await serve({ 'register-account': registerAccount });
+
+    const response = await fetch(`${baseUrl}/v1/accounts/register`, { method: 'POST', headers: { 'X-Amzn-Waf-Site-Origin': 'true', 'x-viewer-address': '192.0.2.1' }, body: '{}' });
+
+    expect(response.status).toBe(403);
+    expect((await problemOf(response)).code).toBe('FORBIDDEN');
+    expect(registerAccount).not.toHaveBeenCalled();
+  });
+
   describe('requests Node refuses before any route', () => {
     it.each([
       ['headers over 16 KiB', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 413, 'PAYLOAD_TOO_LARGE'],
