@@ -34,6 +34,13 @@ export default {
     { name: 'platform-is-the-floor', severity: 'error', comment: 'AWS clients, config, logger, metrics: no domain.', from: { path: '^lib/platform/' }, to: { path: notLib('platform') } },
     { name: 'keys-need-only-platform', severity: 'error', from: { path: '^lib/keys/' }, to: { path: notLib('keys', 'platform') } },
     { name: 'data-needs-only-platform-and-keys', severity: 'error', from: { path: '^lib/data/' }, to: { path: notLib('data', 'platform', 'keys') } },
+    {
+      name: 'net-is-address-logic',
+      severity: 'error',
+      comment: 'Addresses and the brakes per source: the table through lib/data, no domain.',
+      from: { path: '^lib/net/' },
+      to: { path: notLib('net', 'data', 'platform') },
+    },
     { name: 'openapi-describes-the-contract', severity: 'error', from: { path: '^lib/openapi/' }, to: { path: notLib('openapi') } },
     {
       name: 'http-is-the-envelope',

@@ -36,7 +36,7 @@ export interface FunctionNeeds {
 export const functionNeeds = {
   health: { table: { access: 'RO', partitions: ['health'] } },
   'public-documents': { signingKey: 'publish', userDirectory: true },
-  'register-account': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email'] } },
+  'register-account': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'registrationSource'] } },
   'create-reseller': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email'] } },
   'add-association': { table: { access: 'RW', partitions: ['account'] } },
   'remove-association': { table: { access: 'RW', partitions: ['account'] } },

@@ -2,7 +2,7 @@ import { MockIntegration, PassthroughBehavior, ResponseType } from 'aws-cdk-lib/
 import type { GatewayResponseOptions, MethodOptions } from 'aws-cdk-lib/aws-apigateway';
 import { problem } from '@license-activation/contract/problem';
 import type { ProblemError } from '@license-activation/contract/problem';
-import { unavailableRetryAfterSeconds } from '#lib/http/problem-response.js';
+import { apiAnswerHeaders, unavailableRetryAfterSeconds } from '#lib/http/problem-response.js';
 
 /** Stage throttling refills its token bucket every second. */
 const throttledRetryAfterSeconds = 1;
@@ -32,6 +32,9 @@ export const gatewayProblems: ReadonlyMap<ResponseType, ProblemError> = new Map(
   [ResponseType.DEFAULT_5XX, problem('UNAVAILABLE', 'a dependency is unavailable, retry later', { retryAfterSeconds: unavailableRetryAfterSeconds })],
 ]);
 
+/** `apiAnswerHeaders` as API Gateway's static header values, quoted. */
+const staticAnswerHeaders = Object.fromEntries(Object.entries(apiAnswerHeaders).map(([name, value]) => [name, `'${value}'`]));
+
 /**
  * A gateway response that answers like a handler's `problemResponse`: the same document, headers
  * and status, with API Gateway filling in the request id.
@@ -43,7 +46,7 @@ export function gatewayResponseOptions(type: ResponseType, error: ProblemError):
     statusCode: String(error.status),
     responseHeaders: {
       'Content-Type': "'application/problem+json'",
-      'Cache-Control': "'no-store'",
+      ...staticAnswerHeaders,
       'X-Request-Id': 'context.requestId',
       ...(retryAfterSeconds === undefined ? {} : { 'Retry-After': `'${retryAfterSeconds}'` }),
     },
@@ -63,7 +66,7 @@ export function methodNotAllowed(allowed: readonly string[]): { integration: Moc
   const headers = {
     Allow: `'${allowed.join(', ')}'`,
     'Content-Type': "'application/problem+json'",
-    'Cache-Control': "'no-store'",
+    ...staticAnswerHeaders,
     'X-Request-Id': 'context.requestId',
   };
   const parameter = (name: string) => `method.response.header.${name}`;

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
@@ -34,6 +35,8 @@ export class LicenseActivationStack extends Stack {
   /** The site, in a nested stack: a template holds at most 500 resources, and the rest of the stage needs its room. */
   readonly siteStack: NestedStack;
   readonly site: LicenseSite;
+  /** What the site's distribution sends the API to prove a request came through it (web-firewall.ts). */
+  readonly siteOriginSecret: Secret;
 
   constructor(scope: Construct, id: string, props: LicenseActivationStackProps) {
     super(scope, id, props);
@@ -64,7 +67,13 @@ export class LicenseActivationStack extends Stack {
       schedule: Schedule.rate(Duration.hours(1)),
       targets: [new LambdaFunction(functions['return-budgets'], { retryAttempts: 2 })],
     });
-    const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage });
+    // Read by CloudFormation only, as the distribution's origin header and the web ACL's match: no function reads it.
+    this.siteOriginSecret = new Secret(this, 'SiteOriginSecret', {
+      description: `Proves to the API of license-activation-${config.stage} that a request came through the license site's distribution`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage, siteOriginSecret: this.siteOriginSecret });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,
       restApi: this.api.restApi,
@@ -74,7 +83,12 @@ export class LicenseActivationStack extends Stack {
     });
 
     this.siteStack = new NestedStack(this, 'SiteStack', { description: `The license site of license-activation-${config.stage}` });
-    this.site = new LicenseSite(this.siteStack, 'Site', { config, restApi: this.api.restApi, siteDir: fileURLToPath(new URL('../site/dist/', import.meta.url)) });
+    this.site = new LicenseSite(this.siteStack, 'Site', {
+      config,
+      restApi: this.api.restApi,
+      siteOriginSecret: this.siteOriginSecret,
+      siteDir: fileURLToPath(new URL('../site/dist/', import.meta.url)),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}/`, description: 'The license site, with the API under the same domain' });

@@ -1,6 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { routes } from '@license-activation/contract/routes';
 import type { LicenseApi } from './constructs/license-api.js';
@@ -16,6 +17,7 @@ export interface AcceptedFindingsScope {
   readonly api: LicenseApi;
   readonly directory: UserDirectory;
   readonly site: LicenseSite;
+  readonly siteOriginSecret: Secret;
 }
 
 function acknowledge(construct: IConstruct, id: string, reason: string): void {
@@ -26,8 +28,13 @@ function acknowledge(construct: IConstruct, id: string, reason: string): void {
  * The AwsSolutions (cdk-nag) findings this service accepts, each on the narrowest construct and
  * with the reason. Anything else fails `cdk synth` and the CDK test.
  */
-export function acknowledgeAcceptedFindings({ table, functions, api, directory, site }: AcceptedFindingsScope): void {
+export function acknowledgeAcceptedFindings({ table, functions, api, directory, site, siteOriginSecret }: AcceptedFindingsScope): void {
   acknowledgeSiteFindings(site);
+  acknowledge(
+    siteOriginSecret,
+    'AwsSolutions-SMG4',
+    "CloudFormation writes the value into the distribution's origin header and the web ACL when the stack deploys, so a rotation takes effect only with the next deployment; rotate by putting a new value, then deploying (docs/DEPLOYMENT.md).",
+  );
   const tableLogicalId: unknown = Stack.of(table).resolve((table.node.defaultChild as CfnTable).logicalId);
   for (const [name, fn] of Object.entries(functions) as [FunctionName, ServiceFunction][]) {
     acknowledge(

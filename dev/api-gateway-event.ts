@@ -101,10 +101,13 @@ export function allowedMethods(path: string, table: readonly RouteDefinition[] =
   return resourceRoutes(path, table).map(({ route }) => route.method);
 }
 
-/** Single-value maps keep the last value of a repeated name; multi-value maps keep them all. */
+/**
+ * Single-value maps keep the last value of a repeated name; multi-value maps keep them all. Both have
+ * no prototype: names are the client's, and `constructor` or `__proto__` must be names like any other.
+ */
 function singleAndMultiValue(pairs: Iterable<readonly [string, string]>) {
-  const multi: Record<string, string[]> = {};
-  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const single: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of pairs) {
     (multi[name] ??= []).push(value);
     single[name] = value;

@@ -9,10 +9,14 @@
  *   InvalidPasswordException, which Cognito keeps for a password that breaks the pool's policy);
  * - SignUp, ConfirmForgotPassword and ChangePassword enforce the pool's password policy;
  * - confirming a sign-up with the code marks the email verified.
- * The process exits when its parent closes our stdin, however the parent ended.
+ * The process exits when its parent closes our stdin, however the parent ended. Everything it writes is
+ * the owner's alone (umask 077: files 0600, folders 0700): its files hold people's passwords in clear and
+ * the keys its tokens are signed with.
  */
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+
+process.umask(0o077);
 
 const require = createRequire(import.meta.url);
 const cognitoLocal = createRequire(require.resolve('cognito-local/package.json'));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rename, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readOrCreateKeyFile } from '@license-activation/contract/key-file';
 import { secretBoxKeyFileName } from '#lib/keys/local-secret-box.js';
@@ -11,6 +11,8 @@ export const opsApiKeyFileName = 'ops-api-key';
 export const dynamodbAccessKeyFileName = 'dynamodb-access-key';
 /** Where DynamoDB Local keeps its database files. */
 export const dynamodbFolderName = 'dynamodb';
+/** Where cognito-local keeps its pools and people (their passwords in clear). */
+export const cognitoFolderName = 'cognito';
 
 /** Every secret file `npm start` and the local keys keep under `$DATA_DIR`. */
 const secretFileNames = [opsApiKeyFileName, dynamodbAccessKeyFileName, signingKeyFileName, secretBoxKeyFileName];
@@ -26,10 +28,22 @@ async function modeOf(path: string): Promise<number | undefined> {
   }
 }
 
+/** Everything under `folder` (none if it does not exist), each with the owner-only mode it should have. */
+async function ownerOnlyTree(folder: string): Promise<Array<[path: string, mode: number]>> {
+  let entries;
+  try {
+    entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.map((entry) => [join(entry.parentPath, entry.name), entry.isDirectory() ? ownerOnlyFolder : ownerOnlyFile]);
+}
+
 /**
- * Creates `$DATA_DIR` owner-only (0700), and brings it, its DynamoDB folder and every secret file in
- * it back to owner-only where an older version, a copy or an umask left them readable by others.
- * Returns what it had to tighten, for `npm start` to say so.
+ * Creates `$DATA_DIR` owner-only (0700), and brings it, its DynamoDB folder, every secret file in
+ * it and everything cognito-local keeps there back to owner-only where an older version, a copy or
+ * an umask left them readable by others. Returns what it had to tighten, for `npm start` to say so.
  */
 export async function secureDataDir(dataDir: string): Promise<string[]> {
   await mkdir(dataDir, { recursive: true, mode: ownerOnlyFolder });
@@ -37,6 +51,8 @@ export async function secureDataDir(dataDir: string): Promise<string[]> {
     [dataDir, ownerOnlyFolder],
     [join(dataDir, dynamodbFolderName), ownerOnlyFolder],
     ...secretFileNames.map((name): [string, number] => [join(dataDir, name), ownerOnlyFile]),
+    [join(dataDir, cognitoFolderName), ownerOnlyFolder],
+    ...(await ownerOnlyTree(join(dataDir, cognitoFolderName))),
   ];
   const tightened: string[] = [];
   for (const [path, mode] of wanted) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -12,6 +13,7 @@ import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import { problem, ProblemError } from '@license-activation/contract/problem';
 import type { RouteDefinition } from '@license-activation/contract/routes';
 import { problemResponse, toProblemError } from '#lib/http/problem-response.js';
+import { wafHeaderPrefix } from '#lib/http/client-address.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { lambdaContext } from './lambda-context.js';
 import { serveSiteFile, siteRoot } from './site-files.js';
@@ -115,6 +117,29 @@ function send(response: ServerResponse, result: APIGatewayProxyResult, requestId
 }
 
 /**
+ * What Node's HTTP parser refuses before a request exists (headers over its 16 KiB, bytes that are
+ * not HTTP/1.1, a request that never finished arriving): Node would write a bare status line; here it
+ * is a problem document like every other answer, on a connection then closed. Headers too large are
+ * 413 `PAYLOAD_TOO_LARGE` (the contract has no code of its own for them), the rest 400.
+ */
+function refuseUnparsedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node does: answer only a connection that can still take one and has not been answered yet.
+  if (!socket.writable || ('bytesWritten' in socket && socket.bytesWritten !== 0)) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW' || error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW';
+  const refusal = tooLarge
+    ? problem('PAYLOAD_TOO_LARGE', `the request's headers are larger than ${maxHeaderSize} bytes`)
+    : problem('VALIDATION_FAILED', 'the request is not valid HTTP/1.1, or did not arrive in time');
+  const { statusCode, headers, body } = problemResponse(refusal, requestId);
+  const lines = [`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}`];
+  for (const [name, value] of Object.entries({ ...headers, 'X-Request-Id': requestId, 'Content-Length': Buffer.byteLength(body), Connection: 'close' })) lines.push(`${name}: ${String(value)}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
  * Runs the REQUEST authorizer in-process, as API Gateway would before the route's function:
  * no `Authorization` header or an `Unauthorized` refusal is 401, a denying policy 403.
  */
@@ -175,6 +200,8 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
         send(response, { ...refusal, headers: { ...refusal.headers, Allow: allowed.join(', ') } }, requestId);
         return;
       }
+      // As the API's web ACL does on AWS: only WAF may insert these (the mark of a request through the site).
+      if (Object.keys(request.headers).some((name) => name.startsWith(wafHeaderPrefix))) throw problem('FORBIDDEN', 'the request was blocked by the firewall');
       const body = await readBody(request, maxRequestBytes);
       if (body === tooLarge) {
         send(response, problemResponse(problem('PAYLOAD_TOO_LARGE', `the body is larger than ${maxRequestBytes} bytes`), requestId), requestId, { close: true });
@@ -196,7 +223,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     }
   }
 
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     if (options.onAnswered) {
       const at = new Date();
       const began = performance.now();
@@ -211,4 +238,5 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
       response.destroy();
     });
   });
+  return server.on('clientError', refuseUnparsedRequest);
 }

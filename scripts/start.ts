@@ -14,7 +14,7 @@ import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
-import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
+import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
 import { confirmationCodeLines, handlerLogLevel, localLogLevel, requestLine, showsRequests } from '#dev/local-log.js';
 
@@ -83,7 +83,7 @@ const baseUrl = `http://${host}:${typeof address === 'object' && address ? addre
 process.env.PUBLIC_BASE_URL ||= baseUrl;
 if (!process.env.COGNITO_ENDPOINT) {
   cognitoLocal = await startCognitoLocal({
-    dataDir: join(dataDir, 'cognito'),
+    dataDir: join(dataDir, cognitoFolderName),
     // What Cognito would e-mail: the developer signs up with it.
     onConfirmationCode: ({ destination, code }) => console.log(confirmationCodeLines(destination, code, process.stdout.isTTY === true)),
   });

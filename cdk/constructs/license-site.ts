@@ -19,16 +19,21 @@ import {
 import type { BehaviorOptions } from 'aws-cdk-lib/aws-cloudfront';
 import { RestApiOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
+import { viewerAddressHeader } from '#lib/http/client-address.js';
 import { siteContentSecurityPolicy, strictTransportSecurityMaxAgeSeconds } from '#lib/http/site-headers.js';
+import { siteOriginHeader } from './web-firewall.js';
 import type { StageConfig } from '../stage-config.js';
 
 export interface LicenseSiteProps {
   readonly config: StageConfig;
   readonly restApi: RestApi;
+  /** Sent to the API as `siteOriginHeader` on every request: the API's web ACL then believes the viewer's address. */
+  readonly siteOriginSecret: ISecret;
   /** The built site (`npm run build -w site`). */
   readonly siteDir: string;
 }
@@ -103,12 +108,19 @@ export class LicenseSite extends Construct {
       ),
     });
 
+    // The API sees CloudFront's address as the source: the viewer's goes along, overwriting any a viewer sent.
+    const viewerAddress = new CloudFrontFunction(this, 'ViewerAddress', {
+      runtime: FunctionRuntime.JS_2_0,
+      comment: "License API: the viewer's address to the origin",
+      code: FunctionCode.fromInline(`function handler(event) { event.request.headers['${viewerAddressHeader}'] = { value: event.viewer.ip }; return event.request; }`),
+    });
     const api: BehaviorOptions = {
-      origin: new RestApiOrigin(restApi),
+      origin: new RestApiOrigin(restApi, { customHeaders: { [siteOriginHeader]: props.siteOriginSecret.secretValue.unsafeUnwrap() } }),
+      functionAssociations: [{ function: viewerAddress, eventType: FunctionEventType.VIEWER_REQUEST }],
       viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: AllowedMethods.ALLOW_ALL,
       cachePolicy: CachePolicy.CACHING_DISABLED,
-      // Authorization, DPoP, Account-Id and Idempotency-Key reach the API; its own Host stays API Gateway's.
+      // Authorization, DPoP, Account-Id, Idempotency-Key and the viewer's address reach the API; its own Host stays API Gateway's.
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     };
     this.distribution = new Distribution(this, 'Distribution', {

@@ -4,7 +4,7 @@ import { accountRequests } from '@license-activation/contract/account-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { httpHandler } from '#lib/http/http-handler.js';
 
-export const handler = httpHandler(requestsOf(accountRequests, 'registerAccount'), async ({ body, now }) => ({
+export const handler = httpHandler(requestsOf(accountRequests, 'registerAccount'), async ({ body, sourceIp, now }) => ({
   status: 201,
-  body: await registerCustomer({ table: table() }, body, now),
+  body: await registerCustomer({ table: table() }, body, { sourceIp, now }),
 }));

@@ -7,6 +7,7 @@ import { putAccount } from '../data/accounts.js';
 import type { MembershipRecord } from '../data/members.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { newId } from '../ids.js';
+import { registrationBrake, sourceBrakeItems, sourceBrakeRefusal } from '../net/source-brakes.js';
 
 export interface AccountDeps {
   readonly table: Table;
@@ -22,10 +23,11 @@ export interface AccountCreated {
  * Its email is its first owner (API.md §7): held by the person whose verified email it is, or
  * with `ownerId`, by that person already. With `resellerId` the new customer is associated with
  * that reseller in the same transaction. `withApiKey: false` (site registrations) makes no key.
+ * `anonymousFrom`: nobody authenticated asks, from this address; the registration brake counts it.
  */
 async function createAccount(
   deps: AccountDeps,
-  args: { kind: Account['kind']; input: AccountInput; actor?: Actor; resellerId?: string; ownerId?: string; withApiKey?: false; now: Date },
+  args: { kind: Account['kind']; input: AccountInput; actor?: Actor; resellerId?: string; ownerId?: string; withApiKey?: false; anonymousFrom?: { sourceIp: string | undefined }; now: Date },
 ): Promise<AccountCreated> {
   const { kind, input, resellerId, now } = args;
   const createdAt = now.toISOString();
@@ -49,17 +51,22 @@ async function createAccount(
   }
   const apiKey = args.withApiKey === false ? '' : generateApiKey();
   const apiKeyHash = apiKey ? hashApiKey(apiKey) : undefined;
+  const sourceCounts = args.anonymousFrom ? sourceBrakeItems(deps.table, registrationBrake, args.anonymousFrom.sourceIp, now) : [];
   const outcome = await retryOnContention(async () => {
-    const attempt = await putAccount(deps.table, { account, owner, apiKeyHash, events, resellerId });
+    const attempt = await putAccount(deps.table, { account, owner, apiKeyHash, events, resellerId, sourceCounts });
     return attempt === 'contention' ? retry : attempt;
   });
   if (outcome === 'reseller-missing') throw problem('NOT_FOUND', `no reseller ${resellerId}`);
+  if (typeof outcome === 'object') throw sourceBrakeRefusal(registrationBrake, outcome.full, now) ?? new TypeError('a full counter named no brake');
   return { account, apiKey };
 }
 
-/** `POST /v1/accounts/register`: anyone registers a customer account for themselves. */
-export function registerCustomer(deps: AccountDeps, input: AccountInput, now: Date): Promise<AccountCreated> {
-  return createAccount(deps, { kind: 'customer', input, now });
+/**
+ * `POST /v1/accounts/register`: anyone registers a customer account for themselves, at most 10 a
+ * day from one address and 30 from one network (API.md §7, lib/net/source-brakes.ts).
+ */
+export function registerCustomer(deps: AccountDeps, input: AccountInput, request: { sourceIp: string | undefined; now: Date }): Promise<AccountCreated> {
+  return createAccount(deps, { kind: 'customer', input, anonymousFrom: { sourceIp: request.sourceIp }, now: request.now });
 }
 
 /** `POST /v1/admin/resellers`: ops create a reseller. */

@@ -10,7 +10,9 @@ import { memberPuts } from './members.js';
 import type { MembershipRecord } from './members.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
+import type { SourceCountLabel } from './source-counts.js';
 import { failedCondition, isContention, transactWrite } from './transactions.js';
+import type { LabelledItem } from './transactions.js';
 
 function accountItem(account: Account) {
   return {
@@ -22,19 +24,21 @@ function accountItem(account: Account) {
   };
 }
 
-export type PutAccountOutcome = 'created' | 'reseller-missing' | 'contention';
+/** `full`: a counter of `sourceCounts` had reached its cap (the labels of those that had). */
+export type PutAccountOutcome = 'created' | 'reseller-missing' | 'contention' | { readonly full: ReadonlySet<SourceCountLabel> };
 
 /**
  * Creates an account, its first owner's membership, its API key's lookup item (accounts a person
  * registers on the site have none) and its events in one transaction; with `resellerId`, also the
- * association of the new customer with that reseller, provided the reseller still exists.
+ * association of the new customer with that reseller, provided the reseller still exists, and
+ * `sourceCounts`, the counters of a brake on anonymous creation (lib/data/source-counts.ts).
  * `contention`: other transactions were in the way, nothing was written.
  */
 export async function putAccount(
   table: Table,
-  args: { account: Account; owner: MembershipRecord; apiKeyHash?: string; events: AuditEvent[]; resellerId?: string },
+  args: { account: Account; owner: MembershipRecord; apiKeyHash?: string; events: AuditEvent[]; resellerId?: string; sourceCounts?: readonly LabelledItem<SourceCountLabel>[] },
 ): Promise<PutAccountOutcome> {
-  const { account, apiKeyHash, events, resellerId } = args;
+  const { account, apiKeyHash, events, resellerId, sourceCounts = [] } = args;
   const outcome = await transactWrite(table, [
     ...(resellerId
       ? [
@@ -48,9 +52,13 @@ export async function putAccount(
       : []),
     ...memberPuts(table, args.owner),
     ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])),
+    ...sourceCounts.map(([, item]) => item),
   ]);
   if (outcome.ok) return 'created';
   if (resellerId && failedCondition(outcome, 0)) return 'reseller-missing';
+  const countsFrom = outcome.reasons.length - sourceCounts.length;
+  const full = new Set(sourceCounts.filter((_, index) => failedCondition(outcome, countsFrom + index)).map(([label]) => label));
+  if (full.size > 0) return { full };
   if (isContention(outcome)) return 'contention';
   throw new Error(`account creation cancelled: ${outcome.reasons.join(', ')}`);
 }

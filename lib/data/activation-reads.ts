@@ -1,8 +1,8 @@
 import type { Table } from '../platform/dynamodb.js';
 import { batchGet, mapKey } from './batch-get.js';
 import { toInstallationRecord } from './installations.js';
-import { toKeyFailures } from './key-failures.js';
-import type { KeyFailures } from './key-failures.js';
+import { toFailureSlots } from './key-failures.js';
+import type { FailureSlots } from './key-failures.js';
 import type { InstallationRecord } from './installations.js';
 import { isStorableId, keys } from './keys.js';
 import { toLicenseRecord } from './licenses.js';
@@ -15,8 +15,8 @@ export interface ActivationReads {
   readonly license?: LicenseRecord;
   /** This installation's activation item of the license, if any (a released one may still hold its slot). */
   readonly activation?: ActivationRecord;
-  /** Recent failed key activations by id (epoch ms), when asked for. */
-  readonly keyFailures: KeyFailures;
+  /** The installation's failed key activations, by slot, when asked for. */
+  readonly keyFailures: FailureSlots;
 }
 
 /** What an activation needs, in one round trip: the license, the installation, its activation of it, and (for keys) its recent failures. */
@@ -38,6 +38,6 @@ export async function readForActivation(
     installation: installation && toInstallationRecord(installation),
     license: license ? toLicenseRecord(license) : undefined,
     activation: activation ? toActivationRecord(activation) : undefined,
-    keyFailures: toKeyFailures(failures),
+    keyFailures: toFailureSlots(failures),
   };
 }

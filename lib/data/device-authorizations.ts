@@ -2,7 +2,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { AuditEvent } from '@license-activation/contract/schemas';
+import { batchGet, mapKey } from './batch-get.js';
 import { eventPuts } from './events.js';
+import { toFailureSlots } from './key-failures.js';
+import type { FailureSlots } from './key-failures.js';
 import { keys } from './keys.js';
 import { labelledTransaction } from './transactions.js';
 import type { TransactItem } from './transactions.js';
@@ -53,18 +56,19 @@ function toRecord(item: Record<string, unknown>): DeviceAuthorizationRecord {
   };
 }
 
-export type PutDeviceAuthorizationOutcome = 'created' | 'code-taken' | 'proof-spent' | 'contention';
+/** `proof-place-changed`: the installation item or its proof ledger changed since read (spendProofAside). */
+export type PutDeviceAuthorizationOutcome = 'created' | 'code-taken' | 'proof-place-changed' | 'contention';
 
 /** Stores a new authorization, both its items and the installation's spent proof, in one transaction. */
-export async function putDeviceAuthorization(table: Table, record: DeviceAuthorizationRecord, proof: TransactItem): Promise<PutDeviceAuthorizationOutcome> {
+export async function putDeviceAuthorization(table: Table, record: DeviceAuthorizationRecord, proofItems: readonly TransactItem[]): Promise<PutDeviceAuthorizationOutcome> {
   const ttl = ttlOf(record.expiresAt);
   const outcome = await labelledTransaction(table, [
-    ['proof', proof],
+    ...proofItems.map((item) => ['proof', item] as const),
     ['code', { Put: { TableName: table.name, Item: { ...keys.deviceAuthorization(record.userCode), entity: 'deviceAuthorization', ...record, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }],
     ['code', { Put: { TableName: table.name, Item: { ...keys.deviceCode(record.deviceCodeHash), entity: 'deviceCode', userCode: record.userCode, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }],
   ]);
   if (outcome.ok) return 'created';
-  if (outcome.failed.has('proof')) return 'proof-spent';
+  if (outcome.failed.has('proof')) return 'proof-place-changed';
   if (outcome.failed.has('code')) return 'code-taken';
   return 'contention';
 }
@@ -72,6 +76,18 @@ export async function putDeviceAuthorization(table: Table, record: DeviceAuthori
 export async function getDeviceAuthorization(table: Table, userCode: string): Promise<DeviceAuthorizationRecord | undefined> {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.deviceAuthorization(userCode), ConsistentRead: true }));
   return Item ? toRecord(Item) : undefined;
+}
+
+/**
+ * What looking up a user code for a person needs, in one round trip: the authorization the code names
+ * (none for no code), and the person's unknown user codes, by slot.
+ */
+export async function readUserCodeLookup(table: Table, args: { personId: string; userCode: string | undefined }): Promise<{ authorization?: DeviceAuthorizationRecord; failures: FailureSlots }> {
+  const failuresKey = keys.userCodeFailures(args.personId);
+  const authorizationKey = args.userCode === undefined ? undefined : keys.deviceAuthorization(args.userCode);
+  const found = await batchGet(table, authorizationKey ? [failuresKey, authorizationKey] : [failuresKey]);
+  const authorization = authorizationKey && found.get(mapKey(authorizationKey));
+  return { ...(authorization ? { authorization: toRecord(authorization) } : {}), failures: toFailureSlots(found.get(mapKey(failuresKey))) };
 }
 
 export async function getDeviceAuthorizationByDeviceCode(table: Table, deviceCodeHash: string): Promise<DeviceAuthorizationRecord | undefined> {

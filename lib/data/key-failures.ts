@@ -1,62 +1,76 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import { keys } from './keys.js';
 
 /**
- * An installation's recent failed key activations: one attribute per failure, named by the failure's
- * own id, holding when it happened (epoch ms). Each failure writes only its own attribute, so
- * concurrent failures never overwrite each other and need no lock, and an SDK retry of the same
- * write (its answer lost) sets the same attribute again instead of counting twice.
+ * Recent failures (failed key activations of an installation, unknown user codes of a person) kept in
+ * a fixed number of slots, one attribute each: `slot<n>` holds one failure, `{ at, id }` (epoch ms and
+ * the failure's own id). A failure is counted by taking a slot that is empty or whose failure left the
+ * window, on that condition: two concurrent failures cannot take one slot, so however many arrive at
+ * once, no more are counted within a window than there are slots. The id makes an SDK retry of the
+ * same write (its answer lost) find its own failure rather than a taken slot.
  */
-export type KeyFailures = Readonly<Record<string, number>>;
-
-const failurePrefix = 'failure#';
-
-/** The failures an item of the key-failures kind holds. */
-export function toKeyFailures(item: Record<string, unknown> | undefined): KeyFailures {
-  return Object.fromEntries(
-    Object.entries(item ?? {})
-      .filter(([name]) => name.startsWith(failurePrefix))
-      .map(([name, at]) => [name.slice(failurePrefix.length), Number(at)]),
-  );
-}
-
-/** One failure to record: its id and time, the `expired` ones to forget (read earlier; forgetting one twice is harmless), and the item's end. */
-export interface FailureWrite {
-  readonly failureId: string;
+export interface Failure {
   readonly at: number;
-  readonly expired: readonly string[];
-  /** The end of the newest failure's window: the item is kept until then. */
-  readonly expiresAt: Date;
+  readonly id: string;
 }
 
-/** Records a failed key activation of `installationId`. */
-export function recordKeyFailure(table: Table, args: FailureWrite & { installationId: string }): Promise<void> {
-  return recordFailure(table, keys.keyFailures(args.installationId), 'keyFailures', args);
+/** The failures an item holds, by slot number. */
+export type FailureSlots = ReadonlyMap<number, Failure>;
+
+const slotPattern = /^slot(\d+)$/;
+
+/** The slots an item of a failures kind holds (none for no item). */
+export function toFailureSlots(item: Record<string, unknown> | undefined): FailureSlots {
+  const slots = new Map<number, Failure>();
+  for (const [name, value] of Object.entries(item ?? {})) {
+    const slot = slotPattern.exec(name)?.[1];
+    const failure = value as Partial<Failure> | undefined;
+    if (slot !== undefined && typeof failure?.at === 'number' && typeof failure.id === 'string') slots.set(Number(slot), { at: failure.at, id: failure.id });
+  }
+  return slots;
 }
 
-/** Records an unknown user code a person typed (API.md §6: the same limit, 10 within 10 minutes). */
-export function recordUserCodeFailure(table: Table, args: FailureWrite & { personId: string }): Promise<void> {
-  return recordFailure(table, keys.userCodeFailures(args.personId), 'userCodeFailures', args);
-}
+/** Where the failures are counted: an installation's key activations, or a person's user codes. */
+export type FailureCounter = { readonly kind: 'keyFailures'; readonly installationId: string } | { readonly kind: 'userCodeFailures'; readonly personId: string };
 
-/** A person's recent unknown user codes. */
-export async function getUserCodeFailures(table: Table, personId: string): Promise<KeyFailures> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.userCodeFailures(personId), ConsistentRead: true }));
-  return toKeyFailures(Item);
-}
+const keyOf = (counter: FailureCounter) => (counter.kind === 'keyFailures' ? keys.keyFailures(counter.installationId) : keys.userCodeFailures(counter.personId));
 
-async function recordFailure(table: Table, key: { pk: string; sk: string }, entity: string, args: FailureWrite): Promise<void> {
-  const names: Record<string, string> = { '#ttl': 'ttl', '#failure': `${failurePrefix}${args.failureId}` };
-  args.expired.forEach((failureId, index) => (names[`#expired${index}`] = `${failurePrefix}${failureId}`));
-  const remove = args.expired.map((_, index) => `#expired${index}`);
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.name,
-      Key: key,
-      UpdateExpression: `SET #failure = :at, #ttl = :ttl, entity = :entity${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ':at': args.at, ':ttl': Math.ceil(args.expiresAt.getTime() / 1000), ':entity': entity },
-    }),
-  );
+/**
+ * Takes `slot` for `failure` if it is empty, holds a failure from before `windowStart`, or already
+ * holds this very failure; otherwise answers the slots as they are now (from the failed condition,
+ * no extra read). The item is kept until the end of the newest failure's window (`expiresAt`).
+ */
+export async function takeFailureSlot(
+  table: Table,
+  counter: FailureCounter,
+  args: { slot: number; failure: Failure; windowStart: number; expiresAt: Date },
+): Promise<{ taken: true } | { taken: false; slots: FailureSlots }> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keyOf(counter),
+        UpdateExpression: 'SET #slot = :failure, #ttl = :ttl, entity = :entity',
+        ConditionExpression: 'attribute_not_exists(#slot) OR #slot.#at <= :windowStart OR #slot.#id = :id',
+        ExpressionAttributeNames: { '#slot': `slot${args.slot}`, '#at': 'at', '#id': 'id', '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':failure': args.failure,
+          ':windowStart': args.windowStart,
+          ':id': args.failure.id,
+          ':ttl': Math.ceil(args.expiresAt.getTime() / 1000),
+          ':entity': counter.kind,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { taken: true };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // The DocumentClient leaves the item of a failed condition marshalled.
+    return { taken: false, slots: toFailureSlots(error.Item && unmarshall(error.Item as Record<string, AttributeValue>)) };
+  }
 }

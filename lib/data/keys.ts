@@ -19,7 +19,9 @@ export const partitions = {
   person: 'PERSON#',
   /** gsi3: licenses whose quantity a budget holds until they expire. */
   budgetExpiries: 'BUDGET_EXPIRIES',
+  /** Per-source daily counters of the brakes on anonymous creation (lib/net/source-brakes.ts). */
   trialSource: 'TRIALS_FROM#',
+  registrationSource: 'REGISTRATIONS_FROM#',
   /** gsi1: accounts by kind. */
   accountsByKind: 'ACCOUNTS#',
   /** gsi1: a customer's licenses. */
@@ -28,6 +30,8 @@ export const partitions = {
   allLicenses: 'LICENSES',
 } as const;
 export type Partition = keyof typeof partitions;
+/** The partitions of per-source daily counters. */
+export type SourceCountPartition = Extract<Partition, 'trialSource' | 'registrationSource'>;
 
 /**
  * Every key of the single table, built in one place. Each entity's data module uses these
@@ -45,11 +49,12 @@ export const keys = {
   activation: (licenseId: string, installationId: string) => ({ pk: `${partitions.license}${licenseId}`, sk: `ACTIVATION#${installationId}` }),
   activationPrefix: 'ACTIVATION#',
   installation: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'INSTALLATION' }),
-  proof: (installationId: string, jti: string) => ({ pk: `${partitions.installation}${installationId}`, sk: `JTI#${jti}` }),
+  /** The DPoP proofs an installation spent before it had an item (starting a sign-in activation). */
+  proofLedger: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'PROOFS' }),
   keyFailures: (installationId: string) => ({ pk: `${partitions.installation}${installationId}`, sk: 'KEY_FAILURES' }),
   trialFingerprint: (productId: string, fingerprintHash: string) => ({ pk: `${partitions.trial}${productId}#${fingerprintHash}`, sk: 'TRIAL' }),
-  /** New trials from one source (an address or a network) on one UTC day. */
-  trialSource: (source: string, day: string) => ({ pk: `${partitions.trialSource}${source}#${day}`, sk: 'TRIALS' }),
+  /** What one brake counted from one source (an address or a network) on one UTC day. */
+  sourceCount: (partition: SourceCountPartition, source: string, day: string) => ({ pk: `${partitions[partition]}${source}#${day}`, sk: 'COUNT' }),
   idempotency: (callerId: string, idempotencyKeyHash: string) => ({ pk: `${partitions.idempotency}${callerId}#${idempotencyKeyHash}`, sk: 'IDEMPOTENCY' }),
   offlineRequest: (installationId: string, jti: string) => ({ pk: `${partitions.offlineRequest}${installationId}#${jti}`, sk: 'OFFLINE' }),
   /** A reseller's issued quantity (and, once ops set one, its limit) per product and license type. */

@@ -178,20 +178,25 @@ export async function getLicenses(table: Table, licenseIds: readonly string[]): 
 }
 
 /**
- * Licenses whose budget hold outlived their `expiresAt`, oldest first (gsi3: sparse, eventually
- * consistent; `expiredHoldEnd` re-checks each one).
+ * One page of the licenses whose budget hold outlived their `expiresAt`, oldest first (gsi3: sparse,
+ * eventually consistent; `expiredHoldEnd` re-checks each one), and where the next page starts, if any.
  */
-export async function licensesHoldingExpiredBudget(table: Table, now: Date, limit: number): Promise<LicenseRecord[]> {
-  const { Items = [] } = await table.client.send(
+export async function licensesHoldingExpiredBudget(
+  table: Table,
+  now: Date,
+  page: { limit: number; startKey?: Record<string, unknown> },
+): Promise<{ licenses: LicenseRecord[]; nextKey?: Record<string, unknown> }> {
+  const { Items = [], LastEvaluatedKey } = await table.client.send(
     new QueryCommand({
       TableName: table.name,
       IndexName: 'gsi3',
       KeyConditionExpression: 'gsi3pk = :held AND gsi3sk < :now',
       ExpressionAttributeValues: { ':held': keys.budgetExpiries, ':now': now.toISOString() },
-      Limit: limit,
+      Limit: page.limit,
+      ExclusiveStartKey: page.startKey,
     }),
   );
-  return Items.map(toLicenseRecord);
+  return { licenses: Items.map(toLicenseRecord), ...(LastEvaluatedKey ? { nextKey: LastEvaluatedKey } : {}) };
 }
 
 /** Ends an expired license's budget hold, once: written with the budget's `budgetReturn`. */

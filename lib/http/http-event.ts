@@ -12,8 +12,6 @@ export interface HttpEvent extends APIGatewayProxyEvent {
   caller?: Caller;
   /** Set by `jsonBodyParser`. */
   jsonBody?: unknown;
-  /** Set by `httpHandler` where the function prefetches: the read it started before authentication. */
-  prefetched?: Promise<unknown>;
 }
 
 export type HttpResponse = APIGatewayProxyResult;

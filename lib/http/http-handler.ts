@@ -10,15 +10,17 @@ import type { RouteDefinition, RouteId } from '@license-activation/contract/rout
 import { authentication } from '../auth/authentication.js';
 import type { CallerVerifiers } from '../auth/authentication.js';
 import { httpEnvelope } from './http-envelope.js';
+import { sourceIpOf } from './client-address.js';
 import { headerValue } from './http-event.js';
 import type { HttpEvent, HttpResponse, HttpResult } from './http-event.js';
 import { jsonBodyParser } from './json-body.js';
+import { apiAnswerHeaders } from './problem-response.js';
 import { validate, validateNoBody } from './validation.js';
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 /** What an action receives: validated input, the authenticated caller, and the time of the request. */
-export interface HttpRequest<R extends RouteRequest, P = undefined> {
+export interface HttpRequest<R extends RouteRequest> {
   readonly body: Parsed<R['body']>;
   readonly query: Parsed<R['query']>;
   readonly params: Parsed<R['params']>;
@@ -26,35 +28,18 @@ export interface HttpRequest<R extends RouteRequest, P = undefined> {
   readonly caller: Caller;
   readonly route: RouteDefinition;
   readonly requestId: string;
-  /** The client's address as API Gateway saw it. */
+  /** The client's address: as API Gateway saw it, or the viewer's where CloudFront stood between (client-address.ts). */
   readonly sourceIp: string | undefined;
   readonly now: Date;
-  /** What the function's `prefetch` read; undefined where it has none. */
-  readonly prefetched: P;
 }
 
 /** The request of any of the routes a function serves: the one its event was sent to. */
-export type ServedRequest<M extends RouteRequests, P = undefined> = { [K in keyof M]: HttpRequest<NonNullable<M[K]>, P> }[keyof M];
+export type ServedRequest<M extends RouteRequests> = { [K in keyof M]: HttpRequest<NonNullable<M[K]>> }[keyof M];
 
-export type HttpAction<M extends RouteRequests, P = undefined> = (request: ServedRequest<M, P>) => Promise<HttpResult>;
-
-/**
- * A read that an action needs whoever the caller turns out to be, started from the raw event as the
- * request arrives, so that it runs while the caller is authenticated (a DPoP proof waits on WebCrypto)
- * rather than after. Only reads belong here: the action sees the result only once the caller is
- * authenticated and the request valid, and otherwise it is dropped unseen.
- */
-export type Prefetch<P> = (event: HttpEvent) => Promise<P>;
-
-function startPrefetch(event: HttpEvent, prefetch: Prefetch<unknown>): void {
-  const started = prefetch(event);
-  // Awaited by the action; a request refused before that must not leave an unhandled rejection.
-  started.catch(() => undefined);
-  event.prefetched = started;
-}
+export type HttpAction<M extends RouteRequests> = (request: ServedRequest<M>) => Promise<HttpResult>;
 
 export function jsonResponse(result: HttpResult): HttpResponse {
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...result.headers };
+  const headers: Record<string, string> = { ...apiAnswerHeaders, ...result.headers };
   if (result.body === undefined) return { statusCode: result.status, headers, body: '' };
   return {
     statusCode: result.status,
@@ -82,18 +67,15 @@ function validatedParts(event: HttpEvent, request: RouteRequest) {
  * A Lambda handler for the routes of the contract that `requests` names, each validated by its
  * route's request (the contract's per-route descriptions): envelope (request id, logs, metrics,
  * problems), authentication, JSON body, zod validation, then the action. `verifiers` are what the
- * function's routes need beyond API Gateway's own checks: installation proofs, accounts' API keys;
- * `prefetch`, a read to run alongside them.
+ * function's routes need beyond API Gateway's own checks: installation proofs, accounts' API keys.
+ * Nothing of the table is read before the caller is authenticated.
  */
-export function httpHandler<M extends RouteRequests, P = undefined>(requests: M, action: HttpAction<M, NoInfer<P>>, verifiers: CallerVerifiers = {}, prefetch?: Prefetch<P>) {
+export function httpHandler<M extends RouteRequests>(requests: M, action: HttpAction<M>, verifiers: CallerVerifiers = {}) {
   return middy<HttpEvent, HttpResponse, Error, Context>()
     // `logEvent: false` outright: POWERTOOLS_LOGGER_LOG_EVENT would otherwise log whole events, with
     // their headers (API keys, DPoP proofs) and bodies (license keys, offline request files).
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpEnvelope())
-    .before(({ event }) => {
-      if (prefetch) startPrefetch(event, prefetch);
-    })
     .use(authentication(verifiers))
     .use(jsonBodyParser())
     .handler(async (event) => {
@@ -107,12 +89,11 @@ export function httpHandler<M extends RouteRequests, P = undefined>(requests: M,
         caller: event.caller ?? {},
         route,
         requestId: event.requestId ?? '',
-        sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
+        sourceIp: sourceIpOf(event),
         now: new Date(),
-        prefetched: (await event.prefetched) as P,
       };
       // The parts were validated by the schemas of `requests[route.id]`, which is what ServedRequest says they are.
-      return jsonResponse(await action(served as ServedRequest<M, P>));
+      return jsonResponse(await action(served as ServedRequest<M>));
     });
 }
 

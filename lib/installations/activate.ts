@@ -11,8 +11,6 @@ import { getLicenses, licenseUnchanged, slotKeep, slotTake } from '../data/licen
 import { installationLicenseRemoved, installationPut } from '../data/installations.js';
 import { readForActivation } from '../data/activation-reads.js';
 import type { InstallationRecord } from '../data/installations.js';
-import { recordKeyFailure as recordFailure } from '../data/key-failures.js';
-import type { KeyFailures } from '../data/key-failures.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
@@ -21,7 +19,7 @@ import { licenseIdOf, normalizeLicenseKey } from '../licenses/license-key.js';
 import { activationRefusal, slotRefusal } from './activation-checks.js';
 import { fingerprintHash } from './fingerprint.js';
 import { activatedLicense, slotView, toActivation, withCurrentLicenses } from './installation-view.js';
-import { keyAttemptAllowed, nextFailure } from './key-failure-limit.js';
+import { countFailure, failureTimes, keyAttemptAllowed } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
 import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
@@ -48,11 +46,6 @@ export interface ActivationOutcome {
   readonly token: string;
   readonly installation: InstallationRecord;
   readonly activation: Activation;
-}
-
-/** Remembers a failed key activation (malformed or unknown key) toward the installation's limit. */
-function recordKeyFailure(deps: InstallationDeps, request: ActivationRequest, failures: KeyFailures): Promise<void> {
-  return recordFailure(deps.table, { installationId: request.proof.installation.id, ...nextFailure(failures, request.now) });
 }
 
 /**
@@ -166,12 +159,12 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const reads = await readForActivation(table, { installationId, licenseId, withKeyFailures: byKey });
     let license = reads.license;
     if (byKey) {
-      const gate = keyAttemptAllowed(Object.values(reads.keyFailures), now);
-      if (!gate.allowed) {
-        throw problem('RATE_LIMITED', 'too many failed key activations from this installation', { retryAfterSeconds: gate.retryAfterSeconds });
-      }
+      const refusal = 'too many failed key activations from this installation';
+      const gate = keyAttemptAllowed(failureTimes(reads.keyFailures), now);
+      if (!gate.allowed) throw problem('RATE_LIMITED', refusal, { retryAfterSeconds: gate.retryAfterSeconds });
       if (!normalizedKey || !license) {
-        await recordKeyFailure(deps, request, reads.keyFailures);
+        // Counted before it is answered: no more than 10 failures a window are ever told apart from a good key.
+        await countFailure(table, { kind: 'keyFailures', installationId }, { slots: reads.keyFailures, now, refusal });
         if (!normalizedKey) throw problem('KEY_MALFORMED', 'the key is not a license key: check it for typing mistakes');
         throw problem('LICENSE_NOT_FOUND', 'no license has this key');
       }

@@ -1,7 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { FailureWrite, KeyFailures } from '../data/key-failures.js';
+import { randomInt, randomUUID } from 'node:crypto';
+import { problem } from '@license-activation/contract/problem';
+import { takeFailureSlot } from '../data/key-failures.js';
+import type { FailureCounter, FailureSlots } from '../data/key-failures.js';
+import type { Table } from '../platform/dynamodb.js';
 
-/** ../shared/API.md §6: after this many failed key activations within the window, key activations are refused. */
+/**
+ * ../shared/API.md §6: after this many failed key activations of one installation (or unknown user
+ * codes of one person) within the window, every further attempt is refused until the oldest leaves it.
+ */
 export const maxKeyFailures = 10;
 export const keyFailureWindowMs = 10 * 60 * 1000;
 
@@ -10,9 +16,12 @@ export function recentFailures(failures: readonly number[], now: Date): number[]
   return failures.filter((at) => at > now.getTime() - keyFailureWindowMs && at <= now.getTime());
 }
 
+/** The times of the failures the slots hold. */
+export const failureTimes = (slots: FailureSlots): number[] => [...slots.values()].map((failure) => failure.at);
+
 /**
- * Whether an installation may try a key now, and if not, how many seconds until the oldest failure
- * leaves the window (the `Retry-After`).
+ * Whether an attempt may be made now, and if not, how many seconds until the oldest failure that
+ * must leave the window does (the `Retry-After`).
  */
 export function keyAttemptAllowed(failures: readonly number[], now: Date): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
   const recent = recentFailures(failures, now);
@@ -22,15 +31,39 @@ export function keyAttemptAllowed(failures: readonly number[], now: Date): { all
 }
 
 /**
- * A new failure at `now` under an id of its own (concurrent failures all count, an SDK retry of the
- * write counts once), forgetting those of `failures` that left the window.
+ * The slots a new failure may take at `now`: those of the `maxKeyFailures` that are empty or whose
+ * failure left the window (exactly the condition `takeFailureSlot` writes under).
  */
-export function nextFailure(failures: KeyFailures, now: Date): FailureWrite {
-  const current = new Set(recentFailures(Object.values(failures), now));
-  return {
-    failureId: randomUUID(),
-    at: now.getTime(),
-    expired: Object.keys(failures).filter((failureId) => !current.has(failures[failureId] as number)),
-    expiresAt: new Date(now.getTime() + keyFailureWindowMs),
-  };
+export function freeFailureSlots(slots: FailureSlots, now: Date): number[] {
+  const windowStart = now.getTime() - keyFailureWindowMs;
+  return Array.from({ length: maxKeyFailures }, (_, slot) => slot).filter((slot) => (slots.get(slot)?.at ?? windowStart) <= windowStart);
+}
+
+/** Seconds until the oldest failure of full slots leaves the window, at least 1 (the `Retry-After`). */
+function secondsUntilASlotFrees(slots: FailureSlots, now: Date): number {
+  return Math.max(1, Math.ceil((Math.min(...failureTimes(slots)) + keyFailureWindowMs - now.getTime()) / 1000));
+}
+
+/**
+ * Counts one failure at `now` before its answer is given, so that no more than `maxKeyFailures`
+ * failures are ever answered within a window, however many arrive at once: the failure takes a free
+ * slot on condition that it still is (one UpdateItem); when a concurrent failure took it first, the
+ * failed condition tells which slots are left and another is tried. With none left the failure is
+ * not answered but refused: 429 `RATE_LIMITED` with `refusal` and the `Retry-After`. `slots` are the
+ * slots as the request read them. Each attempt that fails means another failure was counted, so the
+ * attempts end once the slots are full.
+ */
+export async function countFailure(table: Table, counter: FailureCounter, request: { slots: FailureSlots; now: Date; refusal: string }): Promise<void> {
+  const { now } = request;
+  const failure = { at: now.getTime(), id: randomUUID() };
+  let slots = request.slots;
+  for (;;) {
+    const free = freeFailureSlots(slots, now);
+    if (free.length === 0) throw problem('RATE_LIMITED', request.refusal, { retryAfterSeconds: secondsUntilASlotFrees(slots, now) });
+    // A random free slot: concurrent failures that read the same slots seldom meet on one.
+    const slot = free[randomInt(free.length)] as number;
+    const outcome = await takeFailureSlot(table, counter, { slot, failure, windowStart: now.getTime() - keyFailureWindowMs, expiresAt: new Date(now.getTime() + keyFailureWindowMs) });
+    if (outcome.taken) return;
+    slots = outcome.slots;
+  }
 }

@@ -8,19 +8,18 @@ import type { Activation, DeviceAuthorization, DeviceAuthorizationStarted, Insta
 import { retry, retryOnContention } from '../data/contention.js';
 import {
   denyDeviceAuthorization,
-  getDeviceAuthorization,
   getDeviceAuthorizationByDeviceCode,
   markCollected,
   putDeviceAuthorization,
+  readUserCodeLookup,
   recordPoll,
 } from '../data/device-authorizations.js';
 import type { DeviceAuthorizationRecord } from '../data/device-authorizations.js';
-import { getUserCodeFailures, recordUserCodeFailure } from '../data/key-failures.js';
-import { spendProof } from '../data/proofs.js';
+import { readProofPlace, spendProofAside } from '../data/proofs.js';
 import { newId } from '../ids.js';
 import { activate } from './activate.js';
 import { slotView, toActivation, toInstallationView } from './installation-view.js';
-import { keyAttemptAllowed, nextFailure } from './key-failure-limit.js';
+import { countFailure, failureTimes, keyAttemptAllowed } from './key-failure-limit.js';
 import { readInstallation, refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
@@ -61,8 +60,9 @@ export async function startDeviceAuthorization(
 ): Promise<DeviceAuthorizationStarted> {
   const { installation, input, now } = request;
   const deviceCode = randomBytes(32).toString('base64url');
-  const proof = spendProof(deps.table, { kind: 'dpop', installation }, now);
   const userCode = await retryOnContention(async () => {
+    // The proof counts toward the installation's 20 a window like every other (API.md §2).
+    const proofItems = spendProofAside(deps.table, { kind: 'dpop', installation }, await readProofPlace(deps.table, installation.id), now);
     const record: DeviceAuthorizationRecord = {
       userCode: newUserCode(),
       deviceCodeHash: hashDeviceCode(deviceCode),
@@ -72,9 +72,9 @@ export async function startDeviceAuthorization(
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + deviceCodeLifetimeSeconds * 1000).toISOString(),
     };
-    const outcome = await putDeviceAuthorization(deps.table, record, proof);
-    if (outcome === 'proof-spent') throw problem('PROOF_REPLAYED', 'this DPoP proof was already used');
-    // A user code already in use (1 in 25 billion per live code): draw another.
+    const outcome = await putDeviceAuthorization(deps.table, record, proofItems);
+    // Otherwise: the installation's proofs changed meanwhile (the next attempt reads them again), or a
+    // user code already in use (1 in 25 billion per live code): draw another.
     return outcome === 'created' ? record.userCode : retry;
   });
   const verificationUri = `${deps.siteUrl}/activate`;
@@ -89,20 +89,20 @@ export async function startDeviceAuthorization(
 }
 
 /**
- * The authorization a person's user code names. Unknown codes count toward the person's limit:
- * after 10 within 10 minutes every lookup is 429 until the oldest leaves the window.
+ * The authorization a person's user code names. Unknown codes count toward the person's limit, the
+ * same as failed key activations (API.md §6): one read of the code and the person's failures, and an
+ * unknown code is counted before it is answered, so that at most 10 within 10 minutes are ever
+ * answered 404, however many arrive at once; every other lookup is 429 until the oldest leaves the window.
  */
 async function authorizationForPerson(deps: SignInActivationDeps, caller: Caller, userCodeInput: string, now: Date): Promise<DeviceAuthorizationRecord> {
   const personId = caller.person?.id;
   if (!personId) throw problem('UNAUTHENTICATED', "this route needs a person's access token");
-  const failures = await getUserCodeFailures(deps.table, personId);
-  // The same limit as failed key activations (API.md §6).
-  const gate = keyAttemptAllowed(Object.values(failures), now);
-  if (!gate.allowed) throw problem('RATE_LIMITED', 'too many unknown user codes: wait before trying another', { retryAfterSeconds: gate.retryAfterSeconds });
-  const userCode = normalizeUserCode(userCodeInput);
-  const record = userCode === undefined ? undefined : await getDeviceAuthorization(deps.table, userCode);
-  if (record) return record;
-  await recordUserCodeFailure(deps.table, { personId, ...nextFailure(failures, now) });
+  const refusal = 'too many unknown user codes: wait before trying another';
+  const { authorization, failures } = await readUserCodeLookup(deps.table, { personId, userCode: normalizeUserCode(userCodeInput) });
+  const gate = keyAttemptAllowed(failureTimes(failures), now);
+  if (!gate.allowed) throw problem('RATE_LIMITED', refusal, { retryAfterSeconds: gate.retryAfterSeconds });
+  if (authorization) return authorization;
+  await countFailure(deps.table, { kind: 'userCodeFailures', personId }, { slots: failures, now, refusal });
   throw problem('NOT_FOUND', 'no sign-in activation has this code: check it for typing mistakes');
 }
 

@@ -4,7 +4,7 @@ import type { TrialInput } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import { getInstallation, installationPut } from '../data/installations.js';
-import { trialFingerprintPut, trialSourceCount } from '../data/trial-claims.js';
+import { trialFingerprintPut } from '../data/trial-claims.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
@@ -14,24 +14,13 @@ import { signLicenseToken } from './license-token.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
-import { trialSourceOf, trialsPerAddressPerDay, trialsPerNetworkPerDay } from './trial-sources.js';
+import { sourceBrakeItems, sourceBrakeRefusal, trialBrake } from '../net/source-brakes.js';
+import type { SourceBrakeLabel } from '../net/source-brakes.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
-type TrialItem = 'installation' | 'fingerprint' | 'proof' | 'event' | 'address' | 'network';
-
-/** The per-address and per-network trial counters of today (trial-sources.ts), to take in the trial's transaction. */
-function trialBrakes(deps: InstallationDeps, sourceIp: string | undefined, now: Date): LabelledItem<TrialItem>[] {
-  const source = trialSourceOf(sourceIp);
-  if (!source) return [];
-  const day = now.toISOString().slice(0, 10);
-  const expiresAt = new Date(Date.parse(day) + 2 * dayMs);
-  return [
-    ['address', trialSourceCount(deps.table, { source: source.address, day, cap: trialsPerAddressPerDay, expiresAt })],
-    ['network', trialSourceCount(deps.table, { source: source.network, day, cap: trialsPerNetworkPerDay, expiresAt })],
-  ];
-}
+type TrialItem = 'installation' | 'fingerprint' | 'proof' | 'event' | SourceBrakeLabel;
 
 /**
  * `POST /v1/trials`: starts the product's trial on a new installation. An installation that exists
@@ -84,7 +73,7 @@ export async function startTrial(
     // A trial token carries no license, so slot accounting need not record its exp.
     const { token } = await signLicenseToken(deps, installation, { kind: 'online' }, now);
     const items: LabelledItem<TrialItem>[] = [
-      ...trialBrakes(deps, request.sourceIp, now),
+      ...sourceBrakeItems(table, trialBrake, request.sourceIp, now),
       ...proofItems.map((item) => ['proof', item] as const),
       ['installation', installationPut(table, installation, undefined)],
       ['fingerprint', trialFingerprintPut(table, { productId: product.id, fingerprintHash: hash, installationId, startedAt })],
@@ -100,12 +89,8 @@ export async function startTrial(
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { created: true, token, installation };
     if (outcome.failed.has('proof')) throw proofAlreadySpent(proof);
-    if (outcome.failed.has('address') || outcome.failed.has('network')) {
-      const nextDay = Date.parse(now.toISOString().slice(0, 10)) + dayMs;
-      throw problem('RATE_LIMITED', `too many new trials from this ${outcome.failed.has('address') ? 'address' : 'network'} today`, {
-        retryAfterSeconds: Math.max(1, Math.ceil((nextDay - now.getTime()) / 1000)),
-      });
-    }
+    const braked = sourceBrakeRefusal(trialBrake, outcome.failed, now);
+    if (braked) throw braked;
     if (outcome.failed.has('fingerprint')) {
       throw problem('TRIAL_ALREADY_USED', `a trial of ${product.name} already ran on this machine`);
     }

@@ -73,22 +73,23 @@ export async function budgetsOf(deps: { table: Table }, request: { caller: Accou
 /**
  * The scheduled job: gives budgets back the quantity of licenses that expired (API.md §8: within 24
  * hours; it runs hourly on AWS and under `npm start`). Each license's hold ends once, in the same
- * transaction as its budget's count, so reruns and overlapping runs never give back twice.
+ * transaction as its budget's count, so reruns and overlapping runs never give back twice. It reads
+ * every page of expired holds, past those it could not end (busy, or given back meanwhile: the next
+ * run looks at them again), so that none of them keeps the later ones waiting.
  */
 export async function returnExpiredBudgets(deps: { table: Table }, now: Date, batch = 100): Promise<{ returned: number }> {
   let returned = 0;
-  for (;;) {
-    const expired = await licensesHoldingExpiredBudget(deps.table, now, batch);
-    const before = returned;
-    for (const license of expired) {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await licensesHoldingExpiredBudget(deps.table, now, { limit: batch, startKey });
+    for (const license of page.licenses) {
       const outcome = await transactWrite(deps.table, [
         expiredHoldEnd(deps.table, license.id, now),
         budgetReturn(deps.table, { resellerId: license.issuedBy, productId: license.productId, type: license.type }, license.quantity),
       ]);
-      // Not ok: already given back (a revoke, another run) or busy; the next run looks again.
       if (outcome.ok) returned += 1;
     }
-    // A short page is the last; a page where nothing could be given back is left to the next run.
-    if (expired.length < batch || returned === before) return { returned };
-  }
+    startKey = page.nextKey;
+  } while (startKey);
+  return { returned };
 }

@@ -407,7 +407,7 @@ function securityOf(route: RouteDefinition): Record<string, string[]>[] {
 }
 
 const accountKinds: readonly PrincipalKind[] = ['ops', 'reseller', 'customer'];
-const bodyCodes: readonly ErrorCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'];
+const bodyCodes: readonly ErrorCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 const proofCodes: readonly ErrorCode[] = ['UNAUTHENTICATED', 'INVALID_PROOF', 'PROOF_EXPIRED', 'PROOF_REPLAYED'];
 /** API Gateway throttling, faults and Lambda throttling can answer on any route. */
 const anyRouteCodes: readonly ErrorCode[] = ['RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE'];
@@ -526,7 +526,8 @@ const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
 
 const apiDescription = `On-prem installations, resellers, customers and ops activate and manage licenses here.
 
-**Conventions.** Bodies are JSON. Times are ISO-8601 UTC strings in bodies and epoch seconds inside tokens. Unknown body fields
+**Conventions.** Bodies are JSON, sent as \`Content-Type: application/json\` (parameters such as \`charset=utf-8\` allowed): a body
+sent as anything else is 415 \`UNSUPPORTED_MEDIA_TYPE\`. Times are ISO-8601 UTC strings in bodies and epoch seconds inside tokens. Unknown body fields
 are rejected with 400 \`VALIDATION_FAILED\` (with \`errors:[{path, message}]\`), never ignored; so are a body sent to a route
 that takes none and an unknown query parameter of a list. Bodies over 64 KiB are 413 \`PAYLOAD_TOO_LARGE\`. Lists take
 \`limit\` (1–100, default 50) and \`cursor\` (a previous page's opaque \`nextCursor\`, absent on the last page).

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { table } from '#lib/platform/dynamodb.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { Account, AuditEvent } from '@license-activation/contract/schemas';
-import { call } from '../support/api.js';
+import { call, eventFor, send } from '../support/api.js';
+import { scanTable } from '../support/table-snapshot.js';
 import { createCustomerOf, createReseller, registerCustomer } from '../support/scenario.js';
 
 describe('POST /v1/accounts/register', () => {
@@ -31,6 +32,29 @@ describe('POST /v1/accounts/register', () => {
   it('refuses a body that is not JSON with MALFORMED_JSON', async () => {
     const answer = await call('registerAccount', { rawBody: '{"name": "Acme",' });
     expect(answer).toMatchObject({ status: 400, body: { code: 'MALFORMED_JSON', status: 400 } });
+  });
+
+  it.each([
+    ['text/plain', JSON.stringify({ name: 'Acme', email: 'it@acme.example' })],
+    ['text/plain;charset=UTF-8', JSON.stringify({ name: 'Acme', email: 'it@acme.example' })],
+    ['application/x-www-form-urlencoded', 'name=Acme&email=it%40acme.example'],
+    ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nAcme\r\n--x--\r\n'],
+    ['application/jsonp', JSON.stringify({ name: 'Acme', email: 'it@acme.example' })],
+  ])('refuses a body sent as %s with 415 UNSUPPORTED_MEDIA_TYPE and writes nothing (a cross-site form cannot register)', async (contentType, rawBody) => {
+    const before = await scanTable(table());
+    const answer = await call('registerAccount', { rawBody, headers: { 'content-type': contentType } });
+    expect(answer).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(await scanTable(table())).toEqual(before);
+  });
+
+  it.each(['application/json; charset=utf-8', 'Application/JSON', 'application/json ;charset=UTF-8'])('takes a JSON body sent as %s', async (contentType) => {
+    const answer = await call('registerAccount', { rawBody: JSON.stringify({ name: 'Acme', email: 'it@acme.example' }), headers: { 'content-type': contentType } });
+    expect(answer.status).toBe(201);
+  });
+
+  it('refuses a body without a Content-Type with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const event = await eventFor('registerAccount', { body: { name: 'Acme', email: 'it@acme.example' } });
+    expect(await send({ ...event, headers: {}, multiValueHeaders: {} })).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
   });
 
   it('refuses a body over 64 KiB with PAYLOAD_TOO_LARGE', async () => {

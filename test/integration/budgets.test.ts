@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../support/ledger.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
@@ -88,6 +90,37 @@ describe('reseller budgets (API.md §8)', () => {
     // Revoking the expired license afterwards does not give it back twice.
     await call('revokeLicense', { as: opsPrincipal, params: { licenseId: expiring.body.license.id } });
     expect(await budgetOf(reseller)).toMatchObject({ used: 3 });
+    expect(await checkLedger(table())).toEqual([]);
+  });
+
+  it('gives back an expired license behind a full page of holds that cannot be given back this run', async () => {
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    await setBudget(reseller, 1000);
+    const expiresAt = Date.now() + 60 * 60 * 1000;
+    const stuck = [];
+    for (let batch = 0; batch < 10; batch += 1) {
+      stuck.push(...(await Promise.all(Array.from({ length: 10 }, () => issue(reseller, customer.account.id, { expiresAt: new Date(expiresAt).toISOString() })))));
+    }
+    const behind = await issue(reseller, customer.account.id, { quantity: 5, expiresAt: new Date(expiresAt + 60_000).toISOString() });
+    expect(await budgetOf(reseller)).toMatchObject({ used: 105 });
+    // The first 100 in expiry order are busy (another transaction on each, every time): they head the job's first page.
+    const busy = new Set(stuck.map((answer) => keys.license(answer.body.license.id).pk));
+    const failBusyHolds: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+      const first = (args.input as { TransactItems?: { Update?: { Key?: { pk?: string } } }[] }).TransactItems?.[0]?.Update?.Key?.pk;
+      if (context.commandName === 'TransactWriteItemsCommand' && first !== undefined && busy.has(first)) {
+        throw new TransactionCanceledException({ message: 'Transaction cancelled [TransactionConflict]', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] });
+      }
+      return next(args);
+    };
+    table().client.middlewareStack.add(failBusyHolds, { step: 'initialize', name: 'failBusyHolds' });
+    try {
+      expect(await returnExpiredBudgets({ table: table() }, new Date(expiresAt + 2 * 60 * 60 * 1000))).toEqual({ returned: 1 });
+    } finally {
+      table().client.middlewareStack.remove('failBusyHolds');
+    }
+    expect(await budgetOf(reseller)).toMatchObject({ used: 100 });
+    expect((await call<{ license: { id: string } }>('getLicense', { as: reseller.principal, params: { licenseId: behind.body.license.id } })).status).toBe(200);
     expect(await checkLedger(table())).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { table } from '#lib/platform/dynamodb.js';
 import { resetSigner } from '#lib/keys/process-signer.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import { call, newInstallation } from '../support/api.js';
+import type { TestInstallation } from '../support/api.js';
 import { fakeKms } from '../support/fake-kms.js';
 import { issueLicense, machine, registerCustomer } from '../support/scenario.js';
 import { verifyLicenseToken } from '../support/tokens.js';
@@ -98,6 +99,23 @@ describe('calls per operation', () => {
     expect(again.result.status).toBe(200);
     expect(again.dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
     expect(again.signatures).toBe(0);
+  });
+
+  it.each([
+    ['signed by another key', async (installation: TestInstallation) => (await newInstallation()).proof('POST', `/v1/installations/${installation.id}/heartbeat`)],
+    ['for another path', (installation: TestInstallation) => installation.proof('POST', '/v1/trials')],
+    ['too old', (installation: TestInstallation) => installation.proof('POST', `/v1/installations/${installation.id}/heartbeat`, { iat: Math.floor(Date.now() / 1000) - 3600 })],
+  ])('refuses a heartbeat whose proof is %s before it reads anything', async (_, proofOf) => {
+    const customer = await registerCustomer();
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id });
+    const installation = await newInstallation();
+    await call('activate', { installation, body: { key, productId: 'authserver', ...machine() } });
+    const dpop = await proofOf(installation);
+    const { result, dynamodb } = await measure(() =>
+      call('heartbeat', { params: { installationId: installation.id }, headers: { DPoP: dpop }, body: { version: '5.1.0', usage: { activeUsers: 3 } } }),
+    );
+    expect(result.status).toBe(401);
+    expect(dynamodb).toEqual([]);
   });
 
   it('starts a trial with one read, one transaction and one KMS signature', async () => {

@@ -131,6 +131,52 @@ describe('sign-in activation (API.md §7)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  describe('starting sign-in activations spends proofs like every installation request (API.md §2: 20 per 600 s)', () => {
+    const start = (installation: TestInstallation) =>
+      request<{ code?: string }>(baseUrl, 'POST', '/v1/device-authorizations', { credential: { installation }, body: { productId: 'authserver', ...machine() } });
+
+    it('refuses the 21st start of an installation that has no item yet with 429 and Retry-After', async () => {
+      const installation = await newInstallation();
+      for (let attempt = 0; attempt < 20; attempt += 1) expect((await start(installation)).status).toBe(201);
+      const refused = await start(installation);
+      expect([refused.status, refused.body.code]).toEqual([429, 'RATE_LIMITED']);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(600);
+      expect(await checkLedger(table())).toEqual([]);
+    });
+
+    it('counts the starts of an installation on trial together with its other requests', async () => {
+      const installation = await newInstallation();
+      const trial = await request(baseUrl, 'POST', '/v1/trials', { credential: { installation }, body: { productId: 'authserver', ...machine() } });
+      expect(trial.status).toBe(201);
+      for (let attempt = 0; attempt < 10; attempt += 1) expect((await start(installation)).status).toBe(201);
+      for (let attempt = 0; attempt < 9; attempt += 1) {
+        expect((await request(baseUrl, 'POST', `/v1/installations/${installation.id}/heartbeat`, { credential: { installation }, body: { version: '5.0.0', usage: { activeUsers: 0 } } })).status).toBe(200);
+      }
+      expect((await start(installation)).status).toBe(429);
+      expect((await request(baseUrl, 'POST', `/v1/installations/${installation.id}/heartbeat`, { credential: { installation }, body: { version: '5.0.0', usage: { activeUsers: 0 } } })).status).toBe(429);
+    });
+
+    it('refuses a start whose proof was spent, whatever else happened since', async () => {
+      const installation = await newInstallation();
+      const dpop = await installation.proof('POST', '/v1/device-authorizations');
+      const send = () => request<{ code?: string }>(baseUrl, 'POST', '/v1/device-authorizations', { headers: { dpop }, body: { productId: 'authserver', ...machine() } });
+      expect((await send()).status).toBe(201);
+      expect((await request(baseUrl, 'POST', '/v1/trials', { credential: { installation }, body: { productId: 'authserver', ...machine() } })).status).toBe(201);
+      expect((await send()).body.code).toBe('PROOF_REPLAYED');
+    });
+  });
+
+  it('100 unknown codes at once from one person: at most 10 are looked up, the rest are 429', async () => {
+    const person = await signedInPerson();
+    const credential: Credential = { apiKey: person.accessToken };
+    const answers = await Promise.all(Array.from({ length: 100 }, () => request(baseUrl, 'GET', '/v1/device-authorizations/BCDF-GHJK', { credential })));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status !== 404 && status !== 429)).toEqual([]);
+    expect(statuses.filter((status) => status === 404)).toHaveLength(10);
+    expect((await request(baseUrl, 'GET', '/v1/device-authorizations/BCDF-GHJK', { credential })).status).toBe(429);
+  });
+
   it('a removed member loses access at once', async () => {
     const world = await customerWithLicense();
     const member = await signedInPerson(uniqueEmail('member'));

@@ -52,17 +52,19 @@ afterEach(async () => {
 
 describe('failed key activations', () => {
   const storedFailures = async (installationId: string) =>
-    Object.keys((await readForActivation(table(), { installationId, withKeyFailures: true })).keyFailures).length;
+    (await readForActivation(table(), { installationId, withKeyFailures: true })).keyFailures.size;
   const unknownKey = '00000-00000-00000-00000-00000';
 
-  it('counts each of 15 bad keys sent at once by one installation, and refuses the next', async () => {
+  it('answers exactly 10 of 15 bad keys sent at once by one installation, and 429 with Retry-After to the other 5', async () => {
     const installation = await newInstallation();
-    const answers = await Promise.all(Array.from({ length: 15 }, () => activate(installation, unknownKey)));
-    const refused = answers.filter((answer) => answer.body.code === 'LICENSE_NOT_FOUND');
-    expectOnly(answers, ['404 LICENSE_NOT_FOUND', '429 RATE_LIMITED']);
+    const answers = await Promise.all(Array.from({ length: 15 }, (_, index) => activate(installation, index % 3 === 0 ? 'AAAAA-AAAAA' : unknownKey)));
+    expectOnly(answers, ['404 LICENSE_NOT_FOUND', '400 KEY_MALFORMED', '429 RATE_LIMITED']);
     expect(outcomes(answers)).not.toContain('503 UNAVAILABLE');
-    expect(refused.length).toBeGreaterThanOrEqual(10);
-    expect(await storedFailures(installation.id)).toBe(refused.length);
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(answers.length - limited.length).toBe(10);
+    expect(limited).toHaveLength(5);
+    expect(limited.every((answer) => Number(answer.headers['retry-after']) > 590)).toBe(true);
+    expect(await storedFailures(installation.id)).toBe(10);
     expect((await activate(installation, unknownKey)).status).toBe(429);
   });
 

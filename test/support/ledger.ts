@@ -1,5 +1,6 @@
 import type { Table } from '#lib/platform/dynamodb.js';
 import { keys } from '#lib/data/keys.js';
+import { maxRecentProofs } from '#lib/data/proofs.js';
 import { itemKey, scanTable } from './table-snapshot.js';
 import type { Item } from './table-snapshot.js';
 
@@ -93,9 +94,16 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         break;
       }
       case 'proof': {
-        // `INSTALLATION#<id>` / `JTI#…` for DPoP proofs, `OFFLINE#<id>#<jti>` for request files.
+        // `OFFLINE#<id>#<jti>`: a spent request file, of an installation it activated.
         const installationId = String(item.pk).split('#')[1];
-        if (!installation(installationId) && !askedForSignIn.has(installationId)) violations.push(`spent proof ${where} belongs to no installation`);
+        if (!installation(installationId)) violations.push(`spent request file ${where} belongs to no installation`);
+        break;
+      }
+      case 'proofLedger': {
+        // `INSTALLATION#<id>` / `PROOFS`: proofs of sign-in activations started before the installation had an item.
+        const installationId = String(item.pk).split('#')[1];
+        if (!askedForSignIn.has(installationId)) violations.push(`proof ledger ${where} belongs to no installation that asked to sign in`);
+        if (typeof item.recentProofs !== 'object' || Object.keys(item.recentProofs ?? {}).length > maxRecentProofs) violations.push(`proof ledger ${where} holds ${JSON.stringify(item.recentProofs)}`);
         break;
       }
       case 'trialFingerprint':
@@ -129,8 +137,9 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         if (!find(keys.deviceAuthorization(String(item.userCode)))) violations.push(`device code ${where} names no authorization`);
         break;
       case 'trialSource':
-        // Today's trials from an address or a network: a count, referencing nothing.
-        if (!Number.isInteger(item.trials) || Number(item.trials) < 1) violations.push(`trial counter ${where} counts ${String(item.trials)}`);
+      case 'registrationSource':
+        // Today's trials or registrations from an address or a network: a count, referencing nothing.
+        if (!Number.isInteger(item.counted) || Number(item.counted) < 1) violations.push(`source counter ${where} counts ${String(item.counted)}`);
         break;
       case 'event': {
         const feed = String(item.pk);

@@ -48,7 +48,10 @@ function candidatesFor(schema: PropertySchema): unknown[] {
   }
 }
 
-const unknownFields = ['extra', '__proto__', 'constructor', 'toString'];
+/** Names every plain object inherits (`constructor`, `__proto__`, `toString`…): code that indexes a plain object by a client's name meets them. */
+export const prototypeNames: readonly string[] = Object.getOwnPropertyNames(Object.prototype);
+
+const unknownFields = ['extra', ...prototypeNames];
 
 /**
  * Every body one mistake away from `base`, a valid body for `schema`: one field set to a near-valid

@@ -6,6 +6,7 @@ import type { IdempotencyRecord } from '#lib/data/idempotency.js';
 import { installationPut } from '#lib/data/installations.js';
 import { licenseUnchanged, slotTake } from '#lib/data/licenses.js';
 import { proofPut } from '#lib/data/proofs.js';
+import { takeFailureSlot } from '#lib/data/key-failures.js';
 import { trialFingerprintPut } from '#lib/data/trial-claims.js';
 import type { InstallationRecord } from '#lib/data/installations.js';
 import { keys } from '#lib/data/keys.js';
@@ -82,11 +83,24 @@ describe('licenseUnchanged', () => {
 
 describe('proofPut', () => {
   it('spends a proof id once within its window, and again after it', async () => {
-    const key = keys.proof('inst', randomUUID());
+    const key = keys.offlineRequest('inst', randomUUID());
     const until = new Date(now.getTime() + 600_000);
     expect((await transactWrite(table(), [proofPut(table(), key, until, now)])).ok).toBe(true);
     expect((await transactWrite(table(), [proofPut(table(), key, until, new Date(now.getTime() + 599_000))])).ok).toBe(false);
     expect((await transactWrite(table(), [proofPut(table(), key, until, new Date(now.getTime() + 601_000))])).ok).toBe(true);
+  });
+});
+
+describe('takeFailureSlot', () => {
+  it('takes an empty slot, or one whose failure left the window, never one in use; its own failure again (an SDK retry)', async () => {
+    const counter = { kind: 'keyFailures', installationId: `inst-${randomUUID()}` } as const;
+    const window = { windowStart: now.getTime() - 600_000, expiresAt: new Date(now.getTime() + 600_000) };
+    const first = { at: now.getTime(), id: 'first' };
+    expect(await takeFailureSlot(table(), counter, { slot: 3, failure: first, ...window })).toEqual({ taken: true });
+    expect(await takeFailureSlot(table(), counter, { slot: 3, failure: first, ...window })).toEqual({ taken: true });
+    expect(await takeFailureSlot(table(), counter, { slot: 3, failure: { at: now.getTime(), id: 'second' }, ...window })).toEqual({ taken: false, slots: new Map([[3, first]]) });
+    const later = { windowStart: now.getTime(), expiresAt: new Date(now.getTime() + 1_200_000) };
+    expect(await takeFailureSlot(table(), counter, { slot: 3, failure: { at: now.getTime() + 600_000, id: 'third' }, ...later })).toEqual({ taken: true });
   });
 });
 

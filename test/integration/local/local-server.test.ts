@@ -45,3 +45,37 @@ describe('local server', () => {
     expect(answer.headers.get('x-request-id')).toBeTruthy();
   });
 });
+
+/** Names every plain object inherits: an answer that indexes a plain object by a client's name meets them. */
+const prototypeNames = Object.getOwnPropertyNames(Object.prototype);
+
+describe('local server, names of Object.prototype', () => {
+  const paths = [
+    ['GET', '/health'],
+    ['GET', '/v1/licenses?limit=1'],
+    ['POST', '/v1/accounts/register'],
+    ['POST', '/v1/installations/abc/heartbeat'],
+  ] as const;
+
+  it.each(paths)('answers %s %s below 500 with each as a header name, once or twice', async (method, path) => {
+    for (const name of prototypeNames) {
+      const headers = new Headers({ 'content-type': 'application/json', authorization: `Bearer ${opsApiKey}` });
+      headers.append(name, '1');
+      headers.append(name, '2');
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: method === 'POST' ? JSON.stringify(newAccount) : undefined });
+      expect(response.status, name).toBeLessThan(500);
+    }
+  });
+
+  it.each(paths)('answers %s %s below 500 with each as a query parameter, once or twice', async (method, path) => {
+    for (const name of prototypeNames) {
+      const query = `${path.includes('?') ? '&' : '?'}${encodeURIComponent(name)}=1&${encodeURIComponent(name)}=2`;
+      const response = await fetch(`${baseUrl}${path}${query}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${opsApiKey}` },
+        body: method === 'POST' ? JSON.stringify(newAccount) : undefined,
+      });
+      expect(response.status, name).toBeLessThan(500);
+    }
+  });
+});

@@ -165,7 +165,7 @@ describe('npm start', () => {
     expect(printed).toMatch(/^lak_[\w-]{43}$/);
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(printed);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    const reseller = await fetch(`${first.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: `Bearer ${printed}` }, body: JSON.stringify(newAccount) });
+    const reseller = await fetch(`${first.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: `Bearer ${printed}`, 'content-type': 'application/json' }, body: JSON.stringify(newAccount) });
     expect(reseller.status).toBe(201);
     const { apiKey } = (await reseller.json()) as { apiKey: string };
     expect(await stopService(first, 'SIGTERM')).toEqual({ code: 0, signal: null });
@@ -210,7 +210,7 @@ describe('npm start', () => {
     const dataDir = newDataDir();
     const first = await startService({ DATA_DIR: dataDir });
     const opsKey = readFileSync(join(dataDir, 'ops-api-key'), 'utf8').trim();
-    const reseller = await fetch(`${first.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: `Bearer ${opsKey}` }, body: JSON.stringify(newAccount) });
+    const reseller = await fetch(`${first.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: `Bearer ${opsKey}`, 'content-type': 'application/json' }, body: JSON.stringify(newAccount) });
     const { apiKey } = (await reseller.json()) as { apiKey: string };
     await stopService(first, 'SIGTERM');
     // What an earlier version left: one shared database file, and no access key.
@@ -231,7 +231,7 @@ describe('npm start', () => {
     const tableName = `${process.env.TABLE_NAME}-start`;
     const service = await startService({ DATA_DIR: dataDir, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: tableName, OPS_API_KEY: 'lak_given-ops-key' });
 
-    const reseller = await fetch(`${service.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: 'Bearer lak_given-ops-key' }, body: JSON.stringify(newAccount) });
+    const reseller = await fetch(`${service.baseUrl}/v1/admin/resellers`, { method: 'POST', headers: { authorization: 'Bearer lak_given-ops-key', 'content-type': 'application/json' }, body: JSON.stringify(newAccount) });
     expect(reseller.status).toBe(201);
     expect(service.stdout.some((line) => line.startsWith('ops API key'))).toBe(false);
     expect(await stopService(service, 'SIGTERM')).toEqual({ code: 0, signal: null });

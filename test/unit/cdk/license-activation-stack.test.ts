@@ -138,8 +138,11 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       });
     });
 
-    it('keeps no ops API key: no secret at all', () => {
-      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    it("keeps no ops API key: its one secret proves the site's origin, and no function may read it", () => {
+      const [secretId] = onlyResource(template, 'AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 48 }) });
+      const policies = JSON.stringify(resources(template, 'AWS::IAM::Policy'));
+      expect(policies).not.toContain('secretsmanager:GetSecretValue');
+      expect(policies).not.toContain(`"${secretId}"`);
     });
 
     it(`${expected.deletionPolicy === 'Retain' ? 'retains' : 'deletes'} both keys with the stack`, () => {
@@ -223,7 +226,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
     it('keeps the anonymous routes to their own items: registration cannot touch licenses or installations, offline activation no API key', () => {
       const patternsOf = (name: string) => tableStatementsOf(name).flatMap((statement) => [statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']].flat());
-      expect(patternsOf('register-account')).toEqual(['ACCOUNT#*', 'APIKEY#*', 'EMAIL#*']);
+      expect(patternsOf('register-account')).toEqual(['ACCOUNT#*', 'APIKEY#*', 'EMAIL#*', 'REGISTRATIONS_FROM#*']);
       expect(patternsOf('offline-activate')).not.toContain('APIKEY#*');
       expect(patternsOf('offline-activate')).not.toContain('IDEMPOTENCY#*');
       expect(patternsOf('authorizer')).toEqual(['APIKEY#*', 'EMAIL#*']);
@@ -363,6 +366,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(response.Properties.StatusCode).toBe(String(status));
       expect(response.Properties.ResponseParameters).toMatchObject({
         'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
         'gatewayresponse.header.X-Request-Id': 'context.requestId',
       });
       const body = JSON.parse((response.Properties.ResponseTemplates as Record<string, string>)['application/json'] ?? '') as unknown;
@@ -408,13 +412,34 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('firewall', () => {
-    it('limits every address on every path, whatever the route', () => {
-      const [, acl] = onlyResource(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
-      const rules = acl.Properties.Rules as { Name: string; Statement: { RateBasedStatement?: { AggregateKeyType: string; Limit: number; ScopeDownStatement?: unknown } } }[];
-      const global = rules.filter((rule) => rule.Statement.RateBasedStatement && !rule.Statement.RateBasedStatement.ScopeDownStatement);
-      expect(global).toHaveLength(1);
-      expect(global[0]?.Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: expect.any(Number) });
-      expect(JSON.stringify(global[0])).toContain('"ResponseCode":429');
+    type Rule = { Name: string; Priority: number; Action?: unknown; Statement: Record<string, unknown> & { RateBasedStatement?: { AggregateKeyType: string; Limit: number; ScopeDownStatement?: unknown; ForwardedIPConfig?: unknown } } };
+    const rulesOf = () => (onlyResource(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' })[1].Properties.Rules as Rule[]).sort((a, b) => a.Priority - b.Priority);
+    /** The statement that says a request came through the site's distribution: its secret origin header, exactly. */
+    const viaSite = (rule: Rule) => JSON.stringify(rule).includes('"SingleHeader":{"Name":"x-site-origin-secret"}');
+
+    it('limits every address on every path, whatever the route: the source address, or the viewer address of a request through the site', () => {
+      const global = rulesOf().filter((rule) => rule.Statement.RateBasedStatement && !JSON.stringify(rule).includes('/v1/'));
+      expect(global.map((rule) => [rule.Statement.RateBasedStatement?.AggregateKeyType, viaSite(rule)])).toEqual([
+        ['IP', true],
+        ['FORWARDED_IP', true],
+      ]);
+      expect(JSON.stringify(global[0]?.Statement.RateBasedStatement?.ScopeDownStatement)).toMatch(/^\{"NotStatement":\{"Statement":\{"ByteMatchStatement"/);
+      expect(global[1]?.Statement.RateBasedStatement).toMatchObject({ ForwardedIPConfig: { HeaderName: 'x-viewer-address', FallbackBehavior: 'NO_MATCH' }, ScopeDownStatement: { ByteMatchStatement: expect.anything() } });
+      expect(global[0]?.Statement.RateBasedStatement?.Limit).toBe(global[1]?.Statement.RateBasedStatement?.Limit);
+      for (const rule of global) expect(JSON.stringify(rule)).toContain('"ResponseCode":429');
+    });
+
+    it("believes a request came through the site only with the distribution's secret, and blocks any that brings WAF's own mark", () => {
+      const [secretId] = onlyResource(template, 'AWS::SecretsManager::Secret');
+      const rules = rulesOf();
+      const forged = rules.findIndex((rule) => rule.Name === 'no-forged-waf-headers');
+      const mark = rules.findIndex((rule) => rule.Name === 'mark-site-origin');
+      expect(forged).toBeGreaterThanOrEqual(0);
+      expect(forged).toBeLessThan(mark);
+      expect(rules[forged]).toMatchObject({ Action: { Block: {} }, Statement: { ByteMatchStatement: { PositionalConstraint: 'STARTS_WITH', SearchString: 'x-amzn-waf-', FieldToMatch: { Headers: { MatchScope: 'KEY' } } } } });
+      expect(rules[mark]).toMatchObject({ Action: { Count: { CustomRequestHandling: { InsertHeaders: [{ Name: 'site-origin', Value: 'true' }] } } } });
+      expect(JSON.stringify(rules[mark])).toContain('{{resolve:secretsmanager:');
+      expect(JSON.stringify(rules[mark])).toContain(`"${secretId}"`);
     });
 
     it('attaches a web ACL with the AWS common rules and a per-IP rate limit on activation, trial, offline and registration paths', () => {
@@ -557,6 +582,22 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       const policies = JSON.stringify(resources(site, 'AWS::S3::BucketPolicy'));
       expect(policies).toContain('cloudfront.amazonaws.com');
       expect(policies).toContain('AWS:SourceArn');
+    });
+
+    it("sends the API the viewer's address and the secret origin header the web ACL believes it by", () => {
+      const [, distribution] = onlyResource(site, 'AWS::CloudFront::Distribution', {});
+      const config = distribution.Properties.DistributionConfig as {
+        CacheBehaviors: { TargetOriginId: string; FunctionAssociations?: { EventType: string; FunctionARN: unknown }[] }[];
+        Origins: { Id: string; OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[] }[];
+      };
+      const [functionId, viewerAddress] = onlyResource(site, 'AWS::CloudFront::Function', { FunctionConfig: Match.objectLike({ Comment: "License API: the viewer's address to the origin" }) });
+      expect(viewerAddress.Properties.FunctionCode).toContain("headers['x-viewer-address'] = { value: event.viewer.ip }");
+      for (const behavior of config.CacheBehaviors) {
+        expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }]);
+        const origin = config.Origins.find((candidate) => candidate.Id === behavior.TargetOriginId);
+        expect(origin?.OriginCustomHeaders?.map((header) => header.HeaderName)).toEqual(['x-site-origin-secret']);
+        expect(JSON.stringify(origin?.OriginCustomHeaders)).toContain('{{resolve:secretsmanager:');
+      }
     });
 
     it('serves the API under the same domain, uncached, and the site with strict security headers', () => {

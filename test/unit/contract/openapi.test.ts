@@ -109,6 +109,7 @@ describe('buildOpenApiDocument', () => {
       404: ['LICENSE_NOT_FOUND'],
       409: ['TOO_MANY_ACTIVATIONS', 'CONFLICT'],
       413: ['PAYLOAD_TOO_LARGE'],
+      415: ['UNSUPPORTED_MEDIA_TYPE'],
       429: ['RATE_LIMITED'],
       500: ['INTERNAL'],
       503: ['UNAVAILABLE'],

@@ -4,8 +4,7 @@ import { problem } from '@license-activation/contract/problem';
 import { httpHandler } from '#lib/http/http-handler.js';
 import { licenseRequests } from '@license-activation/contract/license-requests';
 import { eventFor } from '../../support/api.js';
-import type { HttpEvent, HttpResponse } from '#lib/http/http-event.js';
-import type { InstallationPrincipal } from '#lib/auth/principal.js';
+import type { HttpResponse } from '#lib/http/http-event.js';
 import type { Context } from 'aws-lambda';
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'test', awsRequestId: 'aws-request' } as unknown as Context;
@@ -20,7 +19,7 @@ describe('httpHandler', () => {
     expect(response).toMatchObject({
       statusCode: 201,
       body: { hello: 'Ada' },
-      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Request-Id': event.requestContext.requestId },
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'X-Request-Id': event.requestContext.requestId },
     });
   });
 
@@ -33,7 +32,7 @@ describe('httpHandler', () => {
   it('turns a thrown problem into an RFC 9457 document with its code and status', async () => {
     const response = parse(await reject(problem('CONFLICT', 'the license is revoked'))(await eventFor('health'), context));
     expect(response.statusCode).toBe(409);
-    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json' });
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     expect(response.body).toEqual({
       type: 'urn:license-activation:problem:conflict',
       title: expect.any(String),
@@ -97,74 +96,6 @@ describe('httpHandler', () => {
   it('answers 500 INTERNAL on an installation route whose function was built without a proof verifier', async () => {
     const response = parse(await httpHandler({ heartbeat: {} }, async () => ({ status: 200 }))(await eventFor('heartbeat'), context));
     expect(response).toMatchObject({ statusCode: 500, body: { code: 'INTERNAL' } });
-  });
-
-  describe('with a prefetch', () => {
-    const installation: InstallationPrincipal = { kind: 'installation', id: 'inst-1', jwk: {}, jti: 'proof-1', iat: 0 };
-    const heartbeatEvent = (body: unknown = {}) => eventFor('heartbeat', { params: { installationId: 'inst-1' }, body });
-    const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
-
-    it('starts its read before the caller is verified and hands the result to the action once the caller is', async () => {
-      const steps: string[] = [];
-      const handler = httpHandler(
-        { heartbeat: {} },
-        async ({ prefetched, caller }) => {
-          steps.push('action');
-          return { status: 200, body: { prefetched, caller: caller.installation?.id } };
-        },
-        {
-          installations: async () => {
-            steps.push('verification started');
-            await new Promise((resolve) => setTimeout(resolve, 5));
-            steps.push('verification done');
-            return installation;
-          },
-        },
-        async (event: HttpEvent) => {
-          steps.push('read started');
-          return `read of ${event.pathParameters?.installationId}`;
-        },
-      );
-
-      const response = parse(await handler(await heartbeatEvent(), context));
-
-      expect(response).toMatchObject({ statusCode: 200, body: { prefetched: 'read of inst-1', caller: 'inst-1' } });
-      expect(steps).toEqual(['read started', 'verification started', 'verification done', 'action']);
-    });
-
-    it('answers a refused caller with its refusal, and drops a read that failed meanwhile', async () => {
-      const handler = httpHandler({ heartbeat: {} }, async () => ({ status: 200 }), { installations: () => Promise.reject(problem('INVALID_PROOF', 'bad proof')) }, () =>
-        Promise.reject(throttled),
-      );
-
-      const response = parse(await handler(await heartbeatEvent(), context));
-
-      expect(response).toMatchObject({ statusCode: 401, body: { code: 'INVALID_PROOF' } });
-    });
-
-    it('answers an invalid request with VALIDATION_FAILED before the action sees the read', async () => {
-      let seen = false;
-      const handler = httpHandler(
-        { heartbeat: { body: z.strictObject({ version: z.string() }) } },
-        async ({ prefetched }) => {
-          seen = prefetched !== undefined;
-          return { status: 200 };
-        },
-        { installations: async () => installation },
-        async () => 'read',
-      );
-
-      expect(parse(await handler(await heartbeatEvent({ version: 5 }), context))).toMatchObject({ statusCode: 400, body: { code: 'VALIDATION_FAILED' } });
-      expect(seen).toBe(false);
-    });
-
-    it('answers a failed read of a verified caller as the fault it is', async () => {
-      const handler = httpHandler({ heartbeat: {} }, async ({ prefetched }) => ({ status: 200, body: { prefetched } }), { installations: async () => installation }, () =>
-        Promise.reject(throttled),
-      );
-
-      expect(parse(await handler(await heartbeatEvent(), context))).toMatchObject({ statusCode: 503, body: { code: 'UNAVAILABLE' } });
-    });
   });
 
   describe('with request headers', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyAttemptAllowed } from '#lib/installations/key-failure-limit.js';
+import { freeFailureSlots, keyAttemptAllowed, maxKeyFailures } from '#lib/installations/key-failure-limit.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const secondsAgo = (seconds: number) => now.getTime() - seconds * 1000;
@@ -27,5 +27,25 @@ describe('keyAttemptAllowed', () => {
   it('never asks to retry in less than a second', () => {
     const failures = Array.from({ length: 10 }, () => secondsAgo(599.9));
     expect(keyAttemptAllowed(failures, now)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
+});
+
+describe('freeFailureSlots', () => {
+  const slots = (...ats: number[]) => new Map(ats.map((at, slot) => [slot, { at, id: `f${slot}` }]));
+
+  it('offers every slot while none is used', () => {
+    expect(freeFailureSlots(new Map(), now)).toEqual(Array.from({ length: maxKeyFailures }, (_, slot) => slot));
+  });
+
+  it('offers the empty slots and those whose failure left the window, never one still in it', () => {
+    expect(freeFailureSlots(slots(secondsAgo(600), secondsAgo(599), secondsAgo(1), secondsAgo(601)), now)).toEqual([0, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('treats a failure timed a little after this request (another clock) as in use', () => {
+    expect(freeFailureSlots(slots(now.getTime() + 5), now)).not.toContain(0);
+  });
+
+  it('offers none once every slot holds a failure of the window', () => {
+    expect(freeFailureSlots(slots(...Array.from({ length: maxKeyFailures }, (_, index) => secondsAgo(index))), now)).toEqual([]);
   });
 });

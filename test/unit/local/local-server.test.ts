@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
@@ -48,6 +49,7 @@ async function serve(functions: Record<string, LambdaFunction>): Promise<string>
 
 async function problemOf(response: Response) {
   expect(response.headers.get('content-type')).toBe('application/problem+json');
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   return (await response.json()) as { status: number; code: string; requestId: string };
 }
 
@@ -66,6 +68,24 @@ function post(baseUrl: string, path: string, size: number, mode: 'content-length
     const chunk = Buffer.alloc(64 * 1024, 'a');
     for (let sent = 0; sent < size; sent += chunk.byteLength) outgoing.write(chunk.subarray(0, Math.min(chunk.byteLength, size - sent)));
     outgoing.end();
+  });
+}
+
+/** Sends `bytes` as they are on a new connection and reads the whole answer, up to the server's close. */
+function exchange(baseUrl: string, bytes: string) {
+  return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+    const { hostname, port } = new URL(baseUrl);
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error)));
+    socket.on('close', () => {
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
   });
 }
 
@@ -214,6 +234,35 @@ describe('createLocalServer', () => {
 
       expect(first.status).toBe(500);
       expect(second.status).toBe(200);
+    });
+  });
+
+  it("refuses a request that brings a header only WAF inserts, as the API's web ACL does", async () => {
+    const registerAccount = vi.fn<ProxyHandler>(async () => ok);
+    const baseUrl = await serve({ 'register-account': registerAccount });
+
+    const response = await fetch(`${baseUrl}/v1/accounts/register`, { method: 'POST', headers: { 'X-Amzn-Waf-Site-Origin': 'true', 'x-viewer-address': '192.0.2.1' }, body: '{}' });
+
+    expect(response.status).toBe(403);
+    expect((await problemOf(response)).code).toBe('FORBIDDEN');
+    expect(registerAccount).not.toHaveBeenCalled();
+  });
+
+  describe('requests Node refuses before any route', () => {
+    it.each([
+      ['headers over 16 KiB', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 413, 'PAYLOAD_TOO_LARGE'],
+      ['a request line that is not HTTP', 'GET /health SPDY/9\r\n\r\n', 400, 'VALIDATION_FAILED'],
+      ['a header without a colon', 'GET /health HTTP/1.1\r\nHost x\r\n\r\n', 400, 'VALIDATION_FAILED'],
+    ])('answers %s with a problem document, not a bare status line', async (_, bytes, status, code) => {
+      const health = vi.fn<ProxyHandler>(async () => ok);
+      const baseUrl = await serve({ health });
+
+      const answer = await exchange(baseUrl, bytes);
+
+      expect(answer.status).toBe(status);
+      expect(answer.headers).toMatchObject({ 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff', connection: 'close', 'x-request-id': expect.stringMatching(uuid) });
+      expect(JSON.parse(answer.body)).toMatchObject({ status, code, requestId: answer.headers['x-request-id'] });
+      expect(health).not.toHaveBeenCalled();
     });
   });
 
