@@ -11,9 +11,9 @@ import { readInstallation } from '#lib/installations/refresh-installation.js';
 
 export const handler = httpHandler(
   requestsOf(installationRequests, 'heartbeat'),
-  async ({ body, caller, now, prefetched }) => {
+  async ({ body, headers, caller, now, prefetched }) => {
     const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
-    const { token } = await heartbeat(installationDeps(), { proof, input: body, now, known: prefetched });
+    const { token } = await heartbeat(installationDeps(), { proof, input: body, idempotencyKey: headers['Idempotency-Key'], now, known: prefetched });
     return { status: 200, body: { token } };
   },
   { installations: dpopProofs },

@@ -64,6 +64,7 @@ export function toInstallationView(record: InstallationRecord, view: SlotView): 
     ...(record.trial ? { trial: { startedAt: record.trial.startedAt, endsAt: record.trial.endsAt } } : {}),
     activations: [...activatedLicenses(record).map((activated) => toActivation(record, activated, view)), ...releasedActivations(record, view)],
     ...(record.usage ? { usage: { activeUsers: record.usage.activeUsers, reportedAt: record.usage.reportedAt } } : {}),
+    ...(record.chain?.cloneDetectedAt !== undefined ? { clone: { detectedAt: record.chain.cloneDetectedAt, forks: record.chain.forks } } : {}),
   };
 }
 
@@ -82,6 +83,7 @@ export function toSnapshot(record: InstallationRecord): InstallationSnapshot {
       ...(activated.expiresAt !== undefined ? { expiresAt: activated.expiresAt } : {}),
     })),
     ...(record.usage ? { usage: record.usage } : {}),
+    ...(record.chain?.cloneDetectedAt !== undefined ? { cloneDetected: true } : {}),
   };
 }
 

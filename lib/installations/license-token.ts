@@ -105,6 +105,8 @@ export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, insta
       ...(activated.expiresAt !== undefined ? { expiresAt: toEpoch(activated.expiresAt) } : {}),
     })),
     warnings: decision.warnings,
+    // Online tokens carry the installation's head (API.md §10); license files carry no chain and are not judged.
+    ...(lifetime.kind === 'online' && installation.chain !== undefined ? { chain: installation.chain.head } : {}),
   };
 }
 

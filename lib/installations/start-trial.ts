@@ -16,6 +16,7 @@ import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import { trialSourceOf, trialsPerAddressPerDay, trialsPerNetworkPerDay } from './trial-sources.js';
 import type { InstallationDeps } from './refresh-installation.js';
+import { firstHead, newChain } from './clone-detection.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -79,6 +80,8 @@ export async function startTrial(
       lastSeenAt: startedAt,
       trial: { startedAt, endsAt: new Date(now.getTime() + product.trial.days * dayMs).toISOString() },
       licenses: {},
+      // Its token carries the first head of its chain (API.md §10).
+      chain: firstHead(newChain(), now),
       rev: 0,
     }, now);
     // A trial token carries no license, so slot accounting need not record its exp.
