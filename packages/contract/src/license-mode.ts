@@ -131,13 +131,13 @@ export const cloneDetectedDetail =
 
 function warningsFor(product: Product, installation: InstallationSnapshot, seats: LicenseModeDecision['seats']): LicenseModeDecision['warnings'] {
   const warnings: LicenseModeDecision['warnings'] = [];
-  if (installation.cloneDetected) warnings.push({ code: 'CLONE_DETECTED', detail: cloneDetectedDetail });
   if (product.minVersion !== undefined && isBelowMinimum(installation.version, product.minVersion)) {
     warnings.push({ code: 'VERSION_UNSUPPORTED', detail: `${product.name} supports version ${product.minVersion} and later, and this installation reports ${installation.version}: update it` });
   }
   if (seats.consumed > seats.users) {
     warnings.push({ code: 'SEATS_EXCEEDED', detail: `${seats.consumed} users are active but ${seats.users} user seats are licensed` });
   }
+  if (installation.cloneDetected) warnings.push({ code: 'CLONE_DETECTED', detail: cloneDetectedDetail });
   return warnings;
 }
 
