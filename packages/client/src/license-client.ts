@@ -21,6 +21,8 @@ import type { LicenseStatus } from './license-status.js';
 import { detectVirtualization, machineFingerprint, systemProbes } from './machine-facts.js';
 import type { FingerprintSource, MachineProbes } from './machine-facts.js';
 import { StateStore } from './state-store.js';
+import { heartbeatToSend, pendingAfter, replacesHeld } from './chain-keeping.js';
+import type { PendingHeartbeat } from './chain-keeping.js';
 import type { ClientState } from './state-store.js';
 import { TrustedKeys } from './trusted-keys.js';
 import type { KeySetDocument } from './trusted-keys.js';
@@ -57,7 +59,7 @@ export interface LicenseClientOptions {
   readonly catalog?: Catalog;
   /** How far the clock may go back behind the latest time seen before it counts as tampered (default 300 s). */
   readonly clockToleranceSeconds?: number;
-  /** How long an online call may take (default 30 s). */
+  /** How long an online call may take (default 15 s: see docs/CLIENT.md before raising it). */
   readonly requestTimeoutMs?: number;
 }
 
@@ -83,7 +85,16 @@ export type InstallationAnswer = z.infer<typeof InstallationResult>;
 
 const defaultIssuer = 'license-activation';
 const defaultClockToleranceSeconds = 300;
-const defaultRequestTimeoutMs = 30_000;
+/**
+ * A call that takes longer is given up. With the service's own 10 s, two requests of this installation
+ * that cross are judged well within the 30 s that makes the second a retry of the first (API.md §10).
+ */
+const defaultRequestTimeoutMs = 15_000;
+/**
+ * Refusals that settle a heartbeat: sending it again would change nothing (a bad body, an installation the
+ * service does not know, its key reused), so the next heartbeat is a new one.
+ */
+const settlingStatuses = new Set([400, 403, 404, 409, 422]);
 /** The latest time seen is written at most this often: far finer than the clock tolerance. */
 const timeRecordingIntervalMs = 60_000;
 /** `DELETE` routes answer 204 without a body. */
@@ -213,15 +224,37 @@ export class LicenseClient {
     }
   }
 
-  /** Reports usage and stores the fresh token: call it when the token's `refreshAfter` comes (or use {@link startHeartbeats}). */
+  /**
+   * Reports usage and stores the fresh token: call it when the token's `refreshAfter` comes (or use
+   * {@link startHeartbeats}). The heartbeat presents the chain of the token held (API.md §10) and is saved,
+   * with its `Idempotency-Key`, before it is sent: until it is answered, every call (after a restart too)
+   * sends that same heartbeat again, its usage as first reported, so that a lost answer is never taken
+   * for a second copy of this installation.
+   */
   async heartbeat(usage: { readonly activeUsers: number }): Promise<TokenAnswer> {
     const { installationId } = await this.identity();
-    const answer = await this.send(
-      { route: 'heartbeat', params: { installationId }, body: { version: this.options.productVersion, usage: { activeUsers: usage.activeUsers } } },
-      TokenResult,
-    );
-    await this.storeToken(answer.token, 'service');
-    return answer;
+    let pending: PendingHeartbeat | undefined;
+    await this.store.update(async (state) => {
+      const report = { version: this.options.productVersion, activeUsers: usage.activeUsers };
+      pending = heartbeatToSend(state.pendingHeartbeat, await this.chainOf(state, installationId), report, randomUUID);
+      return { ...state, pendingHeartbeat: pending };
+    });
+    return this.sendHeartbeat(pending as PendingHeartbeat);
+  }
+
+  /** Sends a saved heartbeat; its answer settles it, and so does a refusal that no retry would change. */
+  private async sendHeartbeat(pending: PendingHeartbeat): Promise<TokenAnswer> {
+    const { installationId } = await this.identity();
+    try {
+      const answer = await this.send({ route: 'heartbeat', params: { installationId }, headers: { 'Idempotency-Key': pending.idempotencyKey }, body: pending.body }, TokenResult);
+      await this.storeToken(answer.token, 'service', pending.idempotencyKey);
+      return answer;
+    } catch (error) {
+      if (error instanceof LicenseClientError && error.status !== undefined && settlingStatuses.has(error.status)) {
+        await this.store.update((state) => ({ ...state, pendingHeartbeat: pendingAfter(state.pendingHeartbeat, state.pendingHeartbeat?.body.chain, pending.idempotencyKey) }));
+      }
+      throw error;
+    }
   }
 
   /**
@@ -234,10 +267,18 @@ export class LicenseClient {
     return this.restore();
   }
 
-  /** Fetches everything the service knows about this installation, with a fresh token, which it stores. */
+  /**
+   * Fetches everything the service knows about this installation, with a fresh token, which it stores.
+   * It presents the chain of the token held (`?chain=`), once a heartbeat still waiting for its answer
+   * has had it: a restore must not cross a heartbeat whose answer the installation has yet to see.
+   */
   async restore(): Promise<InstallationAnswer> {
     const { installationId } = await this.identity();
-    const answer = await this.send({ route: 'getInstallation', params: { installationId } }, InstallationResult);
+    const state = await this.store.read();
+    const held = await this.chainOf(state, installationId);
+    if (state.pendingHeartbeat && state.pendingHeartbeat.body.chain === held) await this.sendHeartbeat(state.pendingHeartbeat);
+    const chain = await this.chainOf(await this.store.read(), installationId);
+    const answer = await this.send({ route: 'getInstallation', params: { installationId }, ...(chain === undefined ? {} : { query: { chain } }) }, InstallationResult);
     await this.storeToken(answer.token, 'service');
     return answer;
   }
@@ -286,11 +327,13 @@ export class LicenseClient {
   /** Heartbeats in the background whenever the token asks for it; see {@link startHeartbeatLoop}. */
   startHeartbeats(options: HeartbeatLoopOptions): HeartbeatLoop {
     const target = {
-      refreshDueAt: async () => {
+      refreshDue: async () => {
         const { installationId } = await this.identity();
         const { token } = await this.store.read();
         const verification = token === undefined ? undefined : await this.verify(token, installationId);
-        return verification?.valid ? new Date(verification.claims.refreshAfter * 1000) : undefined;
+        if (!verification?.valid) return undefined;
+        const { iat, refreshAfter } = verification.claims;
+        return { at: new Date(refreshAfter * 1000), intervalMs: (refreshAfter - iat) * 1000 };
       },
       heartbeat: (usage: { readonly activeUsers: number }) => this.heartbeat(usage),
     };
@@ -345,12 +388,22 @@ export class LicenseClient {
     return verifyLicenseToken(token, this.trustedKeys, { issuer: this.issuer, productId: this.product.id, installationId });
   }
 
+  /** The chain of the token held, when it verifies (API.md §10). */
+  private async chainOf(state: ClientState, installationId: string): Promise<string | undefined> {
+    const held = state.token === undefined ? undefined : await this.verify(state.token, installationId);
+    return held?.valid ? held.claims.chain : undefined;
+  }
+
   /**
    * Verifies a token and stores it, or refuses it and stores nothing. Any online answer proves the clock
    * is within minutes of the service's (its DPoP proof was accepted), so a token from the service also
    * resets the latest time seen to now: a clock once set far ahead and then corrected recovers that way.
+   * The token with the newest `iat` is kept, in the same write that settles the heartbeat it answers
+   * (`answered`, its key) and drops a pending one that no longer presents the chain held (chain-keeping.ts).
+   * A service's answer older than the token held (two answers crossing) is not kept; a license file older
+   * than it is refused.
    */
-  private async storeToken(token: string, origin: 'service' | 'license file'): Promise<LicenseTokenClaims> {
+  private async storeToken(token: string, origin: 'service' | 'license file', answered?: string): Promise<LicenseTokenClaims> {
     const { installationId } = await this.identity();
     let verification = await this.verify(token, installationId);
     if (!verification.valid && verification.problem === 'UNKNOWN_KEY' && this.options.fetchServerKeys && this.transport) {
@@ -362,17 +415,21 @@ export class LicenseClient {
     const nowMs = this.clock().getTime();
     if (claims.exp * 1000 <= nowMs) throw new LicenseClientError('TOKEN_REJECTED', `the ${origin}'s token expired at ${new Date(claims.exp * 1000).toISOString()}`);
 
+    let kept = claims;
     const stored = await this.store.update(async (state): Promise<ClientState> => {
       const current = state.token === undefined ? undefined : await this.verify(state.token, installationId);
-      if (current?.valid && current.claims.iat > claims.iat) {
+      const replaces = !current?.valid || replacesHeld(claims, current.claims);
+      if (!replaces && origin === 'license file') {
         throw new LicenseClientError('TOKEN_REJECTED', `the ${origin}'s token is older than the one this installation already has`);
       }
+      if (!replaces && current?.valid) kept = current.claims;
       const timeSeen = Math.max(nowMs, claims.iat * 1000);
       const highestTimeSeen = origin === 'service' ? timeSeen : Math.max(state.highestTimeSeen ?? timeSeen, timeSeen);
-      return { ...state, installationId, token, highestTimeSeen };
+      const pendingHeartbeat = pendingAfter(state.pendingHeartbeat, kept.chain, answered);
+      return { ...state, installationId, token: replaces ? token : state.token, highestTimeSeen, pendingHeartbeat };
     });
     this.recordedTimeSeen = stored.highestTimeSeen;
-    return claims;
+    return kept;
   }
 
   private async recordTimeSeen(nowMs: number): Promise<void> {

@@ -16,6 +16,16 @@ export const ClientState = z.object({
   highestTimeSeen: z.number().optional(),
   /** Stands in for the machine id on machines without one (see `machineFingerprint`). */
   fallbackMachineId: z.string().optional(),
+  /**
+   * The heartbeat sent and not yet answered, saved before it is sent: its retries, after a restart
+   * too, repeat its body and `Idempotency-Key` (API.md §10; chain-keeping.ts).
+   */
+  pendingHeartbeat: z
+    .object({
+      idempotencyKey: z.string(),
+      body: z.object({ version: z.string(), usage: z.object({ activeUsers: z.number() }), chain: z.string().optional() }),
+    })
+    .optional(),
 });
 export type ClientState = z.infer<typeof ClientState>;
 

@@ -199,6 +199,138 @@ describe('LicenseClient online calls', () => {
   });
 });
 
+describe('LicenseClient chain (API.md §10)', () => {
+  const answerWith = (token: string) => json(200, { token });
+  const activationAnswer = async (token: string) => json(201, { token, installation: installationView(), activation: activationView });
+  const heartbeatsOf = (requests: readonly ReceivedRequest[]) => requests.filter((request) => request.url.pathname.endsWith('/heartbeat'));
+
+  async function activatedClient(service: ReturnType<typeof fakeService>, chain = 'chain-of-the-activation-000') {
+    const client = clientWith(service.fetch);
+    await client.importLicenseFile(await tokenFor({ chain, iat: nowSeconds - 60 }));
+    return client;
+  }
+
+  it('presents the chain of its newest token with an Idempotency-Key saved before the heartbeat is sent, and settles it with the answer', async () => {
+    // Prepare
+    let savedWhileSending: unknown;
+    const next = await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds });
+    const service = fakeService(async () => {
+      savedWhileSending = (await new StateStore(stateDir).read()).pendingHeartbeat;
+      return answerWith(next);
+    });
+    const client = await activatedClient(service);
+
+    // Act
+    await client.heartbeat({ activeUsers: 4 });
+
+    // Assess
+    const [sent] = heartbeatsOf(service.requests);
+    expect(HeartbeatInput.parse(sent?.body)).toEqual({ version: '5.0.0', usage: { activeUsers: 4 }, chain: 'chain-of-the-activation-000' });
+    expect(sent?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(savedWhileSending).toEqual({ idempotencyKey: sent?.headers['idempotency-key'], body: sent?.body });
+    const state = await new StateStore(stateDir).read();
+    expect(state.token).toBe(next);
+    expect(state.pendingHeartbeat).toBeUndefined();
+  });
+
+  it('sends a heartbeat whose answer was lost again, unchanged, after a restart too', async () => {
+    let lose = true;
+    const service = fakeService(async () => {
+      if (lose) throw new TypeError('connection reset');
+      return answerWith(await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds }));
+    });
+    await expect((await activatedClient(service)).heartbeat({ activeUsers: 4 })).rejects.toBeInstanceOf(LicenseNetworkError);
+
+    // A new process, another count of users: the pending heartbeat goes again as it was.
+    lose = false;
+    await clientWith(service.fetch).heartbeat({ activeUsers: 9 });
+
+    const [first, retry] = heartbeatsOf(service.requests);
+    expect(retry?.headers['idempotency-key']).toBe(first?.headers['idempotency-key']);
+    expect(retry?.body).toEqual(first?.body);
+    expect((await new StateStore(stateDir).read()).pendingHeartbeat).toBeUndefined();
+  });
+
+  it('never sends a pending heartbeat once a newer token with another chain came another way', async () => {
+    const service = fakeService(async (request) => {
+      if (request.url.pathname.endsWith('/heartbeat') && heartbeatsOf(service.requests).length === 1) throw new TypeError('connection reset');
+      if (request.url.pathname.endsWith('/activations')) return activationAnswer(await tokenFor({ chain: 'chain-of-a-new-activation', iat: nowSeconds }));
+      return answerWith(await tokenFor({ chain: 'chain-after-the-heartbeat', iat: nowSeconds + 1 }));
+    });
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toBeInstanceOf(LicenseNetworkError);
+    await client.activate('ABCDE-FGHJK-MNPQR-STVWX-YZ012');
+    expect((await new StateStore(stateDir).read()).pendingHeartbeat).toBeUndefined();
+
+    await client.heartbeat({ activeUsers: 5 });
+
+    const [lost, next] = heartbeatsOf(service.requests);
+    expect(next?.headers['idempotency-key']).not.toBe(lost?.headers['idempotency-key']);
+    expect(next?.body).toEqual({ version: '5.0.0', usage: { activeUsers: 5 }, chain: 'chain-of-a-new-activation' });
+  });
+
+  it('keeps the token with the newest iat when an older answer arrives after it', async () => {
+    const service = fakeService(async () => answerWith(await tokenFor({ chain: 'an-older-token-chain-0000', iat: nowSeconds - 3600 })));
+    const client = await activatedClient(service);
+    const held = (await new StateStore(stateDir).read()).token;
+
+    await client.heartbeat({ activeUsers: 4 });
+
+    const state = await new StateStore(stateDir).read();
+    expect(state.token).toBe(held);
+    expect(state.pendingHeartbeat).toBeUndefined();
+  });
+
+  it('settles a heartbeat still waiting for its answer before a restore, then presents the chain it got', async () => {
+    let lose = true;
+    const service = fakeService(async (request) => {
+      if (request.method === 'GET') return json(200, { installation: installationView(), token: await tokenFor({ chain: 'chain-of-the-restore-00000', iat: nowSeconds + 2 }) });
+      if (lose) throw new TypeError('connection reset');
+      return answerWith(await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds }));
+    });
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toBeInstanceOf(LicenseNetworkError);
+    lose = false;
+
+    await client.restore();
+
+    expect(service.requests.map((request) => `${request.method} ${request.url.pathname.split('/').at(-1)}${request.url.search}`)).toEqual([
+      'POST heartbeat',
+      'POST heartbeat',
+      `GET ${installation.installationId}?chain=chain-of-the-heartbeat-0000`,
+    ]);
+    expect(service.requests[1]?.headers['idempotency-key']).toBe(service.requests[0]?.headers['idempotency-key']);
+    // The proof names the URL without its query (RFC 9449).
+    const path = `/v1/installations/${installation.installationId}`;
+    await expect(verifyDpopProof(service.requests[2]?.headers.dpop, { method: 'GET', url: `https://licensing.example.com/prod${path}`, installationId: installation.installationId }, now)).resolves.toBeDefined();
+  });
+
+  it.each([
+    [422, 'IDEMPOTENCY_KEY_REUSED'],
+    [400, 'VALIDATION_FAILED'],
+  ])('settles a heartbeat refused %i %s: the next one is new', async (status, code) => {
+    let refuse = true;
+    const service = fakeService(async () => (refuse ? problem(status, code, 'no') : answerWith(await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds }))));
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toMatchObject({ code });
+    refuse = false;
+
+    await client.heartbeat({ activeUsers: 4 });
+
+    const [refused, next] = heartbeatsOf(service.requests);
+    expect(next?.headers['idempotency-key']).not.toBe(refused?.headers['idempotency-key']);
+  });
+
+  it('keeps a heartbeat refused for a while (503) pending, to send again', async () => {
+    const service = fakeService(() => problem(503, 'UNAVAILABLE', 'busy', { 'retry-after': '1' }));
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(client.heartbeat({ activeUsers: 8 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const [first, second] = heartbeatsOf(service.requests);
+    expect(second?.headers['idempotency-key']).toBe(first?.headers['idempotency-key']);
+  });
+});
+
 describe('LicenseClient key rotation', () => {
   it('accepts a token of a rotated key the service publishes, with fetchServerKeys on', async () => {
     const rotated = await testSigner('rotated-key');
