@@ -41,10 +41,16 @@ export interface ChainState {
   readonly issuedAt: string;
   /**
    * The presentation that obtained the head: the chain presented (absent when none was), the
-   * `Idempotency-Key` and the body, both hashed. Absent when no presentation obtained it (a new
-   * installation, an owner's restore), so that nothing can be a retry of it.
+   * `Idempotency-Key` and the body, both hashed; and the keys (with their bodies) of requests crossing it
+   * that were answered the head's token too, so that their own retries are retries as well. Absent when no
+   * presentation obtained it (a new installation, an owner's restore), so that nothing can be a retry of it.
    */
-  readonly obtainedBy?: { readonly chain?: string; readonly keyHash?: string; readonly bodyHash: string };
+  readonly obtainedBy?: {
+    readonly chain?: string;
+    readonly keyHash?: string;
+    readonly bodyHash: string;
+    readonly crossing?: readonly { readonly keyHash: string; readonly bodyHash: string }[];
+  };
   /** The last heads that forks replaced, oldest first. */
   readonly replaced: readonly string[];
   /** Forks (clones included) since the installation began or its detection was last cleared. */
@@ -80,6 +86,11 @@ export interface InstallationRecord {
   /** The latest `exp` (epoch seconds) of any token issued to the installation. */
   readonly tokenExp?: number;
   /**
+   * The latest `iat` (epoch seconds) of any token issued to the installation: a new token's is always later,
+   * so that a client keeping the token with the newest `iat` keeps the one issued last (API.md §10).
+   */
+  readonly tokenIat?: number;
+  /**
    * The last online token signed for the installation, and the revision written with it: a heartbeat
    * may answer it again while no other change was written since (lib/installations/token-reuse.ts).
    */
@@ -97,7 +108,7 @@ export interface InstallationRecord {
 
 const recordAttributes = [
   'id', 'productId', 'customerId', 'hostname', 'version', 'virtual', 'fingerprintHash', 'createdAt',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'chain', 'recentProofs', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'tokenIat', 'recentToken', 'chain', 'recentProofs', 'rev',
 ] as const;
 
 export function toInstallationRecord(item: Record<string, unknown>): InstallationRecord {

@@ -213,8 +213,8 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const activating = lifetime.kind === 'online' && proven.chain === undefined ? { ...proven, chain: firstHead(newChain(), now) } : proven;
     const activated = activating.licenses[license.id];
     if (!activated) throw new TypeError('the activated license is missing from the installation');
-    const { token, exp } = await signLicenseToken(deps, activating, lifetime, now);
-    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp) };
+    const { token, exp, iat } = await signLicenseToken(deps, activating, lifetime, now);
+    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp), tokenIat: iat };
     const activation: ActivationRecord = {
       licenseId: license.id,
       installationId,

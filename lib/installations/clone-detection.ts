@@ -19,6 +19,8 @@ export type { ChainState };
 export const crossingWindowMs = 30_000;
 /** How many heads that forks replaced the service remembers: their return is a clone. */
 export const maxReplacedHeads = 8;
+/** How many keys of crossing requests answered the head's token the service remembers beside the one that obtained it. */
+export const maxCrossingKeys = 4;
 
 /** What a heartbeat or the installation's own restore presents. */
 export interface ChainPresentation {
@@ -27,6 +29,11 @@ export interface ChainPresentation {
   readonly keyHash?: string;
   /** The hash of the request's body (heartbeats) or of its chain (restores). */
   readonly bodyHash: string;
+}
+
+/** What the installation's own restore presents (`GET …?chain=`): a chain, without an `Idempotency-Key`. */
+export function restorePresentation(chain: string | undefined): ChainPresentation {
+  return { ...(chain === undefined ? {} : { chain }), bodyHash: digest(chain ?? '') };
 }
 
 /**
@@ -50,15 +57,21 @@ export type ChainJudgement = 'step' | 'retry' | 'key-reused' | 'clone' | 'fork';
 export function judgePresentation(state: ChainState | undefined, presented: ChainPresentation, now: Date): ChainJudgement {
   if (state === undefined) return presented.chain === undefined ? 'step' : 'fork';
   const { obtainedBy } = state;
-  if (presented.keyHash !== undefined && obtainedBy?.keyHash === presented.keyHash) {
-    return obtainedBy.bodyHash === presented.bodyHash ? 'retry' : 'key-reused';
-  }
+  const sameKey = presented.keyHash === undefined ? undefined : answeredKeys(state).find((answered) => answered.keyHash === presented.keyHash);
+  if (sameKey) return sameKey.bodyHash === presented.bodyHash ? 'retry' : 'key-reused';
   if (presented.chain !== undefined && presented.chain === state.head) return 'step';
   // A client that never presented a chain cannot be judged by one: each of its heartbeats is a step.
   if (presented.chain === undefined && state.presented !== true) return 'step';
   if (obtainedBy !== undefined && obtainedBy.chain === presented.chain && now.getTime() - Date.parse(state.issuedAt) <= crossingWindowMs) return 'retry';
   if (presented.chain !== undefined && state.replaced.includes(presented.chain)) return 'clone';
   return 'fork';
+}
+
+/** The keys that were answered the head's token: the one that obtained it, and those of requests crossing it. */
+function answeredKeys(state: ChainState): { readonly keyHash: string; readonly bodyHash: string }[] {
+  const { obtainedBy } = state;
+  if (obtainedBy === undefined) return [];
+  return [...(obtainedBy.keyHash === undefined ? [] : [{ keyHash: obtainedBy.keyHash, bodyHash: obtainedBy.bodyHash }]), ...(obtainedBy.crossing ?? [])];
 }
 
 /**
@@ -91,6 +104,18 @@ export function firstHead(head: string, now: Date): ChainState {
   return { head, issuedAt: now.toISOString(), replaced: [], forks: 0 };
 }
 
+/**
+ * A crossing request answered the head's token under its own key: that key is remembered, so that a copy
+ * of that request still on its way, or its retry, is a retry too rather than a fork of the head it got.
+ */
+function withCrossingKey(state: ChainState, presented: ChainPresentation): ChainState {
+  const { obtainedBy } = state;
+  const { keyHash } = presented;
+  if (obtainedBy === undefined || keyHash === undefined || answeredKeys(state).some((answered) => answered.keyHash === keyHash)) return state;
+  const crossing = [...(obtainedBy.crossing ?? []), { keyHash, bodyHash: presented.bodyHash }].slice(-maxCrossingKeys);
+  return { ...state, obtainedBy: { ...obtainedBy, crossing } };
+}
+
 const replacing = (state: ChainState, head: string, now: Date): Pick<ChainState, 'head' | 'issuedAt' | 'replaced' | 'forks'> => ({
   head,
   issuedAt: now.toISOString(),
@@ -117,7 +142,8 @@ export function afterPresentation(
     const first = { ...firstHead(head, now), ...obtainedBy, ...presentedChain };
     return judgement === 'fork' ? { state: { ...first, forks: 1 }, event: { type: 'installation.forked', data: { forks: 1 } } } : { state: first };
   }
-  if (judgement === 'retry' || (judgement === 'step' && args.braked)) return { state: { ...state, ...presentedChain } };
+  if (judgement === 'retry') return { state: { ...withCrossingKey(state, presented), ...presentedChain } };
+  if (judgement === 'step' && args.braked) return { state: { ...state, ...presentedChain } };
   if (judgement === 'step') return { state: { ...state, head, issuedAt: now.toISOString(), ...obtainedBy, ...presentedChain } };
   const forked = { ...state, ...replacing(state, head, now), ...obtainedBy, ...presentedChain };
   if (judgement === 'fork') return { state: forked, event: { type: 'installation.forked', data: { forks: forked.forks } } };

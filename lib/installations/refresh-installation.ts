@@ -115,12 +115,13 @@ export async function refreshInstallation(
     const spending = spendProofIn(table, args.proof, { ...args.change(current), rev: current.rev + 1 }, args.now);
     // License files carry no chain and are not judged.
     const plan = args.lifetime.kind === 'online' ? planChain(deps, current, args.chain ?? { kind: 'keep' }, args.now) : undefined;
-    const { token, exp, chain, event } = await answerToken(deps, { current, changed: spending.installation, plan, mayReuse: !licensesChanged, lifetime: args.lifetime, now: args.now });
+    const { token, exp, iat, chain, event } = await answerToken(deps, { current, changed: spending.installation, plan, mayReuse: !licensesChanged, lifetime: args.lifetime, now: args.now });
     // Slot accounting: the token's exp, on the installation and on each activation it carries.
     const next: InstallationRecord = {
       ...spending.installation,
       ...(chain === undefined ? {} : { chain }),
       tokenExp: latestTokenExp(current, exp),
+      tokenIat: Math.max(current.tokenIat ?? 0, iat),
       recentToken: args.lifetime.kind === 'online' ? { token, rev: spending.installation.rev } : undefined,
     };
     const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen' | 'event'>[] = [

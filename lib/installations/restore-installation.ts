@@ -6,7 +6,7 @@ import { getLicenses } from '../data/licenses.js';
 import type { InstallationRecord } from '../data/installations.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { toLicense } from '../licenses/license-view.js';
-import { digest } from './clone-detection.js';
+import { restorePresentation } from './clone-detection.js';
 import { mayActOnCopies, visibleInstallation } from './installation-access.js';
 import { slotView, toInstallationView, withCurrentLicenses } from './installation-view.js';
 import { refreshInstallation } from './refresh-installation.js';
@@ -35,8 +35,7 @@ export async function getInstallationState(
   const licenses = await getLicenses(table, Object.keys(stored.licenses));
   const current = withCurrentLicenses(stored, licenses);
   if (!caller.installation) return { installation: restoredView(deps, current, licenses, now) };
-  const presentation = { ...(request.chain === undefined ? {} : { chain: request.chain }), bodyHash: digest(request.chain ?? '') };
-  return restore(deps, { current, licenses, now, chain: { kind: 'present', presentation, heartbeat: false }, proof: caller.installation });
+  return restore(deps, { current, licenses, now, chain: { kind: 'present', presentation: restorePresentation(request.chain), heartbeat: false }, proof: caller.installation });
 }
 
 /**

@@ -69,7 +69,7 @@ export async function startTrial(
     if (!product.trial) throw problem('FORBIDDEN', `${product.name} has no trial: activate a license instead`);
     const startedAt = now.toISOString();
     const hash = fingerprintHash(product.id, input.fingerprint);
-    const { installation, items: proofItems } = spendProofIn(table, proof, {
+    const { installation: proven, items: proofItems } = spendProofIn(table, proof, {
       id: installationId,
       productId: product.id,
       hostname: input.hostname,
@@ -85,7 +85,8 @@ export async function startTrial(
       rev: 0,
     }, now);
     // A trial token carries no license, so slot accounting need not record its exp.
-    const { token } = await signLicenseToken(deps, installation, { kind: 'online' }, now);
+    const { token, iat } = await signLicenseToken(deps, proven, { kind: 'online' }, now);
+    const installation: InstallationRecord = { ...proven, tokenIat: iat };
     const items: LabelledItem<TrialItem>[] = [
       ...trialBrakes(deps, request.sourceIp, now),
       ...proofItems.map((item) => ['proof', item] as const),

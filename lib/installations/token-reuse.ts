@@ -46,7 +46,7 @@ export function answerSettled(installation: InstallationRecord, fresh: LicenseTo
 /** The installation's recent token when it carries the head of its chain: the token a retry answers again. */
 export function headToken(installation: InstallationRecord): SignedToken | undefined {
   const recent = recentOf(installation);
-  return recent !== undefined && installation.chain !== undefined && recent.claims.chain === installation.chain.head ? { token: recent.token, exp: recent.claims.exp } : undefined;
+  return recent !== undefined && installation.chain !== undefined && recent.claims.chain === installation.chain.head ? { token: recent.token, exp: recent.claims.exp, iat: recent.claims.iat } : undefined;
 }
 
 /**
@@ -62,5 +62,5 @@ export function reusableToken(installation: InstallationRecord, fresh: LicenseTo
   const recent = recentOf(installation);
   if (!recent?.sameRevision || recent.kid !== keyId || headToken(installation) === undefined) return undefined;
   if (recent.claims.refreshAfter <= fresh.iat || fresh.iat - recent.claims.iat > brakePeriodSeconds) return undefined;
-  return isDeepStrictEqual(decision(recent.claims), decision(fresh)) ? { token: recent.token, exp: recent.claims.exp } : undefined;
+  return isDeepStrictEqual(decision(recent.claims), decision(fresh)) ? { token: recent.token, exp: recent.claims.exp, iat: recent.claims.iat } : undefined;
 }

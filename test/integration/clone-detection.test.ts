@@ -203,6 +203,17 @@ describe('copies of one installation (API.md §10)', () => {
     expect(await eventTypes(world.licenseId)).toEqual([]);
   });
 
+  it('issues every token of an installation later than the one before, within one second too', async () => {
+    advance(0);
+    const world = await activatedWorld();
+    const stepToken = await stepped(world.installation, chainOf(world.token), 11);
+    const repeat = await ok<{ token: string }>('POST', '/v1/activations', { installation: world.installation }, { key: world.key, productId: 'authserver', ...machine() });
+    const forkToken = (await heartbeat(world.installation, { chain: 'an-unknown-chain-0000000', key: randomUUID() })).body.token;
+    const iats = [world.token, stepToken, repeat.token, forkToken].map((token) => claimsOf(token).iat);
+    expect(iats).toEqual([...iats].sort((a, b) => a - b));
+    expect(new Set(iats).size).toBe(4);
+  });
+
   it('lets owners read without a token, and rebuild a server from nothing: a fork, after which the old server is a clone', async () => {
     const world = await activatedWorld();
     const old = await stepped(world.installation, chainOf(world.token));

@@ -21,8 +21,8 @@ import type { LicenseStatus } from './license-status.js';
 import { detectVirtualization, machineFingerprint, systemProbes } from './machine-facts.js';
 import type { FingerprintSource, MachineProbes } from './machine-facts.js';
 import { StateStore } from './state-store.js';
-import { heartbeatToSend, pendingAfter, replacesHeld } from './chain-keeping.js';
-import type { PendingHeartbeat } from './chain-keeping.js';
+import { chainPresented, mayPresentAt, newHeartbeat, newRestore, pendingAfter, presentationToSend, replacesHeld } from './chain-keeping.js';
+import type { PendingPresentation } from './chain-keeping.js';
 import type { ClientState } from './state-store.js';
 import { TrustedKeys } from './trusted-keys.js';
 import type { KeySetDocument } from './trusted-keys.js';
@@ -61,6 +61,8 @@ export interface LicenseClientOptions {
   readonly clockToleranceSeconds?: number;
   /** How long an online call may take (default 15 s: see docs/CLIENT.md before raising it). */
   readonly requestTimeoutMs?: number;
+  /** How the client waits between two of its requests, when it must (timers by default; tests inject one). */
+  readonly delay?: (ms: number) => Promise<void>;
 }
 
 /** What the installation reports about its machine. */
@@ -140,6 +142,7 @@ export class LicenseClient {
   private readonly transport: ApiTransport | undefined;
   private readonly identity: () => Promise<{ readonly key: InstallationKey; readonly installationId: string }>;
   private readonly facts: () => Promise<MachineFacts>;
+  private readonly delay: (ms: number) => Promise<void>;
   private recordedTimeSeen: number | undefined;
 
   constructor(private readonly options: LicenseClientOptions) {
@@ -165,6 +168,7 @@ export class LicenseClient {
       return { key, installationId: await installationIdOf(key.publicJwk) };
     });
     this.facts = lazily(() => this.collectMachineFacts(options.machineProbes ?? systemProbes));
+    this.delay = options.delay ?? ((ms) => sleep(ms));
   }
 
   /** The installation id (its key's RFC 7638 thumbprint); the key is created on first use. */
@@ -228,32 +232,16 @@ export class LicenseClient {
    * Reports usage and stores the fresh token: call it when the token's `refreshAfter` comes (or use
    * {@link startHeartbeats}). The heartbeat presents the chain of the token held (API.md §10) and is saved,
    * with its `Idempotency-Key`, before it is sent: until it is answered, every call (after a restart too)
-   * sends that same heartbeat again, its usage as first reported, so that a lost answer is never taken
-   * for a second copy of this installation.
+   * sends that same heartbeat again, its usage as first reported, whatever tokens arrive meanwhile, so that
+   * a lost answer is never taken for a second copy of this installation (chain-keeping.ts). A restore still
+   * waiting for its answer is sent first.
    */
   async heartbeat(usage: { readonly activeUsers: number }): Promise<TokenAnswer> {
-    const { installationId } = await this.identity();
-    let pending: PendingHeartbeat | undefined;
-    await this.store.update(async (state) => {
-      const report = { version: this.options.productVersion, activeUsers: usage.activeUsers };
-      pending = heartbeatToSend(state.pendingHeartbeat, await this.chainOf(state, installationId), report, randomUUID);
-      return { ...state, pendingHeartbeat: pending };
-    });
-    return this.sendHeartbeat(pending as PendingHeartbeat);
-  }
-
-  /** Sends a saved heartbeat; its answer settles it, and so does a refusal that no retry would change. */
-  private async sendHeartbeat(pending: PendingHeartbeat): Promise<TokenAnswer> {
-    const { installationId } = await this.identity();
-    try {
-      const answer = await this.send({ route: 'heartbeat', params: { installationId }, headers: { 'Idempotency-Key': pending.idempotencyKey }, body: pending.body }, TokenResult);
-      await this.storeToken(answer.token, 'service', pending.idempotencyKey);
-      return answer;
-    } catch (error) {
-      if (error instanceof LicenseClientError && error.status !== undefined && settlingStatuses.has(error.status)) {
-        await this.store.update((state) => ({ ...state, pendingHeartbeat: pendingAfter(state.pendingHeartbeat, state.pendingHeartbeat?.body.chain, pending.idempotencyKey) }));
-      }
-      throw error;
+    const report = { version: this.options.productVersion, activeUsers: usage.activeUsers };
+    for (;;) {
+      const presentation = await this.savePresentation((held) => newHeartbeat(held, report, randomUUID()));
+      const answer = await this.sendPresentation(presentation);
+      if (presentation.kind === 'heartbeat') return { token: answer.token };
     }
   }
 
@@ -269,18 +257,46 @@ export class LicenseClient {
 
   /**
    * Fetches everything the service knows about this installation, with a fresh token, which it stores.
-   * It presents the chain of the token held (`?chain=`), once a heartbeat still waiting for its answer
-   * has had it: a restore must not cross a heartbeat whose answer the installation has yet to see.
+   * It presents the chain of the token held (`?chain=`), saved before it is sent and sent again unchanged
+   * until answered, like a heartbeat; a heartbeat still waiting for its answer is sent first (chain-keeping.ts).
    */
   async restore(): Promise<InstallationAnswer> {
+    for (;;) {
+      const presentation = await this.savePresentation((held) => newRestore(held, randomUUID()));
+      const answer = await this.sendPresentation(presentation);
+      if (presentation.kind === 'restore' && 'installation' in answer) return answer;
+    }
+  }
+
+  /** The presentation to send now, saved before it is: the one still waiting for its answer, else `next` of the chain held. */
+  private async savePresentation(next: (heldChain: string | undefined) => PendingPresentation): Promise<PendingPresentation> {
     const { installationId } = await this.identity();
-    const state = await this.store.read();
-    const held = await this.chainOf(state, installationId);
-    if (state.pendingHeartbeat && state.pendingHeartbeat.body.chain === held) await this.sendHeartbeat(state.pendingHeartbeat);
-    const chain = await this.chainOf(await this.store.read(), installationId);
-    const answer = await this.send({ route: 'getInstallation', params: { installationId }, ...(chain === undefined ? {} : { query: { chain } }) }, InstallationResult);
-    await this.storeToken(answer.token, 'service');
-    return answer;
+    const state = await this.store.update(async (current) => {
+      const held = await this.chainOf(current, installationId);
+      return { ...current, pending: presentationToSend(current.pending, () => next(held)) };
+    });
+    if (!state.pending) throw new TypeError('the presentation was not saved');
+    return state.pending;
+  }
+
+  /** Sends a saved presentation; its answer settles it, and so does a refusal that no retry would change. */
+  private async sendPresentation(presentation: PendingPresentation): Promise<TokenAnswer | InstallationAnswer> {
+    const { installationId } = await this.identity();
+    const chain = chainPresented(presentation);
+    await this.presenting(chain);
+    try {
+      const answer =
+        presentation.kind === 'heartbeat'
+          ? await this.send({ route: 'heartbeat', params: { installationId }, headers: { 'Idempotency-Key': presentation.key }, body: presentation.body }, TokenResult)
+          : await this.send({ route: 'getInstallation', params: { installationId }, ...(chain === undefined ? {} : { query: { chain } }) }, InstallationResult);
+      await this.storeToken(answer.token, 'service', presentation.key);
+      return answer;
+    } catch (error) {
+      if (error instanceof LicenseClientError && error.status !== undefined && settlingStatuses.has(error.status)) {
+        await this.store.update((state) => ({ ...state, pending: pendingAfter(state.pending, presentation.key) }));
+      }
+      throw error;
+    }
   }
 
   /**
@@ -388,6 +404,20 @@ export class LicenseClient {
     return verifyLicenseToken(token, this.trustedKeys, { issuer: this.issuer, productId: this.product.id, installationId });
   }
 
+  /**
+   * Records that `chain` is about to be presented, once it may be: a newer chain than the one presented
+   * last waits until every request that presented that one has been judged (chain-keeping.ts, rule 4).
+   */
+  private async presenting(chain: string | undefined): Promise<void> {
+    const nowMs = this.clock().getTime();
+    const { lastPresentation } = await this.store.update((state) => ({
+      ...state,
+      lastPresentation: { ...(chain === undefined ? {} : { chain }), sentAt: Math.max(nowMs, mayPresentAt(state.lastPresentation, chain)) },
+    }));
+    const waitMs = (lastPresentation?.sentAt ?? nowMs) - nowMs;
+    if (waitMs > 0) await this.delay(waitMs);
+  }
+
   /** The chain of the token held, when it verifies (API.md §10). */
   private async chainOf(state: ClientState, installationId: string): Promise<string | undefined> {
     const held = state.token === undefined ? undefined : await this.verify(state.token, installationId);
@@ -398,10 +428,9 @@ export class LicenseClient {
    * Verifies a token and stores it, or refuses it and stores nothing. Any online answer proves the clock
    * is within minutes of the service's (its DPoP proof was accepted), so a token from the service also
    * resets the latest time seen to now: a clock once set far ahead and then corrected recovers that way.
-   * The token with the newest `iat` is kept, in the same write that settles the heartbeat it answers
-   * (`answered`, its key) and drops a pending one that no longer presents the chain held (chain-keeping.ts).
-   * A service's answer older than the token held (two answers crossing) is not kept; a license file older
-   * than it is refused.
+   * The token with the newest `iat` is kept, in the same write that settles the presentation it answers
+   * (`answered`, its key; chain-keeping.ts). A service's answer older than the token held (two answers
+   * crossing) is not kept; a license file older than it is refused.
    */
   private async storeToken(token: string, origin: 'service' | 'license file', answered?: string): Promise<LicenseTokenClaims> {
     const { installationId } = await this.identity();
@@ -425,8 +454,7 @@ export class LicenseClient {
       if (!replaces && current?.valid) kept = current.claims;
       const timeSeen = Math.max(nowMs, claims.iat * 1000);
       const highestTimeSeen = origin === 'service' ? timeSeen : Math.max(state.highestTimeSeen ?? timeSeen, timeSeen);
-      const pendingHeartbeat = pendingAfter(state.pendingHeartbeat, kept.chain, answered);
-      return { ...state, installationId, token: replaces ? token : state.token, highestTimeSeen, pendingHeartbeat };
+      return { ...state, installationId, token: replaces ? token : state.token, highestTimeSeen, pending: pendingAfter(state.pending, answered) };
     });
     this.recordedTimeSeen = stored.highestTimeSeen;
     return kept;

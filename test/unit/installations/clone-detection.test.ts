@@ -107,6 +107,16 @@ describe('afterPresentation', () => {
     expect(again.state).toMatchObject({ head: 'H3', cloneDetectedAt: now.toISOString(), forks: 4 });
   });
 
+  it('remembers the key of a crossing request answered the head, so that its own retries are retries after the 30 s too', () => {
+    const crossing = { chain: 'H0', keyHash: 'K2', bodyHash: 'B2' };
+    const answered = afterPresentation(state, { judgement: 'retry', presented: crossing, head: 'H1', braked: true, now: after(20 * second) }).state;
+    expect(answered.obtainedBy?.crossing).toEqual([{ keyHash: 'K2', bodyHash: 'B2' }]);
+    expect(judgePresentation(answered, crossing, after(10 * 60 * second))).toBe('retry');
+    expect(judgePresentation(answered, { ...crossing, bodyHash: 'B9' }, after(10 * 60 * second))).toBe('key-reused');
+    // Without a key there is nothing to remember: a restore repeated past the 30 s is a fork.
+    expect(afterPresentation(state, { judgement: 'retry', presented: { chain: 'H0', bodyHash: 'C0' }, head: 'H1', braked: true, now: after(20 * second) }).state).toEqual(state);
+  });
+
   it('remembers that the installation presented a chain, so that none from it later is a fork', () => {
     const legacy = { ...state, presented: false };
     expect(afterPresentation(legacy, { judgement: 'step', presented: { bodyHash: 'B2' }, head: 'H2', braked: false, now }).state.presented).toBe(false);

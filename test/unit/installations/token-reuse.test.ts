@@ -73,9 +73,9 @@ describe('reusableToken (the heartbeat brake)', () => {
     expect(reusableToken(record, claims, 'key-1') !== undefined).toBe(reused);
   });
 
-  it('answers the head token itself, with its exp unchanged', () => {
+  it('answers the head token itself, with its exp and iat unchanged', () => {
     const record = installation();
-    expect(reusableToken(record, fresh(day), 'key-1')).toEqual({ token: record.recentToken?.token, exp: headClaims.exp });
+    expect(reusableToken(record, fresh(day), 'key-1')).toEqual({ token: record.recentToken?.token, exp: headClaims.exp, iat: headClaims.iat });
   });
 });
 
