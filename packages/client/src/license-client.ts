@@ -143,6 +143,7 @@ export class LicenseClient {
   private readonly identity: () => Promise<{ readonly key: InstallationKey; readonly installationId: string }>;
   private readonly facts: () => Promise<MachineFacts>;
   private readonly delay: (ms: number) => Promise<void>;
+  private presentations: Promise<unknown> = Promise.resolve();
   private recordedTimeSeen: number | undefined;
 
   constructor(private readonly options: LicenseClientOptions) {
@@ -236,13 +237,15 @@ export class LicenseClient {
    * a lost answer is never taken for a second copy of this installation (chain-keeping.ts). A restore still
    * waiting for its answer is sent first.
    */
-  async heartbeat(usage: { readonly activeUsers: number }): Promise<TokenAnswer> {
+  heartbeat(usage: { readonly activeUsers: number }): Promise<TokenAnswer> {
     const report = { version: this.options.productVersion, activeUsers: usage.activeUsers };
-    for (;;) {
-      const presentation = await this.savePresentation((held) => newHeartbeat(held, report, randomUUID()));
-      const answer = await this.sendPresentation(presentation);
-      if (presentation.kind === 'heartbeat') return { token: answer.token };
-    }
+    return this.oneAtATime(async () => {
+      for (;;) {
+        const presentation = await this.savePresentation((held) => newHeartbeat(held, report, randomUUID()));
+        const answer = await this.sendPresentation(presentation);
+        if (presentation.kind === 'heartbeat') return { token: answer.token };
+      }
+    });
   }
 
   /**
@@ -260,12 +263,21 @@ export class LicenseClient {
    * It presents the chain of the token held (`?chain=`), saved before it is sent and sent again unchanged
    * until answered, like a heartbeat; a heartbeat still waiting for its answer is sent first (chain-keeping.ts).
    */
-  async restore(): Promise<InstallationAnswer> {
-    for (;;) {
-      const presentation = await this.savePresentation((held) => newRestore(held, randomUUID()));
-      const answer = await this.sendPresentation(presentation);
-      if (presentation.kind === 'restore' && 'installation' in answer) return answer;
-    }
+  restore(): Promise<InstallationAnswer> {
+    return this.oneAtATime(async () => {
+      for (;;) {
+        const presentation = await this.savePresentation((held) => newRestore(held, randomUUID()));
+        const answer = await this.sendPresentation(presentation);
+        if (presentation.kind === 'restore' && 'installation' in answer) return answer;
+      }
+    });
+  }
+
+  /** Runs `present` after the presentations this client already started: one on its way at a time (chain-keeping.ts, rule 3). */
+  private oneAtATime<T>(present: () => Promise<T>): Promise<T> {
+    const next = this.presentations.then(present, present);
+    this.presentations = next.catch(() => undefined);
+    return next;
   }
 
   /** The presentation to send now, saved before it is: the one still waiting for its answer, else `next` of the chain held. */

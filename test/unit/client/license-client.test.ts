@@ -355,6 +355,26 @@ describe('LicenseClient chain (API.md §10)', () => {
     expect(next?.headers['idempotency-key']).not.toBe(refused?.headers['idempotency-key']);
   });
 
+  it('sends one presentation at a time: restores and heartbeats called at once go one after the other', async () => {
+    let onItsWay = 0;
+    let most = 0;
+    let issued = 0;
+    const service = fakeService(async (request) => {
+      onItsWay += 1;
+      most = Math.max(most, onItsWay);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      onItsWay -= 1;
+      const token = await tokenFor({ chain: 'chain-of-the-activation-000', iat: nowSeconds + (issued += 1) });
+      return request.method === 'GET' ? json(200, { installation: installationView(), token }) : answerWith(token);
+    });
+    const client = await activatedClient(service);
+
+    await Promise.all([client.restore(), client.restore(), client.heartbeat({ activeUsers: 1 }), client.restore()]);
+
+    expect(most).toBe(1);
+    expect(service.requests).toHaveLength(4);
+  });
+
   it('presents the chain it holds again at once: only a newer chain waits', async () => {
     const service = fakeService(async () => answerWith(await tokenFor({ chain: 'chain-of-the-activation-000', iat: nowSeconds })));
     const client = await activatedClient(service);
