@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import type { License, Schemas } from '../api/client';
@@ -20,7 +20,41 @@ const changeWords: Record<StatusChange, { label: string; explain: string }> = {
 const warningWords: Record<string, string> = {
   VERSION_UNSUPPORTED: 'version no longer supported',
   SEATS_EXCEEDED: 'more users than seats',
+  CLONE_DETECTED: 'copy detected',
 };
+
+/**
+ * A detected clone (API.md §10): two servers run with this installation's key. Says what to do, and lets
+ * whoever may clear the detection (the reseller that issued the license; ops) do it once the copy has an
+ * installation of its own.
+ */
+function CloneNotice({ item, mayClear, onCleared }: { item: LicenseInstallation; mayClear: boolean; onCleared: () => void }) {
+  const { pending, error, run } = useAction();
+  const { clone, id, hostname } = item.installation;
+  if (!clone) return null;
+  async function clear() {
+    const done = await run(async () => {
+      unwrap(await api.POST('/v1/installations/{installationId}/clear-clone', { params: { path: { installationId: id } } }));
+      return true;
+    });
+    if (done) onCleared();
+  }
+  return (
+    <div className="notice" role="note" data-testid="clone-notice">
+      <p>
+        <strong>Copy detected</strong> on {formatTime(clone.detectedAt)}: a second server runs with this installation's key (a cloned
+        virtual machine, or a backup restored beside the original). Each server needs its own installation: run{' '}
+        <code>licensectl init --new-key</code> on the copy and activate it; the reseller then clears the detection.
+      </p>
+      {mayClear && (
+        <button type="button" disabled={pending} onClick={() => void clear()} aria-label={`Clear the detected copy of ${hostname}`}>
+          Clear
+        </button>
+      )}
+      <ErrorMessage error={error} />
+    </div>
+  );
+}
 
 function StatusActions({ license, onChanged }: { license: License; onChanged: (license: License) => void }) {
   const [asked, setAsked] = useState<StatusChange>();
@@ -74,8 +108,9 @@ function slotWords(item: LicenseInstallation, licenseId: string): string {
   return 'Held';
 }
 
-function Installations({ license, onReleased }: { license: License; onReleased: () => void }) {
+function Installations({ license, mayClearClones, onReleased }: { license: License; mayClearClones: boolean; onReleased: () => void }) {
   const [cursors, setCursors] = useState<string[]>([]);
+  const [cleared, setCleared] = useState(0);
   const cursor = cursors.at(-1);
   const installations = useLoad(
     async () =>
@@ -84,7 +119,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
           params: { path: { licenseId: license.id }, query: cursor ? { cursor } : {} },
         }),
       ),
-    [license.id, license.activations, cursor],
+    [license.id, license.activations, cursor, cleared],
   );
   const [releasing, setReleasing] = useState<LicenseInstallation>();
   const { pending, error, run } = useAction();
@@ -134,31 +169,40 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
             </thead>
             <tbody>
               {installations.data.items.map((item) => (
-                <tr key={item.installation.id}>
-                  <td>
-                    {item.installation.hostname}
-                    {item.installation.virtual && <span className="muted"> (virtual)</span>}
-                  </td>
-                  <td>{item.installation.version}</td>
-                  <td>{formatTime(item.installation.lastSeenAt)}</td>
-                  <td>
-                    {item.mode === 'full' ? 'Full' : `Limited (${item.limitedReasons.join(', ').toLowerCase().replaceAll('_', ' ')})`}
-                    {item.warnings.map((warning) => (
-                      <span key={warning} className="badge badge-warning">
-                        {warningWords[warning] ?? warning}
-                      </span>
-                    ))}
-                  </td>
-                  <td>{slotWords(item, license.id)}</td>
-                  <td>{item.installation.usage?.activeUsers ?? '—'}</td>
-                  <td>
-                    {!isReleased(item, license.id) && (
-                      <button type="button" disabled={pending} onClick={() => setReleasing(item)} aria-label={`Release ${item.installation.hostname}`}>
-                        Release
-                      </button>
-                    )}
-                  </td>
-                </tr>
+                <Fragment key={item.installation.id}>
+                  <tr>
+                    <td>
+                      {item.installation.hostname}
+                      {item.installation.virtual && <span className="muted"> (virtual)</span>}
+                    </td>
+                    <td>{item.installation.version}</td>
+                    <td>{formatTime(item.installation.lastSeenAt)}</td>
+                    <td>
+                      {item.mode === 'full' ? 'Full' : `Limited (${item.limitedReasons.join(', ').toLowerCase().replaceAll('_', ' ')})`}
+                      {item.warnings.map((warning) => (
+                        <span key={warning} className="badge badge-warning">
+                          {warningWords[warning] ?? warning}
+                        </span>
+                      ))}
+                    </td>
+                    <td>{slotWords(item, license.id)}</td>
+                    <td>{item.installation.usage?.activeUsers ?? '—'}</td>
+                    <td>
+                      {!isReleased(item, license.id) && (
+                        <button type="button" disabled={pending} onClick={() => setReleasing(item)} aria-label={`Release ${item.installation.hostname}`}>
+                          Release
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                  {item.installation.clone && (
+                    <tr>
+                      <td colSpan={7}>
+                        <CloneNotice item={item} mayClear={mayClearClones} onCleared={() => setCleared((count) => count + 1)} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               ))}
             </tbody>
           </table>
@@ -235,6 +279,7 @@ export function LicensePage() {
       {issuedByCaller && <StatusActions license={license} onChanged={setChanged} />}
       <Installations
         license={license}
+        mayClearClones={issuedByCaller}
         onReleased={() => {
           setChanged(undefined);
           loaded.reload();
