@@ -114,8 +114,7 @@ function settingsFrom(line: CommandLine, stored: CliSettings | undefined): CliSe
   };
 }
 
-/** As the library's own default: see docs/CLIENT.md. */
-const requestTimeoutMs = 15_000;
+const requestTimeoutMs = 30_000;
 
 /** The keys the service publishes right now: trust on first use, which only suits a development service. */
 function fetchServiceKeys(serverUrl: string): Promise<KeySetDocument> {

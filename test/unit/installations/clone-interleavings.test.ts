@@ -11,8 +11,8 @@ import type { ClientModelState, ModelToken } from '../../support/clone-model.js'
 
 /** The service gives up on a request after 10 s (its functions' timeout): it commits then or never. */
 const serviceTimeoutMs = 10_000;
-/** The client gives up waiting for an answer after 15 s (its default request timeout). */
-const clientTimeoutMs = 15_000;
+/** The client gives up waiting for an answer after 30 s (its default request timeout). */
+const clientTimeoutMs = 30_000;
 const runs = Number(process.env.CLONE_RUNS ?? 500);
 
 /** A request on its way: sent by the client, judged by the service (once), answered or not. */
