@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { decodeJwt } from 'jose';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { AccountPrincipal } from '#lib/auth/principal.js';
 import { routeById } from '@license-activation/contract/routes';
@@ -132,23 +133,33 @@ async function inBatches<T>(count: number, make: () => Promise<T>, batch = 8): P
   return made;
 }
 
+/** An installation and the chain of the newest token it holds (API.md §10), which its heartbeats present. */
+interface HoldingInstallation {
+  readonly installation: TestInstallation;
+  readonly chain: string;
+}
+
+const chainOf = (token: unknown): string => String(decodeJwt(String(token)).chain);
+
 /** Installations just activated on the site license: their next heartbeat signs (nothing to re-serve). */
-export function activatedInstallations(fixtures: Fixtures, count: number): Promise<TestInstallation[]> {
+function activatedInstallations(fixtures: Fixtures, count: number): Promise<HoldingInstallation[]> {
   return inBatches(count, async () => {
     const installation = await newInstallation();
-    await callOk({ routeId: 'activate', installation, body: { key: fixtures.siteLicenseKey, productId: 'authserver', ...machine() }, expectedStatus: 201 });
-    return installation;
+    const activated = await callOk({ routeId: 'activate', installation, body: { key: fixtures.siteLicenseKey, productId: 'authserver', ...machine() }, expectedStatus: 201 });
+    return { installation, chain: chainOf(activated.token) };
   });
 }
 
 /** Re-served heartbeats per installation in one run: with its activation and first heartbeat, within the 20 proofs a window allows. */
 const reservedHeartbeatsPerInstallation = 15;
 
-const heartbeatRequest = (installation: TestInstallation, activeUsers: number): OperationRequest => ({
+/** A heartbeat as a client sends it: the chain it holds, and an `Idempotency-Key` of its own. */
+const heartbeatRequest = ({ installation, chain }: HoldingInstallation, activeUsers: number): OperationRequest => ({
   routeId: 'heartbeat',
   installation,
   params: { installationId: installation.id },
-  body: { version: '5.1.0', usage: { activeUsers } },
+  headers: { 'Idempotency-Key': randomUUID() },
+  body: { version: '5.1.0', usage: { activeUsers }, chain },
   expectedStatus: 200,
 });
 
@@ -173,7 +184,7 @@ export function operations(fixtures: Fixtures): Operation[] {
     {
       // The daily heartbeat: its installation's last token is not one to re-serve, so it signs.
       id: 'heartbeat',
-      prepare: async (count) => (await activatedInstallations(fixtures, count)).map((installation) => heartbeatRequest(installation, 3)),
+      prepare: async (count) => (await activatedInstallations(fixtures, count)).map((holding) => heartbeatRequest(holding, 3)),
     },
     {
       // A heartbeat whose installation's recent token may answer it (within the brake, or nothing changed): recorded, not signed.
@@ -181,10 +192,12 @@ export function operations(fixtures: Fixtures): Operation[] {
       prepare: async (count) => {
         // Installations of their own, each heartbeating a few times within the brake as a restarting
         // server might; a client may spend at most 20 proofs on its installation in 10 minutes.
-        const installations = await activatedInstallations(fixtures, Math.ceil(count / reservedHeartbeatsPerInstallation));
-        // One heartbeat each first, so that every installation has a token of the signer in use to re-serve.
-        for (const installation of installations) await callOk(heartbeatRequest(installation, 3));
-        return times(count, async (index) => heartbeatRequest(installations[index % installations.length] as TestInstallation, 3));
+        const activated = await activatedInstallations(fixtures, Math.ceil(count / reservedHeartbeatsPerInstallation));
+        // One heartbeat each first, so that every installation holds a head of the signer in use to re-serve; the
+        // heartbeats after it present that head, which the brake answers with its token while nothing changes.
+        const installations: HoldingInstallation[] = [];
+        for (const holding of activated) installations.push({ installation: holding.installation, chain: chainOf((await callOk(heartbeatRequest(holding, 3))).token) });
+        return times(count, async (index) => heartbeatRequest(installations[index % installations.length] as HoldingInstallation, 3));
       },
     },
     {

@@ -8,9 +8,9 @@ import { heartbeat } from '#lib/installations/heartbeat.js';
 
 export const handler = httpHandler(
   requestsOf(installationRequests, 'heartbeat'),
-  async ({ body, caller, now }) => {
+  async ({ body, headers, caller, now }) => {
     const proof = { kind: 'dpop', installation: installationOf(caller) } as const;
-    const { token } = await heartbeat(installationDeps(), { proof, input: body, now });
+    const { token } = await heartbeat(installationDeps(), { proof, input: body, idempotencyKey: headers['Idempotency-Key'], now });
     return { status: 200, body: { token } };
   },
   { installations: dpopProofs },

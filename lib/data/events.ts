@@ -33,6 +33,14 @@ export function eventPuts(table: Table, event: AuditEvent, extraFeeds: readonly 
   }));
 }
 
+/**
+ * An installation's event (`installation.*`): in its customer's feed and in the feed of every license it
+ * holds, so that whoever may read one of them sees it (API.md §9); an installation on trial, in its own.
+ */
+export function installationEventPuts(table: Table, event: AuditEvent, licenseIds: readonly string[]): TransactItem[] {
+  return eventPuts(table, event, licenseIds.map((licenseId) => keys.eventFeed.license(licenseId)));
+}
+
 const eventAttributes = ['id', 'type', 'createdAt', 'actor', 'customerId', 'licenseId', 'installationId', 'data'] as const;
 
 function toEvent(item: Record<string, unknown>): AuditEvent {

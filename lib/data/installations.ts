@@ -34,6 +34,37 @@ export interface ReleasedActivation {
   readonly freesAt: string;
 }
 
+/**
+ * What the service keeps of an installation's chain (API.md §10, lib/installations/clone-detection.ts), in the
+ * installation item its heartbeats write anyway: no item and no round trip of its own.
+ */
+export interface ChainState {
+  /** The newest chain issued: the `chain` of the installation's newest online token. */
+  readonly head: string;
+  /** When the head was issued (ISO-8601, to the millisecond). */
+  readonly issuedAt: string;
+  /**
+   * The presentation that obtained the head: the chain presented (absent when none was), the
+   * `Idempotency-Key` and the body, both hashed; and the keys (with their bodies) of requests crossing it
+   * that were answered the head's token too, so that their own retries are retries as well. Absent when no
+   * presentation obtained it (a new installation, an owner's restore), so that nothing can be a retry of it.
+   */
+  readonly obtainedBy?: {
+    readonly chain?: string;
+    readonly keyHash?: string;
+    readonly bodyHash: string;
+    readonly crossing?: readonly { readonly keyHash: string; readonly bodyHash: string }[];
+  };
+  /** The last heads that forks replaced, oldest first. */
+  readonly replaced: readonly string[];
+  /** Forks (clones included) since the installation began or its detection was last cleared. */
+  readonly forks: number;
+  /** Whether the installation ever presented a chain: from then on, a presentation without one is a fork. */
+  readonly presented?: boolean;
+  /** Since when a second running copy is detected (ISO-8601); absent while none is. */
+  readonly cloneDetectedAt?: string;
+}
+
 /** Everything the service knows about an installation, kept in one item. */
 export interface InstallationRecord {
   readonly id: string;
@@ -59,10 +90,17 @@ export interface InstallationRecord {
   /** The latest `exp` (epoch seconds) of any token issued to the installation. */
   readonly tokenExp?: number;
   /**
+   * The latest `iat` (epoch seconds) of any token issued to the installation: a new token's is always later,
+   * so that a client keeping the token with the newest `iat` keeps the one issued last (API.md §10).
+   */
+  readonly tokenIat?: number;
+  /**
    * The last online token signed for the installation, and the revision written with it: a heartbeat
    * may answer it again while no other change was written since (lib/installations/token-reuse.ts).
    */
   readonly recentToken?: { readonly token: string; readonly rev: number };
+  /** Its chain: the head, how it was obtained, the heads forks replaced, a detected clone. */
+  readonly chain?: ChainState;
   /**
    * The DPoP proofs (their `jti`) the installation spent on writes of this item, until they could no longer
    * be accepted (epoch seconds): kept inside the item its requests write anyway, no item of their own.
@@ -74,7 +112,7 @@ export interface InstallationRecord {
 
 const recordAttributes = [
   'id', 'productId', 'customerId', 'hostname', 'version', 'virtual', 'fingerprintHash', 'createdAt',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'recentProofs', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'tokenIat', 'recentToken', 'chain', 'recentProofs', 'rev',
 ] as const;
 
 export function toInstallationRecord(item: Record<string, unknown>): InstallationRecord {

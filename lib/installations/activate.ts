@@ -25,6 +25,7 @@ import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
+import { firstHead, newChain } from './clone-detection.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
 export interface ActivationRequest {
@@ -207,11 +208,13 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
 
     if (existing && licensesChanged) existing = withCurrentLicenses(existing, await getLicenses(table, Object.keys(existing.licenses)));
     // The proof first: a replay is refused before it costs a signature.
-    const { installation: activating, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license), now);
+    const { installation: proven, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license), now);
+    // An online token carries the installation's head (API.md §10): its first one if it has none yet; a new license changes no head.
+    const activating = lifetime.kind === 'online' && proven.chain === undefined ? { ...proven, chain: firstHead(newChain(), now) } : proven;
     const activated = activating.licenses[license.id];
     if (!activated) throw new TypeError('the activated license is missing from the installation');
-    const { token, exp } = await signLicenseToken(deps, activating, lifetime, now);
-    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp) };
+    const { token, exp, iat } = await signLicenseToken(deps, activating, lifetime, now);
+    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp), tokenIat: iat };
     const activation: ActivationRecord = {
       licenseId: license.id,
       installationId,

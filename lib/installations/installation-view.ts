@@ -67,6 +67,7 @@ export function toInstallationView(record: InstallationRecord, view: SlotView): 
     activations: [...activatedLicenses(record).map((activated) => toActivation(record, activated, view)), ...releasedActivations(record, view)],
     ...(record.usage ? { usage: { activeUsers: record.usage.activeUsers, reportedAt: record.usage.reportedAt } } : {}),
     ...(record.tokenExp !== undefined ? { tokenExpiresAt: new Date(record.tokenExp * 1000).toISOString() } : {}),
+    ...(record.chain?.cloneDetectedAt !== undefined ? { clone: { detectedAt: record.chain.cloneDetectedAt, forks: record.chain.forks } } : {}),
   };
 }
 
@@ -85,6 +86,7 @@ export function toSnapshot(record: InstallationRecord): InstallationSnapshot {
       ...(activated.expiresAt !== undefined ? { expiresAt: activated.expiresAt } : {}),
     })),
     ...(record.usage ? { usage: record.usage } : {}),
+    ...(record.chain?.cloneDetectedAt !== undefined ? { cloneDetected: true } : {}),
   };
 }
 

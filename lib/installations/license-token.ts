@@ -31,10 +31,11 @@ export const refreshIntervalSeconds = day;
  */
 export type TokenLifetime = { readonly kind: 'online'; readonly refreshIntervalSeconds?: number } | { readonly kind: 'offline' };
 
-/** A signed token and its `exp` (epoch seconds), which slot accounting records. */
+/** A signed token, its `exp` (epoch seconds), which slot accounting records, and its `iat`. */
 export interface SignedToken {
   readonly token: string;
   readonly exp: number;
+  readonly iat: number;
 }
 
 const toEpoch = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
@@ -72,7 +73,8 @@ export function tokenExpiry(product: Product, installation: InstallationRecord, 
 export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): LicenseTokenClaims {
   const product = productOf(deps.catalog, installation.productId);
   const decision = decideLicenseMode(product, toSnapshot(installation), now);
-  const iat = toEpoch(now);
+  // Strictly later than any token issued before (a second on, within the same second): the newest `iat` is the last issued.
+  const iat = Math.max(toEpoch(now), (installation.tokenIat ?? 0) + 1);
   const exp = tokenExpiry(product, installation, lifetime, now);
   // An online token asks for its refresh well before it ends, however long its interval.
   const refreshAfter =
@@ -105,12 +107,14 @@ export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, insta
       ...(activated.expiresAt !== undefined ? { expiresAt: toEpoch(activated.expiresAt) } : {}),
     })),
     warnings: decision.warnings,
+    // Online tokens carry the installation's head (API.md §10); license files carry no chain and are not judged.
+    ...(lifetime.kind === 'online' && installation.chain !== undefined ? { chain: installation.chain.head } : {}),
   };
 }
 
 /** Signs a license token of these claims: exactly one signature (one KMS `Sign` on AWS). */
 export async function signClaims(deps: TokenDeps, claims: LicenseTokenClaims): Promise<SignedToken> {
-  return { token: await signJwt(deps.signer, { typ: licenseTokenType }, claims), exp: claims.exp };
+  return { token: await signJwt(deps.signer, { typ: licenseTokenType }, claims), exp: claims.exp, iat: claims.iat };
 }
 
 /** Signs an installation's license token at `now`. */

@@ -1,4 +1,5 @@
 import type { Table } from '../platform/dynamodb.js';
+import type { Actor } from '../auth/principal.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { getInstallation, installationPut } from '../data/installations.js';
 import { getLicenses, licenseUnchanged } from '../data/licenses.js';
@@ -7,12 +8,15 @@ import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
 import { problem } from '@license-activation/contract/problem';
 import { withCurrentLicenses } from './installation-view.js';
-import { licenseClaims, signClaims } from './license-token.js';
+import { licenseClaims, productOf, signClaims } from './license-token.js';
 import type { SignedToken, TokenDeps, TokenLifetime } from './license-token.js';
-import { answerSettled, reusableToken, settledRefreshIntervalSeconds } from './token-reuse.js';
+import { answerSettled, headToken, reusableToken, settledRefreshIntervalSeconds } from './token-reuse.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import { latestTokenExp, seenItems } from './slots.js';
 import type { ProofUse } from '../data/proofs.js';
+import { afterOwnerRestore, afterPresentation, brakeMayAnswer, firstHead, judgePresentation, missingPresentation, newChain } from './clone-detection.js';
+import type { ChainEvent, ChainPresentation, ChainState } from './clone-detection.js';
+import { chainEventItems } from './installation-events.js';
 
 export interface InstallationDeps extends TokenDeps {
   readonly table: Table;
@@ -30,13 +34,58 @@ export async function readInstallation(table: Table, installationId: string): Pr
 }
 
 /**
+ * What a refresh does to the installation's chain (API.md §10, clone-detection.ts):
+ * - `keep` (the default): the token carries the current head, counting nothing (a repeated activation,
+ *   a trial's repeat, a sign-in collection); an installation older than chains gets its first head;
+ * - `present`: a heartbeat (`heartbeat: true`, which the brake may answer and a product that limits
+ *   clones requires to present) or the installation's own restore presents a chain, judged;
+ * - `owner-restore`: a server rebuilt from nothing: a fork with a new head.
+ */
+export type ChainAction =
+  | { readonly kind: 'keep' }
+  | { readonly kind: 'present'; readonly presentation: ChainPresentation; readonly heartbeat: boolean }
+  | { readonly kind: 'owner-restore' };
+
+/**
+ * What the chain action makes of the installation's chain: the state if a new token answers (and the
+ * event it makes), the state if the head's token answers again, and which of the two answers: `head`
+ * (a retry: always), `brake` (a heartbeat presenting the head: where token-reuse.ts allows), `new`.
+ */
+interface ChainPlan {
+  readonly renewed: { readonly state: ChainState; readonly event?: ChainEvent };
+  readonly kept: ChainState | undefined;
+  readonly answer: 'head' | 'brake' | 'new';
+}
+
+function planChain(deps: InstallationDeps, current: InstallationRecord, action: ChainAction, now: Date): ChainPlan {
+  const state = current.chain;
+  if (action.kind === 'keep') return { renewed: { state: state ?? firstHead(newChain(), now) }, kept: state, answer: 'new' };
+  if (action.kind === 'owner-restore') return { renewed: afterOwnerRestore(state, newChain(), now), kept: state, answer: 'new' };
+  const { presentation } = action;
+  if (action.heartbeat) {
+    const missing = missingPresentation(productOf(deps.catalog, current.productId), presentation);
+    if (missing.length > 0) throw problem('VALIDATION_FAILED', 'the heartbeat must present its chain', { errors: missing });
+  }
+  const judgement = judgePresentation(state, presentation, now);
+  if (judgement === 'key-reused') throw problem('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key came with another heartbeat before: a new heartbeat needs a new key');
+  const judged = { judgement, presented: presentation, now };
+  const renewed = afterPresentation(state, { ...judged, head: newChain(), braked: false });
+  const kept = state && afterPresentation(state, { ...judged, head: state.head, braked: true }).state;
+  if (judgement === 'retry') return { renewed, kept, answer: 'head' };
+  return { renewed, kept, answer: action.heartbeat && brakeMayAnswer(state, presentation, judgement) ? 'brake' : 'new' };
+}
+
+/**
  * Records what an installation reports (usage, version, when it was last seen) and signs its fresh
  * token. One read, at most one signature, one transaction: the token is decided from the installation's
  * copy of its licenses, and the transaction holds only if none of their statuses changed meanwhile —
  * otherwise the copies are refreshed and the attempt runs again, signing. Signing comes before the
- * commit, so a signing failure leaves nothing behind. With `reuse` (heartbeats) the recent token
- * answers instead of a new signature where `reusableToken` allows; a new online token asks for its
- * refresh later when it decides what the recent one did.
+ * commit, so a signing failure leaves nothing behind. The chain is judged in the same attempt, on the
+ * revision read: the transaction's revision check is the condition on the head, so two copies
+ * presenting at once are judged one after the other (the second again, against the first's new head).
+ * A retry answers the head's token; a heartbeat presenting the head gets it again where the brake
+ * allows (token-reuse.ts); a new online token asks for its refresh later when it decides what the
+ * recent one did.
  */
 export async function refreshInstallation(
   deps: InstallationDeps,
@@ -48,8 +97,10 @@ export async function refreshInstallation(
     readonly proof?: ProofUse;
     readonly lifetime: TokenLifetime;
     readonly now: Date;
-    /** Whether the recent token may answer instead of a new signature (token-reuse.ts). */
-    readonly reuse?: boolean;
+    /** What happens to the chain; `keep` unless said otherwise. */
+    readonly chain?: ChainAction;
+    /** Who acted, for the chain's events (a fork, a clone). */
+    readonly actor?: Actor;
   },
 ): Promise<{ installation: InstallationRecord; token: string }> {
   const { table } = deps;
@@ -62,19 +113,23 @@ export async function refreshInstallation(
     if (licensesChanged) current = withCurrentLicenses(current, await getLicenses(table, Object.keys(current.licenses)));
     // The proof first: a replay is refused before it costs a signature.
     const spending = spendProofIn(table, args.proof, { ...args.change(current), rev: current.rev + 1 }, args.now);
-    const changed = spending.installation;
-    const { token, exp } = await answerToken(deps, { current, changed, lifetime: args.lifetime, now: args.now, reuse: args.reuse === true && !licensesChanged });
+    // License files carry no chain and are not judged.
+    const plan = args.lifetime.kind === 'online' ? planChain(deps, current, args.chain ?? { kind: 'keep' }, args.now) : undefined;
+    const { token, exp, iat, chain, event } = await answerToken(deps, { current, changed: spending.installation, plan, mayReuse: !licensesChanged, lifetime: args.lifetime, now: args.now });
     // Slot accounting: the token's exp, on the installation and on each activation it carries.
     const next: InstallationRecord = {
-      ...changed,
+      ...spending.installation,
+      ...(chain === undefined ? {} : { chain }),
       tokenExp: latestTokenExp(current, exp),
-      recentToken: args.lifetime.kind === 'online' ? { token, rev: changed.rev } : undefined,
+      tokenIat: Math.max(current.tokenIat ?? 0, iat),
+      recentToken: args.lifetime.kind === 'online' ? { token, rev: spending.installation.rev } : undefined,
     };
-    const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen'>[] = [
+    const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen' | 'event'>[] = [
       ['installation', installationPut(table, next, current.rev)],
       ...seenItems(table, next).map((item) => ['seen', item] as const),
       ...spending.items.map((item) => ['proof', item] as const),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
+      ...(event ? chainEventItems(table, next, event, args.actor ?? { kind: 'installation', id: next.id }, args.now).map((item) => ['event', item] as const) : []),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { installation: next, token };
@@ -86,17 +141,26 @@ export async function refreshInstallation(
   });
 }
 
-/** The token an attempt answers: the recent one where it may, else a new signature. */
+/**
+ * The token an attempt answers, and the chain it leaves: the head's token again for a retry (signed
+ * anew, with the head, if the item no longer keeps it), the head's token where the brake allows, else
+ * a new signature — with the new head, asking for its refresh later when it decides what the recent
+ * token did.
+ */
 async function answerToken(
   deps: TokenDeps,
-  args: { current: InstallationRecord; changed: InstallationRecord; lifetime: TokenLifetime; now: Date; reuse: boolean },
-): Promise<SignedToken> {
-  const { current, changed, lifetime, now } = args;
-  const fresh = licenseClaims(deps, changed, lifetime, now);
-  const reused = args.reuse ? reusableToken(current, fresh, await deps.signer.keyId()) : undefined;
-  if (reused) return reused;
-  if (lifetime.kind === 'online' && answerSettled(current, fresh)) {
-    return signClaims(deps, licenseClaims(deps, changed, { ...lifetime, refreshIntervalSeconds: settledRefreshIntervalSeconds }, now));
+  args: { current: InstallationRecord; changed: InstallationRecord; plan: ChainPlan | undefined; mayReuse: boolean; lifetime: TokenLifetime; now: Date },
+): Promise<SignedToken & { chain?: ChainState; event?: ChainEvent }> {
+  const { current, changed, plan, lifetime, now } = args;
+  if (plan?.answer === 'head' || (plan?.answer === 'brake' && args.mayReuse)) {
+    const keeping = { ...changed, chain: plan.kept };
+    const again = plan.answer === 'head' ? headToken(current) : reusableToken(current, licenseClaims(deps, keeping, lifetime, now), await deps.signer.keyId());
+    if (again) return { ...again, chain: plan.kept };
+    if (plan.answer === 'head') return { ...(await signClaims(deps, licenseClaims(deps, keeping, lifetime, now))), chain: plan.kept };
   }
-  return signClaims(deps, fresh);
+  const renewed: InstallationRecord = plan ? { ...changed, chain: plan.renewed.state } : changed;
+  const fresh = licenseClaims(deps, renewed, lifetime, now);
+  const settled = lifetime.kind === 'online' && answerSettled(current, fresh);
+  const signed = await signClaims(deps, settled ? licenseClaims(deps, renewed, { ...lifetime, refreshIntervalSeconds: settledRefreshIntervalSeconds }, now) : fresh);
+  return { ...signed, ...(plan ? { chain: plan.renewed.state, ...(plan.renewed.event ? { event: plan.renewed.event } : {}) } : {}) };
 }

@@ -17,6 +17,7 @@ import { refreshInstallation } from './refresh-installation.js';
 import { sourceBrakeItems, sourceBrakeRefusal, trialBrake } from '../net/source-brakes.js';
 import type { SourceBrakeLabel } from '../net/source-brakes.js';
 import type { InstallationDeps } from './refresh-installation.js';
+import { firstHead, newChain } from './clone-detection.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -57,7 +58,7 @@ export async function startTrial(
     if (!product.trial) throw problem('FORBIDDEN', `${product.name} has no trial: activate a license instead`);
     const startedAt = now.toISOString();
     const hash = fingerprintHash(product.id, input.fingerprint);
-    const { installation, items: proofItems } = spendProofIn(table, proof, {
+    const { installation: proven, items: proofItems } = spendProofIn(table, proof, {
       id: installationId,
       productId: product.id,
       hostname: input.hostname,
@@ -68,10 +69,13 @@ export async function startTrial(
       lastSeenAt: startedAt,
       trial: { startedAt, endsAt: new Date(now.getTime() + product.trial.days * dayMs).toISOString() },
       licenses: {},
+      // Its token carries the first head of its chain (API.md §10).
+      chain: firstHead(newChain(), now),
       rev: 0,
     }, now);
     // A trial token carries no license, so slot accounting need not record its exp.
-    const { token } = await signLicenseToken(deps, installation, { kind: 'online' }, now);
+    const { token, iat } = await signLicenseToken(deps, proven, { kind: 'online' }, now);
+    const installation: InstallationRecord = { ...proven, tokenIat: iat };
     const items: LabelledItem<TrialItem>[] = [
       ...sourceBrakeItems(table, trialBrake, request.sourceIp, now),
       ...proofItems.map((item) => ['proof', item] as const),

@@ -4,17 +4,16 @@ import type { InstallationRecord } from '../data/installations.js';
 import type { SignedToken } from './license-token.js';
 
 const day = 24 * 60 * 60;
-/**
- * The heartbeat brake: within this many seconds of its token's issue an installation's heartbeat is
- * recorded but answered with that same token, whatever it reports, so hammering the route costs no
- * signature (one KMS `Sign` on AWS).
- */
-export const heartbeatBrakeSeconds = 5 * 60;
 /** How soon a token asks for its refresh while nothing changes: the previous token said the same. */
 export const settledRefreshIntervalSeconds = 7 * day;
+/** The heartbeat brake answers the head's token again for at most this long after its issue (API.md §10). */
+export const brakePeriodSeconds = 7 * day;
 
-/** The claims every token has of its own, which say nothing about the licensing decision. */
-const ownClaims = new Set(['iat', 'exp', 'refreshAfter', 'jti']);
+/**
+ * The claims every token has of its own, which say nothing about the licensing decision: a new token
+ * carries a new chain (API.md §10), so the chain is not part of what it decides.
+ */
+const ownClaims = new Set(['iat', 'exp', 'refreshAfter', 'jti', 'chain']);
 
 function decodeSegment(segment: string | undefined): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -44,15 +43,24 @@ export function answerSettled(installation: InstallationRecord, fresh: LicenseTo
   return recent !== undefined && isDeepStrictEqual(decision(recent.claims), decision(fresh));
 }
 
+/** The installation's recent token when it carries the head of its chain: the token a retry answers again. */
+export function headToken(installation: InstallationRecord): SignedToken | undefined {
+  const recent = recentOf(installation);
+  return recent !== undefined && installation.chain !== undefined && recent.claims.chain === installation.chain.head ? { token: recent.token, exp: recent.claims.exp, iat: recent.claims.iat } : undefined;
+}
+
 /**
- * The recent token (and its `exp`, unchanged), when a heartbeat may answer it instead of signing a new one: the installation was
- * changed by nothing but heartbeats since (same revision lineage), it is signed with the current key,
- * it does not yet ask for a refresh (its `refreshAfter`, capped where time alone changes the decision,
- * is ahead), and either it is younger than the brake or it decides exactly what a new one would.
+ * The heartbeat brake: the head's token (and its `exp`, unchanged), when a heartbeat that presents the
+ * head may get it again instead of a new signature — never a fork or a clone, whose presentations the
+ * caller judged (`brakeMayAnswer`). The installation was changed by nothing but heartbeats since (same
+ * revision lineage), the token is signed with the current key, at most 7 days old, does not yet ask for
+ * a refresh (its `refreshAfter`, capped where time alone changes the decision, is ahead), and decides
+ * exactly what a new one would: mode, limited reasons, warnings, licenses and the rest but the seats
+ * consumed. It keeps the head, so detection waits for the next new token.
  */
 export function reusableToken(installation: InstallationRecord, fresh: LicenseTokenClaims, keyId: string): SignedToken | undefined {
   const recent = recentOf(installation);
-  if (!recent?.sameRevision || recent.kid !== keyId || recent.claims.refreshAfter <= fresh.iat) return undefined;
-  const braked = fresh.iat - recent.claims.iat < heartbeatBrakeSeconds;
-  return braked || isDeepStrictEqual(decision(recent.claims), decision(fresh)) ? { token: recent.token, exp: recent.claims.exp } : undefined;
+  if (!recent?.sameRevision || recent.kid !== keyId || headToken(installation) === undefined) return undefined;
+  if (recent.claims.refreshAfter <= fresh.iat || fresh.iat - recent.claims.iat > brakePeriodSeconds) return undefined;
+  return isDeepStrictEqual(decision(recent.claims), decision(fresh)) ? { token: recent.token, exp: recent.claims.exp, iat: recent.claims.iat } : undefined;
 }

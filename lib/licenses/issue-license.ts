@@ -16,6 +16,7 @@ import { newId } from '../ids.js';
 import { generateLicenseKey, keyPrefixOf, licenseIdOf, normalizeLicenseKey } from './license-key.js';
 import { licenseTermsFor } from './license-terms.js';
 import { toLicense } from './license-view.js';
+import { canonicalJson } from '../canonical-json.js';
 
 export interface IssueLicenseDeps {
   readonly table: Table;
@@ -35,16 +36,6 @@ export interface IssueLicenseRequest {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
-
-/** JSON with sorted keys: the same body hashes the same whatever the order of its fields. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 async function replay(deps: IssueLicenseDeps, issuer: AccountPrincipal, record: IdempotencyRecord, requestHash: string, now: Date): Promise<LicenseIssued> {
   if (record.requestHash !== requestHash) {

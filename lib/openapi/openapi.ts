@@ -14,7 +14,7 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, AssociationResult, AuditEventPage, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
+import { AccountPage, AssociationResult, AuditEventPage, InstallationOnly, InstallationRead, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
 import * as people from '@license-activation/contract/schemas';
 import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
@@ -114,7 +114,7 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
     LicenseIdActivationInput,
     "An activation by license id, for an account's API key next to the DPoP proof; `customerId` narrows it to that customer's license.",
   ],
-  ['HeartbeatInput', HeartbeatInput, 'What the installation reports: its version and the users active on it.'],
+  ['HeartbeatInput', HeartbeatInput, 'What the installation reports: its version and the users active on it; and the chain of its newest token.'],
   ['OfflineActivationInput', OfflineActivationInput, 'An offline request file.'],
   [
     'OfflineRequestClaims',
@@ -134,6 +134,8 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['TrialResult', TrialResult, 'The installation on trial and its license token.'],
   ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],
   ['InstallationResult', InstallationResult, 'The installation and a fresh license token.'],
+  ['InstallationRead', InstallationRead, 'The installation; to the installation itself also a fresh license token.'],
+  ['InstallationOnly', InstallationOnly, 'An installation.'],
   ['HealthResult', HealthResult, 'The service is up and reaches its table.'],
   ['SignInConfig', people.SignInConfig, 'The user pool and app client a site or CLI signs people in with.'],
   ['MeResult', people.MeResult, 'The signed-in person and the memberships it holds.'],

@@ -9,6 +9,7 @@ import {
   Association,
   AuditEvent,
   HealthResult,
+  Installation,
   InstallationResult,
   JwksResult,
   License,
@@ -44,6 +45,9 @@ export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
 export const MemberPage = pageOf(Member);
 export const LicenseInstallationPage = pageOf(LicenseInstallation);
+/** `GET /v1/installations/{id}`: the token only to the installation itself (API.md §10). */
+export const InstallationRead = z.object({ installation: Installation, token: z.string().optional() });
+export const InstallationOnly = z.object({ installation: Installation });
 
 /** Response headers an operation adds to the ones every response carries. */
 export type SuccessHeader = 'Idempotent-Replayed' | 'Cache-Control';
@@ -264,9 +268,20 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
     tag: 'Installations',
     description:
       'Records the version and active users the installation reports and answers a fresh token, whose mode follows any ' +
-      'change to its licenses since the last one. 404 `NOT_FOUND` for an installation that never started a trial or activated.',
-    responses: [{ status: 200, description: 'A fresh license token.', schema: TokenResult }],
-    refusals: ['NOT_FOUND'],
+      'change to its licenses since the last one. 404 `NOT_FOUND` for an installation that never started a trial or activated. ' +
+      'Copies of one installation (API.md §10): the body presents the `chain` of the newest token the installation holds, with an ' +
+      '`Idempotency-Key` that the client saves with the pending heartbeat before sending it and sends again with every retry. ' +
+      'The head (the newest chain issued) is an ordinary step: a token with a new head, or the head\'s token again while it is at most ' +
+      '7 days old and a new one would decide the same (the brake). The chain that obtained the head, with the same key (while that head ' +
+      'stands) or another within 30 s of its issue, is a retry: the head\'s token again, nothing counted. A head that a fork replaced ' +
+      'is a clone (`installation.clone_detected`; the tokens then carry the warning `CLONE_DETECTED`, and where the product ' +
+      'limits clones the limited reason too). Anything else — an older or unknown chain, or none from an installation that presented ' +
+      'one before — is a fork: a token with a new head (`installation.forked`). The same key with another body is 422 ' +
+      '`IDEMPOTENCY_KEY_REUSED`. A product whose catalog entry says `clones: "limit"` (`modeler`) requires `chain` and ' +
+      '`Idempotency-Key` (400 `VALIDATION_FAILED` without them).',
+    responses: [{ status: 200, description: 'A fresh license token, or the head\'s token again.', schema: TokenResult }],
+    refusals: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    serverChecked: ['chain', 'Idempotency-Key'],
   },
   releaseActivation: {
     tag: 'Installations',
@@ -279,10 +294,31 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   getInstallation: {
     tag: 'Installations',
     description:
-      'Everything an on-prem server needs to restore its license state: the installation, its activations, the activated ' +
-      'licenses as they are now (`installation.licenses`) and a fresh token. The token is answered both as `token` and inside ' +
-      '`installation`. Nothing changes on the server.',
-    responses: [{ status: 200, description: 'The installation and a fresh token.', schema: InstallationResult }],
+      'Everything an on-prem server needs to restore its license state: the installation, its activations and the activated ' +
+      'licenses as they are now (`installation.licenses`). To the installation itself (its DPoP proof) also a fresh token, answered ' +
+      'both as `token` and inside `installation`, judged like a heartbeat on the `chain` it presents as `?chain=` (API.md §10; it ' +
+      'has no `Idempotency-Key`, so only the 30 s rule makes a repeat of it a retry). Its owners and ops read it without a token: ' +
+      'nothing is written or counted.',
+    responses: [{ status: 200, description: 'The installation, and to the installation itself a fresh token.', schema: InstallationRead }],
+    refusals: ['NOT_FOUND'],
+  },
+  restoreInstallation: {
+    tag: 'Installations',
+    description:
+      'A token for a server rebuilt from nothing, which takes the installation\'s key from its owner\'s backup: the owning customer, ' +
+      'a reseller managing it (or a person through either) and ops. A fork (API.md §10): the token carries a new head, so a server ' +
+      'still running with the old state is a clone at its next heartbeat (`installation.forked`). The request renews no lease.',
+    responses: [{ status: 200, description: 'The installation and a token with a new head.', schema: InstallationResult }],
+    refusals: ['NOT_FOUND'],
+  },
+  clearClone: {
+    tag: 'Installations',
+    description:
+      'Forgets a detected clone, the fork count and the replaced heads (`installation.clone_cleared`), once each copy has an ' +
+      'installation of its own: for ops and a reseller that issued one of the licenses the installation holds (or a person through ' +
+      'that reseller). The customer itself may not (403 `FORBIDDEN`), nor another reseller of the customer. An installation with ' +
+      'nothing detected is answered as it is.',
+    responses: [{ status: 200, description: 'The installation, without `clone`.', schema: InstallationOnly }],
     refusals: ['NOT_FOUND'],
   },
   setBudget: {

@@ -166,6 +166,9 @@ const declaredMatrix: Record<DeclaredRouteId, Row> = {
   heartbeat: [(world) => ({ path: `/v1/installations/${world.installation.id}/heartbeat`, body: { version: '5.0.0', usage: { activeUsers: 1 } } }), installationOnly(200, 401)],
   releaseActivation: [(world) => ({ path: `/v1/installations/${world.installation.id}/activations/${world.licenseId}` }), expect8(401, 204, 404, 204, 404, 204, 204, 401)],
   getInstallation: [(world) => ({ path: `/v1/installations/${world.installation.id}` }), expect8(401, 200, 404, 200, 404, 200, 200, 401)],
+  // Section 10: an owner rebuilds a server from nothing; a detected clone is cleared by ops or the reseller that issued L1, never its customer.
+  restoreInstallation: [(world) => ({ path: `/v1/installations/${world.installation.id}/restore` }), expect8(401, 200, 404, 200, 404, 200, 401, 401)],
+  clearClone: [(world) => ({ path: `/v1/installations/${world.installation.id}/clear-clone` }), licenseAdmin],
   setBudget: [(world) => ({ path: `/v1/admin/resellers/${world.reseller}/budgets/authserver/users`, body: { limit: 1000 } }), opsOnly(200)],
   listBudgets: [(world) => ({ path: `/v1/resellers/${world.reseller}/budgets` }), expect8(401, 403, 403, 200, 404, 200, 401, 401)],
   offlineActivate: [

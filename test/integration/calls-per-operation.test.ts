@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetConfig } from '#lib/platform/config.js';
@@ -79,25 +80,30 @@ describe('calls per operation', () => {
     expect(reclaim.signatures).toBe(1);
   });
 
-  it('heartbeats with one read, one transaction and one KMS signature', async () => {
+  it('heartbeats with one read, one transaction and one KMS signature, the chain kept in the installation item', async () => {
     const customer = await registerCustomer();
     const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, quantity: 5 });
     const installation = await newInstallation();
-    await call('activate', { installation, body: { key, productId: 'authserver', ...machine() } });
-    const { result, dynamodb, signatures } = await measure(() =>
-      call('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.1.0', usage: { activeUsers: 3 } } }),
-    );
+    const activated = await call<{ token: string }>('activate', { installation, body: { key, productId: 'authserver', ...machine() } });
+    // As a client sends it: the chain of its newest token, and an Idempotency-Key.
+    const heartbeatOf = async (token: string, activeUsers: number) =>
+      call<{ token: string }>('heartbeat', {
+        installation,
+        params: { installationId: installation.id },
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { version: '5.1.0', usage: { activeUsers }, chain: (await verifyLicenseToken(token, 'authserver')).chain },
+      });
+    const { result, dynamodb, signatures } = await measure(() => heartbeatOf(activated.body.token, 3));
     expect(result.status).toBe(200);
     expect(dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
-    // The installation (which spends the proof), the activation's lastSeenAt and token exp, and the license's status unchanged.
+    // The installation (which spends the proof and keeps the chain), the activation's lastSeenAt and token exp, and the license's status unchanged.
     expect(transacted[0]?.sort()).toEqual(['ConditionCheck LICENSE', 'Put INSTALLATION', 'Update ACTIVATION']);
     expect(signatures).toBe(1);
-    // Within the brake the next one is recorded the same way and answers that token: no signature.
-    const again = await measure(() =>
-      call<{ token: string }>('heartbeat', { installation, params: { installationId: installation.id }, body: { version: '5.1.0', usage: { activeUsers: 4 } } }),
-    );
-    expect(again.result.status).toBe(200);
+    // The next one presents the head and decides the same: recorded the same way and answered with the head's token, no signature.
+    const again = await measure(() => heartbeatOf(result.body.token, 4));
+    expect(again.result).toMatchObject({ status: 200, body: { token: result.body.token } });
     expect(again.dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(transacted[0]?.sort()).toEqual(['ConditionCheck LICENSE', 'Put INSTALLATION', 'Update ACTIVATION']);
     expect(again.signatures).toBe(0);
   });
 

@@ -394,10 +394,12 @@ describe('POST /v1/installations/{id}/heartbeat', () => {
 
 describe('the heartbeat brake and the settled token', () => {
   const minute = 60 * 1000;
-  /** A heartbeat at `now` (the lib function, so that time can pass), with a fresh proof. */
-  async function heartbeatAt(installation: TestInstallation, now: Date, activeUsers: number) {
+  /** A heartbeat at `now` (the lib function, so that time can pass), with a fresh proof, presenting the head as a client does. */
+  async function heartbeatAt(installation: TestInstallation, now: Date, activeUsers: number, chain?: string) {
     const proof = { kind: 'dpop', installation: { kind: 'installation', id: installation.id, jwk: {}, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) } } as const;
-    const { token } = await recordHeartbeat(installationDeps(), { proof, input: { version: '5.0.0', usage: { activeUsers } }, now });
+    const presented = chain ?? (await getInstallation(table(), installation.id))?.chain?.head;
+    const input = { version: '5.0.0', usage: { activeUsers }, ...(presented === undefined ? {} : { chain: presented }) };
+    const { token } = await recordHeartbeat(installationDeps(), { proof, input, idempotencyKey: randomUUID(), now });
     return { token, claims: await verifyLicenseToken(token, 'authserver') };
   }
   async function activatedInstallation() {
@@ -408,18 +410,30 @@ describe('the heartbeat brake and the settled token', () => {
     return { installation, customerId: customer.account.id };
   }
 
-  it('answers the same token within 5 minutes of its issue, whatever the report, and records the report', async () => {
+  it('answers the head\'s token to a heartbeat presenting the head while a new one would decide the same, and records the report', async () => {
     const { installation } = await activatedInstallation();
     const start = new Date();
     const first = await heartbeatAt(installation, start, 2);
     const again = await heartbeatAt(installation, new Date(start.getTime() + 4 * minute), 9);
     expect(again.token).toBe(first.token);
-    expect(await getInstallation(table(), installation.id)).toMatchObject({ usage: { activeUsers: 9 } });
-    // Past the brake a report that changes the decision signs: 12 users on 10 seats.
-    expect((await heartbeatAt(installation, new Date(start.getTime() + 6 * minute), 9)).token).toBe(first.token);
-    const after = await heartbeatAt(installation, new Date(start.getTime() + 7 * minute), 12);
+    expect(await getInstallation(table(), installation.id)).toMatchObject({ usage: { activeUsers: 9 }, chain: { head: first.claims.chain } });
+    // A report that changes the decision signs at once, with a new head: 12 users on 10 seats.
+    const after = await heartbeatAt(installation, new Date(start.getTime() + 5 * minute), 12);
     expect(after.token).not.toBe(first.token);
     expect(after.claims).toMatchObject({ seats: { consumed: 12 }, warnings: [expect.objectContaining({ code: 'SEATS_EXCEEDED' })] });
+    expect(after.claims.chain).not.toBe(first.claims.chain);
+  });
+
+  it('never answers the head\'s token to a heartbeat that does not present the head', async () => {
+    const { installation } = await activatedInstallation();
+    const start = new Date();
+    const first = await heartbeatAt(installation, start, 2);
+    const second = await heartbeatAt(installation, new Date(start.getTime() + minute), 2);
+    expect(second.token).toBe(first.token);
+    // The chain the activation gave it: older than the head, a fork, which always signs.
+    const forked = await heartbeatAt(installation, new Date(start.getTime() + 2 * minute), 2, 'an-older-chain-than-the-head');
+    expect(forked.token).not.toBe(first.token);
+    expect(forked.claims.chain).not.toBe(first.claims.chain);
   });
 
   it('refuses a replayed proof within the brake as before', async () => {
@@ -498,7 +512,7 @@ describe('DELETE /v1/installations/{id}/activations/{licenseId}', () => {
 });
 
 describe('GET /v1/installations/{id}', () => {
-  it('restores everything the installation needs, with a fresh token, for it and its owner only', async () => {
+  it('restores everything the installation needs, with a fresh token for it alone; its owners read it without one', async () => {
     const reseller = await createReseller();
     const customer = await createCustomerOf(reseller);
     const { license, key } = await issueLicense(reseller.principal, { customerId: customer.account.id, quantity: 25 });
@@ -520,8 +534,16 @@ describe('GET /v1/installations/{id}', () => {
     expect(answer.body.installation.token).toBe(answer.body.token);
     expect(await verifyLicenseToken(answer.body.token, 'authserver')).toMatchObject({ mode: 'full', seats: { users: 25, consumed: 7 } });
     const params = { installationId: installation.id };
-    expect((await call('getInstallation', { params, headers: { Authorization: `Bearer ${customer.apiKey}` } })).status).toBe(200);
-    expect((await call('getInstallation', { params, headers: { Authorization: `Bearer ${reseller.apiKey}` } })).status).toBe(200);
+    const before = await getInstallation(table(), installation.id);
+    for (const owner of [customer, reseller]) {
+      const read = await call<{ installation: Installation & { licenses: License[] }; token?: string }>('getInstallation', { params, headers: { Authorization: `Bearer ${owner.apiKey}` } });
+      expect(read.status).toBe(200);
+      expect(read.body.token).toBeUndefined();
+      expect(read.body.installation).toMatchObject({ id: installation.id, licenses: [{ id: license.id }] });
+      expect(read.body.installation).not.toHaveProperty('token');
+    }
+    // Nothing written: no token, no lease renewed, no head counted.
+    expect(await getInstallation(table(), installation.id)).toEqual(before);
     expect((await call('getInstallation', { params, headers: { Authorization: `Bearer ${(await registerCustomer()).apiKey}` } })).status).toBe(404);
     expect((await call('getInstallation', { params, installation: await newInstallation() })).status).toBe(401);
   });

@@ -9,7 +9,7 @@ import { getLicense } from '#lib/data/licenses.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { slotView, toInstallationView } from '#lib/installations/installation-view.js';
 import { lapsesAtMs } from '#lib/installations/slots.js';
-import { restoreInstallation } from '#lib/installations/restore-installation.js';
+import { getInstallationState, restoreForOwner } from '#lib/installations/restore-installation.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
@@ -60,10 +60,14 @@ describe('leases', () => {
     const t0 = start();
     const id = installationId();
     await activateAt(t0, id, { key });
-    // Its owner looking does not renew the lease: the view shows it lapsed, the owner's token ends at the lapse.
-    const looked = await restoreInstallation(installationDeps(), { caller: { account: customer.principal }, installationId: id, now: at(t0, lease + 5 * second) });
+    // Its owner looking does not renew the lease: the view shows it lapsed, with no token; the owner's restore
+    // (a server rebuilt from nothing) renews nothing either, so its token ends at the lapse.
+    const looked = await getInstallationState(installationDeps(), { caller: { account: customer.principal }, installationId: id, now: at(t0, lease + 5 * second) });
     expect(looked.installation.activations[0]).toMatchObject({ lastSeenAt: t0.toISOString(), lapsedAt: new Date(t0.getTime() + lease).toISOString() });
-    expect(claimsOf(looked.token).exp).toBeLessThanOrEqual(Math.floor((t0.getTime() + lease) / 1000));
+    expect(looked.token).toBeUndefined();
+    const rebuilt = await restoreForOwner(installationDeps(), { caller: { account: customer.principal }, installationId: id, now: at(t0, lease + 6 * second) });
+    expect(rebuilt.installation.activations[0]).toMatchObject({ lastSeenAt: t0.toISOString() });
+    expect(claimsOf(rebuilt.token).exp).toBeLessThanOrEqual(Math.floor((t0.getTime() + lease) / 1000));
 
     const seen = await heartbeatAt(at(t0, lease + 10 * second), id);
     expect(claimsOf(seen.token)).toMatchObject({ mode: 'full' });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { config, resetConfig } from '#lib/platform/config.js';
 import { resetTable, table } from '#lib/platform/dynamodb.js';
+import { getInstallation } from '#lib/data/installations.js';
 import { resetSecretBox } from '#lib/keys/process-secret-box.js';
 import { resetSigner, signer } from '#lib/keys/process-signer.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
@@ -241,6 +242,40 @@ const operations: readonly Operation[] = [
     prepare: async () => {
       const { installation } = await activated();
       return () => call('getInstallation', { installation, params: { installationId: installation.id } });
+    },
+  },
+  {
+    name: 'heartbeat that forks (with its event)',
+    succeeds: 200,
+    prepare: async () => {
+      const { installation } = await activated();
+      const body = { version: '5.1.0', usage: { activeUsers: 3 }, chain: 'a-chain-this-installation-never-had' };
+      return () => call('heartbeat', { installation, params: { installationId: installation.id }, headers: { 'Idempotency-Key': randomUUID() }, body });
+    },
+  },
+  {
+    name: "an owner's restore (a fork)",
+    succeeds: 200,
+    prepare: async () => {
+      // A license ending tomorrow ends every token then: the restore's token records the same exp in whatever
+      // second it runs (it renews no lease), so a clean run and a faulted one change the same items.
+      const { key } = await issueLicense(reseller.principal, { customerId: customer.account.id, expiresAt: new Date(Date.now() + 24 * 3600 * 1000).toISOString() });
+      const installation = await newInstallation();
+      expect((await activation(installation, key)).status).toBe(201);
+      return () => call('restoreInstallation', { as: customer.principal, params: { installationId: installation.id } });
+    },
+  },
+  {
+    name: 'clear-clone by the issuing reseller',
+    succeeds: 200,
+    prepare: async () => {
+      // The owner restores a server from nothing (a fork); the old one presents the head it replaced: a clone.
+      const { installation } = await activated();
+      const head = (await getInstallation(table(), installation.id))?.chain?.head;
+      expect((await call('restoreInstallation', { as: reseller.principal, params: { installationId: installation.id } })).status).toBe(200);
+      const body = { version: '5.1.0', usage: { activeUsers: 3 }, chain: head };
+      expect((await call('heartbeat', { installation, params: { installationId: installation.id }, headers: { 'Idempotency-Key': randomUUID() }, body })).status).toBe(200);
+      return () => call('clearClone', { as: reseller.principal, params: { installationId: installation.id } });
     },
   },
 ];

@@ -14,6 +14,7 @@ import type { AccountPrincipal } from '#lib/auth/principal.js';
 import { ProblemError } from '@license-activation/contract/problem';
 import type { ProofUse } from '#lib/data/proofs.js';
 import { table } from '#lib/platform/dynamodb.js';
+import { getInstallation } from '#lib/data/installations.js';
 
 /**
  * The installation domain driven at an injected instant: the same functions the handlers call, with
@@ -59,8 +60,20 @@ export function activateAt(
   });
 }
 
-export function heartbeatAt(now: Date, id: string, deps: InstallationDeps = installationDeps()) {
-  return heartbeat(deps, { proof: proofAt(id, now), input: { version: '5.0.0', usage: { activeUsers: 1 } }, now });
+/**
+ * A heartbeat as a well-behaved client sends it: presenting the chain of the newest token (the head the
+ * installation holds) with a new `Idempotency-Key`, unless `presenting` says what to present instead.
+ */
+export async function heartbeatAt(
+  now: Date,
+  id: string,
+  deps: InstallationDeps = installationDeps(),
+  presenting?: { readonly chain?: string; readonly idempotencyKey?: string; readonly activeUsers?: number },
+) {
+  const chain = presenting ? presenting.chain : (await getInstallation(table(), id))?.chain?.head;
+  const input = { version: '5.0.0', usage: { activeUsers: presenting?.activeUsers ?? 1 }, ...(chain === undefined ? {} : { chain }) };
+  const idempotencyKey = presenting ? presenting.idempotencyKey : randomUUID();
+  return heartbeat(deps, { proof: proofAt(id, now), input, ...(idempotencyKey === undefined ? {} : { idempotencyKey }), now });
 }
 
 export function releaseAt(now: Date, id: string, licenseId: string, account: AccountPrincipal) {

@@ -14,6 +14,10 @@ export interface ApiRequest {
   readonly route: RouteId;
   /** Values of the path's `{name}` parameters. */
   readonly params?: Readonly<Record<string, string>>;
+  /** The query string's parameters. */
+  readonly query?: Readonly<Record<string, string>>;
+  /** Headers of the route's own (`Idempotency-Key`), besides the credentials. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
   /** Signs a DPoP proof for the request with this key. */
   readonly proofKey?: InstallationKey;
@@ -76,12 +80,16 @@ export class ApiTransport {
       return encodeURIComponent(value);
     });
     // Relative to the service URL, which may carry a stage prefix such as /prod/.
-    const url = new URL(path.slice(1), this.options.serverUrl).href;
+    const target = new URL(path.slice(1), this.options.serverUrl);
+    // A proof names the URL without its query (RFC 9449 §4.2).
+    const proofUrl = target.href;
+    for (const [name, value] of Object.entries(request.query ?? {})) target.searchParams.set(name, value);
+    const url = target.href;
     const call = `${method} ${path}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     if (request.apiKey !== undefined) headers.authorization = `Bearer ${request.apiKey}`;
-    if (request.proofKey) headers.dpop = await createDpopProof(request.proofKey, { method, url }, this.options.clock());
+    if (request.proofKey) headers.dpop = await createDpopProof(request.proofKey, { method, url: proofUrl }, this.options.clock());
 
     let response: Response;
     let text: string;

@@ -20,10 +20,16 @@ export const systemScheduler: Scheduler = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** When the stored token asks for its next heartbeat: its `refreshAfter`, and its refresh interval (`refreshAfter - iat`). */
+export interface RefreshDue {
+  readonly at: Date;
+  readonly intervalMs: number;
+}
+
 /** What the loop drives: the client's heartbeat and the stored token's `refreshAfter`. */
 export interface HeartbeatTarget {
   /** When the next heartbeat is due; undefined when no valid token says (then: now). */
-  refreshDueAt(): Promise<Date | undefined>;
+  refreshDue(): Promise<RefreshDue | undefined>;
   heartbeat(usage: { readonly activeUsers: number }): Promise<unknown>;
 }
 
@@ -70,6 +76,26 @@ export const minHeartbeatIntervalMs = 60_000;
  * a license file asks for its refresh only when it expires, up to a year away.
  */
 export const maxHeartbeatIntervalMs = 24 * 60 * 60 * 1000;
+/** The most the jitter adds: a tenth of the longest interval. */
+export const maxHeartbeatJitterMs = maxHeartbeatIntervalMs / 10;
+
+/**
+ * How long to wait for the next heartbeat: until the token asks for it (at least `minimumMs`, at most a
+ * day), plus a random delay of up to a tenth of its refresh interval (itself at most a day). The jitter
+ * keeps two copies of one installation from heartbeating within 30 s of each other time after time (the
+ * service tells them apart by their chains, API.md §10), and a fleet from phoning home all at once
+ * after an outage. Without a valid token: `minimumMs`.
+ *
+ * @example
+ * ```ts
+ * heartbeatDelayMs({ at: new Date(Date.now() + 3_600_000), intervalMs: 86_400_000 }, Date.now(), 60_000, Math.random); // 1 h to 3.4 h
+ * ```
+ */
+export function heartbeatDelayMs(due: RefreshDue | undefined, nowMs: number, minimumMs: number, random: () => number): number {
+  if (due === undefined) return minimumMs;
+  const untilDue = Math.min(maxHeartbeatIntervalMs, Math.max(minimumMs, due.at.getTime() - nowMs));
+  return untilDue + random() * (Math.min(Math.max(0, due.intervalMs), maxHeartbeatIntervalMs) / 10);
+}
 
 /**
  * How long to wait before retrying a failed heartbeat. The service's `Retry-After` (429, 503) is obeyed
@@ -89,8 +115,8 @@ export function backoffDelayMs(error: unknown, attempt: number, options: Backoff
 }
 
 /**
- * Heartbeats whenever the stored token asks for it (`refreshAfter`), at least daily, retrying failures
- * with backoff.
+ * Heartbeats whenever the stored token asks for it (`refreshAfter`, at least daily) plus a random delay
+ * of up to a tenth of its refresh interval ({@link heartbeatDelayMs}), retrying failures with backoff.
  * Never throws into the host process: every failure, a throwing callback included, goes to `onError`.
  *
  * @example
@@ -116,16 +142,13 @@ export function startHeartbeatLoop(target: HeartbeatTarget, options: HeartbeatLo
     }
   };
 
-  const untilDue = async (minimumMs: number): Promise<number> => {
-    const due = await target.refreshDueAt();
-    return Math.max(minimumMs, due === undefined ? 0 : due.getTime() - clock().getTime());
-  };
+  const untilDue = async (minimumMs: number): Promise<number> => heartbeatDelayMs(await target.refreshDue(), clock().getTime(), minimumMs, random);
 
   const schedule = (delayMs: number): void => {
     if (stopped) return;
     timer = scheduler.setTimeout(() => {
       inFlight = step({ heartbeat: true });
-    }, Math.min(delayMs, maxHeartbeatIntervalMs));
+    }, Math.min(delayMs, maxHeartbeatIntervalMs + maxHeartbeatJitterMs));
   };
 
   // One turn of the loop: heartbeat (except on start), then wait for the next refresh, or back off.

@@ -22,6 +22,8 @@ import type { LicenseStatus } from './license-status.js';
 import { detectVirtualization, machineFingerprint, systemProbes } from './machine-facts.js';
 import type { FingerprintSource, MachineProbes } from './machine-facts.js';
 import { StateStore } from './state-store.js';
+import { chainPresented, mayPresentAt, newHeartbeat, newRestore, pendingAfter, presentationToSend, replacesHeld } from './chain-keeping.js';
+import type { PendingPresentation } from './chain-keeping.js';
 import type { ClientState } from './state-store.js';
 import { TrustedKeys } from './trusted-keys.js';
 import type { KeySetDocument } from './trusted-keys.js';
@@ -60,6 +62,8 @@ export interface LicenseClientOptions {
   readonly clockToleranceSeconds?: number;
   /** How long an online call may take (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** How the client waits between two of its requests, when it must (timers by default; tests inject one). */
+  readonly delay?: (ms: number) => Promise<void>;
 }
 
 /** What the installation reports about its machine. */
@@ -85,6 +89,11 @@ export type InstallationAnswer = z.infer<typeof InstallationResult>;
 const defaultIssuer = 'license-activation';
 const defaultClockToleranceSeconds = 300;
 const defaultRequestTimeoutMs = 30_000;
+/**
+ * Refusals that settle a heartbeat: sending it again would change nothing (a bad body, an installation the
+ * service does not know, its key reused), so the next heartbeat is a new one.
+ */
+const settlingStatuses = new Set([400, 403, 404, 409, 422]);
 /** The latest time seen is written at most this often: far finer than the clock tolerance. */
 const timeRecordingIntervalMs = 60_000;
 /** `DELETE` routes answer 204 without a body. */
@@ -130,6 +139,8 @@ export class LicenseClient {
   private readonly transport: ApiTransport | undefined;
   private readonly identity: () => Promise<{ readonly key: InstallationKey; readonly installationId: string }>;
   private readonly facts: () => Promise<MachineFacts>;
+  private readonly delay: (ms: number) => Promise<void>;
+  private presentations: Promise<unknown> = Promise.resolve();
   private recordedTimeSeen: number | undefined;
 
   constructor(private readonly options: LicenseClientOptions) {
@@ -155,6 +166,7 @@ export class LicenseClient {
       return { key, installationId: await installationIdOf(key.publicJwk) };
     });
     this.facts = lazily(() => this.collectMachineFacts(options.machineProbes ?? systemProbes));
+    this.delay = options.delay ?? ((ms) => sleep(ms));
   }
 
   /** The installation id (its key's RFC 7638 thumbprint); the key is created on first use. */
@@ -217,15 +229,23 @@ export class LicenseClient {
     }
   }
 
-  /** Reports usage and stores the fresh token: call it when the token's `refreshAfter` comes (or use {@link startHeartbeats}). */
-  async heartbeat(usage: { readonly activeUsers: number }): Promise<TokenAnswer> {
-    const { installationId } = await this.identity();
-    const answer = await this.send(
-      { route: 'heartbeat', params: { installationId }, body: { version: this.options.productVersion, usage: { activeUsers: usage.activeUsers } } },
-      TokenResult,
-    );
-    await this.storeToken(answer.token, 'service');
-    return answer;
+  /**
+   * Reports usage and stores the fresh token: call it when the token's `refreshAfter` comes (or use
+   * {@link startHeartbeats}). The heartbeat presents the chain of the token held (API.md §10) and is saved,
+   * with its `Idempotency-Key`, before it is sent: until it is answered, every call (after a restart too)
+   * sends that same heartbeat again, its usage as first reported, whatever tokens arrive meanwhile, so that
+   * a lost answer is never taken for a second copy of this installation (chain-keeping.ts). A restore still
+   * waiting for its answer is sent first.
+   */
+  heartbeat(usage: { readonly activeUsers: number }): Promise<TokenAnswer> {
+    const report = { version: this.options.productVersion, activeUsers: usage.activeUsers };
+    return this.oneAtATime(async () => {
+      for (;;) {
+        const presentation = await this.savePresentation((held) => newHeartbeat(held, report, randomUUID()));
+        const answer = await this.sendPresentation(presentation);
+        if (presentation.kind === 'heartbeat') return { token: answer.token };
+      }
+    });
   }
 
   /**
@@ -238,12 +258,57 @@ export class LicenseClient {
     return this.restore();
   }
 
-  /** Fetches everything the service knows about this installation, with a fresh token, which it stores. */
-  async restore(): Promise<InstallationAnswer> {
+  /**
+   * Fetches everything the service knows about this installation, with a fresh token, which it stores.
+   * It presents the chain of the token held (`?chain=`), saved before it is sent and sent again unchanged
+   * until answered, like a heartbeat; a heartbeat still waiting for its answer is sent first (chain-keeping.ts).
+   */
+  restore(): Promise<InstallationAnswer> {
+    return this.oneAtATime(async () => {
+      for (;;) {
+        const presentation = await this.savePresentation((held) => newRestore(held, randomUUID()));
+        const answer = await this.sendPresentation(presentation);
+        if (presentation.kind === 'restore' && 'installation' in answer) return answer;
+      }
+    });
+  }
+
+  /** Runs `present` after the presentations this client already started: one on its way at a time (chain-keeping.ts, rule 3). */
+  private oneAtATime<T>(present: () => Promise<T>): Promise<T> {
+    const next = this.presentations.then(present, present);
+    this.presentations = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The presentation to send now, saved before it is: the one still waiting for its answer, else `next` of the chain held. */
+  private async savePresentation(next: (heldChain: string | undefined) => PendingPresentation): Promise<PendingPresentation> {
     const { installationId } = await this.identity();
-    const answer = await this.send({ route: 'getInstallation', params: { installationId } }, InstallationResult);
-    await this.storeToken(answer.token, 'service');
-    return answer;
+    const state = await this.store.update(async (current) => {
+      const held = await this.chainOf(current, installationId);
+      return { ...current, pending: presentationToSend(current.pending, () => next(held)) };
+    });
+    if (!state.pending) throw new TypeError('the presentation was not saved');
+    return state.pending;
+  }
+
+  /** Sends a saved presentation; its answer settles it, and so does a refusal that no retry would change. */
+  private async sendPresentation(presentation: PendingPresentation): Promise<TokenAnswer | InstallationAnswer> {
+    const { installationId } = await this.identity();
+    const chain = chainPresented(presentation);
+    await this.presenting(chain);
+    try {
+      const answer =
+        presentation.kind === 'heartbeat'
+          ? await this.send({ route: 'heartbeat', params: { installationId }, headers: { 'Idempotency-Key': presentation.key }, body: presentation.body }, TokenResult)
+          : await this.send({ route: 'getInstallation', params: { installationId }, ...(chain === undefined ? {} : { query: { chain } }) }, InstallationResult);
+      await this.storeToken(answer.token, 'service', presentation.key);
+      return answer;
+    } catch (error) {
+      if (error instanceof LicenseClientError && error.status !== undefined && settlingStatuses.has(error.status)) {
+        await this.store.update((state) => ({ ...state, pending: pendingAfter(state.pending, presentation.key) }));
+      }
+      throw error;
+    }
   }
 
   /**
@@ -290,11 +355,13 @@ export class LicenseClient {
   /** Heartbeats in the background whenever the token asks for it; see {@link startHeartbeatLoop}. */
   startHeartbeats(options: HeartbeatLoopOptions): HeartbeatLoop {
     const target = {
-      refreshDueAt: async () => {
+      refreshDue: async () => {
         const { installationId } = await this.identity();
         const { token } = await this.store.read();
         const verification = token === undefined ? undefined : await this.verify(token, installationId);
-        return verification?.valid ? new Date(verification.claims.refreshAfter * 1000) : undefined;
+        if (!verification?.valid) return undefined;
+        const { iat, refreshAfter } = verification.claims;
+        return { at: new Date(refreshAfter * 1000), intervalMs: (refreshAfter - iat) * 1000 };
       },
       heartbeat: (usage: { readonly activeUsers: number }) => this.heartbeat(usage),
     };
@@ -350,11 +417,34 @@ export class LicenseClient {
   }
 
   /**
+   * Records that `chain` is about to be presented, once it may be: a newer chain than the one presented
+   * last waits until every request that presented that one has been judged (chain-keeping.ts, rule 4).
+   */
+  private async presenting(chain: string | undefined): Promise<void> {
+    const nowMs = this.clock().getTime();
+    const { lastPresentation } = await this.store.update((state) => ({
+      ...state,
+      lastPresentation: { ...(chain === undefined ? {} : { chain }), sentAt: Math.max(nowMs, mayPresentAt(state.lastPresentation, chain)) },
+    }));
+    const waitMs = (lastPresentation?.sentAt ?? nowMs) - nowMs;
+    if (waitMs > 0) await this.delay(waitMs);
+  }
+
+  /** The chain of the token held, when it verifies (API.md §10). */
+  private async chainOf(state: ClientState, installationId: string): Promise<string | undefined> {
+    const held = state.token === undefined ? undefined : await this.verify(state.token, installationId);
+    return held?.valid ? held.claims.chain : undefined;
+  }
+
+  /**
    * Verifies a token and stores it, or refuses it and stores nothing. Any online answer proves the clock
    * is within minutes of the service's (its DPoP proof was accepted), so a token from the service also
    * resets the latest time seen to now: a clock once set far ahead and then corrected recovers that way.
+   * The token with the newest `iat` is kept, in the same write that settles the presentation it answers
+   * (`answered`, its key; chain-keeping.ts). A service's answer older than the token held (two answers
+   * crossing) is not kept; a license file older than it is refused.
    */
-  private async storeToken(token: string, origin: 'service' | 'license file'): Promise<LicenseTokenClaims> {
+  private async storeToken(token: string, origin: 'service' | 'license file', answered?: string): Promise<LicenseTokenClaims> {
     const { installationId } = await this.identity();
     let verification = await this.verify(token, installationId);
     if (!verification.valid && verification.problem === 'UNKNOWN_KEY' && this.options.fetchServerKeys && this.transport) {
@@ -366,17 +456,20 @@ export class LicenseClient {
     const nowMs = this.clock().getTime();
     if (claims.exp * 1000 <= nowMs) throw new LicenseClientError('TOKEN_REJECTED', `the ${origin}'s token expired at ${new Date(claims.exp * 1000).toISOString()}`);
 
+    let kept = claims;
     const stored = await this.store.update(async (state): Promise<ClientState> => {
       const current = state.token === undefined ? undefined : await this.verify(state.token, installationId);
-      if (current?.valid && current.claims.iat > claims.iat) {
+      const replaces = !current?.valid || replacesHeld(claims, current.claims);
+      if (!replaces && origin === 'license file') {
         throw new LicenseClientError('TOKEN_REJECTED', `the ${origin}'s token is older than the one this installation already has`);
       }
+      if (!replaces && current?.valid) kept = current.claims;
       const timeSeen = Math.max(nowMs, claims.iat * 1000);
       const highestTimeSeen = origin === 'service' ? timeSeen : Math.max(state.highestTimeSeen ?? timeSeen, timeSeen);
-      return { ...state, installationId, token, highestTimeSeen };
+      return { ...state, installationId, token: replaces ? token : state.token, highestTimeSeen, pending: pendingAfter(state.pending, answered) };
     });
     this.recordedTimeSeen = stored.highestTimeSeen;
-    return claims;
+    return kept;
   }
 
   private async recordTimeSeen(nowMs: number): Promise<void> {

@@ -96,7 +96,13 @@ function withoutEndedLicenses(claims: LicenseTokenClaims, input: StatusInput, at
   }));
   return decideLicenseMode(
     input.product,
-    { productId: input.product.id, version: input.productVersion, licenses, usage: { activeUsers: claims.seats.consumed, reportedAt: isoTime(claims.iat) } },
+    {
+      productId: input.product.id,
+      version: input.productVersion,
+      licenses,
+      usage: { activeUsers: claims.seats.consumed, reportedAt: isoTime(claims.iat) },
+      cloneDetected: claims.warnings.some((warning) => warning.code === 'CLONE_DETECTED'),
+    },
     new Date(atSeconds * 1000),
   );
 }

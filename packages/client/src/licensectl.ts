@@ -2,7 +2,7 @@
  * `licensectl`: the licensing client on the command line, for administrators and for trying the
  * service out. Every command works on one installation, kept in a state directory. See docs/CLIENT.md.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderUnicodeCompact } from 'uqr';
@@ -13,13 +13,17 @@ import { systemClock } from './clock.js';
 import { licenseIdOf, typedLicenseKey } from '@license-activation/contract/license-keys';
 import { LicenseClientError } from './errors.js';
 import { LicenseClient } from './license-client.js';
+import { keyFileName } from './installation-key.js';
+import { StateStore } from './state-store.js';
 import type { LicenseStatus } from './license-status.js';
 import type { KeySetDocument } from './trusted-keys.js';
 
 const usage = `Usage: licensectl <command> [options]
 
 Commands:
-  init                      create the installation key and remember the settings below
+  init [--new-key]          create the installation key and remember the settings below; --new-key makes this
+                            machine a new installation (a copy of another server: a cloned virtual machine, a
+                            backup restored beside the original): a new key, and no license until activated
   trial                     start the product's trial (online)
   activate <key>            activate a license key (online); spaces, any case, O for 0 and I or L for 1 are fine
   activate --sign-in        activate through a person who signs in to the license site and approves
@@ -98,6 +102,7 @@ function parseCommandLine(argv: readonly string[]) {
       issuer: { type: 'string' },
       jwks: { type: 'string' },
       'pin-server-keys': { type: 'boolean', default: false },
+      'new-key': { type: 'boolean', default: false },
       'sign-in': { type: 'boolean', default: false },
       'active-users': { type: 'string', default: '0' },
       out: { type: 'string' },
@@ -155,6 +160,12 @@ function clientFor(settings: CliSettings, stateDir: string, keys: KeySetDocument
   });
 }
 
+/** What `status` says when a second server runs with this installation's key (API.md §10), and what to do. */
+export const cloneAdvice: readonly string[] = [
+  'a copy of this installation was detected: another server runs with its key (a cloned virtual machine, or a backup restored beside the original)',
+  'each server needs its own installation: `licensectl init --new-key` on the copy and activate it; your reseller clears the detection',
+];
+
 function summary(status: LicenseStatus): string {
   const rows: [string, string][] = [
     ['installation', status.installationId],
@@ -167,7 +178,10 @@ function summary(status: LicenseStatus): string {
   // A license file asks for no refresh before it ends (its refreshAfter is its expiry): the time once.
   if (status.expiresAt) rows.push(['token expires', status.refreshAfter && status.refreshAfter !== status.expiresAt ? `${status.expiresAt} (refresh after ${status.refreshAfter})` : status.expiresAt]);
   if (status.tokenProblem) rows.push(['token', status.tokenProblem.detail]);
-  for (const warning of status.warnings) rows.push(['warning', `${warning.code}: ${warning.detail}`]);
+  for (const warning of status.warnings) {
+    if (warning.code === 'CLONE_DETECTED') rows.push(['clone', cloneAdvice[0] ?? ''], ['', cloneAdvice[1] ?? '']);
+    else rows.push(['warning', `${warning.code}: ${warning.detail}`]);
+  }
   return rows.map(([label, value]) => `${label.padEnd(14)}${value}`).join('\n');
 }
 
@@ -192,8 +206,19 @@ function activeUsers(line: CommandLine): number {
   return Number(text);
 }
 
+/**
+ * Makes this machine a new installation: a copy of a server (a cloned virtual machine, a backup restored
+ * beside the original) carries the original's key, and the service tells the two apart only as a detected
+ * clone. The key and the license state go (the clock watermark stays); `init` then creates a new key.
+ */
+async function forgetInstallation(stateDir: string): Promise<void> {
+  await rm(join(stateDir, keyFileName), { force: true });
+  await new StateStore(stateDir).update(({ highestTimeSeen }) => (highestTimeSeen === undefined ? {} : { highestTimeSeen }));
+}
+
 async function init(line: CommandLine, stateDir: string): Promise<void> {
   const settings = settingsFrom(line, await storedSettings(stateDir));
+  if (line.values['new-key']) await forgetInstallation(stateDir);
   let keys: KeySetDocument;
   if (line.values['pin-server-keys']) {
     if (!settings.serverUrl) throw new UsageError('--pin-server-keys needs --server');
@@ -207,7 +232,8 @@ async function init(line: CommandLine, stateDir: string): Promise<void> {
   await writeFile(join(stateDir, pinnedKeysFileName), `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   await writeFile(join(stateDir, settingsFileName), `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   const facts = await client.machineFacts();
-  write(`installation ${await client.installationId()} for ${settings.productId}, state in ${stateDir}`);
+  write(`${line.values['new-key'] ? 'new installation' : 'installation'} ${await client.installationId()} for ${settings.productId}, state in ${stateDir}`);
+  if (line.values['new-key']) write('activate it: licensectl activate <key> (or activate --sign-in)');
   write(`fingerprint from ${facts.fingerprintSource}; hostname ${facts.hostname}; virtual machine: ${facts.virtual ? 'yes' : 'no'}`);
   for (const evidence of facts.virtualEvidence) write(`  ${evidence}`);
   write(summary(await client.status()));

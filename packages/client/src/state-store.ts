@@ -16,6 +16,22 @@ export const ClientState = z.object({
   highestTimeSeen: z.number().optional(),
   /** Stands in for the machine id on machines without one (see `machineFingerprint`). */
   fallbackMachineId: z.string().optional(),
+  /**
+   * The presentation (a heartbeat or a restore) sent and not yet answered, saved before it is sent: its
+   * retries, after a restart too, repeat it unchanged (API.md §10; chain-keeping.ts).
+   */
+  pending: z
+    .discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('heartbeat'),
+        key: z.string(),
+        body: z.object({ version: z.string(), usage: z.object({ activeUsers: z.number() }), chain: z.string().optional() }),
+      }),
+      z.object({ kind: z.literal('restore'), key: z.string(), chain: z.string().optional() }),
+    ])
+    .optional(),
+  /** The chain the installation presented last, and when (epoch ms): a newer one waits until every request that presented it was judged. */
+  lastPresentation: z.object({ chain: z.string().optional(), sentAt: z.number() }).optional(),
 });
 export type ClientState = z.infer<typeof ClientState>;
 

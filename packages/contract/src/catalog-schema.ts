@@ -59,6 +59,11 @@ const ProductFields = z.strictObject({
   minVersion: z.string().optional(),
   /** What more consumed seats than licensed ones do: only warn, or also put the installation in limited mode. */
   seatOverage: z.enum(['warn', 'limit']),
+  /**
+   * What a detected clone (two running copies of one installation, API.md §10) does: only warn, or also put
+   * the installation in limited mode; "limit" also requires every heartbeat to present its chain.
+   */
+  clones: z.enum(['warn', 'limit']),
   /** Whether the product sells `support` licenses and its tokens carry a `support` claim. */
   support: z.boolean(),
   /**

@@ -34,6 +34,12 @@ export const machineReport = {
  */
 export const IdempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters'));
 
+/**
+ * A license token's `chain` as an installation presents it (API.md §10): 22 to 128 base64url characters.
+ * One regex, so the document carries the very rule the server checks.
+ */
+export const chainText = z.string().check(z.regex(/^[A-Za-z0-9_-]{22,128}$/, '22 to 128 base64url characters'));
+
 /** Crockford's base32 alphabet, which license keys are written in: digits and capitals without I, L, O and U. */
 export const licenseKeyAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

@@ -1,5 +1,5 @@
 import * as z from './zod.js';
-import { id, licenseKeyText, machineReport } from './fields.js';
+import { chainText, id, IdempotencyKey, licenseKeyText, machineReport } from './fields.js';
 import { ActivationPath, InstallationPath } from './paths.js';
 import type { RouteRequests } from './route-request.js';
 
@@ -26,6 +26,8 @@ export type ActivationInput = z.infer<typeof ActivationInput>;
 export const HeartbeatInput = z.strictObject({
   version: machineReport.version,
   usage: z.strictObject({ activeUsers: z.int().check(z.minimum(0), z.maximum(100_000_000)) }),
+  /** The `chain` of the newest token the installation holds (API.md §10); required where the product limits clones. */
+  chain: z.optional(chainText),
 });
 export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
 
@@ -44,8 +46,11 @@ export type OfflineRequestClaims = z.infer<typeof OfflineRequestClaims>;
 export const installationRequests = {
   startTrial: { body: TrialInput },
   activate: { body: ActivationInput },
-  heartbeat: { params: InstallationPath, body: HeartbeatInput },
+  heartbeat: { params: InstallationPath, body: HeartbeatInput, headers: z.object({ 'Idempotency-Key': z.optional(IdempotencyKey) }) },
   releaseActivation: { params: ActivationPath },
-  getInstallation: { params: InstallationPath },
+  // The installation's own restore presents the chain of its newest token (API.md §10); its owners send none.
+  getInstallation: { params: InstallationPath, query: z.object({ chain: z.optional(chainText) }) },
+  restoreInstallation: { params: InstallationPath },
+  clearClone: { params: InstallationPath },
   offlineActivate: { body: OfflineActivationInput },
 } as const satisfies RouteRequests;

@@ -16,11 +16,13 @@ export const LimitedReason = z.enum([
   'LICENSE_SUSPENDED',
   'LICENSE_REVOKED',
   'SEATS_EXCEEDED',
+  /** A second running copy of the installation was detected, where the product's catalog says `clones: "limit"` (API.md §10). */
+  'CLONE_DETECTED',
 ]);
 export type LimitedReason = z.infer<typeof LimitedReason>;
 
 /** What the installation should tell its administrator, in any mode (the token's `warnings[].code`). */
-export const WarningCode = z.enum(['VERSION_UNSUPPORTED', 'SEATS_EXCEEDED']);
+export const WarningCode = z.enum(['VERSION_UNSUPPORTED', 'SEATS_EXCEEDED', 'CLONE_DETECTED']);
 export type WarningCode = z.infer<typeof WarningCode>;
 
 export interface LicenseSnapshot {
@@ -42,6 +44,8 @@ export interface InstallationSnapshot {
   /** The licenses activated on the installation. */
   licenses: LicenseSnapshot[];
   usage?: { activeUsers: number; reportedAt: string };
+  /** Whether a second running copy of the installation was detected and not yet cleared (API.md §10). */
+  cloneDetected?: boolean;
 }
 
 export interface LicenseModeDecision {
@@ -121,6 +125,10 @@ function supportStatus(usableSupport: readonly LicenseSnapshot[], users: number)
   return { seats, ...(until === undefined ? {} : { until }), updatesEligible: seats > 0 && seats >= users };
 }
 
+/** What the `CLONE_DETECTED` warning tells the installation's administrator. */
+export const cloneDetectedDetail =
+  "a second server runs with this installation's key (a cloned virtual machine, or a backup restored beside the original): each server needs its own installation";
+
 function warningsFor(product: Product, installation: InstallationSnapshot, seats: LicenseModeDecision['seats']): LicenseModeDecision['warnings'] {
   const warnings: LicenseModeDecision['warnings'] = [];
   if (product.minVersion !== undefined && isBelowMinimum(installation.version, product.minVersion)) {
@@ -129,6 +137,7 @@ function warningsFor(product: Product, installation: InstallationSnapshot, seats
   if (seats.consumed > seats.users) {
     warnings.push({ code: 'SEATS_EXCEEDED', detail: `${seats.consumed} users are active but ${seats.users} user seats are licensed` });
   }
+  if (installation.cloneDetected) warnings.push({ code: 'CLONE_DETECTED', detail: cloneDetectedDetail });
   return warnings;
 }
 
@@ -147,7 +156,8 @@ export function decideLicenseMode(product: Product, installation: InstallationSn
 
   const seats = { users: entitlement.users, consumed: installation.usage?.activeUsers ?? 0 };
   const seatsLimited = product.seatOverage === 'limit' && seats.consumed > seats.users;
-  const reasons: LimitedReason[] = seatsLimited ? [...entitlement.reasons, 'SEATS_EXCEEDED'] : entitlement.reasons;
+  const cloneLimited = product.clones === 'limit' && installation.cloneDetected === true;
+  const reasons: LimitedReason[] = [...entitlement.reasons, ...(seatsLimited ? (['SEATS_EXCEEDED'] as const) : []), ...(cloneLimited ? (['CLONE_DETECTED'] as const) : [])];
   const mode: LicenseMode = reasons.length === 0 ? 'full' : 'limited';
 
   const restricted = mode === 'limited' ? restrictedCapabilities(product) : [];

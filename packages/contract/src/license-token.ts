@@ -38,5 +38,10 @@ export const LicenseTokenClaims = z.object({
     }),
   ),
   warnings: z.array(z.object({ code: WarningCode, detail: z.string() })),
+  /**
+   * Online tokens only: a value that changes with every new head (API.md §10). The installation presents the
+   * chain of its newest token with each heartbeat, so that two copies of one installation collide.
+   */
+  chain: z.string().optional(),
 });
 export type LicenseTokenClaims = z.infer<typeof LicenseTokenClaims>;

@@ -29,6 +29,7 @@ const definition = {
     limitedMode: { allowed: ['admin-login', 'activation'] },
     virtualMachines: 'allowed',
     seatOverage: 'warn',
+    clones: 'warn',
     support: false,
     // A server unseen for 60 days (crashed, wiped) gives its slot back to the next activation.
     leaseDays: 60,
@@ -52,6 +53,7 @@ const definition = {
     limitedMode: { restricted: ['ad-sync', 'secret-write', 'secret-import', 'web-services'] },
     virtualMachines: 'allowed',
     seatOverage: 'warn',
+    clones: 'warn',
     support: true,
   },
   // Seed 002: server licenses whose quantity is the number of concurrent users, which cannot be exceeded;
@@ -68,6 +70,8 @@ const definition = {
     virtualMachines: 'denied',
     minVersion: '4.6.0',
     seatOverage: 'limit',
+    // Copies of one server (a cloned machine, a backup running beside it) limit it, as its seats do.
+    clones: 'limit',
     support: false,
     leaseDays: 14,
   },

@@ -91,6 +91,12 @@ export const EventType = z.enum([
   'member.removed',
   'authorization.approved',
   'authorization.denied',
+  /** A presentation of an older or unknown chain, or an owner's restore, replaced the installation's head (API.md §10). */
+  'installation.forked',
+  /** A head that a fork replaced came back: a second copy of the installation runs. */
+  'installation.clone_detected',
+  /** Ops or an issuing reseller forgot the detection, the fork count and the replaced heads. */
+  'installation.clone_cleared',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
@@ -153,6 +159,8 @@ export const Installation = z.object({
   usage: z.object({ activeUsers: z.number().int(), reportedAt: isoTime }).optional(),
   /** When the latest token issued to the installation expires (an addition to API.md). */
   tokenExpiresAt: z.optional(isoTime),
+  /** While a second running copy of the installation is detected (API.md §10): since when, and how many forks it has seen. */
+  clone: z.object({ detectedAt: isoTime, forks: z.number().int() }).optional(),
   /** On restore: the activated licenses, as the on-prem server lists them. */
   licenses: z.array(License).optional(),
   /** On restore: a fresh license token. */

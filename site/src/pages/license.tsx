@@ -25,7 +25,41 @@ const changeWords: Record<StatusChange, { label: string; explain: string }> = {
 const warningWords: Record<string, string> = {
   VERSION_UNSUPPORTED: 'version no longer supported',
   SEATS_EXCEEDED: 'more users than seats',
+  CLONE_DETECTED: 'copy detected',
 };
+
+/**
+ * A detected clone (API.md §10): two servers run with this installation's key. Says what to do, and lets
+ * whoever may clear the detection (the reseller that issued the license; ops) do it once the copy has an
+ * installation of its own.
+ */
+function CloneNotice({ item, mayClear, onCleared }: { item: LicenseInstallation; mayClear: boolean; onCleared: () => void }) {
+  const { pending, error, run } = useAction();
+  const { clone, id, hostname } = item.installation;
+  if (!clone) return null;
+  async function clear() {
+    const done = await run(async () => {
+      unwrap(await api.POST('/v1/installations/{installationId}/clear-clone', { params: { path: { installationId: id } } }));
+      return true;
+    });
+    if (done) onCleared();
+  }
+  return (
+    <div className="notice" role="note" data-testid="clone-notice">
+      <p>
+        <strong>Copy detected</strong> on <Time value={clone.detectedAt} />: a second server runs with this installation's key (a cloned
+        virtual machine, or a backup restored beside the original). Each server needs its own installation: run{' '}
+        <code>licensectl init --new-key</code> on the copy and activate it; the reseller then clears the detection.
+      </p>
+      {mayClear && (
+        <button type="button" disabled={pending} onClick={() => void clear()} aria-label={`Clear the detected copy of ${hostname}`}>
+          Clear
+        </button>
+      )}
+      <ErrorMessage error={error} />
+    </div>
+  );
+}
 
 function StatusActions({ license, onChanged }: { license: License; onChanged: (license: License) => void }) {
   const { pending, error, run } = useAction();
@@ -142,7 +176,8 @@ function ReleaseWords({ item, activation }: { item: LicenseInstallation; activat
 
 const shortId = (id: string) => id.slice(0, 8);
 
-function Installations({ license, onReleased }: { license: License; onReleased: () => void }) {
+function Installations({ license, mayClearClones, onReleased }: { license: License; mayClearClones: boolean; onReleased: () => void }) {
+  const [cleared, setCleared] = useState(0);
   const installations = usePagedList(
     async (cursor) =>
       unwrap(
@@ -150,7 +185,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
           params: { path: { licenseId: license.id }, query: cursor ? { cursor } : {} },
         }),
       ),
-    [license.id, license.activations],
+    [license.id, license.activations, cleared],
   );
   const { pending, error, run } = useAction();
   async function release(item: LicenseInstallation) {
@@ -193,6 +228,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
                   {shortId(item.installation.id)}
                 </code>{' '}
                 <span className="muted">version {item.installation.version}</span>
+                <CloneNotice item={item} mayClear={mayClearClones} onCleared={() => setCleared((count) => count + 1)} />
               </>
             ),
           },
@@ -304,6 +340,7 @@ export function LicensePage() {
       {issuedByCaller && <StatusActions license={license} onChanged={setChanged} />}
       <Installations
         license={license}
+        mayClearClones={issuedByCaller}
         onReleased={() => {
           setChanged(undefined);
           loaded.reload();

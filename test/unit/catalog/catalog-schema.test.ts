@@ -22,6 +22,7 @@ const suite: ProductInput = {
   virtualMachines: 'allowed',
   minVersion: '1.2.0',
   seatOverage: 'warn',
+  clones: 'warn',
   support: true,
 };
 
@@ -94,6 +95,8 @@ describe('Product', () => {
     ['limited mode both allowing and restricting', { ...suite, limitedMode: { allowed: ['admin-login'], restricted: ['reports'] } }, 'limitedMode'],
     ['an unknown virtual machine policy', { ...suite, virtualMachines: 'sometimes' }, 'virtualMachines'],
     ['an unknown seat overage policy', { ...suite, seatOverage: 'ignore' }, 'seatOverage'],
+    ['an unknown clone policy', { ...suite, clones: 'ignore' }, 'clones'],
+    ['no clone policy', { ...suite, clones: undefined }, 'clones'],
   ])('rejects the shape of %s', (_case, product, path) => {
     expect(issuesOf(product).map((issue) => issue.path)).toContain(path);
   });

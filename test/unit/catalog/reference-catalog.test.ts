@@ -31,9 +31,9 @@ describe('referenceCatalog', () => {
   });
 
   it.each([
-    ['authserver', { licenseTypes: ['users'], baseLicenseType: 'users', seatLicenseType: 'users', virtualMachines: 'allowed', seatOverage: 'warn', support: false }],
-    ['vault', { licenseTypes: ['edition', 'users', 'support', 'site', 'engine'], baseLicenseType: 'edition', seatLicenseType: 'users', virtualMachines: 'allowed', seatOverage: 'warn', support: true }],
-    ['modeler', { licenseTypes: ['server'], baseLicenseType: 'server', seatLicenseType: 'server', virtualMachines: 'denied', seatOverage: 'limit', support: false, minVersion: '4.6.0' }],
+    ['authserver', { licenseTypes: ['users'], baseLicenseType: 'users', seatLicenseType: 'users', virtualMachines: 'allowed', seatOverage: 'warn', clones: 'warn', support: false }],
+    ['vault', { licenseTypes: ['edition', 'users', 'support', 'site', 'engine'], baseLicenseType: 'edition', seatLicenseType: 'users', virtualMachines: 'allowed', seatOverage: 'warn', clones: 'warn', support: true }],
+    ['modeler', { licenseTypes: ['server'], baseLicenseType: 'server', seatLicenseType: 'server', virtualMachines: 'denied', seatOverage: 'limit', clones: 'limit', support: false, minVersion: '4.6.0' }],
   ])('licenses %s as its manual describes', (id, policy) => {
     expect(productById(referenceCatalog, id)).toMatchObject(policy);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LicenseClientError, LicenseNetworkError } from '../../../packages/client/src/errors.js';
-import { backoffDelayMs, maxHeartbeatIntervalMs, minHeartbeatIntervalMs, startHeartbeatLoop } from '../../../packages/client/src/heartbeat-loop.js';
+import { backoffDelayMs, heartbeatDelayMs, maxHeartbeatIntervalMs, maxHeartbeatJitterMs, minHeartbeatIntervalMs, startHeartbeatLoop } from '../../../packages/client/src/heartbeat-loop.js';
 import type { HeartbeatLoopOptions, HeartbeatTarget, Scheduler } from '../../../packages/client/src/heartbeat-loop.js';
 import { now } from './client-fixtures.js';
 
@@ -64,7 +64,7 @@ function run(target: HeartbeatTarget, options: Partial<HeartbeatLoopOptions> = {
 function targetRefreshingEvery(refreshInMs: number, heartbeat: HeartbeatTarget['heartbeat']): HeartbeatTarget {
   let due = now.getTime() + refreshInMs;
   return {
-    refreshDueAt: async () => new Date(due),
+    refreshDue: async () => ({ at: new Date(due), intervalMs: refreshInMs }),
     heartbeat: async (usage) => {
       const answer = await heartbeat(usage);
       due += refreshInMs;
@@ -98,35 +98,44 @@ describe('backoffDelayMs', () => {
 });
 
 describe('startHeartbeatLoop', () => {
-  it('heartbeats when the token asks for it, reporting the active users, then follows the new token', async () => {
+  it('heartbeats when the token asks for it plus its jitter, reporting the active users, then follows the new token', async () => {
     const heartbeat = vi.fn(async () => undefined);
     const { timers, loop } = run(targetRefreshingEvery(6 * hour, heartbeat));
 
-    expect(await timers.nextDelay()).toBe(6 * hour);
+    // Due in 6 hours, plus half (random 0.5) of a tenth of the 6-hour interval.
+    expect(await timers.nextDelay()).toBe(6.3 * hour);
+    // The next token is due 6 hours after the first: 5.7 hours from the heartbeat, plus the jitter.
     expect(await timers.fire()).toBe(6 * hour);
     expect(heartbeat).toHaveBeenCalledWith({ activeUsers: 7 });
     await loop.stop();
   });
 
   it('heartbeats at once when no valid token says when', async () => {
-    const { timers, loop } = run({ refreshDueAt: async () => undefined, heartbeat: async () => undefined });
+    const { timers, loop } = run({ refreshDue: async () => undefined, heartbeat: async () => undefined });
 
     expect(await timers.nextDelay()).toBe(0);
     await loop.stop();
   });
 
   it('leaves at least a minute between heartbeats when the token asks for a refresh already', async () => {
-    const { timers, loop } = run({ refreshDueAt: async () => new Date(now.getTime() - hour), heartbeat: async () => undefined });
+    const { timers, loop } = run({ refreshDue: async () => ({ at: new Date(now.getTime() - hour), intervalMs: day }), heartbeat: async () => undefined }, { random: () => 0 });
 
     expect(await timers.nextDelay()).toBe(0);
     expect(await timers.fire()).toBe(minHeartbeatIntervalMs);
     await loop.stop();
   });
 
-  it('waits at most a day, even for a license file that asks for its refresh a year away', async () => {
-    const { timers, loop } = run({ refreshDueAt: async () => new Date(now.getTime() + 365 * day), heartbeat: async () => undefined });
+  it('spreads installations that start after an outage with their refresh already due over a tenth of their interval', async () => {
+    const { timers, loop } = run({ refreshDue: async () => ({ at: new Date(now.getTime() - hour), intervalMs: day }), heartbeat: async () => undefined }, { random: () => 0.25 });
 
-    expect(await timers.nextDelay()).toBe(day);
+    expect(await timers.nextDelay()).toBe(0.025 * day);
+    await loop.stop();
+  });
+
+  it('waits at most a day and its jitter, even for a license file that asks for its refresh a year away', async () => {
+    const { timers, loop } = run({ refreshDue: async () => ({ at: new Date(now.getTime() + 365 * day), intervalMs: 365 * day }), heartbeat: async () => undefined }, { random: () => 0.999 });
+
+    expect(await timers.nextDelay()).toBe(day + 0.999 * maxHeartbeatJitterMs);
     await loop.stop();
   });
 
@@ -222,5 +231,28 @@ describe('startHeartbeatLoop', () => {
     await stopping;
 
     expect(timers.scheduled).toBe(0);
+  });
+});
+
+describe('heartbeatDelayMs (the jitter)', () => {
+  const at = (ms: number) => new Date(now.getTime() + ms);
+
+  it.each<[string, number, number, number, number, number]>([
+    // case, due in, interval, minimum, random, expected
+    ['a daily token, no jitter drawn', day, day, 0, 0, day],
+    ['a daily token, the largest jitter: a tenth of a day', day, day, 0, 0.999_999, day + 0.099_999_9 * day],
+    ['an hourly token: at most 6 minutes later', hour, hour, 0, 0.999_999, hour + 0.099_999_9 * hour],
+    ['a 7-day token: due in a day at most, jitter of a tenth of a day at most', 7 * day, 7 * day, 0, 0.5, day + 0.05 * day],
+    ['due already: the minimum, plus the jitter', -hour, day, minHeartbeatIntervalMs, 0.5, minHeartbeatIntervalMs + 0.05 * day],
+  ])('%s', (_case, dueInMs, intervalMs, minimumMs, random, expected) => {
+    expect(heartbeatDelayMs({ at: at(dueInMs), intervalMs }, now.getTime(), minimumMs, () => random)).toBeCloseTo(expected, 3);
+  });
+
+  it('stays between the due time and a tenth of the interval after it, whatever the draw', () => {
+    for (let draw = 0; draw < 1; draw += 0.01) {
+      const delay = heartbeatDelayMs({ at: at(day), intervalMs: day }, now.getTime(), 0, () => draw);
+      expect(delay).toBeGreaterThanOrEqual(day);
+      expect(delay).toBeLessThan(day + day / 10);
+    }
   });
 });

@@ -66,9 +66,18 @@ function clientWith(fetchImpl: typeof fetch, overrides: Partial<LicenseClientOpt
     clock: () => now,
     fetch: fetchImpl,
     machineProbes: physicalMachine,
+    delay: async (ms) => {
+      delays.push(ms);
+    },
     ...overrides,
   });
 }
+
+/** The waits the client asked for (its clock stands still here). */
+let delays: number[] = [];
+beforeEach(() => {
+  delays = [];
+});
 
 const installationView = () => ({
   id: installation.installationId, productId: 'authserver', hostname: 'srv-01.example', version: '5.0.0', virtual: false,
@@ -196,6 +205,192 @@ describe('LicenseClient online calls', () => {
 
   it('refuses online calls without a service URL', async () => {
     await expect(clientWith(fetch, { serverUrl: undefined }).trial()).rejects.toThrow(/no serverUrl/);
+  });
+});
+
+describe('LicenseClient chain (API.md §10)', () => {
+  const answerWith = (token: string) => json(200, { token });
+  const activationAnswer = async (token: string) => json(201, { token, installation: installationView(), activation: activationView });
+  const heartbeatsOf = (requests: readonly ReceivedRequest[]) => requests.filter((request) => request.url.pathname.endsWith('/heartbeat'));
+
+  async function activatedClient(service: ReturnType<typeof fakeService>, chain = 'chain-of-the-activation-000') {
+    const client = clientWith(service.fetch);
+    await client.importLicenseFile(await tokenFor({ chain, iat: nowSeconds - 60 }));
+    return client;
+  }
+
+  it('presents the chain of its newest token with an Idempotency-Key saved before the heartbeat is sent, and settles it with the answer', async () => {
+    // Prepare
+    let savedWhileSending: unknown;
+    const next = await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds });
+    const service = fakeService(async () => {
+      savedWhileSending = (await new StateStore(stateDir).read()).pending;
+      return answerWith(next);
+    });
+    const client = await activatedClient(service);
+
+    // Act
+    await client.heartbeat({ activeUsers: 4 });
+
+    // Assess
+    const [sent] = heartbeatsOf(service.requests);
+    expect(HeartbeatInput.parse(sent?.body)).toEqual({ version: '5.0.0', usage: { activeUsers: 4 }, chain: 'chain-of-the-activation-000' });
+    expect(sent?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(savedWhileSending).toEqual({ kind: 'heartbeat', key: sent?.headers['idempotency-key'], body: sent?.body });
+    const state = await new StateStore(stateDir).read();
+    expect(state.token).toBe(next);
+    expect(state.pending).toBeUndefined();
+  });
+
+  it('sends a heartbeat whose answer was lost again, unchanged, after a restart too', async () => {
+    let lose = true;
+    const service = fakeService(async () => {
+      if (lose) throw new TypeError('connection reset');
+      return answerWith(await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds }));
+    });
+    await expect((await activatedClient(service)).heartbeat({ activeUsers: 4 })).rejects.toBeInstanceOf(LicenseNetworkError);
+
+    // A new process, another count of users: the pending heartbeat goes again as it was.
+    lose = false;
+    await clientWith(service.fetch).heartbeat({ activeUsers: 9 });
+
+    const [first, retry] = heartbeatsOf(service.requests);
+    expect(retry?.headers['idempotency-key']).toBe(first?.headers['idempotency-key']);
+    expect(retry?.body).toEqual(first?.body);
+    expect((await new StateStore(stateDir).read()).pending).toBeUndefined();
+  });
+
+  it('sends a heartbeat whose answer was lost again, unchanged, even once a newer token came another way', async () => {
+    // Its own answer tells whether it forked the head the activation's token carries: that answer is newer still.
+    const service = fakeService(async (request) => {
+      if (request.url.pathname.endsWith('/heartbeat') && heartbeatsOf(service.requests).length === 1) throw new TypeError('connection reset');
+      if (request.url.pathname.endsWith('/activations')) return activationAnswer(await tokenFor({ chain: 'chain-of-a-new-activation', iat: nowSeconds }));
+      return answerWith(await tokenFor({ chain: 'chain-after-the-heartbeat', iat: nowSeconds + 1 }));
+    });
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toBeInstanceOf(LicenseNetworkError);
+    await client.activate('ABCDE-FGHJK-MNPQR-STVWX-YZ012');
+
+    await client.heartbeat({ activeUsers: 5 });
+    await client.heartbeat({ activeUsers: 6 });
+
+    const [lost, again, next] = heartbeatsOf(service.requests);
+    expect(again).toMatchObject({ body: lost?.body, headers: { 'idempotency-key': lost?.headers['idempotency-key'] } });
+    expect(next?.headers['idempotency-key']).not.toBe(lost?.headers['idempotency-key']);
+    expect(next?.body).toEqual({ version: '5.0.0', usage: { activeUsers: 6 }, chain: 'chain-after-the-heartbeat' });
+  });
+
+  it('sends a restore whose answer was lost again, with the chain it presented, before a heartbeat', async () => {
+    let lose = true;
+    const service = fakeService(async (request) => {
+      if (request.method === 'GET' && lose) throw new TypeError('connection reset');
+      if (request.method === 'GET') return json(200, { installation: installationView(), token: await tokenFor({ chain: 'chain-of-the-restore-00000', iat: nowSeconds + 2 }) });
+      return answerWith(await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds + 3 }));
+    });
+    const client = await activatedClient(service);
+    await expect(client.restore()).rejects.toBeInstanceOf(LicenseNetworkError);
+    lose = false;
+
+    await client.heartbeat({ activeUsers: 1 });
+
+    expect(service.requests.map((request) => `${request.method} ${request.url.search}${request.url.pathname.split('/').at(-1)}`)).toEqual([
+      `GET ?chain=chain-of-the-activation-000${installation.installationId}`,
+      `GET ?chain=chain-of-the-activation-000${installation.installationId}`,
+      'POST heartbeat',
+    ]);
+    expect(HeartbeatInput.parse(service.requests[2]?.body).chain).toBe('chain-of-the-restore-00000');
+  });
+
+  it('keeps the token with the newest iat when an older answer arrives after it', async () => {
+    const service = fakeService(async () => answerWith(await tokenFor({ chain: 'an-older-token-chain-0000', iat: nowSeconds - 3600 })));
+    const client = await activatedClient(service);
+    const held = (await new StateStore(stateDir).read()).token;
+
+    await client.heartbeat({ activeUsers: 4 });
+
+    const state = await new StateStore(stateDir).read();
+    expect(state.token).toBe(held);
+    expect(state.pending).toBeUndefined();
+  });
+
+  it('settles a heartbeat still waiting for its answer before a restore, then presents the chain it got', async () => {
+    let lose = true;
+    const service = fakeService(async (request) => {
+      if (request.method === 'GET') return json(200, { installation: installationView(), token: await tokenFor({ chain: 'chain-of-the-restore-00000', iat: nowSeconds + 2 }) });
+      if (lose) throw new TypeError('connection reset');
+      return answerWith(await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds }));
+    });
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toBeInstanceOf(LicenseNetworkError);
+    lose = false;
+
+    await client.restore();
+
+    expect(service.requests.map((request) => `${request.method} ${request.url.pathname.split('/').at(-1)}${request.url.search}`)).toEqual([
+      'POST heartbeat',
+      'POST heartbeat',
+      `GET ${installation.installationId}?chain=chain-of-the-heartbeat-0000`,
+    ]);
+    expect(service.requests[1]?.headers['idempotency-key']).toBe(service.requests[0]?.headers['idempotency-key']);
+    // The restore presents a newer chain than the heartbeat did: it waits until every copy of that heartbeat has been judged.
+    expect(delays).toEqual([15_000]);
+    // The proof names the URL without its query (RFC 9449).
+    const path = `/v1/installations/${installation.installationId}`;
+    await expect(verifyDpopProof(service.requests[2]?.headers.dpop, { method: 'GET', url: `https://licensing.example.com/prod${path}`, installationId: installation.installationId }, now)).resolves.toBeDefined();
+  });
+
+  it.each([
+    [422, 'IDEMPOTENCY_KEY_REUSED'],
+    [400, 'VALIDATION_FAILED'],
+  ])('settles a heartbeat refused %i %s: the next one is new', async (status, code) => {
+    let refuse = true;
+    const service = fakeService(async () => (refuse ? problem(status, code, 'no') : answerWith(await tokenFor({ chain: 'chain-of-the-heartbeat-0000', iat: nowSeconds }))));
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toMatchObject({ code });
+    refuse = false;
+
+    await client.heartbeat({ activeUsers: 4 });
+
+    const [refused, next] = heartbeatsOf(service.requests);
+    expect(next?.headers['idempotency-key']).not.toBe(refused?.headers['idempotency-key']);
+  });
+
+  it('sends one presentation at a time: restores and heartbeats called at once go one after the other', async () => {
+    let onItsWay = 0;
+    let most = 0;
+    let issued = 0;
+    const service = fakeService(async (request) => {
+      onItsWay += 1;
+      most = Math.max(most, onItsWay);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      onItsWay -= 1;
+      const token = await tokenFor({ chain: 'chain-of-the-activation-000', iat: nowSeconds + (issued += 1) });
+      return request.method === 'GET' ? json(200, { installation: installationView(), token }) : answerWith(token);
+    });
+    const client = await activatedClient(service);
+
+    await Promise.all([client.restore(), client.restore(), client.heartbeat({ activeUsers: 1 }), client.restore()]);
+
+    expect(most).toBe(1);
+    expect(service.requests).toHaveLength(4);
+  });
+
+  it('presents the chain it holds again at once: only a newer chain waits', async () => {
+    const service = fakeService(async () => answerWith(await tokenFor({ chain: 'chain-of-the-activation-000', iat: nowSeconds })));
+    const client = await activatedClient(service);
+    await client.heartbeat({ activeUsers: 1 });
+    await client.heartbeat({ activeUsers: 1 });
+    await client.restore().catch(() => undefined);
+    expect(delays).toEqual([]);
+  });
+
+  it('keeps a heartbeat refused for a while (503) pending, to send again', async () => {
+    const service = fakeService(() => problem(503, 'UNAVAILABLE', 'busy', { 'retry-after': '1' }));
+    const client = await activatedClient(service);
+    await expect(client.heartbeat({ activeUsers: 4 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(client.heartbeat({ activeUsers: 8 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const [first, second] = heartbeatsOf(service.requests);
+    expect(second?.headers['idempotency-key']).toBe(first?.headers['idempotency-key']);
   });
 });
 

@@ -339,6 +339,26 @@ describe('decideLicenseMode', () => {
     });
   });
 
+  describe('a detected clone', () => {
+    const server = (quantity: number) => license('server', { quantity });
+    it.each<[string, ProductId, LicenseSnapshot[], Pick<LicenseModeDecision, 'mode' | 'reasons'>]>([
+      ['warns authserver, which warns about clones', 'authserver', [license('users', { quantity: 10 })], { mode: 'full', reasons: [] }],
+      ['warns vault, which warns about clones', 'vault', [premium()], { mode: 'full', reasons: [] }],
+      ['limits modeler, whose catalog entry says clones: limit', 'modeler', [server(10)], { mode: 'limited', reasons: ['CLONE_DETECTED'] }],
+    ])('%s', (_case, id, licenses, expected) => {
+      const decision = decide(id, { licenses, cloneDetected: true });
+      expect(decision).toMatchObject(expected);
+      expect(decision.warnings).toEqual([{ code: 'CLONE_DETECTED', detail: expect.stringContaining('each server needs its own installation') }]);
+    });
+
+    it('lists CLONE_DETECTED after the license and seat reasons and warnings, and says nothing once cleared', () => {
+      const over = decide('modeler', { licenses: [server(1)], usage: { activeUsers: 2, reportedAt: now.toISOString() }, cloneDetected: true });
+      expect(over.reasons).toEqual(['SEATS_EXCEEDED', 'CLONE_DETECTED']);
+      expect(over.warnings.map((warning) => warning.code)).toEqual(['SEATS_EXCEEDED', 'CLONE_DETECTED']);
+      expect(decide('modeler', { licenses: [server(1)], cloneDetected: false })).toMatchObject({ mode: 'full', warnings: [] });
+    });
+  });
+
   describe('changesAt', () => {
     it.each<[string, ProductId, Partial<InstallationSnapshot>, Date | undefined]>([
       ['the end of a running trial', 'vault', { trial: trialFor(12) }, inDays(12)],
