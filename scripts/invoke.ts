@@ -54,17 +54,24 @@ export function needsFreshProof(event: APIGatewayProxyEvent): boolean {
 }
 
 /**
- * The event as this installation would send it now: the placeholder replaced by a DPoP proof of
- * `key` (RFC 9449) for the event's method and URL, and any `{installationId}` by the key's own id.
+ * The event about the installation of local invocations: any `{installationId}` of a sample event names
+ * the key's own installation, the one the sample activation and trial create, whoever sends the event
+ * (the installation itself, or its owner without a proof).
  */
-export async function withFreshProof(event: APIGatewayProxyEvent, key: InstallationKey, now = new Date()): Promise<APIGatewayProxyEvent> {
-  const fresh = structuredClone(event);
-  const sampleId = fresh.pathParameters?.installationId;
-  if (fresh.pathParameters && sampleId !== undefined) {
-    fresh.pathParameters.installationId = key.id;
-    fresh.path = fresh.path.replace(sampleId, key.id);
-    fresh.requestContext.path = fresh.requestContext.path.replace(sampleId, key.id);
+export function asLocalInstallation(event: APIGatewayProxyEvent, key: InstallationKey): APIGatewayProxyEvent {
+  const local = structuredClone(event);
+  const sampleId = local.pathParameters?.installationId;
+  if (local.pathParameters && sampleId !== undefined) {
+    local.pathParameters.installationId = key.id;
+    local.path = local.path.replace(sampleId, key.id);
+    local.requestContext.path = local.requestContext.path.replace(sampleId, key.id);
   }
+  return local;
+}
+
+/** The event as this installation would send it now: the placeholder replaced by a DPoP proof of `key` (RFC 9449) for the event's method and URL. */
+export async function withFreshProof(event: APIGatewayProxyEvent, key: InstallationKey, now = new Date()): Promise<APIGatewayProxyEvent> {
+  const fresh = asLocalInstallation(event, key);
   // The URL a function without PUBLIC_BASE_URL expects (lib/auth/dpop-proofs.ts): API Gateway's domain and full path.
   const htu = `https://${fresh.requestContext.domainName ?? headerValue(fresh, 'host') ?? 'localhost'}${fresh.requestContext.path || fresh.path}`;
   const proof = await new SignJWT({ htm: fresh.httpMethod, htu })
@@ -129,7 +136,8 @@ async function invoke(functionName: string, eventFile: string): Promise<void> {
     await ensureTable(table());
     // The accounts and license the sample events name, on a fresh database (dev/sample-world.ts).
     if (await ensureSampleWorld(table())) console.error('created the sample events\' accounts and license (dev/sample-world.ts)');
-    const request = needsFreshProof(event) ? await withFreshProof(event, await loadInstallationKey(dataDir)) : event;
+    const key = await loadInstallationKey(dataDir);
+    const request = needsFreshProof(event) ? await withFreshProof(event, key) : asLocalInstallation(event, key);
     const { handler } = (await import(`../functions/${functionName}/index.js`)) as { handler: Handler };
     printResponse(await handler(request, lambdaContext(functionName, { region: config().region })));
   } finally {
