@@ -1,4 +1,5 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationOf } from '#lib/auth/principal.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
@@ -21,5 +22,5 @@ export const handler = httpHandler(
     });
     return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation, slotView(installationDeps().catalog, installation.productId, now)), activation } };
   },
-  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships, resources: storedResources },
 );

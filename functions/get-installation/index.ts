@@ -1,4 +1,5 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
@@ -9,9 +10,9 @@ import { restoreInstallation } from '#lib/installations/restore-installation.js'
 
 export const handler = httpHandler(
   requestsOf(installationRequests, 'getInstallation'),
-  async ({ params, caller, now }) => ({
+  async ({ resource, caller, now }) => ({
     status: 200,
-    body: await restoreInstallation(installationDeps(), { caller, installationId: params.installationId, now }),
+    body: await restoreInstallation(installationDeps(), { caller, installation: resource, now }),
   }),
-  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships, resources: storedResources },
 );

@@ -1,4 +1,5 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { catalog } from '#lib/platform/catalog.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { secretBox } from '#lib/keys/process-secret-box.js';
@@ -15,4 +16,4 @@ export const handler = httpHandler(requestsOf(licenseRequests, 'issueLicense'), 
   );
   const headers: Record<string, string> = replayed ? { 'Idempotent-Replayed': 'true' } : {};
   return { status: 201, body: issued, headers };
-}, { memberships: storedMemberships });
+}, { memberships: storedMemberships, resources: storedResources });

@@ -1,4 +1,5 @@
 import { table } from '#lib/platform/dynamodb.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { addAccountMember, listAccountMembers, removeAccountMember } from '#lib/accounts/people.js';
 import { personRequests } from '@license-activation/contract/person-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
@@ -6,16 +7,16 @@ import { handlerPerRoute, httpHandler } from '#lib/http/http-handler.js';
 
 /** An account's members, managed by its owners and ops (API.md §7). */
 export const handler = handlerPerRoute({
-  listMembers: httpHandler(requestsOf(personRequests, 'listMembers'), async ({ caller, params, query }) => ({
+  listMembers: httpHandler(requestsOf(personRequests, 'listMembers'), async ({ resource, query }) => ({
     status: 200,
-    body: await listAccountMembers({ table: table() }, caller, params.accountId, query),
-  })),
-  addMember: httpHandler(requestsOf(personRequests, 'addMember'), async ({ caller, params, body, now }) => ({
+    body: await listAccountMembers({ table: table() }, resource, query),
+  }), { resources: storedResources }),
+  addMember: httpHandler(requestsOf(personRequests, 'addMember'), async ({ caller, resource, body, now }) => ({
     status: 201,
-    body: { member: await addAccountMember({ table: table() }, caller, params.accountId, body, now) },
-  })),
-  removeMember: httpHandler(requestsOf(personRequests, 'removeMember'), async ({ caller, params, now }) => {
-    await removeAccountMember({ table: table() }, caller, params.accountId, params.memberId, now);
+    body: { member: await addAccountMember({ table: table() }, caller, resource, body, now) },
+  }), { resources: storedResources }),
+  removeMember: httpHandler(requestsOf(personRequests, 'removeMember'), async ({ caller, resource, params, now }) => {
+    await removeAccountMember({ table: table() }, caller, resource, params.memberId, now);
     return { status: 204 };
-  }),
+  }, { resources: storedResources }),
 });

@@ -40,16 +40,6 @@ export async function describePerson(deps: PeopleDeps, person: PersonPrincipal):
   return { person: { id: person.id, ...(person.email ? { email: person.email } : {}), emailVerified: person.emailVerified }, memberships };
 }
 
-/** Who may manage an account's members: ops, and the persons who own it. Others do not learn it exists. */
-async function mayManageMembers(deps: PeopleDeps, caller: Caller, accountId: string): Promise<Account> {
-  const account = await getAccount(deps.table, accountId);
-  if (caller.account?.kind === 'ops' && account) return account;
-  const role = caller.person ? (await membershipsHeldBy(deps.table, caller.person)).find((membership) => membership.accountId === accountId)?.role : undefined;
-  if (!account || !role) throw problem('NOT_FOUND', `no account ${accountId}`);
-  if (role !== 'owner') throw problem('FORBIDDEN', "only the account's owners manage its members");
-  return account;
-}
-
 function memberEvent(type: 'member.added' | 'member.removed', caller: Caller, account: Account, member: MembershipRecord, now: Date): AuditEvent {
   const actor = caller.account?.kind === 'ops' ? { kind: 'ops' as const, id: 'ops' } : { kind: 'person' as const, id: caller.person?.id ?? 'anonymous' };
   return {
@@ -62,17 +52,19 @@ function memberEvent(type: 'member.added' | 'member.removed', caller: Caller, ac
   };
 }
 
-export async function listAccountMembers(deps: PeopleDeps, caller: Caller, accountId: string, page: { limit: number; cursor?: string }): Promise<Page<Member>> {
-  await mayManageMembers(deps, caller, accountId);
-  const result = await listMembers(deps.table, accountId, page);
+/**
+ * An account's members, managed by its owners and ops: the routes' access decided who (lib/auth/access.ts,
+ * `manageAccount`) and hands each function the account as it read it.
+ */
+export async function listAccountMembers(deps: PeopleDeps, account: Account, page: { limit: number; cursor?: string }): Promise<Page<Member>> {
+  const result = await listMembers(deps.table, account.id, page);
   return { ...result, items: result.items.map(toMember) };
 }
 
-export async function addAccountMember(deps: PeopleDeps, caller: Caller, accountId: string, input: MemberInput, now: Date): Promise<Member> {
-  const account = await mayManageMembers(deps, caller, accountId);
+export async function addAccountMember(deps: PeopleDeps, caller: Caller, account: Account, input: MemberInput, now: Date): Promise<Member> {
   const member: MembershipRecord = {
     id: newId('mem', now),
-    accountId,
+    accountId: account.id,
     accountKind: account.kind,
     email: input.email.toLowerCase(),
     role: input.role,
@@ -82,18 +74,17 @@ export async function addAccountMember(deps: PeopleDeps, caller: Caller, account
     const attempt = await addMember(deps.table, member, [memberEvent('member.added', caller, account, member, now)]);
     return attempt === 'contention' ? retry : attempt;
   });
-  if (outcome === 'email-taken') throw problem('CONFLICT', `${member.email} is already a member of ${accountId}`);
+  if (outcome === 'email-taken') throw problem('CONFLICT', `${member.email} is already a member of ${account.id}`);
   return toMember(member);
 }
 
-export async function removeAccountMember(deps: PeopleDeps, caller: Caller, accountId: string, memberId: string, now: Date): Promise<void> {
-  const account = await mayManageMembers(deps, caller, accountId);
+export async function removeAccountMember(deps: PeopleDeps, caller: Caller, account: Account, memberId: string, now: Date): Promise<void> {
   const outcome = await retryOnContention(async () => {
-    const member = await getMember(deps.table, accountId, memberId);
+    const member = await getMember(deps.table, account.id, memberId);
     if (!member) return 'missing' as const;
     const attempt = await removeMember(deps.table, member, [memberEvent('member.removed', caller, account, member, now)]);
     return attempt === 'contention' ? retry : attempt;
   });
-  if (outcome === 'missing') throw problem('NOT_FOUND', `no member ${memberId} in ${accountId}`);
+  if (outcome === 'missing') throw problem('NOT_FOUND', `no member ${memberId} in ${account.id}`);
   if (outcome === 'last-owner') throw problem('CONFLICT', 'an account keeps at least one owner: add another before removing this one');
 }

@@ -1,4 +1,4 @@
-import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
+import { customerAccessGuard } from '../auth/access-facts.js';
 import { actorOf } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
@@ -31,7 +31,10 @@ import type { InstallationDeps } from './refresh-installation.js';
 
 export interface ActivationRequest {
   readonly proof: ProofUse;
-  /** The account acting on the customer's behalf, for activation by `licenseId`. */
+  /**
+   * The account acting on the customer's behalf, for activation by `licenseId`; its route's access
+   * decided that it may see that license (lib/auth/access.ts, `activateLicense`).
+   */
   readonly account?: AccountPrincipal;
   /** The machine facts, and what to activate: a key, or a license an account names. */
   readonly input: ActivationInput;
@@ -152,7 +155,6 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
   const byKey = byName === undefined;
   const normalizedKey = 'key' in input ? normalizeLicenseKey(input.key) : undefined;
   const licenseId = byName ? byName.licenseId : normalizedKey && licenseIdOf(normalizedKey);
-  if (!byKey && !request.account) throw problem('UNAUTHENTICATED', "activation by licenseId needs an account's API key too");
   let licensesChanged = false;
 
   return retryOnContention(async (): Promise<ActivationOutcome | typeof retry> => {
@@ -168,14 +170,9 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         if (!normalizedKey) throw problem('KEY_MALFORMED', 'the key is not a license key: check it for typing mistakes');
         throw problem('LICENSE_NOT_FOUND', 'no license has this key');
       }
-    } else {
-      const named = license;
-      const visible =
-        named !== undefined &&
-        request.account !== undefined &&
-        (byName?.customerId === undefined || byName.customerId === named.customerId) &&
-        (await mayActForCustomer(table, request.account, named.customerId));
-      if (!visible) license = undefined;
+    } else if (byName?.customerId !== undefined && byName.customerId !== license?.customerId) {
+      // The account may see the license (its route's access decided so), but not as the customer it named.
+      license = undefined;
     }
     if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${byName?.licenseId ?? ''}`.trim());
 

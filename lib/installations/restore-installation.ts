@@ -1,8 +1,8 @@
 import type { Caller } from '../auth/principal.js';
 import type { Installation } from '@license-activation/contract/schemas';
+import type { InstallationRecord } from '../data/installations.js';
 import { getLicenses } from '../data/licenses.js';
 import { toLicense } from '../licenses/license-view.js';
-import { visibleInstallation } from './installation-access.js';
 import { slotView, toInstallationView, withCurrentLicenses } from './installation-view.js';
 import { refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps } from './refresh-installation.js';
@@ -12,15 +12,16 @@ import type { InstallationDeps } from './refresh-installation.js';
  * (the installation, its activations and their licenses as they are now) and a fresh token, recorded
  * like a heartbeat's (slot accounting must know every token's `exp`), with the proof spent in the same
  * transaction. Only the installation's own request sees it; its owner looking does not renew a lease,
- * so the owner's token ends when the lease would lapse (already, for a lapsed one).
+ * so the owner's token ends when the lease would lapse (already, for a lapsed one). `installation` is
+ * the installation as its route's access decision read it.
  */
 export async function restoreInstallation(
   deps: InstallationDeps,
-  request: { caller: Caller; installationId: string; now: Date },
+  request: { caller: Caller; installation: InstallationRecord; now: Date },
 ): Promise<{ installation: Installation; token: string }> {
   const { table } = deps;
   const { caller, now } = request;
-  const stored = await visibleInstallation(table, caller, request.installationId);
+  const stored = request.installation;
   const licenses = await getLicenses(table, Object.keys(stored.licenses));
   const { installation, token } = await refreshInstallation(deps, {
     installationId: stored.id,

@@ -63,11 +63,9 @@ export async function setBudget(
   });
 }
 
-/** `GET /v1/resellers/{resellerId}/budgets`: that reseller's own, or any for ops; another caller sees nothing (404). */
-export async function budgetsOf(deps: { table: Table }, request: { caller: AccountPrincipal; resellerId: string }): Promise<Budget[]> {
-  if (request.caller.kind !== 'ops' && request.caller.id !== request.resellerId) throw problem('NOT_FOUND', `no reseller ${request.resellerId}`);
-  await requireReseller(deps.table, request.resellerId);
-  return (await listBudgets(deps.table, request.resellerId)).map(toBudget);
+/** `GET /v1/resellers/{resellerId}/budgets`: that reseller's own, or any for ops (the route's access decided which). */
+export async function budgetsOf(deps: { table: Table }, resellerId: string): Promise<Budget[]> {
+  return (await listBudgets(deps.table, resellerId)).map(toBudget);
 }
 
 /**

@@ -1,9 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProblemError } from '@license-activation/contract/problem';
+import { requestOf } from '@license-activation/contract/requests';
 import { routes } from '@license-activation/contract/routes';
-import type { DeclaredRouteId, RouteId } from '@license-activation/contract/routes';
+import type { DeclaredRouteId, RouteDefinition, RouteId } from '@license-activation/contract/routes';
 import type { Account, LicenseIssued } from '@license-activation/contract/schemas';
-import { newInstallation } from '../support/api.js';
+import { decide, resourceNamed } from '#lib/auth/access.js';
+import type { Decision, Resource } from '#lib/auth/access.js';
+import { loadResource } from '#lib/auth/access-facts.js';
+import { authenticateBearer } from '#lib/auth/authenticate-api-key.js';
+import { resolveCaller } from '#lib/auth/authentication.js';
+import { dpopProofs } from '#lib/auth/dpop-proofs.js';
+import { opsApiKey } from '#lib/auth/ops-api-key.js';
+import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
+import { validate } from '#lib/http/validation.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { eventFor, newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { request, startLocalService } from '../support/http-client.js';
 import type { Credential } from '../support/http-client.js';
@@ -12,7 +25,8 @@ import { signedInPerson, uniqueEmail } from '../support/people.js';
 import type { TestPerson } from '../support/people.js';
 
 // Every route × every kind of caller, through the local service (the API Gateway stand-in and its
-// authorizer included). A route without a row fails the first test.
+// authorizer included), and through the access decision itself (lib/auth/access.ts: `decide` on the
+// facts `loadResource` reads). A route without a row fails the first test.
 // Persons are real people of the local user directory: the owners of R1, C1 and C2 (by their
 // accounts' emails) and a plain member of C1, each acting through that world's account.
 
@@ -208,6 +222,64 @@ describe('authorization matrix', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(row[1][principal]);
       if (answer.status >= 400) expect(answer.headers.get('content-type')).toBe('application/problem+json');
       expect(answer.headers.get('x-request-id')).toBeTruthy();
+    });
+  });
+});
+
+/** What `decide` answers where the HTTP answer is a refusal of its own, or anything past it (allow). */
+const outcomeOf = (status: number): Decision['outcome'] =>
+  status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status === 404 ? 'not-found' : 'allow';
+
+/** Cells whose refusal the route's domain answers, once access allowed the caller. */
+const refusedByDomain: Partial<Record<RouteId, readonly Principal[]>> = {
+  // A device code polled with another installation's key names nothing that installation may collect.
+  deviceToken: ['otherInstallation'],
+};
+
+/** The API Gateway event of a matrix cell, as the local service builds it (the authorizer's context included). */
+async function eventOf(route: RouteDefinition, path: string, body: unknown, credential: Credential) {
+  if (credential && 'installation' in credential) return eventFor(route.id as RouteId, { path, body, installation: credential.installation });
+  const headers: Record<string, string> = {
+    ...(credential ? { Authorization: `Bearer ${credential.apiKey}` } : {}),
+    ...(credential?.accountId ? { 'Account-Id': credential.accountId } : {}),
+  };
+  const viaGateway = route.authentication === 'iam' || route.authentication === 'api-key';
+  const as = credential && viaGateway ? await authenticateBearer(credential.apiKey, { table: table(), opsApiKey }) : undefined;
+  return eventFor(route.id as RouteId, { path, body, headers, ...(as ? { as } : {}) });
+}
+
+describe('authorization matrix, through decide', () => {
+  // Deciding changes nothing: one world serves every cell.
+  let world: Promise<World> | undefined;
+  const verifiers = { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships };
+
+  describe.each(routes.map((route) => [route.id, route] as const))('%s', (id, route) => {
+    it.concurrent.each(principals.map((principal) => [principal] as const))('as %s', async (principal) => {
+      const cell = await (world ??= newWorld());
+      const [requestFor, expected] = matrix[id];
+      const { path, body } = await requestFor(cell);
+      const event = await eventOf(route, path, body, cell.credentials[principal]);
+      const status = expected[principal];
+      let caller;
+      try {
+        caller = await resolveCaller(event, route, new Date(), verifiers);
+      } catch (error) {
+        // Refused by authentication itself (no proof, a proof for another installation, an Account-Id
+        // the person holds no membership of), before anything is decided.
+        expect(error).toBeInstanceOf(ProblemError);
+        expect((error as ProblemError).status).toBe(status);
+        return;
+      }
+      const request = requestOf(id);
+      const parts = {
+        params: request.params ? validate(request.params, event.pathParameters ?? {}, 'path') : undefined,
+        query: request.query ? validate(request.query, event.queryStringParameters ?? {}, 'query') : undefined,
+        body: request.body ? validate(request.body, body, 'body') : undefined,
+      };
+      const named = resourceNamed(route, parts);
+      const resource: Resource = named ? await loadResource(table(), caller, named) : { kind: 'none' };
+      const decided = decide(caller, id, resource).outcome;
+      expect(decided).toBe(refusedByDomain[id]?.includes(principal) ? 'allow' : outcomeOf(status));
     });
   });
 });

@@ -9,11 +9,10 @@ import { getLicense } from '#lib/data/licenses.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { slotView, toInstallationView } from '#lib/installations/installation-view.js';
 import { lapsesAtMs } from '#lib/installations/slots.js';
-import { restoreInstallation } from '#lib/installations/restore-installation.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
-import { activateAt, activationsOf, at, claimsOf, dayMs, heartbeatAt, installationId, outcome } from '../support/clocked.js';
+import { activateAt, activationsOf, at, claimsOf, dayMs, heartbeatAt, installationId, outcome, restoreAt } from '../support/clocked.js';
 import { issueLicense, registerCustomer } from '../support/scenario.js';
 
 // Leases (API.md §8): modeler activations lapse after 14 days unseen. The domain runs at instants the
@@ -61,7 +60,7 @@ describe('leases', () => {
     const id = installationId();
     await activateAt(t0, id, { key });
     // Its owner looking does not renew the lease: the view shows it lapsed, the owner's token ends at the lapse.
-    const looked = await restoreInstallation(installationDeps(), { caller: { account: customer.principal }, installationId: id, now: at(t0, lease + 5 * second) });
+    const looked = await restoreAt(at(t0, lease + 5 * second), id, customer.principal);
     expect(looked.installation.activations[0]).toMatchObject({ lastSeenAt: t0.toISOString(), lapsedAt: new Date(t0.getTime() + lease).toISOString() });
     expect(claimsOf(looked.token).exp).toBeLessThanOrEqual(Math.floor((t0.getTime() + lease) / 1000));
 

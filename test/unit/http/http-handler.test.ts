@@ -168,11 +168,15 @@ describe('httpHandler', () => {
   });
 
   describe('with request headers', () => {
-    const issuing = httpHandler({ issueLicense: { headers: licenseRequests.issueLicense.headers } }, async ({ headers }) => ({
-      status: 200,
-      body: { idempotencyKey: headers['Idempotency-Key'] ?? null },
-    }));
-    const issueEvent = (headers: Record<string, string>) => eventFor('issueLicense', { headers, as: { kind: 'ops', id: 'ops' } });
+    // Issuance is decided on the customer the body names: here one every caller may see.
+    const anyCustomer = { resources: async () => ({ kind: 'customer', id: 'acc_1', isCustomer: true }) as const };
+    const issuing = httpHandler(
+      { issueLicense: licenseRequests.issueLicense },
+      async ({ headers }) => ({ status: 200, body: { idempotencyKey: headers['Idempotency-Key'] ?? null } }),
+      anyCustomer,
+    );
+    const body = { customerId: 'acc_1', productId: 'authserver', type: 'users' };
+    const issueEvent = (headers: Record<string, string>) => eventFor('issueLicense', { headers, body, as: { kind: 'ops', id: 'ops' } });
 
     it('hands the action the headers the route declares, by their canonical names, whatever their case', async () => {
       expect(parse(await issuing(await issueEvent({ 'idempotency-key': 'order-42' }), context))).toMatchObject({ statusCode: 200, body: { idempotencyKey: 'order-42' } });
