@@ -1,6 +1,6 @@
 import { table } from '#lib/platform/dynamodb.js';
 import { storedResources } from '#lib/auth/access-facts.js';
-import { addAccountMember, listAccountMembers, removeAccountMember } from '#lib/accounts/people.js';
+import { addAccountMember, changeMemberRole, listAccountMembers, removeAccountMember } from '#lib/accounts/people.js';
 import { personRequests } from '@license-activation/contract/person-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { handlerPerRoute, httpHandler } from '#lib/http/http-handler.js';
@@ -14,6 +14,10 @@ export const handler = handlerPerRoute({
   addMember: httpHandler(requestsOf(personRequests, 'addMember'), async ({ caller, resource, body, now }) => ({
     status: 201,
     body: { member: await addAccountMember({ table: table() }, caller, resource, body, now) },
+  }), { resources: storedResources }),
+  changeMemberRole: httpHandler(requestsOf(personRequests, 'changeMemberRole'), async ({ caller, resource, params, body, now }) => ({
+    status: 200,
+    body: { member: await changeMemberRole({ table: table() }, caller, resource, params.memberId, body.role, now) },
   }), { resources: storedResources }),
   removeMember: httpHandler(requestsOf(personRequests, 'removeMember'), async ({ caller, resource, params, now }) => {
     await removeAccountMember({ table: table() }, caller, resource, params.memberId, now);

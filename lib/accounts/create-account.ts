@@ -4,6 +4,7 @@ import type { Actor } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { Account, AccountInput, AuditEvent } from '@license-activation/contract/schemas';
 import { putAccount } from '../data/accounts.js';
+import { maxPendingInvitations, pendingInvitationsOf } from '../data/members.js';
 import type { MembershipRecord } from '../data/members.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { newId } from '../ids.js';
@@ -19,9 +20,12 @@ export interface AccountCreated {
 
 /**
  * Creates an account and its API key (returned once, stored only as a hash), with its audit events.
- * Its email is its first owner (API.md §7): held by the person whose verified email it is, or
- * with `ownerId`, by that person already. With `resellerId` the new customer is associated with
- * that reseller in the same transaction. `withApiKey: false` (site registrations) makes no key.
+ * Its email is invited to be its first owner (API.md §7): nobody holds the account until the person
+ * whose verified email it is accepts, so naming a stranger's email binds the stranger to nothing. An
+ * email already holding all the invitations it may (`maxPendingInvitations`) is invited no more: the
+ * account is created without it. With `ownerId` that person registers it and owns it at once. With
+ * `resellerId` the new customer is associated with that reseller in the same transaction.
+ * `withApiKey: false` (site registrations) makes no key.
  */
 async function createAccount(
   deps: AccountDeps,
@@ -30,29 +34,39 @@ async function createAccount(
   const { kind, input, resellerId, now } = args;
   const createdAt = now.toISOString();
   const account: Account = { id: newId('acc', now), kind, name: input.name, email: input.email, createdAt };
-  const owner: MembershipRecord = {
+  const firstOwner: MembershipRecord = {
     id: newId('mem', now),
     accountId: account.id,
     accountKind: kind,
     email: input.email.toLowerCase(),
     role: 'owner',
-    ...(args.ownerId ? { personId: args.ownerId } : {}),
+    ...(args.ownerId ? { status: 'active', personId: args.ownerId } : { status: 'invited' }),
     createdAt,
   };
   const actor = args.actor ?? { kind, id: account.id };
   const customerId = kind === 'customer' ? account.id : undefined;
-  const events: AuditEvent[] = [
-    { id: newId('evt', now), type: 'account.created', createdAt, actor, customerId, data: { accountId: account.id, kind } },
+  const eventsWith = (owner: MembershipRecord | undefined): AuditEvent[] => [
+    {
+      id: newId('evt', now),
+      type: 'account.created',
+      createdAt,
+      actor,
+      customerId,
+      data: { accountId: account.id, kind, ...(owner ? { owner: { memberId: owner.id, email: owner.email, status: owner.status } } : {}) },
+    },
+    ...(resellerId ? [{ id: newId('evt', now), type: 'association.added' as const, createdAt, actor, customerId, data: { resellerId } }] : []),
   ];
-  if (resellerId) {
-    events.push({ id: newId('evt', now), type: 'association.added', createdAt, actor, customerId, data: { resellerId } });
-  }
   const apiKey = args.withApiKey === false ? '' : generateApiKey();
   const apiKeyHash = apiKey ? hashApiKey(apiKey) : undefined;
-  const outcome = await retryOnContention(async () => {
-    const attempt = await putAccount(deps.table, { account, owner, apiKeyHash, events, resellerId });
-    return attempt === 'contention' ? retry : attempt;
-  });
+  const put = (owner: MembershipRecord | undefined) =>
+    retryOnContention(async () => {
+      const attempt = await putAccount(deps.table, { account, owner, apiKeyHash, events: eventsWith(owner), resellerId });
+      return attempt === 'contention' ? retry : attempt;
+    });
+  // An email that holds all its invitations is not invited again, nor its count contended for.
+  const invites = firstOwner.status === 'active' || (await pendingInvitationsOf(deps.table, firstOwner.email)) < maxPendingInvitations;
+  let outcome = await put(invites ? firstOwner : undefined);
+  if (outcome === 'invitations-full') outcome = await put(undefined);
   if (outcome === 'reseller-missing') throw problem('NOT_FOUND', `no reseller ${resellerId}`);
   return { account, apiKey };
 }

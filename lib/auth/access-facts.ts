@@ -5,9 +5,9 @@ import { getAccount } from '../data/accounts.js';
 import { associationStillExists, isAssociated } from '../data/associations.js';
 import { getInstallation } from '../data/installations.js';
 import { getLicense } from '../data/licenses.js';
+import { membershipOfPerson } from '../data/members.js';
 import type { TransactItem } from '../data/transactions.js';
 import type { Resource, ResourceLoader, ResourceRef } from './access.js';
-import { membershipsHeldBy } from './person-memberships.js';
 import type { AccountPrincipal, Caller } from './principal.js';
 
 /**
@@ -37,8 +37,8 @@ export async function loadResource(table: Table, caller: Caller, ref: ResourceRe
     }
     case 'account': {
       const account = await getAccount(table, id);
-      const held = account && caller.person ? await membershipsHeldBy(table, caller.person) : [];
-      return { kind: 'account', id, account, role: held.find((membership) => membership.accountId === id)?.role };
+      const held = account && caller.person ? await membershipOfPerson(table, caller.person.id, id) : undefined;
+      return { kind: 'account', id, account, role: held?.role };
     }
     case 'reseller':
       return { kind: 'reseller', id, account: await getAccount(table, id) };

@@ -53,6 +53,7 @@ export type Resource =
   | { readonly kind: 'customer'; readonly id: string; readonly isCustomer?: boolean; readonly managed?: boolean }
   | { readonly kind: 'license'; readonly id: string; readonly license?: LicenseRecord; readonly managed?: boolean }
   | { readonly kind: 'installation'; readonly id: string; readonly installation?: InstallationRecord; readonly managed?: boolean }
+  /** `role`: of the calling person's accepted membership; an invitation gives none. */
   | { readonly kind: 'account'; readonly id: string; readonly account?: Account; readonly role?: MemberRole }
   | { readonly kind: 'reseller'; readonly id: string; readonly account?: Account };
 
@@ -245,9 +246,13 @@ export const routeAccess = {
   getInstallation: { rule: 'seeInstallation', id: ({ params }) => params.installationId },
   listBudgets: { rule: 'seeBudgets', id: ({ params }) => params.resellerId },
   getMe: anyone,
+  // Only a verified email binds a person to an account; which invitation its email holds is the domain's (404).
   createMyAccount: { rule: 'verifiedPerson' },
+  acceptInvitation: { rule: 'verifiedPerson' },
+  declineInvitation: { rule: 'verifiedPerson' },
   listMembers: { rule: 'manageAccount', id: ({ params }) => params.accountId },
   addMember: { rule: 'manageAccount', id: ({ params }) => params.accountId },
+  changeMemberRole: { rule: 'manageAccount', id: ({ params }) => params.accountId },
   removeMember: { rule: 'manageAccount', id: ({ params }) => params.accountId },
   // A user code is a secret shown by the installation: whoever signed in and holds it may look, and deny.
   getDeviceAuthorization: anyone,

@@ -1,4 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet, mapKey } from './batch-get.js';
 import type { Table } from '../platform/dynamodb.js';
 import type { Account, AuditEvent } from '@license-activation/contract/schemas';
 import { accountIsKind, toAccount } from './account-items.js';
@@ -10,7 +11,8 @@ import { memberPuts } from './members.js';
 import type { MembershipRecord } from './members.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
-import { failedCondition, isContention, transactWrite } from './transactions.js';
+import { labelledTransaction } from './transactions.js';
+import type { LabelledItem } from './transactions.js';
 
 function accountItem(account: Account) {
   return {
@@ -22,37 +24,49 @@ function accountItem(account: Account) {
   };
 }
 
-export type PutAccountOutcome = 'created' | 'reseller-missing' | 'contention';
+export type PutAccountOutcome = 'created' | 'reseller-missing' | 'invitations-full' | 'contention';
 
 /**
- * Creates an account, its first owner's membership, its API key's lookup item (accounts a person
+ * Creates an account, its first owner's membership (an invitation, or the person who registers it;
+ * none once the email holds all the invitations it may), its API key's lookup item (accounts a person
  * registers on the site have none) and its events in one transaction; with `resellerId`, also the
  * association of the new customer with that reseller, provided the reseller still exists.
  * `contention`: other transactions were in the way, nothing was written.
  */
 export async function putAccount(
   table: Table,
-  args: { account: Account; owner: MembershipRecord; apiKeyHash?: string; events: AuditEvent[]; resellerId?: string },
+  args: { account: Account; owner?: MembershipRecord; apiKeyHash?: string; events: AuditEvent[]; resellerId?: string },
 ): Promise<PutAccountOutcome> {
   const { account, apiKeyHash, events, resellerId } = args;
-  const outcome = await transactWrite(table, [
+  const put = (item: Record<string, unknown>) => ({ Put: { TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } });
+  const outcome = await labelledTransaction<string>(table, [
     ...(resellerId
       ? [
-          accountIsKind(table, resellerId, 'reseller'),
-          { Put: { TableName: table.name, Item: associationItem(resellerId, account, account.createdAt) } },
+          ['reseller', accountIsKind(table, resellerId, 'reseller')] as const,
+          ['association', { Put: { TableName: table.name, Item: associationItem(resellerId, account, account.createdAt) } }] as const,
         ]
       : []),
-    { Put: { TableName: table.name, Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
-    ...(apiKeyHash
-      ? [{ Put: { TableName: table.name, Item: apiKeyItem(apiKeyHash, account.id, account.kind), ConditionExpression: 'attribute_not_exists(pk)' } }]
-      : []),
-    ...memberPuts(table, args.owner),
-    ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])),
+    ['account', put(accountItem(account))],
+    ...(apiKeyHash ? [['apiKey', put(apiKeyItem(apiKeyHash, account.id, account.kind))] as const] : []),
+    ...(args.owner ? memberPuts(table, args.owner) : []),
+    ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])).map((item): LabelledItem<string> => ['event', item]),
   ]);
   if (outcome.ok) return 'created';
-  if (resellerId && failedCondition(outcome, 0)) return 'reseller-missing';
-  if (isContention(outcome)) return 'contention';
-  throw new Error(`account creation cancelled: ${outcome.reasons.join(', ')}`);
+  if (outcome.failed.has('reseller')) return 'reseller-missing';
+  if (outcome.failed.has('invitations')) return 'invitations-full';
+  if (outcome.contention) return 'contention';
+  throw new Error(`account creation cancelled: ${[...outcome.failed.keys()].join(', ')}`);
+}
+
+/** Accounts by id, in one BatchGetItem (a person's memberships and invitations); missing ones are left out. */
+export async function getAccounts(table: Table, accountIds: readonly string[]): Promise<Map<string, Account>> {
+  const unique = [...new Set(accountIds)];
+  if (unique.length === 0) return new Map();
+  const found = await batchGet(table, unique.map((id) => keys.account(id)));
+  return new Map(unique.flatMap((id) => {
+    const item = found.get(mapKey(keys.account(id)));
+    return item ? [[id, toAccount(item)] as const] : [];
+  }));
 }
 
 export async function getAccount(table: Table, accountId: string): Promise<Account | undefined> {

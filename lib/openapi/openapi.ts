@@ -142,6 +142,10 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['Member', people.Member, "A membership of an account: an email, its role, and the person who holds it once one does."],
   ['MemberInput', people.MemberInput, 'The email and role of a new member.'],
   ['MemberResult', people.MemberResult, 'A member.'],
+  ['MemberRoleInput', people.MemberRoleInput, "A member's new role."],
+  ['MemberStatus', people.MemberStatus, 'An invitation (no rights until accepted) or an accepted membership.'],
+  ['Membership', people.Membership, 'An account the person is a member of, or invited to, with the role.'],
+  ['MembershipResult', people.MembershipResult, 'A membership.'],
   ['MemberPage', MemberPage, 'One page of members.'],
   ['DeviceAuthorizationInput', people.DeviceAuthorizationInput, 'The product to activate and the machine the installation runs on.'],
   ['DeviceAuthorizationStarted', people.DeviceAuthorizationStarted, 'RFC 8628 codes: the user code for a person, the device code for this installation only.'],
@@ -467,7 +471,7 @@ function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success:
   };
 }
 
-const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
+const methods = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
 function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
   const { body, query, params, headers } = requestOf(route.id as RouteId);

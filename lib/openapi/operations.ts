@@ -24,6 +24,7 @@ import {
   MyAccountCreated,
   Member,
   MemberResult,
+  MembershipResult,
   DeviceAuthorizationStarted,
   DeviceAuthorizationResult,
   ApprovalResult,
@@ -324,13 +325,30 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   getMe: {
     tag: 'People',
     description:
-      "The person and the memberships it holds: every account whose email, or a member's, is the person's verified email. " +
-      'A membership held for the first time is recorded as this person\'s. No `Account-Id` needed.',
-    responses: [{ status: 200, description: 'The person and its memberships.', schema: MeResult }],
+      'The person, the memberships it holds (`status: "active"`: accepted, the person\'s from then on whatever their email) and the ' +
+      'invitations waiting for its verified email (`status: "invited"`, which give no rights until accepted). No `Account-Id` needed.',
+    responses: [{ status: 200, description: 'The person, its memberships and its invitations.', schema: MeResult }],
+  },
+  acceptInvitation: {
+    tag: 'People',
+    description:
+      'Accepts the invitation to the account that the person\'s verified email holds: the membership is the person\'s from then on ' +
+      '(its `sub`), whatever their email becomes. An unverified email is 403 `FORBIDDEN`; an account with no invitation for this ' +
+      'person is 404; a person who already holds a membership of the account (through another email) is 409 `CONFLICT`.',
+    responses: [{ status: 200, description: 'The membership, now active.', schema: MembershipResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  declineInvitation: {
+    tag: 'People',
+    description:
+      'Declines the invitation to the account that the person\'s verified email holds: it is gone (an owner may invite again), with a ' +
+      '`member.removed` event. An unverified email is 403 `FORBIDDEN`; an account with no invitation for this person is 404.',
+    responses: [{ status: 204, description: 'The invitation is gone.' }],
+    refusals: ['NOT_FOUND'],
   },
   createMyAccount: {
     tag: 'People',
-    description: 'Registers a customer account with the person\'s verified email, the person its owner. An unverified email is 403 `FORBIDDEN`.',
+    description: 'Registers a customer account with the person\'s verified email, the person its active owner at once. An unverified email is 403 `FORBIDDEN`.',
     responses: [{ status: 201, description: 'The new customer account.', schema: MyAccountCreated }],
   },
   listMembers: {
@@ -341,13 +359,25 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   },
   addMember: {
     tag: 'People',
-    description: 'Adds a member by email; the person whose verified email it is holds it from their next request on. The same email twice is 409 `CONFLICT`.',
-    responses: [{ status: 201, description: 'The new member.', schema: MemberResult }],
+    description:
+      'Invites a person by email (`status: "invited"`): the invitation gives no rights until the person whose verified email it is ' +
+      'accepts it. The same email twice is 409 `CONFLICT`, and so is an email that already holds 20 pending invitations.',
+    responses: [{ status: 201, description: 'The new member, invited.', schema: MemberResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  changeMemberRole: {
+    tag: 'People',
+    description:
+      "Changes a member's role in place (an invitation's too), with a `member.role_changed` event; the same role changes nothing. " +
+      'Demoting the last active owner is 409 `CONFLICT`, however many demotions race. 404 when the member is not of this account.',
+    responses: [{ status: 200, description: 'The member as it is now.', schema: MemberResult }],
     refusals: ['NOT_FOUND', 'CONFLICT'],
   },
   removeMember: {
     tag: 'People',
-    description: 'Removes a member, who loses access on their next request. Removing the last owner is 409 `CONFLICT`.',
+    description:
+      'Removes a member (or withdraws an invitation), who loses access on their next request. Removing the last active owner is ' +
+      '409 `CONFLICT`, however many removals race.',
     responses: [{ status: 204, description: 'The member was removed.' }],
     refusals: ['NOT_FOUND', 'CONFLICT'],
   },

@@ -27,8 +27,8 @@ import type { TestPerson } from '../support/people.js';
 // Every route × every kind of caller, through the local service (the API Gateway stand-in and its
 // authorizer included), and through the access decision itself (lib/auth/access.ts: `decide` on the
 // facts `loadResource` reads). A route without a row fails the first test.
-// Persons are real people of the local user directory: the owners of R1, C1 and C2 (by their
-// accounts' emails) and a plain member of C1, each acting through that world's account.
+// Persons are real people of the local user directory: the owners of R1, C1 and C2 (invited by their
+// accounts' emails, and accepted) and a plain member of C1, each acting through that world's account.
 
 const principals = [
   'anonymous', 'customer', 'otherCustomer', 'reseller', 'otherReseller', 'ops', 'installation', 'otherInstallation',
@@ -84,6 +84,12 @@ async function newWorld(): Promise<World> {
   await created('POST', '/v1/activations', { installation }, { key: issued.key, productId: 'authserver', ...machine() });
   await created('POST', '/v1/trials', { installation: otherInstallation }, { productId: 'authserver', ...machine() });
   const member = await created<{ member: { id: string } }>('POST', `/v1/accounts/${customerId}/members`, ops, { email: people.customerMember.email, role: 'member' });
+  // Each person accepts the world's invitation: only then does it act through the account.
+  await Promise.all(
+    ([[people.customerOwner, customerId], [people.resellerOwner, reseller.account.id], [people.otherCustomerOwner, otherCustomer.account.id], [people.customerMember, customerId]] as const).map(
+      ([person, accountId]) => created('POST', `/v1/me/invitations/${accountId}/accept`, { apiKey: person.accessToken }, undefined),
+    ),
+  );
   const started = await created<{ userCode: string; deviceCode: string }>('POST', '/v1/device-authorizations', { installation }, { productId: 'authserver', ...machine() });
   const as = (person: TestPerson, accountId: string): Credential => ({ apiKey: person.accessToken, accountId });
   return {
@@ -114,9 +120,19 @@ async function newWorld(): Promise<World> {
 }
 
 type Row = readonly [
-  request: (world: World) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown },
+  request: (world: World, principal: Principal) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown },
   expected: Record<Principal, number>,
 ];
+
+const isPerson = (principal: Principal): principal is keyof typeof people => principal in people;
+
+/** An account that invites the person `principal` is (a fresh one each time: an email holds at most 20 invitations); any account for the others. */
+async function invitingAccount(world: World, principal: Principal): Promise<string> {
+  if (!isPerson(principal)) return world.customer;
+  const account = await created<AccountAnswer>('POST', '/v1/admin/resellers', ops, { name: 'Inviting', email: uniqueEmail('inviting') });
+  await created('POST', `/v1/accounts/${account.account.id}/members`, ops, { email: people[principal].email, role: 'member' });
+  return account.account.id;
+}
 
 /** Expected statuses, in the order of `principals`. */
 const expect12 = (...statuses: number[]): Record<Principal, number> =>
@@ -146,8 +162,11 @@ const declaredMatrix: Record<DeclaredRouteId, Row> = {
   signInConfig: [() => ({ path: '/v1/sign-in-config' }), everyone(200)],
   getMe: [() => ({ path: '/v1/me' }), personsOnly(200)],
   createMyAccount: [() => ({ path: '/v1/me/accounts', body: { name: 'Mine' } }), personsOnly(201)],
+  acceptInvitation: [async (world, principal) => ({ path: `/v1/me/invitations/${await invitingAccount(world, principal)}/accept` }), personsOnly(200)],
+  declineInvitation: [async (world, principal) => ({ path: `/v1/me/invitations/${await invitingAccount(world, principal)}/decline` }), personsOnly(204)],
   listMembers: [(world) => ({ path: `/v1/accounts/${world.customer}/members` }), memberAdmin(200)],
   addMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members`, body: { email: uniqueEmail('new'), role: 'member' } }), memberAdmin(201)],
+  changeMemberRole: [(world) => ({ path: `/v1/accounts/${world.customer}/members/${world.memberId}`, body: { role: 'owner' } }), memberAdmin(200)],
   removeMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members/${world.memberId}` }), memberAdmin(204)],
   startDeviceAuthorization: [() => ({ path: '/v1/device-authorizations', body: { productId: 'authserver', ...machine() } }), installationOnly(201, 201)],
   deviceToken: [(world) => ({ path: '/v1/device-authorizations/token', body: { deviceCode: world.deviceCode } }), installationOnly(400, 404)],
@@ -197,8 +216,8 @@ const matrix = Object.fromEntries(
   routes.map((route): [RouteId, Row] => {
     if (!route.twinOf) return [route.id, declaredMatrix[route.id as DeclaredRouteId]];
     const [twinned, expected] = declaredMatrix[route.twinOf];
-    const onAdminPath = async (world: World) => {
-      const { path, body } = await twinned(world);
+    const onAdminPath = async (world: World, principal: Principal) => {
+      const { path, body } = await twinned(world, principal);
       return { path: `/v1/admin${path.slice('/v1'.length)}`, body };
     };
     return [route.id, [onAdminPath, opsOnly(expected.ops)]];
@@ -217,7 +236,7 @@ describe('authorization matrix', () => {
     it.concurrent.each(principals.map((principal) => [principal] as const))('as %s', async (principal) => {
       const row = matrix[id];
       const world = await (row[1][principal] >= 400 ? (refusedWorld ??= newWorld()) : newWorld());
-      const { path, body } = await row[0](world);
+      const { path, body } = await row[0](world, principal);
       const answer = await request(baseUrl, route.method, path, { credential: world.credentials[principal], body });
       expect(answer.status, JSON.stringify(answer.body)).toBe(row[1][principal]);
       if (answer.status >= 400) expect(answer.headers.get('content-type')).toBe('application/problem+json');
@@ -257,7 +276,7 @@ describe('authorization matrix, through decide', () => {
     it.concurrent.each(principals.map((principal) => [principal] as const))('as %s', async (principal) => {
       const cell = await (world ??= newWorld());
       const [requestFor, expected] = matrix[id];
-      const { path, body } = await requestFor(cell);
+      const { path, body } = await requestFor(cell, principal);
       const event = await eventOf(route, path, body, cell.credentials[principal]);
       const status = expected[principal];
       let caller;

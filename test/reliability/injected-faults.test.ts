@@ -76,7 +76,7 @@ afterAll(() => {
   resetSecretBox();
 });
 
-const account = () => ({ name: `Account ${randomUUID()}`, email: 'it@example.com' });
+const account = () => ({ name: `Account ${randomUUID()}`, email: `it-${randomUUID()}@example.com` });
 const newLicense = (input: { maxActivations?: number } = {}) => issueLicense(reseller.principal, { customerId: customer.account.id, ...input });
 const activation = (installation: TestInstallation, key: string) => call('activate', { installation, body: { key, productId: 'authserver', ...machine() } });
 

@@ -18,6 +18,9 @@ export const MemberInput = z.strictObject({
 });
 export type MemberInput = z.infer<typeof MemberInput>;
 
+export const MemberRoleInput = z.strictObject({ role: z.enum(['owner', 'member']) });
+export type MemberRoleInput = z.infer<typeof MemberRoleInput>;
+
 // A new schema for each parameter: the document describes each one on its own schema.
 const segment = () => z.string().check(z.minLength(1));
 export const AccountPath = z.object({ accountId: segment() });
@@ -53,7 +56,10 @@ export const personRequests = {
   createMyAccount: { body: MyAccountInput },
   listMembers: { params: AccountPath, query: ListQuery },
   addMember: { params: AccountPath, body: MemberInput },
+  changeMemberRole: { params: MemberPath, body: MemberRoleInput },
   removeMember: { params: MemberPath },
+  acceptInvitation: { params: AccountPath },
+  declineInvitation: { params: AccountPath },
   startDeviceAuthorization: { body: DeviceAuthorizationInput },
   deviceToken: { body: DeviceTokenInput },
   getDeviceAuthorization: { params: UserCodePath },

@@ -91,6 +91,8 @@ export const EventType = z.enum([
   'member.removed',
   'authorization.approved',
   'authorization.denied',
+  'member.accepted',
+  'member.role_changed',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
@@ -194,10 +196,15 @@ export type MemberRole = z.infer<typeof MemberRole>;
 
 export const Person = z.object({ id: z.string(), email: z.string().optional(), emailVerified: z.boolean() });
 
-export const Membership = z.object({ account: Account, role: MemberRole });
+/** An invitation gives no rights until the person whose verified email it names accepts it (API.md §7). */
+export const MemberStatus = z.enum(['invited', 'active']);
+export type MemberStatus = z.infer<typeof MemberStatus>;
+
+export const Membership = z.object({ account: Account, role: MemberRole, status: MemberStatus });
 export type Membership = z.infer<typeof Membership>;
 
 export const MeResult = z.object({ person: Person, memberships: z.array(Membership) });
+export const MembershipResult = z.object({ membership: Membership });
 export const MyAccountCreated = z.object({ account: Account });
 
 export const Member = z.object({
@@ -205,7 +212,8 @@ export const Member = z.object({
   accountId: z.string(),
   email: z.string(),
   role: MemberRole,
-  /** Once a person holds the membership. */
+  status: MemberStatus,
+  /** Once a person accepted it: the membership is that person's from then on, whatever their email. */
   personId: z.string().optional(),
   createdAt: isoTime,
 });

@@ -4,8 +4,7 @@ import type { Membership } from '../auth/session';
 import { Loading } from './ui';
 
 function AccountSwitcher() {
-  const { me, membership, chooseAccount } = useSession();
-  const memberships = me?.memberships ?? [];
+  const { memberships, membership, chooseAccount } = useSession();
   if (memberships.length < 2 || !membership) return null;
   return (
     <div className="switcher">
