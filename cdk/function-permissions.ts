@@ -55,10 +55,11 @@ export const functionNeeds = {
   'get-installation': { table: { access: 'RW', partitions: ['account', 'apiKey', 'person', 'license', 'installation'] }, signingKey: 'sign', userDirectory: true },
   'offline-activate': { table: { access: 'RW', partitions: ['account', 'license', 'installation', 'trial', 'offlineRequest'] }, signingKey: 'sign' },
   people: { table: { access: 'RW', partitions: ['account', 'accountsByKind', 'email', 'person'] } },
-  members: { table: { access: 'RW', partitions: ['account', 'email', 'person'] } },
+  members: { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'person'] } },
   'device-authorizations': { table: { access: 'RW', partitions: ['account', 'license', 'installation', 'trial', 'userCode', 'deviceCode'] }, signingKey: 'sign', siteUrl: true },
   'device-approvals': { table: { access: 'RW', partitions: ['account', 'person', 'license', 'installation', 'trial', 'userCode', 'deviceCode'] }, signingKey: 'sign' },
-  authorizer: { table: { access: 'RO', partitions: ['apiKey', 'email'] }, userDirectory: true },
+  // Writes only when a key was last used over an hour ago: its lookup and its listing (`lastUsedAt`).
+  authorizer: { table: { access: 'RW', partitions: ['apiKey', 'account'] }, userDirectory: true },
   'set-budget': { table: { access: 'RW', partitions: ['account', 'email', 'budget'] } },
   'list-budgets': { table: { access: 'RO', partitions: ['account', 'person', 'budget'] } },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */

@@ -1,5 +1,7 @@
 import type { Table } from '../platform/dynamodb.js';
 import { generateApiKey, hashApiKey } from '../auth/api-keys.js';
+import { apiKeyPrefixOf } from '../data/api-keys.js';
+import type { ApiKeyRecord } from '../data/api-keys.js';
 import type { Actor } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { Account, AccountInput, AuditEvent } from '@license-activation/contract/schemas';
@@ -57,10 +59,12 @@ async function createAccount(
     ...(resellerId ? [{ id: newId('evt', now), type: 'association.added' as const, createdAt, actor, customerId, data: { resellerId } }] : []),
   ];
   const apiKey = args.withApiKey === false ? '' : generateApiKey();
-  const apiKeyHash = apiKey ? hashApiKey(apiKey) : undefined;
+  const keyRecord: ApiKeyRecord | undefined = apiKey
+    ? { id: newId('key', now), accountId: account.id, kind, name: account.name, prefix: apiKeyPrefixOf(apiKey), hash: hashApiKey(apiKey), createdAt }
+    : undefined;
   const put = (owner: MembershipRecord | undefined) =>
     retryOnContention(async () => {
-      const attempt = await putAccount(deps.table, { account, owner, apiKeyHash, events: eventsWith(owner), resellerId });
+      const attempt = await putAccount(deps.table, { account, owner, apiKey: keyRecord, events: eventsWith(owner), resellerId });
       return attempt === 'contention' ? retry : attempt;
     });
   // An email that holds all its invitations is not invited again, nor its count contended for.

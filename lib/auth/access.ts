@@ -148,7 +148,7 @@ function seeInstallation(caller: Caller, resource: Of<'installation'>): Decision
   return visible ? allow : notFound(`no installation ${resource.id}`);
 }
 
-/** An account's members (and keys): ops, and the persons who own it; a plain member is refused, anyone else does not learn it exists. */
+/** An account's members and API keys: ops, and the persons who own it; a plain member is refused, anyone else does not learn it exists. */
 function manageAccount(caller: Caller, resource: Of<'account'>): Decision {
   if (!resource.account) return notFound(`no account ${resource.id}`);
   if (caller.account?.kind === 'ops') return allow;
@@ -254,6 +254,9 @@ export const routeAccess = {
   addMember: { rule: 'manageAccount', id: ({ params }) => params.accountId },
   changeMemberRole: { rule: 'manageAccount', id: ({ params }) => params.accountId },
   removeMember: { rule: 'manageAccount', id: ({ params }) => params.accountId },
+  listApiKeys: { rule: 'manageAccount', id: ({ params }) => params.accountId },
+  createApiKey: { rule: 'manageAccount', id: ({ params }) => params.accountId },
+  revokeApiKey: { rule: 'manageAccount', id: ({ params }) => params.accountId },
   // A user code is a secret shown by the installation: whoever signed in and holds it may look, and deny.
   getDeviceAuthorization: anyone,
   denyDeviceAuthorization: anyone,

@@ -49,7 +49,10 @@ function principalFromGateway(event: HttpEvent, route: RouteDefinition): BearerP
   const id: unknown = context?.[authorizerContextKeys.id];
   if (typeof id !== 'string' || !id) return undefined;
   if (kind === 'ops') return { kind: 'ops', id: 'ops' };
-  if (kind === 'reseller' || kind === 'customer') return { kind, id };
+  if (kind === 'reseller' || kind === 'customer') {
+    const name: unknown = context?.[authorizerContextKeys.name];
+    return { kind, id, ...(typeof name === 'string' && name ? { name } : {}) };
+  }
   if (kind === 'person') {
     const email: unknown = context?.[authorizerContextKeys.email];
     // API Gateway hands the authorizer's context values on as strings.

@@ -4,8 +4,9 @@ import { ProblemError } from '@license-activation/contract/problem';
 /** An authenticated account: the vendor's ops, a reseller or a customer. */
 export type AccountPrincipal =
   | { readonly kind: 'ops'; readonly id: 'ops' }
-  | { readonly kind: 'reseller'; readonly id: string }
-  | { readonly kind: 'customer'; readonly id: string };
+  /** `name`: the account's, when its key authenticated it (audit events name their actor). */
+  | { readonly kind: 'reseller'; readonly id: string; readonly name?: string }
+  | { readonly kind: 'customer'; readonly id: string; readonly name?: string };
 
 /** An installation that proved possession of its key (DPoP or a signed offline request). */
 export interface InstallationPrincipal {

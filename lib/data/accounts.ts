@@ -3,7 +3,8 @@ import { batchGet, mapKey } from './batch-get.js';
 import type { Table } from '../platform/dynamodb.js';
 import type { Account, AuditEvent } from '@license-activation/contract/schemas';
 import { accountIsKind, toAccount } from './account-items.js';
-import { apiKeyItem } from './api-keys.js';
+import { apiKeyPuts } from './api-keys.js';
+import type { ApiKeyRecord } from './api-keys.js';
 import { associationItem } from './associations.js';
 import { eventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
@@ -35,9 +36,9 @@ export type PutAccountOutcome = 'created' | 'reseller-missing' | 'invitations-fu
  */
 export async function putAccount(
   table: Table,
-  args: { account: Account; owner?: MembershipRecord; apiKeyHash?: string; events: AuditEvent[]; resellerId?: string },
+  args: { account: Account; owner?: MembershipRecord; apiKey?: ApiKeyRecord; events: AuditEvent[]; resellerId?: string },
 ): Promise<PutAccountOutcome> {
-  const { account, apiKeyHash, events, resellerId } = args;
+  const { account, apiKey, events, resellerId } = args;
   const put = (item: Record<string, unknown>) => ({ Put: { TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } });
   const outcome = await labelledTransaction<string>(table, [
     ...(resellerId
@@ -47,7 +48,7 @@ export async function putAccount(
         ]
       : []),
     ['account', put(accountItem(account))],
-    ...(apiKeyHash ? [['apiKey', put(apiKeyItem(apiKeyHash, account.id, account.kind))] as const] : []),
+    ...(apiKey ? apiKeyPuts(table, apiKey) : []),
     ...(args.owner ? memberPuts(table, args.owner) : []),
     ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])).map((item): LabelledItem<string> => ['event', item]),
   ]);

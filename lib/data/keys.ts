@@ -37,6 +37,11 @@ export const keys = {
   account: (accountId: string) => ({ pk: `${partitions.account}${accountId}`, sk: 'ACCOUNT' }),
   accountsByKind: (kind: string) => `${partitions.accountsByKind}${kind}`,
   apiKey: (apiKeyHash: string) => ({ pk: `${partitions.apiKey}${apiKeyHash}`, sk: 'APIKEY' }),
+  /** The same key in its account's list of keys. */
+  accountApiKey: (accountId: string, keyId: string) => ({ pk: `${partitions.account}${accountId}`, sk: `APIKEY#${keyId}` }),
+  accountApiKeyPrefix: 'APIKEY#',
+  /** How many keys an account has (at most 5). */
+  apiKeyCount: (accountId: string) => ({ pk: `${partitions.account}${accountId}`, sk: 'APIKEYS' }),
   association: (resellerId: string, customerId: string) => ({ pk: `${partitions.account}${resellerId}`, sk: `CUSTOMER#${customerId}` }),
   associationPrefix: 'CUSTOMER#',
   license: (licenseId: string) => ({ pk: `${partitions.license}${licenseId}`, sk: 'LICENSE' }),

@@ -25,6 +25,8 @@ import {
   Member,
   MemberResult,
   MembershipResult,
+  ApiKey,
+  ApiKeyCreated,
   DeviceAuthorizationStarted,
   DeviceAuthorizationResult,
   ApprovalResult,
@@ -44,6 +46,7 @@ export const AccountPage = pageOf(Account);
 export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
 export const MemberPage = pageOf(Member);
+export const ApiKeyPage = pageOf(ApiKey);
 export const LicenseInstallationPage = pageOf(LicenseInstallation);
 
 /** Response headers an operation adds to the ones every response carries. */
@@ -380,6 +383,31 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
       '409 `CONFLICT`, however many removals race.',
     responses: [{ status: 204, description: 'The member was removed.' }],
     refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  listApiKeys: {
+    tag: 'People',
+    description: listDescription(
+      "The API keys that act for the account (at most 5), for its owners and ops, each with its `prefix` (its first 8 characters) and when " +
+        'it was last used (at most an hour stale). A member who is not an owner is 403 `FORBIDDEN`; a non-member 404.',
+    ),
+    responses: [{ status: 200, description: 'A page of API keys.', schema: ApiKeyPage }],
+    refusals: ['NOT_FOUND'],
+  },
+  createApiKey: {
+    tag: 'People',
+    description:
+      'Adds an API key to the account; the key is in this answer only (the server keeps its hash). An account keeps at most 5 keys: ' +
+      'the sixth is 409 `CONFLICT`. Records an `api_key.created` event.',
+    responses: [{ status: 201, description: 'The new key, shown this once, and its listing.', schema: ApiKeyCreated }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  revokeApiKey: {
+    tag: 'People',
+    description:
+      'Revokes one of the account\'s keys: every request with it is 401 `UNAUTHENTICATED` within 60 seconds (at once where the function ' +
+      'looks keys up itself, and once the API-key authorizer\'s 60-second cache of it ends). Records an `api_key.revoked` event.',
+    responses: [{ status: 204, description: 'The key is revoked.' }],
+    refusals: ['NOT_FOUND'],
   },
   startDeviceAuthorization: {
     tag: 'People',

@@ -124,6 +124,10 @@ type Row = readonly [
   expected: Record<Principal, number>,
 ];
 
+async function newKeyOf(accountId: string): Promise<string> {
+  return (await created<{ apiKey: { id: string } }>('POST', `/v1/accounts/${accountId}/api-keys`, ops, undefined)).apiKey.id;
+}
+
 const isPerson = (principal: Principal): principal is keyof typeof people => principal in people;
 
 /** An account that invites the person `principal` is (a fresh one each time: an email holds at most 20 invitations); any account for the others. */
@@ -168,6 +172,13 @@ const declaredMatrix: Record<DeclaredRouteId, Row> = {
   addMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members`, body: { email: uniqueEmail('new'), role: 'member' } }), memberAdmin(201)],
   changeMemberRole: [(world) => ({ path: `/v1/accounts/${world.customer}/members/${world.memberId}`, body: { role: 'owner' } }), memberAdmin(200)],
   removeMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members/${world.memberId}` }), memberAdmin(204)],
+  listApiKeys: [(world) => ({ path: `/v1/accounts/${world.customer}/api-keys` }), memberAdmin(200)],
+  createApiKey: [(world) => ({ path: `/v1/accounts/${world.customer}/api-keys` }), memberAdmin(201)],
+  revokeApiKey: [
+    // A key of its own for each cell that may revoke it (an account keeps at most 5); the others are refused before any key is looked up.
+    async (world, principal) => ({ path: `/v1/accounts/${world.customer}/api-keys/${memberAdmin(204)[principal] === 204 ? await newKeyOf(world.customer) : 'key_unknown'}` }),
+    memberAdmin(204),
+  ],
   startDeviceAuthorization: [() => ({ path: '/v1/device-authorizations', body: { productId: 'authserver', ...machine() } }), installationOnly(201, 201)],
   deviceToken: [(world) => ({ path: '/v1/device-authorizations/token', body: { deviceCode: world.deviceCode } }), installationOnly(400, 404)],
   getDeviceAuthorization: [(world) => ({ path: `/v1/device-authorizations/${world.userCode}` }), personsOnly(200)],

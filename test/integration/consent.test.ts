@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Account, AuditEvent, Member, Membership } from '@license-activation/contract/schemas';
+import type { Account, ApiKey, ApiKeyCreated, AuditEvent, Member, Membership } from '@license-activation/contract/schemas';
 import { table } from '#lib/platform/dynamodb.js';
+import { authenticateApiKey } from '#lib/auth/authenticate-api-key.js';
+import { authorizerCacheSeconds } from '#lib/auth/authorizer-policy.js';
+import { maxApiKeys } from '#lib/data/api-keys.js';
 import { maxPendingInvitations, pendingInvitationsOf } from '#lib/data/members.js';
 import { call } from '../support/api.js';
 import { checkLedger } from '../support/ledger.js';
@@ -15,7 +18,9 @@ import type { TestPerson } from '../support/people.js';
 
 let baseUrl: string;
 let close: () => Promise<void>;
-beforeAll(async () => ({ baseUrl, close } = await startLocalService()));
+// The local authorizer's cache runs on this clock: a test lets cached answers expire by moving it on.
+let cacheClockOffsetMs = 0;
+beforeAll(async () => ({ baseUrl, close } = await startLocalService({ now: () => Date.now() + cacheClockOffsetMs })));
 afterAll(() => close());
 
 const ops: Credential = { apiKey: process.env.OPS_API_KEY ?? '' };
@@ -123,6 +128,79 @@ describe('consent (API.md §7)', () => {
     for (let count = 0; count < maxPendingInvitations; count += 1) await register(invitee);
     const refused = await request<{ code: string }>(baseUrl, 'POST', `/v1/accounts/${own.account.id}/members`, { credential: as(owner), body: { email: invitee, role: 'member' } });
     expect([refused.status, refused.body.code]).toEqual([409, 'CONFLICT']);
+  });
+});
+
+describe('the pre-binding story (the review finding, end to end)', () => {
+  it("invites the victim instead of binding them, and lets them revoke the registrant's key: refused within 60 seconds, the authorizer's cache included", async () => {
+    // Anyone registers an account naming the victim's email, and keeps its key.
+    const email = uniqueEmail('victim');
+    const registrant = await register(email);
+    const registrantKey: Credential = { apiKey: registrant.apiKey };
+    expect(await statusOf('GET', '/v1/licenses', registrantKey)).toBe(200);
+
+    // The victim signs up: an invitation, not a membership. They decline; a second registration, they accept.
+    const victim = await signedInPerson(email);
+    expect((await me(victim)).memberships).toEqual([{ account: registrant.account, role: 'owner', status: 'invited' }]);
+    await ok('POST', `/v1/me/invitations/${registrant.account.id}/decline`, as(victim), undefined, 204);
+    const again = await register(email);
+    const againKey: Credential = { apiKey: again.apiKey };
+    expect(await statusOf('GET', '/v1/licenses', againKey)).toBe(200);
+    await ok('POST', `/v1/me/invitations/${again.account.id}/accept`, as(victim));
+
+    // The owner sees the key that acts for the account (never the key itself) and revokes it.
+    const { items } = await ok<{ items: ApiKey[] }>('GET', `/v1/accounts/${again.account.id}/api-keys`, as(victim));
+    expect(items).toEqual([{ id: expect.stringMatching(/^key_/), prefix: again.apiKey.slice(0, 8), createdAt: expect.any(String), lastUsedAt: expect.any(String) }]);
+    expect(JSON.stringify(items)).not.toContain(again.apiKey);
+    await ok('DELETE', `/v1/accounts/${again.account.id}/api-keys/${items[0]?.id ?? ''}`, as(victim), undefined, 204);
+
+    // Refused at once where the function looks the key up itself; through the authorizer once its cached answer ends.
+    expect(await statusOf('DELETE', '/v1/installations/inst_unknown/activations/lic_unknown', againKey)).toBe(401);
+    expect(await statusOf('GET', '/v1/licenses', againKey)).toBe(200);
+    cacheClockOffsetMs += authorizerCacheSeconds * 1000;
+    expect(await statusOf('GET', '/v1/licenses', againKey)).toBe(401);
+    expect(await statusOf('GET', `/v1/accounts/${again.account.id}/api-keys`, as(victim))).toBe(200);
+
+    const revoked = (await eventsOf(again.account.id)).find((event) => event.type === 'api_key.revoked');
+    expect(revoked).toMatchObject({ actor: { kind: 'person', id: victim.id }, data: { prefix: again.apiKey.slice(0, 8) } });
+    expect(await checkLedger(table())).toEqual([]);
+  });
+});
+
+describe('API keys (API.md §7)', () => {
+  it('shows a new key once, and keeps at most 5 however many requests race for the sixth', async () => {
+    const owner = await signedInPerson(uniqueEmail('keys'));
+    const { account } = await ok<{ account: Account }>('POST', '/v1/me/accounts', as(owner), { name: 'Keys' }, 201);
+    expect((await ok<{ items: ApiKey[] }>('GET', `/v1/accounts/${account.id}/api-keys`, as(owner))).items).toEqual([]);
+
+    const answers = await Promise.all(Array.from({ length: maxApiKeys + 1 }, () => request<ApiKeyCreated & { code?: string }>(baseUrl, 'POST', `/v1/accounts/${account.id}/api-keys`, { credential: as(owner) })));
+    expect(answers.map((answer) => answer.status).toSorted()).toEqual([201, 201, 201, 201, 201, 409]);
+    const made = answers.filter((answer) => answer.status === 201).map((answer) => answer.body);
+    const listed = await ok<{ items: ApiKey[] }>('GET', `/v1/accounts/${account.id}/api-keys`, as(owner));
+    expect(listed.items.map((key) => key.id).toSorted()).toEqual(made.map((created) => created.apiKey.id).toSorted());
+    expect(made.every((created) => created.apiKey.prefix === created.key.slice(0, 8))).toBe(true);
+    // Each acts for the account at once; a revoked one no longer.
+    const [first] = made;
+    expect(await statusOf('GET', '/v1/licenses', { apiKey: first?.key ?? '' })).toBe(200);
+    await ok('DELETE', `/v1/accounts/${account.id}/api-keys/${first?.apiKey.id ?? ''}`, ops, undefined, 204);
+    expect(await statusOf('DELETE', `/v1/accounts/${account.id}/api-keys/${first?.apiKey.id ?? ''}`, ops)).toBe(404);
+    await ok('POST', `/v1/admin/accounts/${account.id}/api-keys`, ops, undefined, 201);
+    expect(await checkLedger(table())).toEqual([]);
+  });
+
+  it('records when a key was last used at most once an hour, not on every request', async () => {
+    const registered = await register(uniqueEmail('used'));
+    const deps = { table: table(), opsApiKey: async () => undefined };
+    const lastUsed = async () => (await ok<{ items: ApiKey[] }>('GET', `/v1/admin/accounts/${registered.account.id}/api-keys`, ops)).items[0]?.lastUsedAt;
+    const t0 = new Date('2031-01-01T00:00:00.000Z');
+
+    await authenticateApiKey(registered.apiKey, deps, t0);
+    expect(await lastUsed()).toBe(t0.toISOString());
+    await authenticateApiKey(registered.apiKey, deps, new Date(t0.getTime() + 59 * 60_000));
+    expect(await lastUsed()).toBe(t0.toISOString());
+    const later = new Date(t0.getTime() + 61 * 60_000);
+    await authenticateApiKey(registered.apiKey, deps, later);
+    expect(await lastUsed()).toBe(later.toISOString());
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Table } from '#lib/platform/dynamodb.js';
 import { keys } from '#lib/data/keys.js';
 import { maxPendingInvitations } from '#lib/data/members.js';
+import { maxApiKeys } from '#lib/data/api-keys.js';
 import { itemKey, scanTable } from './table-snapshot.js';
 import type { Item } from './table-snapshot.js';
 
@@ -15,6 +16,7 @@ import type { Item } from './table-snapshot.js';
  * - a reseller budget's `used` is the quantity of the reseller's licenses its budget holds, and a
  *   budget with a limit keeps `headroom = limit - used`;
  * - an installation holds licenses of its own customer only, and a trial never outlives its first activation;
+ * - an API key's lookup and its entry in its account's list agree, and an account counts its keys (at most 5);
  * - a membership's items agree (under its account, its email and, once accepted, its person); an
  *   account counts its active owners, and an email its pending invitations (at most 20);
  * - nothing is orphaned: API keys, associations, licenses, idempotency records, trial claims, spent proofs
@@ -55,9 +57,17 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       case 'apiKey': {
         const owner = account(item.accountId);
         if (owner?.kind !== item.kind) violations.push(`API key ${where} names no ${String(item.kind)} account ${String(item.accountId)}`);
-        apiKeysOf.set(String(item.accountId), (apiKeysOf.get(String(item.accountId)) ?? 0) + 1);
+        const listed = find(keys.accountApiKey(String(item.accountId), String(item.id)));
+        if (!listed || listed.hash !== item.hash || listed.prefix !== item.prefix) violations.push(`API key ${where} is not listed as ${String(item.id)} of ${String(item.accountId)}`);
+        count(apiKeysOf, String(item.accountId));
         break;
       }
+      case 'accountApiKey':
+        if (find(keys.apiKey(String(item.hash)))?.id !== item.id) violations.push(`listed API key ${where} has no lookup item`);
+        break;
+      case 'apiKeyCount':
+        // Compared with the keys it counts, below.
+        break;
       case 'association':
         if (account(item.resellerId)?.kind !== 'reseller') violations.push(`association ${where} names no reseller ${String(item.resellerId)}`);
         if (account(item.customerId)?.kind !== 'customer') violations.push(`association ${where} names no customer ${String(item.customerId)}`);
@@ -184,9 +194,11 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       const pending = pendingInvitations.get(email) ?? 0;
       if (item.pending !== pending || pending > maxPendingInvitations) violations.push(`invitations ${itemKey(item)} count ${String(item.pending)}, ${email} holds ${pending}`);
     }
-    // Accounts a person registers on the site have no API key.
-    if (item.entity === 'account' && (apiKeysOf.get(String(item.id)) ?? 0) > 1) {
-      violations.push(`account ${String(item.id)} has ${apiKeysOf.get(String(item.id)) ?? 0} API keys`);
+    if (item.entity === 'account') {
+      // Accounts a person registers on the site start without one.
+      const apiKeys = apiKeysOf.get(String(item.id)) ?? 0;
+      const counted = find(keys.apiKeyCount(String(item.id)))?.count ?? 0;
+      if (apiKeys > maxApiKeys || counted !== apiKeys) violations.push(`account ${String(item.id)} has ${apiKeys} API keys, counts ${String(counted)}`);
     }
     if (item.entity === 'event') {
       const feeds = eventFeeds.get(String(item.id)) ?? new Set();

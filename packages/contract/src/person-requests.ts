@@ -25,6 +25,7 @@ export type MemberRoleInput = z.infer<typeof MemberRoleInput>;
 const segment = () => z.string().check(z.minLength(1));
 export const AccountPath = z.object({ accountId: segment() });
 export const MemberPath = z.object({ accountId: segment(), memberId: segment() });
+export const ApiKeyPath = z.object({ accountId: segment(), keyId: segment() });
 
 export const DeviceAuthorizationInput = z.strictObject({ productId: id, ...machineReport });
 export type DeviceAuthorizationInput = z.infer<typeof DeviceAuthorizationInput>;
@@ -58,6 +59,9 @@ export const personRequests = {
   addMember: { params: AccountPath, body: MemberInput },
   changeMemberRole: { params: MemberPath, body: MemberRoleInput },
   removeMember: { params: MemberPath },
+  listApiKeys: { params: AccountPath, query: ListQuery },
+  createApiKey: { params: AccountPath },
+  revokeApiKey: { params: ApiKeyPath },
   acceptInvitation: { params: AccountPath },
   declineInvitation: { params: AccountPath },
   startDeviceAuthorization: { body: DeviceAuthorizationInput },

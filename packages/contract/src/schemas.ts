@@ -93,6 +93,8 @@ export const EventType = z.enum([
   'authorization.denied',
   'member.accepted',
   'member.role_changed',
+  'api_key.created',
+  'api_key.revoked',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
@@ -219,6 +221,19 @@ export const Member = z.object({
 });
 export type Member = z.infer<typeof Member>;
 export const MemberResult = z.object({ member: Member });
+
+/** One of the API keys that act for an account; the key itself is shown only when it is made. */
+export const ApiKey = z.object({
+  id: z.string(),
+  /** The key's first 8 characters, so its owners can tell the keys apart. */
+  prefix: z.string(),
+  createdAt: isoTime,
+  /** When the key was last used, at most an hour stale. */
+  lastUsedAt: z.optional(isoTime),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+export const ApiKeyCreated = z.object({ apiKey: ApiKey.omit({ lastUsedAt: true }), key: z.string() });
+export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
 
 export const DeviceAuthorizationStarted = z.object({
   deviceCode: z.string(),
