@@ -1,7 +1,7 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
 import { storedResources } from '#lib/auth/access-facts.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
-import { installationOf } from '#lib/auth/principal.js';
+import { actorOf, installationOf } from '#lib/auth/principal.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { dpopProofs } from '#lib/auth/dpop-proofs.js';
@@ -16,6 +16,7 @@ export const handler = httpHandler(
     const { created, token, installation, activation } = await activate(installationDeps(), {
       proof: { kind: 'dpop', installation: installationOf(caller) },
       account: caller.account,
+      actor: actorOf(caller, body.hostname),
       input: body,
       lifetime: { kind: 'online' },
       now,

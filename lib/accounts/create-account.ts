@@ -45,7 +45,8 @@ async function createAccount(
     ...(args.ownerId ? { status: 'active', personId: args.ownerId } : { status: 'invited' }),
     createdAt,
   };
-  const actor = args.actor ?? { kind, id: account.id };
+  // Registered anonymously, the account itself is who acted.
+  const actor: Actor = args.actor ?? { kind, id: account.id, name: account.name };
   const customerId = kind === 'customer' ? account.id : undefined;
   const eventsWith = (owner: MembershipRecord | undefined): AuditEvent[] => [
     {
@@ -81,13 +82,13 @@ export function registerCustomer(deps: AccountDeps, input: AccountInput, now: Da
 }
 
 /** `POST /v1/admin/resellers`: ops create a reseller. */
-export function createReseller(deps: AccountDeps, input: AccountInput, now: Date): Promise<AccountCreated> {
-  return createAccount(deps, { kind: 'reseller', input, actor: { kind: 'ops', id: 'ops' }, now });
+export function createReseller(deps: AccountDeps, input: AccountInput, actor: Actor, now: Date): Promise<AccountCreated> {
+  return createAccount(deps, { kind: 'reseller', input, actor, now });
 }
 
-/** `POST /v1/customers`: a reseller creates a customer it then manages. */
-export function createCustomerOfReseller(deps: AccountDeps, resellerId: string, input: AccountInput, now: Date): Promise<AccountCreated> {
-  return createAccount(deps, { kind: 'customer', input, actor: { kind: 'reseller', id: resellerId }, resellerId, now });
+/** `POST /v1/customers`: a reseller (or a person through its membership, `actor`) creates a customer it then manages. */
+export function createCustomerOfReseller(deps: AccountDeps, resellerId: string, input: AccountInput, actor: Actor, now: Date): Promise<AccountCreated> {
+  return createAccount(deps, { kind: 'customer', input, actor, resellerId, now });
 }
 
 /** `POST /v1/me/accounts`: a person with a verified email registers a customer account and owns it. */
@@ -97,7 +98,7 @@ export async function registerCustomerOfPerson(
   input: { name: string },
   now: Date,
 ): Promise<Account> {
-  const actor: Actor = { kind: 'person', id: person.id };
+  const actor: Actor = { kind: 'person', id: person.id, name: person.email };
   const { account } = await createAccount(deps, { kind: 'customer', input: { name: input.name, email: person.email }, actor, ownerId: person.id, withApiKey: false, now });
   return account;
 }

@@ -1,4 +1,5 @@
 import type { Table } from '../platform/dynamodb.js';
+import { actorOf } from '../auth/principal.js';
 import type { Caller, PersonPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { Account, AuditEvent, Member, MemberInput, MemberRole, Membership } from '@license-activation/contract/schemas';
@@ -47,11 +48,6 @@ export async function describePerson(deps: PeopleDeps, person: PersonPrincipal):
   return { person: { id: person.id, ...(person.email ? { email: person.email } : {}), emailVerified: person.emailVerified }, memberships };
 }
 
-/** The audit `actor` of a change to memberships: ops, or the signed-in person. */
-function actorOf(caller: Caller): AuditEvent['actor'] {
-  return caller.account?.kind === 'ops' ? { kind: 'ops', id: caller.account.id } : { kind: 'person', id: caller.person?.id ?? 'anonymous' };
-}
-
 type MemberEventType = 'member.added' | 'member.accepted' | 'member.removed' | 'member.role_changed';
 
 function memberEvent(type: MemberEventType, actor: AuditEvent['actor'], member: MembershipRecord, now: Date, change?: { from: MemberRole; to: MemberRole }): AuditEvent {
@@ -79,7 +75,7 @@ async function invitationFor(deps: PeopleDeps, person: PersonPrincipal, accountI
 export async function acceptInvitation(deps: PeopleDeps, person: PersonPrincipal, accountId: string, now: Date): Promise<Membership> {
   const accepted = await retryOnContention(async () => {
     const invitation = await invitationFor(deps, person, accountId);
-    const outcome = await acceptStoredInvitation(deps.table, invitation, person.id, [memberEvent('member.accepted', { kind: 'person', id: person.id }, invitation, now)]);
+    const outcome = await acceptStoredInvitation(deps.table, invitation, person.id, [memberEvent('member.accepted', actorOf({ person }), invitation, now)]);
     if (outcome === 'already-member') throw problem('CONFLICT', `you are already a member of ${accountId}`);
     return outcome === 'accepted' ? invitation : retry;
   });
@@ -92,7 +88,7 @@ export async function acceptInvitation(deps: PeopleDeps, person: PersonPrincipal
 export async function declineInvitation(deps: PeopleDeps, person: PersonPrincipal, accountId: string, now: Date): Promise<void> {
   await retryOnContention(async () => {
     const invitation = await invitationFor(deps, person, accountId);
-    const outcome = await removeMember(deps.table, invitation, [memberEvent('member.removed', { kind: 'person', id: person.id }, invitation, now)]);
+    const outcome = await removeMember(deps.table, invitation, [memberEvent('member.removed', actorOf({ person }), invitation, now)]);
     return outcome === 'removed' ? undefined : retry;
   });
 }

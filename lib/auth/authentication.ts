@@ -3,6 +3,7 @@ import { admits, refusal } from './access.js';
 import type { ResourceLoader } from './access.js';
 import { bearerToken } from './api-keys.js';
 import { authorizerContextKeys } from './authorizer-policy.js';
+import { opsPrincipal } from './principal.js';
 import type { AccountPrincipal, ActingMembership, Caller, InstallationPrincipal, PersonPrincipal } from './principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { RouteDefinition } from '@license-activation/contract/routes';
@@ -43,12 +44,15 @@ type BearerPrincipal = AccountPrincipal | PersonPrincipal;
 
 /** The principal API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
 function principalFromGateway(event: HttpEvent, route: RouteDefinition): BearerPrincipal | undefined {
-  if (route.authentication === 'iam' && event.requestContext?.identity?.userArn) return { kind: 'ops', id: 'ops' };
   const context = event.requestContext?.authorizer;
   const kind: unknown = context?.[authorizerContextKeys.kind];
   const id: unknown = context?.[authorizerContextKeys.id];
+  // The local ops key, on any route (the local server stands in for IAM with it).
+  if (kind === 'ops') return opsPrincipal;
+  // On AWS, an IAM-signed request: the signing principal is who acted.
+  const userArn = event.requestContext?.identity?.userArn;
+  if (route.authentication === 'iam' && userArn) return { kind: 'ops', id: 'ops', arn: userArn };
   if (typeof id !== 'string' || !id) return undefined;
-  if (kind === 'ops') return { kind: 'ops', id: 'ops' };
   if (kind === 'reseller' || kind === 'customer') {
     const name: unknown = context?.[authorizerContextKeys.name];
     return { kind, id, ...(typeof name === 'string' && name ? { name } : {}) };

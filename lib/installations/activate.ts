@@ -1,5 +1,6 @@
 import { customerAccessGuard } from '../auth/access-facts.js';
-import { actorOf } from '../auth/principal.js';
+import { actorOf, systemActor } from '../auth/principal.js';
+import type { Actor } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { Activation, ActivationInput, AuditEvent } from '@license-activation/contract/schemas';
@@ -41,6 +42,8 @@ export interface ActivationRequest {
   /** Online, or offline (the license file then ends no later than the license). */
   readonly lifetime: { readonly kind: 'online' | 'offline' };
   readonly now: Date;
+  /** Who acted, when not the account or else the installation (named by the hostname it reports): a person. */
+  readonly actor?: Actor;
   /** Events the caller's reason to activate adds (a sign-in approval), written in the activation's transaction. */
   readonly alsoRecord?: readonly AuditEvent[];
 }
@@ -94,7 +97,7 @@ function slotItems(deps: InstallationDeps, license: LicenseRecord, source: SlotS
           id: newId('evt', now),
           type: 'activation.expired',
           createdAt: now.toISOString(),
-          actor: { kind: 'system', id: 'system' },
+          actor: systemActor,
           customerId: license.customerId,
           licenseId: license.id,
           installationId: reclaimed.installationId,
@@ -231,7 +234,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         id: newId('evt', now),
         type: 'activation.created',
         createdAt: activated.activatedAt,
-        actor: actorOf({ account: request.account, installation: proof.installation }),
+        actor: request.actor ?? actorOf({ account: request.account, installation: proof.installation }, input.hostname),
         customerId: license.customerId,
         licenseId: license.id,
         installationId,

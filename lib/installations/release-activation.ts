@@ -68,7 +68,7 @@ export async function releaseActivation(
         id: newId('evt', now),
         type: 'activation.released',
         createdAt: now.toISOString(),
-        actor: actorOf(caller),
+        actor: actorOf(caller, installation.hostname),
         customerId: installation.customerId,
         licenseId,
         installationId,

@@ -1,6 +1,6 @@
 import type { Table } from '../platform/dynamodb.js';
 import { customerAccessGuard } from '../auth/access-facts.js';
-import type { AccountPrincipal } from '../auth/principal.js';
+import type { AccountPrincipal, Actor } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { EventType, License } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
@@ -46,7 +46,7 @@ const eventTypes: Record<LicenseAction, EventType> = {
  */
 export async function changeStatus(
   deps: { table: Table },
-  request: { account: AccountPrincipal; license: LicenseRecord; action: LicenseAction; reason?: string; now: Date },
+  request: { account: AccountPrincipal; actor: Actor; license: LicenseRecord; action: LicenseAction; reason?: string; now: Date },
 ): Promise<License> {
   const { account, action, now } = request;
   const licenseId = request.license.id;
@@ -72,7 +72,7 @@ export async function changeStatus(
         id: newId('evt', now),
         type: eventTypes[action],
         createdAt: now.toISOString(),
-        actor: { kind: account.kind, id: account.id },
+        actor: request.actor,
         customerId: license.customerId,
         licenseId,
         data: { from: license.status, to: transition.to, ...(request.reason ? { reason: request.reason } : {}) },

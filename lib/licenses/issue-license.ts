@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Table } from '../platform/dynamodb.js';
 import { customerAccessGuard } from '../auth/access-facts.js';
-import type { AccountPrincipal } from '../auth/principal.js';
+import type { AccountPrincipal, Actor } from '../auth/principal.js';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
 import { problem } from '@license-activation/contract/problem';
 import type { IssueLicenseInput, LicenseIssued } from '@license-activation/contract/schemas';
@@ -28,6 +28,8 @@ export const idempotencyWindowMs = 24 * 60 * 60 * 1000;
 
 export interface IssueLicenseRequest {
   readonly issuer: AccountPrincipal;
+  /** Who acted: the issuer, or the person acting through its membership. */
+  readonly actor: Actor;
   readonly input: IssueLicenseInput;
   /** The `Idempotency-Key` header, when the client sent one (validated by the route's request: `IdempotencyKey`). */
   readonly idempotencyKey?: string;
@@ -116,7 +118,7 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
         id: newId('evt', now),
         type: 'license.issued',
         createdAt: record.createdAt,
-        actor: { kind: issuer.kind, id: issuer.id },
+        actor: request.actor,
         customerId: record.customerId,
         licenseId: record.id,
         data: { productId: record.productId, type: record.type, quantity: record.quantity, keyPrefix: record.keyPrefix },

@@ -16,7 +16,8 @@ const unique = (prefix: string) => `${prefix} ${(counter += 1)}`;
 
 function accountOf(body: { account: Account; apiKey: string }): TestAccount {
   const { account, apiKey } = body;
-  return { account, apiKey, principal: { kind: account.kind, id: account.id } as AccountPrincipal };
+  // As the authorizer names it: its kind, id and name.
+  return { account, apiKey, principal: { kind: account.kind, id: account.id, name: account.name } };
 }
 
 export async function registerCustomer(name = unique('Customer')): Promise<TestAccount> {

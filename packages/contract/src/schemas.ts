@@ -100,7 +100,10 @@ export type EventType = z.infer<typeof EventType>;
 
 export const Actor = z.object({
   kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'person', 'anonymous', 'system']),
+  /** An account's id, a person's `sub`, an installation's id; for ops on AWS the calling IAM principal's ARN, locally `ops`. */
   id: z.string(),
+  /** As it was then: an account's name, a person's email, an installation's hostname; absent for the system and ops. */
+  name: z.string().optional(),
 });
 
 export const AuditEvent = z.object({
