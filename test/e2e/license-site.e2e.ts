@@ -70,7 +70,8 @@ async function checkPage(name: string): Promise<void> {
   expect(pageProblems(page)).toEqual([]);
 }
 
-async function signUpAndIn(email: string): Promise<void> {
+/** Signs a new person up and in: with no account yet they land on registering one, where their invitations show. */
+async function signUpAndIn(email: string, landing = /\/licenses$/): Promise<void> {
   await page.goto(`${stack.baseUrl}/sign-up`);
   await checkPage('sign-up');
   await page.getByLabel('Email').fill(email);
@@ -84,6 +85,14 @@ async function signUpAndIn(email: string): Promise<void> {
   await checkPage('sign-in');
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(landing);
+}
+
+/** Accepts, from the banner every page shows, the invitation to `accountName`; then acts through it on its licenses. */
+async function acceptInvitation(accountName: string): Promise<void> {
+  await page.getByRole('button', { name: `Accept the invitation to ${accountName}` }).click();
+  await expect.poll(() => page.getByRole('button', { name: `Accept the invitation to ${accountName}` }).count()).toBe(0);
+  await page.getByRole('link', { name: 'Licenses', exact: true }).click();
   await page.waitForURL(/\/licenses$/);
 }
 
@@ -138,9 +147,14 @@ describe('the license site, in Debian chromium against npm start', () => {
     await checkPage('forgot-password');
   });
 
-  it('lets a reseller sign up, create a customer and issue a license, its key shown once', async () => {
+  it('lets a reseller sign up, accept the invitation its email holds, create a customer and issue a license, its key shown once', async () => {
     await stack.asOps('POST', '/v1/admin/resellers', { name: 'Northwind Partners', email: resellerEmail });
-    await signUpAndIn(resellerEmail);
+    // The account's email is invited, not bound: the person sees the invitation and accepts it.
+    await signUpAndIn(resellerEmail, /\/accounts\/new$/);
+    await page.getByRole('heading', { name: 'An invitation' }).waitFor();
+    await checkPage('invitation');
+    await screenshot(page, 'invitation');
+    await acceptInvitation('Northwind Partners');
     await checkPage('licenses-empty');
 
     await page.getByRole('link', { name: 'Customers' }).click();
@@ -175,8 +189,10 @@ describe('the license site, in Debian chromium against npm start', () => {
     await signOut();
   });
 
-  it("shows the customer's owner the license once they sign up with the customer's email", async () => {
-    await signUpAndIn(ownerEmail);
+  it("shows the customer's owner the license once they sign up with the customer's email and accept its invitation", async () => {
+    await signUpAndIn(ownerEmail, /\/accounts\/new$/);
+    // Declined, it would be gone; accepted, the account is theirs.
+    await acceptInvitation('Contoso Ltd');
     await page.getByRole('link', { name: 'authserver users ×50' }).waitFor();
     await checkPage('licenses');
     await screenshot(page, 'licenses');
@@ -269,8 +285,30 @@ describe('the license site, in Debian chromium against npm start', () => {
     expect(JSON.parse(status.output)).toMatchObject({ mode: 'full' });
   });
 
-  it('shows members and events, and /activate fits a phone', async () => {
-    await page.goto(`${stack.baseUrl}/members`);
+  it('lets an owner add an API key, shown once, and revoke the key the account was created with, after confirming', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const keys = page.getByRole('button', { name: /^Revoke / });
+    await expect.poll(() => keys.count()).toBe(1);
+    const [first] = await keys.evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label') ?? ''));
+    await page.getByRole('button', { name: 'Add a key' }).click();
+    const added = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(added).toMatch(/^lak_/);
+    await expect.poll(() => keys.count()).toBe(2);
+    await checkPage('api-keys');
+    await screenshot(page, 'api-keys');
+    // The key made with the account, which whoever created it may still hold: revoked, after a confirmation.
+    await page.getByRole('button', { name: first ?? '' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => keys.count()).toBe(1);
+    const listed = await fetch(`${stack.baseUrl}/v1/licenses`, { headers: { Authorization: `Bearer ${added}` } });
+    expect(listed.status).toBe(200);
+    await page.getByRole('button', { name: `Revoke ${added.slice(0, 8)}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => keys.count()).toBe(1);
+  });
+
+  it('shows members and events, changes a role in place, and /activate fits a phone', async () => {
+    await page.getByRole('link', { name: 'Members' }).click();
     await page.getByRole('cell', { name: ownerEmail, exact: true }).waitFor();
     const colleague = 'colleague@customer.test';
     await page.getByLabel('Email').fill(colleague);
@@ -278,6 +316,11 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByRole('cell', { name: colleague, exact: true }).waitFor();
     await page.getByLabel(`Role of ${colleague}`).selectOption('owner');
     await expect.poll(() => page.getByLabel(`Role of ${colleague}`).inputValue()).toBe('owner');
+    // The colleague is only invited: demoting the one active owner is refused, and nothing changes.
+    await page.getByLabel(`Role of ${ownerEmail}`).selectOption('member');
+    await page.getByRole('alert').filter({ hasText: 'at least one active owner' }).waitFor();
+    await expect.poll(() => page.getByLabel(`Role of ${ownerEmail}`).inputValue()).toBe('owner');
+    await page.getByRole('link', { name: 'API keys' }).waitFor();
     await checkPage('members');
     await screenshot(page, 'members');
     await page.getByRole('button', { name: `Remove ${colleague}` }).click();
@@ -329,6 +372,8 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByLabel('Password').fill(newPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/licenses$/);
+    // Acting as the reseller, the person sees the customer's invitation above its licenses.
+    await acceptInvitation('Contoso Ltd');
 
     const switcher = page.getByLabel('Acting for');
     await switcher.selectOption({ label: 'Contoso Ltd (customer, member)' });

@@ -1,6 +1,7 @@
 import { Link, NavLink, Navigate, Outlet, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
 import type { Membership } from '../auth/session';
+import { InvitationsBanner } from './invitations';
 import { Loading } from './ui';
 
 function AccountSwitcher() {
@@ -24,7 +25,7 @@ function links(membership: Membership | undefined): [string, string][] {
   if (!membership) return [['/accounts/new', 'Register an account']];
   const common: [string, string][] = [['/licenses', 'Licenses']];
   const reseller: [string, string][] = membership.account.kind === 'reseller' ? [['/customers', 'Customers'], ['/licenses/new', 'Issue a license']] : [];
-  const owner: [string, string][] = membership.role === 'owner' ? [['/members', 'Members']] : [];
+  const owner: [string, string][] = membership.role === 'owner' ? [['/members', 'Members'], ['/api-keys', 'API keys']] : [];
   return [...common, ...reseller, ['/activate', 'Activate'], ['/offline', 'Offline activation'], ['/events', 'Events'], ...owner];
 }
 
@@ -68,6 +69,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {signedIn && <InvitationsBanner />}
         <Outlet />
       </main>
     </>

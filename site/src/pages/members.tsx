@@ -11,8 +11,8 @@ type Member = Schemas['Member'];
 type Role = Member['role'];
 
 /**
- * The acting account's members: invite by email, change a role, remove. The contract has no route to
- * change a role in place, so a change adds the member again with the new role, then removes the old one.
+ * The acting account's members: invite by email (the person accepts on signing in), change a role in
+ * place, remove. The last active owner is neither demoted nor removed: the API refuses, and says so.
  */
 export function MembersPage() {
   const { membership, me, reload: reloadSession } = useSession();
@@ -57,12 +57,11 @@ export function MembersPage() {
     }
   }
   async function changeRole(member: Member, next: Role) {
-    const done = await run(async () => {
-      unwrap(await api.DELETE('/v1/accounts/{accountId}/members/{memberId}', { params: { path: { ...path, memberId: member.id } } }));
-      unwrap(await api.POST('/v1/accounts/{accountId}/members', { params: { path }, body: { email: member.email, role: next } }));
-      return true;
-    });
-    if (done) members.reload();
+    const done = await run(async () => unwrap(await api.PATCH('/v1/accounts/{accountId}/members/{memberId}', { params: { path: { ...path, memberId: member.id } }, body: { role: next } })));
+    // Refused, the select shows the role as it still is.
+    members.reload();
+    // Demoting oneself changes what this page and the menu offer.
+    if (done && member.personId === me?.person.id) await reloadSession();
   }
   return (
     <section>
@@ -70,7 +69,7 @@ export function MembersPage() {
       <form onSubmit={invite} aria-labelledby="invite-heading">
         <h2 id="invite-heading">Invite a person</h2>
         <div className="row">
-          <Field label="Email" hint="They see this account when they sign in with a verified email.">
+          <Field label="Email" hint="They are invited: they see the invitation when they sign in with that email, verified, and accept it.">
             {(props) => <input {...props} type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />}
           </Field>
           <Field label="Role">
@@ -98,7 +97,7 @@ export function MembersPage() {
               <tr>
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
-                <th scope="col">Signed up</th>
+                <th scope="col">Status</th>
                 <th scope="col">Since</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -118,7 +117,7 @@ export function MembersPage() {
                       <option value="owner">owner</option>
                     </select>
                   </td>
-                  <td>{member.personId ? 'yes' : 'not yet'}</td>
+                  <td>{member.status === 'active' ? 'accepted' : 'invited'}</td>
                   <td>{formatDate(member.createdAt)}</td>
                   <td>
                     <button type="button" className="danger" disabled={pending} onClick={() => setRemoving(member)} aria-label={`Remove ${member.email}`}>

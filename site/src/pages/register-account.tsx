@@ -26,7 +26,8 @@ export function RegisterAccountPage() {
       <PageTitle title="Register an account">Register an account</PageTitle>
       {me && memberships.length === 0 && (
         <Empty>
-          You are not a member of any account yet. If your reseller or vendor set one up for {me.person.email}, it appears here once your email is verified. Or register your own:
+          You are not a member of any account yet. If your reseller or vendor set one up for {me.person.email}, its invitation appears above once your email is
+          verified: accept it there. Or register your own:
         </Empty>
       )}
       <form onSubmit={submit}>
