@@ -6,14 +6,13 @@ import { accountIsKind, toAccount } from './account-items.js';
 import { apiKeyPuts } from './api-keys.js';
 import type { ApiKeyRecord } from './api-keys.js';
 import { associationItem } from './associations.js';
-import { eventPuts } from './events.js';
+import { accountEventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { memberPuts } from './members.js';
 import type { MembershipRecord } from './members.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
 import { labelledTransaction } from './transactions.js';
-import type { LabelledItem } from './transactions.js';
 
 function accountItem(account: Account) {
   return {
@@ -50,7 +49,7 @@ export async function putAccount(
     ['account', put(accountItem(account))],
     ...(apiKey ? apiKeyPuts(table, apiKey) : []),
     ...(args.owner ? memberPuts(table, args.owner) : []),
-    ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])).map((item): LabelledItem<string> => ['event', item]),
+    ...accountEventPuts(table, account.id, events),
   ]);
   if (outcome.ok) return 'created';
   if (outcome.failed.has('reseller')) return 'reseller-missing';

@@ -1,7 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { ApiKey, AuditEvent } from '@license-activation/contract/schemas';
-import { eventPuts } from './events.js';
+import { counterChange } from './counters.js';
+import { accountEventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
@@ -58,19 +59,7 @@ type KeyLabel = 'lookup' | 'listed' | 'count' | 'event';
 
 /** An account's keys, up (only below the cap) or down. */
 function countChange(table: Table, accountId: string, delta: 1 | -1): LabelledItem<'count'> {
-  return [
-    'count',
-    {
-      Update: {
-        TableName: table.name,
-        Key: keys.apiKeyCount(accountId),
-        UpdateExpression: 'SET entity = :entity ADD #count :delta',
-        ...(delta > 0 ? { ConditionExpression: 'attribute_not_exists(#count) OR #count < :max' } : {}),
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':entity': 'apiKeyCount', ':delta': delta, ...(delta > 0 ? { ':max': maxApiKeys } : {}) },
-      },
-    },
-  ];
+  return ['count', counterChange(table, { key: keys.apiKeyCount(accountId), entity: 'apiKeyCount', attribute: 'count' }, delta, { max: maxApiKeys })];
 }
 
 /** The items that add a key to an account (for a new account's first key, in the account's own transaction). */
@@ -83,14 +72,10 @@ export function apiKeyPuts(table: Table, record: ApiKeyRecord): LabelledItem<Key
   ];
 }
 
-function accountFeedEvents(table: Table, accountId: string, events: readonly AuditEvent[]): LabelledItem<'event'>[] {
-  return events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(accountId)])).map((item) => ['event', item] as const);
-}
-
 export type AddApiKeyOutcome = 'added' | 'too-many' | 'contention';
 
 export async function addApiKey(table: Table, record: ApiKeyRecord, events: readonly AuditEvent[]): Promise<AddApiKeyOutcome> {
-  const outcome = await labelledTransaction<KeyLabel>(table, [...apiKeyPuts(table, record), ...accountFeedEvents(table, record.accountId, events)]);
+  const outcome = await labelledTransaction<KeyLabel>(table, [...apiKeyPuts(table, record), ...accountEventPuts(table, record.accountId, events)]);
   if (outcome.ok) return 'added';
   if (outcome.failed.has('count')) return 'too-many';
   return 'contention';
@@ -107,7 +92,7 @@ export async function revokeApiKey(table: Table, record: ApiKeyRecord, events: r
     ['lookup', remove(keys.apiKey(record.hash))],
     ['listed', remove(keys.accountApiKey(record.accountId, record.id))],
     countChange(table, record.accountId, -1),
-    ...accountFeedEvents(table, record.accountId, events),
+    ...accountEventPuts(table, record.accountId, events),
   ]);
   if (outcome.ok) return 'revoked';
   if (outcome.failed.has('lookup') || outcome.failed.has('listed')) return 'missing';

@@ -1,7 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { Account, AuditEvent, Member, MemberRole } from '@license-activation/contract/schemas';
-import { eventPuts } from './events.js';
+import { counterChange } from './counters.js';
+import { accountEventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { querySlice, querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
@@ -59,35 +60,12 @@ type MemberLabel = 'member' | 'email' | 'person' | 'owners' | 'invitations' | 'e
 
 /** An account's active owners, up or down; down only while another stays. */
 function ownersChange(table: Table, accountId: string, delta: 1 | -1): LabelledItem<'owners'> {
-  return [
-    'owners',
-    {
-      Update: {
-        TableName: table.name,
-        Key: keys.owners(accountId),
-        UpdateExpression: 'SET entity = :entity ADD #count :delta',
-        ...(delta < 0 ? { ConditionExpression: '#count > :one' } : {}),
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':entity': 'owners', ':delta': delta, ...(delta < 0 ? { ':one': 1 } : {}) },
-      },
-    },
-  ];
+  return ['owners', counterChange(table, { key: keys.owners(accountId), entity: 'owners', attribute: 'count' }, delta, { min: 1 })];
 }
 
 /** An email's pending invitations, up (only below the cap) or down. */
 function invitationsChange(table: Table, email: string, delta: 1 | -1): LabelledItem<'invitations'> {
-  return [
-    'invitations',
-    {
-      Update: {
-        TableName: table.name,
-        Key: keys.invitationsOfEmail(email),
-        UpdateExpression: 'SET entity = :entity ADD pending :delta',
-        ...(delta > 0 ? { ConditionExpression: 'attribute_not_exists(pending) OR pending < :max' } : {}),
-        ExpressionAttributeValues: { ':entity': 'invitations', ':delta': delta, ...(delta > 0 ? { ':max': maxPendingInvitations } : {}) },
-      },
-    },
-  ];
+  return ['invitations', counterChange(table, { key: keys.invitationsOfEmail(email), entity: 'invitations', attribute: 'pending' }, delta, { max: maxPendingInvitations })];
 }
 
 /** The keys of a membership's items: under its account, its email and, once accepted, its person. */
@@ -106,10 +84,6 @@ function asRead(member: MembershipRecord) {
     ExpressionAttributeNames: { '#status': 'status', '#role': 'role' },
     ExpressionAttributeValues: { ':id': member.id, ':status': member.status, ':role': member.role },
   };
-}
-
-function accountFeedEvents(table: Table, accountId: string, events: readonly AuditEvent[]): LabelledItem<'event'>[] {
-  return events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(accountId)])).map((item) => ['event', item] as const);
 }
 
 /**
@@ -133,7 +107,7 @@ export type AddMemberOutcome = 'added' | 'email-taken' | 'invitations-full' | 'c
 
 /** Invites an email to an existing account, with its event. */
 export async function addMember(table: Table, member: MembershipRecord, events: readonly AuditEvent[]): Promise<AddMemberOutcome> {
-  const outcome = await labelledTransaction(table, [...memberPuts(table, member), ...accountFeedEvents(table, member.accountId, events)]);
+  const outcome = await labelledTransaction(table, [...memberPuts(table, member), ...accountEventPuts(table, member.accountId, events)]);
   if (outcome.ok) return 'added';
   if (outcome.failed.has('email')) return 'email-taken';
   if (outcome.failed.has('invitations')) return 'invitations-full';
@@ -162,7 +136,7 @@ export async function acceptInvitation(table: Table, invitation: MembershipRecor
     ['person', { Put: { TableName: table.name, Item: { ...keys.membershipOfPerson(personId, invitation.accountId), ...memberAttributes(accepted) }, ConditionExpression: 'attribute_not_exists(pk)' } }],
     invitationsChange(table, invitation.email, -1),
     ...(invitation.role === 'owner' ? [ownersChange(table, invitation.accountId, 1)] : []),
-    ...accountFeedEvents(table, invitation.accountId, events),
+    ...accountEventPuts(table, invitation.accountId, events),
   ]);
   if (outcome.ok) return 'accepted';
   if (outcome.failed.has('member') || outcome.failed.has('email')) return 'changed';
@@ -185,7 +159,7 @@ export async function removeMember(table: Table, member: MembershipRecord, event
     ...(member.status === 'active' && at.person ? [['person', remove(at.person)] as const] : []),
     ...(member.status === 'invited' ? [invitationsChange(table, member.email, -1)] : []),
     ...(member.status === 'active' && member.role === 'owner' ? [ownersChange(table, member.accountId, -1)] : []),
-    ...accountFeedEvents(table, member.accountId, events),
+    ...accountEventPuts(table, member.accountId, events),
   ]);
   if (outcome.ok) return 'removed';
   if (outcome.failed.has('member') || outcome.failed.has('email') || outcome.failed.has('person')) return 'changed';
@@ -214,7 +188,7 @@ export async function changeMemberRole(table: Table, member: MembershipRecord, r
     ['email', setRole(at.email)],
     ...(member.status === 'active' && at.person ? [['person', setRole(at.person)] as const] : []),
     ...(counts ? [ownersChange(table, member.accountId, role === 'owner' ? 1 : -1)] : []),
-    ...accountFeedEvents(table, member.accountId, events),
+    ...accountEventPuts(table, member.accountId, events),
   ]);
   if (outcome.ok) return 'changed-role';
   if (outcome.failed.has('member') || outcome.failed.has('email') || outcome.failed.has('person')) return 'changed';
