@@ -9,7 +9,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { config } from '#lib/platform/config.js';
-import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
+import { authorizerCacheSeconds, authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import { problem, ProblemError } from '@license-activation/contract/problem';
 import type { RouteDefinition } from '@license-activation/contract/routes';
 import { problemResponse, toProblemError } from '#lib/http/problem-response.js';
@@ -35,6 +35,8 @@ export interface LocalServerOptions {
   readonly siteRoot?: string;
   /** Told of every answer once it is sent: `npm start` prints a line per request with `LOG_LEVEL=info`. */
   readonly onAnswered?: (answered: { at: Date; method: string; path: string; status: number; ms: number }) => void;
+  /** The clock of the authorizer's cache (epoch ms); tests pass their own to let it expire. */
+  readonly now?: () => number;
 }
 
 /** API Gateway refuses bodies above its own limit before any function runs; the 64 KiB rule is the handlers'. */
@@ -140,26 +142,54 @@ function refuseUnparsedRequest(error: NodeJS.ErrnoException, socket: Duplex): vo
 }
 
 /**
- * Runs the REQUEST authorizer in-process, as API Gateway would before the route's function:
- * no `Authorization` header or an `Unauthorized` refusal is 401, a denying policy 403.
+ * API Gateway's cache of authorizer answers, by the identity source (the `Authorization` header), for
+ * `authorizerCacheSeconds` as the stack configures it: locally too, a revoked key works until its
+ * cached answer ends, so what the local service shows is what AWS does.
+ */
+class AuthorizerCache {
+  private readonly answers = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
+
+  constructor(private readonly now: () => number) {}
+
+  get(credential: string): APIGatewayAuthorizerResult | undefined {
+    const cached = this.answers.get(credential);
+    if (cached && cached.until > this.now()) return cached.result;
+    this.answers.delete(credential);
+    return undefined;
+  }
+
+  set(credential: string, result: APIGatewayAuthorizerResult): void {
+    // Bounded, as API Gateway's is: past a size, start afresh.
+    if (this.answers.size >= 10_000) this.answers.clear();
+    this.answers.set(credential, { result, until: this.now() + authorizerCacheSeconds * 1000 });
+  }
+}
+
+/**
+ * Runs the REQUEST authorizer in-process, as API Gateway would before the route's function (its
+ * answer cached as API Gateway caches it): no `Authorization` header or an `Unauthorized` refusal is
+ * 401, a denying policy 403.
  */
 async function authorize(
   event: APIGatewayProxyEvent,
   route: RouteDefinition,
   load: HandlerLoader,
   region: string,
+  cache: AuthorizerCache,
 ): Promise<APIGatewayProxyEvent> {
-  const hasCredential = Object.entries(event.headers).some(([name, value]) => name.toLowerCase() === 'authorization' && value);
-  if (!hasCredential) throw problem('UNAUTHENTICATED', 'this route needs an Authorization header');
+  const credential = Object.entries(event.headers).find(([name, value]) => name.toLowerCase() === 'authorization' && value)?.[1];
+  if (!credential) throw problem('UNAUTHENTICATED', 'this route needs an Authorization header');
   const startedAt = performance.now();
-  let result: unknown;
+  const cached = cache.get(credential);
+  let result: unknown = cached;
   try {
-    result = await invoke(await load(authorizerFunction), authorizerEvent(event, region), lambdaContext(authorizerFunction, { region }));
+    result ??= await invoke(await load(authorizerFunction), authorizerEvent(event, region), lambdaContext(authorizerFunction, { region }));
   } catch (error) {
     if (error instanceof Error && error.message === 'Unauthorized') throw problem('UNAUTHENTICATED', 'the credential is not valid');
     throw error;
   }
   if (!isAuthorizerResult(result)) throw new TypeError('the authorizer returned no policy');
+  if (!cached) cache.set(credential, result);
   if (!policyAllows(result)) throw problem('FORBIDDEN', 'the authorizer denied this request');
   const asOps = route.authentication === 'iam' && result.context?.[authorizerContextKeys.kind] === 'ops';
   return withAuthorizer(event, result, Math.round(performance.now() - startedAt), { asOps });
@@ -172,6 +202,7 @@ async function authorize(
  */
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const loadHandler = options.loadHandler ?? importHandler;
+  const authorizerAnswers = new AuthorizerCache(options.now ?? Date.now);
   const loaded = new Map<string, Promise<LambdaFunction>>();
   const load: HandlerLoader = (functionName) => {
     let handler = loaded.get(functionName);
@@ -212,7 +243,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
       const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
       let event = proxyEvent({ method, target, rawHeaders: request.rawHeaders, body, sourceIp, httpVersion: request.httpVersion }, match, requestId, now);
       if (match.route.authentication === 'iam' || match.route.authentication === 'api-key') {
-        event = await authorize(event, match.route, load, region);
+        event = await authorize(event, match.route, load, region, authorizerAnswers);
       }
       const result = await invoke(await load(match.route.function), event, lambdaContext(match.route.function, { region, startedAt: now.getTime() }));
       if (!isProxyResult(result)) throw new TypeError(`functions/${match.route.function} returned no statusCode and body`);

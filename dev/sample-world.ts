@@ -6,12 +6,17 @@ import { associationStillExists } from '#lib/data/associations.js';
 import { putLicense } from '#lib/data/licenses.js';
 import { addMember } from '#lib/data/members.js';
 import type { MembershipRecord } from '#lib/data/members.js';
+import { apiKeyPrefixOf } from '#lib/data/api-keys.js';
+import type { ApiKeyRecord } from '#lib/data/api-keys.js';
+import { generateApiKey, hashApiKey } from '#lib/auth/api-keys.js';
 
 /**
  * What the sample events in `events/` name, so that `npm run invoke` answers them on a fresh database as
  * it would on a live one: a reseller and its customer (the accounts of their API keys), the customer's
- * license of the sample key, and a team account where the sample person, ada@customer.example, is an
- * owner beside one other member. Created once, with the ids the events carry; left alone afterwards.
+ * license of the sample key, a team account where the sample person, ada@customer.example, is an
+ * owner (accepted) beside one invited member and with one API key, and two accounts that invite the
+ * sample person (one to accept, one to decline). Accounts' emails are only invited, as registration
+ * makes them. Created once, with the ids the events carry; left alone afterwards.
  */
 export const sampleWorld = {
   resellerId: 'acc_01KERRMXE01QY42R4RKY9BKQRV',
@@ -19,7 +24,12 @@ export const sampleWorld = {
   licenseKey: 'C3VJA-NKQTP-6E2WB-SZN26-ZDC0R',
   teamId: 'acc_01JHZ3V8Q2X5K7M9N0P4R6S8T1',
   personEmail: 'ada@customer.example',
+  /** The sample person's `sub`, as the person events' authorizer context names it. */
+  personId: '5f0c2a8e-3b1d-4c6e-9a7f-2d4b8e1c0a93',
   memberId: 'mem_01JHZ3V8Q2X5K7M9N0P4R6S8T2',
+  teamKeyId: 'key_01JHZ4A2B3C4D5E6F7G8H9J0K1',
+  acceptedId: 'acc_01JHZ3V8Q2X5K7M9N0P4R6S8T3',
+  declinedId: 'acc_01JHZ3V8Q2X5K7M9N0P4R6S8T4',
 } as const;
 
 const createdAt = '2026-01-12T09:00:00.000Z';
@@ -28,8 +38,10 @@ function account(id: string, kind: Account['kind'], name: string, email: string)
   return { id, kind, name, email, createdAt };
 }
 
-function owner(of: Account, email = of.email, id = `${of.id.replace('acc_', 'mem_')}`): MembershipRecord {
-  return { id, accountId: of.id, accountKind: of.kind, email, role: 'owner', createdAt };
+/** The account's email invited to own it; with `personId`, already that person's. */
+function owner(of: Account, personId?: string): MembershipRecord {
+  const membership = { id: of.id.replace('acc_', 'mem_'), accountId: of.id, accountKind: of.kind, email: of.email, role: 'owner', createdAt } as const;
+  return personId ? { ...membership, status: 'active', personId } : { ...membership, status: 'invited' };
 }
 
 function created(of: Account, actor: AuditEvent['actor']): AuditEvent {
@@ -43,10 +55,19 @@ export async function ensureSampleWorld(table: Table): Promise<boolean> {
   const reseller = account(sampleWorld.resellerId, 'reseller', 'Sample Reseller', 'sales@reseller.example');
   const customer = account(sampleWorld.customerId, 'customer', 'Sample Customer', 'it@customer.example');
   const team = account(sampleWorld.teamId, 'customer', 'Sample Team', sampleWorld.personEmail);
+  const teamKey = generateApiKey();
+  const teamKeyRecord: ApiKeyRecord = { id: sampleWorld.teamKeyId, accountId: team.id, kind: team.kind, name: team.name, prefix: apiKeyPrefixOf(teamKey), hash: hashApiKey(teamKey), createdAt };
   await putAccount(table, { account: reseller, owner: owner(reseller), events: [] });
-  await putAccount(table, { account: customer, owner: owner(customer), events: [created(customer, { kind: 'reseller', id: reseller.id })], resellerId: reseller.id });
-  await putAccount(table, { account: team, owner: owner(team), events: [created(team, ops)] });
-  await addMember(table, { id: sampleWorld.memberId, accountId: team.id, accountKind: team.kind, email: 'lin@customer.example', role: 'member', createdAt }, []);
+  await putAccount(table, { account: customer, owner: owner(customer), events: [created(customer, { kind: 'reseller', id: reseller.id, name: reseller.name })], resellerId: reseller.id });
+  await putAccount(table, { account: team, owner: owner(team, sampleWorld.personId), apiKey: teamKeyRecord, events: [created(team, ops)] });
+  await addMember(table, { id: sampleWorld.memberId, accountId: team.id, accountKind: team.kind, email: 'lin@customer.example', role: 'member', status: 'invited', createdAt }, []);
+  for (const [id, name] of [
+    [sampleWorld.acceptedId, 'Sample Club'],
+    [sampleWorld.declinedId, 'Sample Society'],
+  ] as const) {
+    const inviting = account(id, 'customer', name, sampleWorld.personEmail);
+    await putAccount(table, { account: inviting, owner: owner(inviting), events: [created(inviting, ops)] });
+  }
   const key = sampleWorld.licenseKey.replaceAll('-', '');
   const licenseId = licenseIdOf(key);
   await putLicense(table, {
@@ -68,7 +89,7 @@ export async function ensureSampleWorld(table: Table): Promise<boolean> {
       id: `evt_${licenseId.slice(4)}`,
       type: 'license.issued',
       createdAt,
-      actor: { kind: 'reseller', id: reseller.id },
+      actor: { kind: 'reseller', id: reseller.id, name: reseller.name },
       customerId: customer.id,
       licenseId,
       data: { productId: 'authserver', type: 'users', quantity: 25, keyPrefix: key.slice(0, 5) },

@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 
 const nextUlid = monotonicFactory();
 
-export type IdPrefix = 'acc' | 'act' | 'evt' | 'mem';
+export type IdPrefix = 'acc' | 'act' | 'evt' | 'key' | 'mem';
 
 /**
  * A new id: a type prefix and a ULID. ULIDs sort by creation time (monotonic within a process),

@@ -16,7 +16,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routes } from '@license-activation/contract/routes';
 import type { Authentication } from '@license-activation/contract/routes';
-import { authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
+import { authorizerCacheSeconds, authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import type { FunctionName } from '../function-permissions.js';
 import { gatewayProblems, gatewayResponseOptions, methodNotAllowed } from '../gateway-responses.js';
 import { signingThrottles } from '../signing-throttles.js';
@@ -135,14 +135,18 @@ export class LicenseApi extends Construct {
       authorizerName: `license-activation-${config.stage}-api-key`,
       handler: functions.authorizer,
       identitySources: [IdentitySource.header('Authorization')],
-      resultsCacheTtl: Duration.minutes(5),
+      // A revoked API key is refused everywhere within this long (API.md §7: 60 seconds).
+      resultsCacheTtl: Duration.seconds(authorizerCacheSeconds),
     });
 
     const integrations = new Map<FunctionName, LambdaIntegration>();
     for (const route of routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
-        integration = new LambdaIntegration(functions[route.function], { allowTestInvoke: false });
+        // One invoke permission per function for this API, not one per method: the API's own methods
+        // are the only integrations that can name the function, and one per route took the template to
+        // 481 resources at 67 routes, close to CloudFormation's 500.
+        integration = new LambdaIntegration(functions[route.function], { scopePermissionToMethod: false });
         integrations.set(route.function, integration);
       }
       this.restApi.root

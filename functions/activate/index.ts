@@ -1,6 +1,7 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
-import { installationOf } from '#lib/auth/principal.js';
+import { actorOf, installationOf } from '#lib/auth/principal.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { dpopProofs } from '#lib/auth/dpop-proofs.js';
@@ -15,11 +16,12 @@ export const handler = httpHandler(
     const { created, token, installation, activation } = await activate(installationDeps(), {
       proof: { kind: 'dpop', installation: installationOf(caller) },
       account: caller.account,
+      actor: actorOf(caller, body.hostname),
       input: body,
       lifetime: { kind: 'online' },
       now,
     });
     return { status: created ? 201 : 200, body: { token, installation: toInstallationView(installation, slotView(installationDeps().catalog, installation.productId, now)), activation } };
   },
-  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
+  { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships, resources: storedResources },
 );

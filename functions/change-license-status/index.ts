@@ -1,6 +1,7 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { table } from '#lib/platform/dynamodb.js';
-import { accountOf } from '#lib/auth/principal.js';
+import { accountOf, actorOf } from '#lib/auth/principal.js';
 import { licenseRequests } from '@license-activation/contract/license-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { httpHandler } from '#lib/http/http-handler.js';
@@ -15,14 +16,14 @@ const actions: Record<string, LicenseAction> = {
 
 export const handler = httpHandler(
   requestsOf(licenseRequests, 'suspendLicense', 'reinstateLicense', 'revokeLicense'),
-  async ({ params, body, caller, route, now }) => ({
+  async ({ resource, body, caller, route, now }) => ({
     status: 200,
     body: {
       license: await changeStatus(
         { table: table() },
-        { account: accountOf(caller), licenseId: params.licenseId, action: actions[route.twinOf ?? route.id] as LicenseAction, reason: body?.reason, now },
+        { account: accountOf(caller), actor: actorOf(caller), license: resource, action: actions[route.twinOf ?? route.id] as LicenseAction, reason: body?.reason, now },
       ),
     },
   }),
-  { memberships: storedMemberships },
+  { memberships: storedMemberships, resources: storedResources },
 );

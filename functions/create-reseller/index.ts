@@ -3,8 +3,9 @@ import { createReseller } from '#lib/accounts/create-account.js';
 import { accountRequests } from '@license-activation/contract/account-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { httpHandler } from '#lib/http/http-handler.js';
+import { actorOf } from '#lib/auth/principal.js';
 
-export const handler = httpHandler(requestsOf(accountRequests, 'createReseller'), async ({ body, now }) => ({
+export const handler = httpHandler(requestsOf(accountRequests, 'createReseller'), async ({ body, caller, now }) => ({
   status: 201,
-  body: await createReseller({ table: table() }, body, now),
+  body: await createReseller({ table: table() }, body, actorOf(caller), now),
 }));

@@ -1,4 +1,5 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { personRequests } from '@license-activation/contract/person-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { handlerPerRoute, httpHandler } from '#lib/http/http-handler.js';
@@ -14,7 +15,7 @@ export const handler = handlerPerRoute({
   approveDeviceAuthorization: httpHandler(requestsOf(personRequests, 'approveDeviceAuthorization'), async ({ params, body, caller, now }) => ({
     status: 200,
     body: { activation: await approveDeviceAuthorization(signInActivationDeps(), { caller, userCode: params.userCode, licenseId: body.licenseId, now }) },
-  }), { memberships: storedMemberships }),
+  }), { memberships: storedMemberships, resources: storedResources }),
   denyDeviceAuthorization: httpHandler(requestsOf(personRequests, 'denyDeviceAuthorization'), async ({ params, caller, now }) => ({
     status: 200,
     body: { authorization: await denyAuthorization(signInActivationDeps(), { caller, userCode: params.userCode, now }) },

@@ -1,4 +1,5 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { installationRequests } from '@license-activation/contract/installation-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
@@ -12,20 +13,20 @@ import { clearClone } from '#lib/installations/clear-clone.js';
 export const handler = handlerPerRoute({
   getInstallation: httpHandler(
     requestsOf(installationRequests, 'getInstallation'),
-    async ({ params, query, caller, now }) => ({
+    async ({ resource, query, caller, now }) => ({
       status: 200,
-      body: await getInstallationState(installationDeps(), { caller, installationId: params.installationId, ...(query.chain === undefined ? {} : { chain: query.chain }), now }),
+      body: await getInstallationState(installationDeps(), { caller, installation: resource, ...(query.chain === undefined ? {} : { chain: query.chain }), now }),
     }),
-    { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships },
+    { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships, resources: storedResources },
   ),
   restoreInstallation: httpHandler(
     requestsOf(installationRequests, 'restoreInstallation'),
-    async ({ params, caller, now }) => ({ status: 200, body: await restoreForOwner(installationDeps(), { caller, installationId: params.installationId, now }) }),
-    { memberships: storedMemberships },
+    async ({ resource, caller, now }) => ({ status: 200, body: await restoreForOwner(installationDeps(), { caller, installation: resource, now }) }),
+    { memberships: storedMemberships, resources: storedResources },
   ),
   clearClone: httpHandler(
     requestsOf(installationRequests, 'clearClone'),
-    async ({ params, caller, now }) => ({ status: 200, body: { installation: await clearClone(installationDeps(), { caller, installationId: params.installationId, now }) } }),
-    { memberships: storedMemberships },
+    async ({ resource, caller, now }) => ({ status: 200, body: { installation: await clearClone(installationDeps(), { caller, installation: resource, now }) } }),
+    { memberships: storedMemberships, resources: storedResources },
   ),
 });

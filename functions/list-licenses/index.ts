@@ -1,4 +1,5 @@
 import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedResources } from '#lib/auth/access-facts.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { accountOf } from '#lib/auth/principal.js';
 import { licenseRequests } from '@license-activation/contract/license-requests';
@@ -9,4 +10,4 @@ import { listLicenses } from '#lib/licenses/list-licenses.js';
 export const handler = httpHandler(requestsOf(licenseRequests, 'listLicenses'), async ({ query, caller, now }) => ({
   status: 200,
   body: await listLicenses({ table: table() }, { account: accountOf(caller), query, now }),
-}), { memberships: storedMemberships });
+}), { memberships: storedMemberships, resources: storedResources });

@@ -3,8 +3,9 @@ import { dissociateCustomer } from '#lib/accounts/associations.js';
 import { accountRequests } from '@license-activation/contract/account-requests';
 import { requestsOf } from '@license-activation/contract/route-request';
 import { httpHandler } from '#lib/http/http-handler.js';
+import { actorOf } from '#lib/auth/principal.js';
 
-export const handler = httpHandler(requestsOf(accountRequests, 'removeAssociation'), async ({ params, now }) => {
-  await dissociateCustomer({ table: table() }, params, now);
+export const handler = httpHandler(requestsOf(accountRequests, 'removeAssociation'), async ({ params, caller, now }) => {
+  await dissociateCustomer({ table: table() }, params, actorOf(caller), now);
   return { status: 204 };
 });

@@ -5,15 +5,14 @@ import { getAccount } from '../data/accounts.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { addAssociation, removeAssociation } from '../data/associations.js';
 import { newId } from '../ids.js';
+import type { Actor } from '../auth/principal.js';
 
-const ops = { kind: 'ops', id: 'ops' } as const;
-
-function associationEvent(type: 'association.added' | 'association.removed', input: AssociationInput, now: Date): AuditEvent {
+function associationEvent(type: 'association.added' | 'association.removed', input: AssociationInput, actor: Actor, now: Date): AuditEvent {
   return {
     id: newId('evt', now),
     type,
     createdAt: now.toISOString(),
-    actor: ops,
+    actor,
     customerId: input.customerId,
     data: { resellerId: input.resellerId },
   };
@@ -26,12 +25,13 @@ function associationEvent(type: 'association.added' | 'association.removed', inp
 export async function associateCustomer(
   deps: { table: Table },
   input: AssociationInput,
+  actor: Actor,
   now: Date,
 ): Promise<{ association: Association; created: boolean }> {
   const customer = await getAccount(deps.table, input.customerId);
   if (customer?.kind !== 'customer') throw problem('NOT_FOUND', `no customer ${input.customerId}`);
   const createdAt = now.toISOString();
-  const event = associationEvent('association.added', input, now);
+  const event = associationEvent('association.added', input, actor, now);
   const outcome = await retryOnContention(async () => {
     const attempt = await addAssociation(deps.table, { resellerId: input.resellerId, customer, createdAt, event });
     return attempt === 'contention' ? retry : attempt;
@@ -42,8 +42,8 @@ export async function associateCustomer(
 }
 
 /** `DELETE /v1/admin/associations/{resellerId}/{customerId}`: the reseller loses access at once. */
-export async function dissociateCustomer(deps: { table: Table }, input: AssociationInput, now: Date): Promise<void> {
-  const event = associationEvent('association.removed', input, now);
+export async function dissociateCustomer(deps: { table: Table }, input: AssociationInput, actor: Actor, now: Date): Promise<void> {
+  const event = associationEvent('association.removed', input, actor, now);
   const outcome = await retryOnContention(async () => {
     const attempt = await removeAssociation(deps.table, { ...input, event });
     return attempt === 'contention' ? retry : attempt;

@@ -1,5 +1,6 @@
 import type { Table } from '../platform/dynamodb.js';
-import { findAccountByApiKeyHash } from '../data/api-keys.js';
+import { logger } from '../platform/logger.js';
+import { findApiKeyByHash, recordApiKeyUse } from '../data/api-keys.js';
 import { hashApiKey, sameSecret } from './api-keys.js';
 import { opsPrincipal } from './principal.js';
 import type { AccountPrincipal, PersonPrincipal } from './principal.js';
@@ -13,13 +14,15 @@ export interface ApiKeyAuthenticationDeps {
 /**
  * The one place an API key becomes a principal: the Lambda authorizer on AWS, the local server,
  * and the handlers of routes that accept either an installation or an account all call it.
- * Undefined means the key is unknown.
+ * Undefined means the key is unknown (or revoked). Records the key's use at most once an hour.
  */
-export async function authenticateApiKey(apiKey: string, deps: ApiKeyAuthenticationDeps): Promise<AccountPrincipal | undefined> {
+export async function authenticateApiKey(apiKey: string, deps: ApiKeyAuthenticationDeps, now: Date = new Date()): Promise<AccountPrincipal | undefined> {
   const ops = await deps.opsApiKey();
   if (ops && sameSecret(apiKey, ops)) return opsPrincipal;
-  const found = await findAccountByApiKeyHash(deps.table, hashApiKey(apiKey));
-  return found ? { kind: found.kind, id: found.accountId } : undefined;
+  const found = await findApiKeyByHash(deps.table, hashApiKey(apiKey));
+  if (!found) return undefined;
+  await recordApiKeyUse(deps.table, found, now).catch((error: unknown) => logger.warn('could not record an API key use', { keyId: found.id, error }));
+  return { kind: found.kind, id: found.accountId, name: found.name };
 }
 
 /**

@@ -1,9 +1,12 @@
 import type { MiddlewareObj } from '@middy/core';
+import { admits, refusal } from './access.js';
+import type { ResourceLoader } from './access.js';
 import { bearerToken } from './api-keys.js';
 import { authorizerContextKeys } from './authorizer-policy.js';
+import { opsPrincipal } from './principal.js';
 import type { AccountPrincipal, ActingMembership, Caller, InstallationPrincipal, PersonPrincipal } from './principal.js';
 import { problem } from '@license-activation/contract/problem';
-import type { PrincipalKind, RouteDefinition } from '@license-activation/contract/routes';
+import type { RouteDefinition } from '@license-activation/contract/routes';
 import { headerValue } from '../http/http-event.js';
 import type { HttpEvent } from '../http/http-event.js';
 
@@ -24,12 +27,14 @@ export interface CallerVerifiers {
   readonly accounts?: BearerAuthenticator;
   /** The membership a person acts through, for the functions whose routes persons call as an account. */
   readonly memberships?: MembershipResolver;
+  /** The resources the function's routes name, read for their access decisions (./access.ts). */
+  readonly resources?: ResourceLoader;
 }
 
 /** The membership a person acts through on a request (`Account-Id`, or its only one). */
 export type MembershipResolver = (person: PersonPrincipal, accountIdHeader: string | undefined) => Promise<{ account: AccountPrincipal; membership: ActingMembership }>;
 
-function verifierFor<T>(verifier: T | undefined, route: RouteDefinition, what: keyof CallerVerifiers): T {
+export function verifierFor<T>(verifier: T | undefined, route: RouteDefinition, what: keyof CallerVerifiers): T {
   // A wiring fault of the function, not of the request: it answers 500 INTERNAL.
   if (!verifier) throw new TypeError(`the handler of ${route.id} was built without a verifier for ${what}`);
   return verifier;
@@ -39,13 +44,19 @@ type BearerPrincipal = AccountPrincipal | PersonPrincipal;
 
 /** The principal API Gateway already authenticated: IAM for ops, or the Lambda authorizer's context. */
 function principalFromGateway(event: HttpEvent, route: RouteDefinition): BearerPrincipal | undefined {
-  if (route.authentication === 'iam' && event.requestContext?.identity?.userArn) return { kind: 'ops', id: 'ops' };
   const context = event.requestContext?.authorizer;
   const kind: unknown = context?.[authorizerContextKeys.kind];
   const id: unknown = context?.[authorizerContextKeys.id];
+  // The local ops key, on any route (the local server stands in for IAM with it).
+  if (kind === 'ops') return opsPrincipal;
+  // On AWS, an IAM-signed request: the signing principal is who acted.
+  const userArn = event.requestContext?.identity?.userArn;
+  if (route.authentication === 'iam' && userArn) return { kind: 'ops', id: 'ops', arn: userArn };
   if (typeof id !== 'string' || !id) return undefined;
-  if (kind === 'ops') return { kind: 'ops', id: 'ops' };
-  if (kind === 'reseller' || kind === 'customer') return { kind, id };
+  if (kind === 'reseller' || kind === 'customer') {
+    const name: unknown = context?.[authorizerContextKeys.name];
+    return { kind, id, ...(typeof name === 'string' && name ? { name } : {}) };
+  }
   if (kind === 'person') {
     const email: unknown = context?.[authorizerContextKeys.email];
     // API Gateway hands the authorizer's context values on as strings.
@@ -102,20 +113,6 @@ export async function resolveCaller(event: HttpEvent, route: RouteDefinition, no
   }
 }
 
-/** The route's rules, as data: no credential is 401, a principal the route does not allow is 403. */
-export function authorize(route: RouteDefinition, caller: Caller): void {
-  if (route.allow.includes('anonymous')) return;
-  const kinds: PrincipalKind[] = [];
-  if (caller.account) kinds.push(caller.account.kind);
-  if (caller.installation) kinds.push('installation');
-  if (caller.person) kinds.push('person');
-  if (kinds.length === 0) throw problem('UNAUTHENTICATED', 'this route needs a credential');
-  if (!kinds.some((kind) => route.allow.includes(kind))) throw problem('FORBIDDEN', `a ${kinds.join(' and ')} may not call this route`);
-  if (caller.account && caller.installation && !route.onBehalfOf?.includes(caller.account.kind)) {
-    throw problem('FORBIDDEN', `a ${caller.account.kind} may not act on an installation's behalf here`);
-  }
-}
-
 /** Authenticates and authorizes the caller before the body is even parsed. */
 export function authentication(verifiers: CallerVerifiers): MiddlewareObj<HttpEvent> {
   return {
@@ -124,7 +121,9 @@ export function authentication(verifiers: CallerVerifiers): MiddlewareObj<HttpEv
       const route = event.route;
       if (!route) throw new TypeError('authentication runs after httpEnvelope');
       const caller = await resolveCaller(event, route, new Date(), verifiers);
-      authorize(route, caller);
+      // Who may call the route at all, before the body is read; what they may do with the resource it names is decided after validation.
+      const admitted = admits(caller, route);
+      if (admitted.outcome !== 'allow') throw refusal(admitted);
       event.caller = caller;
     },
   };

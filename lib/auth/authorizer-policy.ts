@@ -5,7 +5,13 @@ import type { AccountPrincipal, PersonPrincipal } from './principal.js';
  * Context keys the Lambda authorizer (and the local server in its place) puts on the event. Not
  * `principalId`: API Gateway writes the policy's own principalId under that name.
  */
-export const authorizerContextKeys = { kind: 'accountKind', id: 'accountId', email: 'email', emailVerified: 'emailVerified' } as const;
+export const authorizerContextKeys = { kind: 'accountKind', id: 'accountId', name: 'accountName', email: 'email', emailVerified: 'emailVerified' } as const;
+
+/**
+ * How long API Gateway keeps an authorizer's answer for one `Authorization` header, and the local
+ * server likewise: a revoked API key is refused everywhere within this long (API.md §7 asks 60 s).
+ */
+export const authorizerCacheSeconds = 60;
 
 /**
  * The IAM policy a REQUEST authorizer returns for an authenticated account. It allows every method
@@ -29,6 +35,7 @@ export function allowPolicy(principal: AccountPrincipal | PersonPrincipal, metho
       ...(principal.kind === 'person'
         ? { [authorizerContextKeys.emailVerified]: String(principal.emailVerified), ...(principal.email ? { [authorizerContextKeys.email]: principal.email } : {}) }
         : {}),
+      ...(principal.kind !== 'person' && principal.kind !== 'ops' && principal.name ? { [authorizerContextKeys.name]: principal.name } : {}),
     },
   };
 }

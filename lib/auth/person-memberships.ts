@@ -1,32 +1,24 @@
 import { problem } from '@license-activation/contract/problem';
 import { table as processTable } from '../platform/dynamodb.js';
 import type { Table } from '../platform/dynamodb.js';
-import { membershipsOfEmail } from '../data/members.js';
+import { membershipsOfPerson } from '../data/members.js';
 import type { MembershipRecord } from '../data/members.js';
 import type { AccountPrincipal, ActingMembership, PersonPrincipal } from './principal.js';
 import type { MembershipResolver } from './authentication.js';
 
 /**
- * The memberships a person holds (API.md §7): those of its email once the directory has verified
- * it, and not one another person already holds. Read on every request, so a removed member loses
- * access on the next one.
- */
-export async function membershipsHeldBy(table: Table, person: PersonPrincipal): Promise<MembershipRecord[]> {
-  if (!person.emailVerified || !person.email) return [];
-  const memberships = await membershipsOfEmail(table, person.email);
-  return memberships.filter((membership) => membership.personId === undefined || membership.personId === person.id);
-}
-
-/**
- * The membership a person acts through: the one `Account-Id` names, or its only one. Several and no
- * header is 400; a header naming an account the person is not a member of, or none at all, is 403.
+ * The membership a person acts through (API.md §7): the one `Account-Id` names, or its only one.
+ * Only accepted memberships count, found by the person's `sub` (whatever their email became), read
+ * on every request so that a removed member loses access on the next one; invitations give nothing.
+ * Several and no header is 400; a header naming an account the person holds no membership of, or
+ * none at all, is 403.
  */
 export async function actingMembership(
   table: Table,
   person: PersonPrincipal,
   accountIdHeader: string | undefined,
 ): Promise<{ account: AccountPrincipal; membership: ActingMembership }> {
-  const held = await membershipsHeldBy(table, person);
+  const held = await membershipsOfPerson(table, person.id);
   let chosen: MembershipRecord | undefined;
   if (accountIdHeader !== undefined) {
     chosen = held.find((membership) => membership.accountId === accountIdHeader);

@@ -3,9 +3,11 @@ import { ProblemError } from '@license-activation/contract/problem';
 
 /** An authenticated account: the vendor's ops, a reseller or a customer. */
 export type AccountPrincipal =
-  | { readonly kind: 'ops'; readonly id: 'ops' }
-  | { readonly kind: 'reseller'; readonly id: string }
-  | { readonly kind: 'customer'; readonly id: string };
+  /** `arn`: on AWS, the IAM principal that signed the request, which audit events name. */
+  | { readonly kind: 'ops'; readonly id: 'ops'; readonly arn?: string }
+  /** `name`: the account's, when its key authenticated it (audit events name their actor). */
+  | { readonly kind: 'reseller'; readonly id: string; readonly name?: string }
+  | { readonly kind: 'customer'; readonly id: string; readonly name?: string };
 
 /** An installation that proved possession of its key (DPoP or a signed offline request). */
 export interface InstallationPrincipal {
@@ -46,22 +48,36 @@ export interface Caller {
   readonly membership?: ActingMembership;
 }
 
-/** The audit `actor` of an event. */
+/** The audit `actor` of an event (API.md §4): who acted, and their name as it was then. */
 export interface Actor {
-  readonly kind: 'ops' | 'reseller' | 'customer' | 'installation' | 'person' | 'anonymous';
+  readonly kind: 'ops' | 'reseller' | 'customer' | 'installation' | 'person' | 'anonymous' | 'system';
   readonly id: string;
+  readonly name?: string;
 }
 
-export function actorOf(caller: {
-  readonly account?: AccountPrincipal;
-  readonly installation?: Pick<InstallationPrincipal, 'id'>;
-  readonly person?: Pick<PersonPrincipal, 'id'>;
-}): Actor {
-  if (caller.account) return { kind: caller.account.kind, id: caller.account.id };
-  if (caller.person) return { kind: 'person', id: caller.person.id };
-  if (caller.installation) return { kind: 'installation', id: caller.installation.id };
+/**
+ * Who acted: the person (by `sub`, named by email) even when acting through an account's membership;
+ * else the account (named by its name) or ops (by the IAM principal's ARN on AWS, unnamed); else the
+ * installation, named by `hostname`, the one it reports or has.
+ */
+export function actorOf(
+  caller: {
+    readonly account?: AccountPrincipal;
+    readonly installation?: Pick<InstallationPrincipal, 'id'>;
+    readonly person?: Pick<PersonPrincipal, 'id' | 'email'>;
+  },
+  hostname?: string,
+): Actor {
+  const named = (name: string | undefined) => (name ? { name } : {});
+  if (caller.person) return { kind: 'person', id: caller.person.id, ...named(caller.person.email) };
+  if (caller.account?.kind === 'ops') return { kind: 'ops', id: caller.account.arn ?? caller.account.id };
+  if (caller.account) return { kind: caller.account.kind, id: caller.account.id, ...named(caller.account.name) };
+  if (caller.installation) return { kind: 'installation', id: caller.installation.id, ...named(hostname) };
   return { kind: 'anonymous', id: 'anonymous' };
 }
+
+/** The system itself (a lapsed lease reclaimed, a scheduled job). */
+export const systemActor: Actor = { kind: 'system', id: 'system' };
 
 /**
  * The caller's account. Routes that reach this have already required one (packages/contract/src/routes.ts),

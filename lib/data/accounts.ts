@@ -1,17 +1,19 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet, mapKey } from './batch-get.js';
 import type { Table } from '../platform/dynamodb.js';
 import type { Account, AuditEvent } from '@license-activation/contract/schemas';
 import { accountIsKind, toAccount } from './account-items.js';
-import { apiKeyItem } from './api-keys.js';
+import { apiKeyPuts } from './api-keys.js';
+import type { ApiKeyRecord } from './api-keys.js';
 import { associationItem } from './associations.js';
-import { eventPuts } from './events.js';
+import { accountEventPuts } from './events.js';
 import { isStorableId, keys } from './keys.js';
 import { memberPuts } from './members.js';
 import type { MembershipRecord } from './members.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
 import type { SourceCountLabel } from './source-counts.js';
-import { failedCondition, isContention, transactWrite } from './transactions.js';
+import { labelledTransaction } from './transactions.js';
 import type { LabelledItem } from './transactions.js';
 
 function accountItem(account: Account) {
@@ -25,10 +27,11 @@ function accountItem(account: Account) {
 }
 
 /** `full`: a counter of `sourceCounts` had reached its cap (the labels of those that had). */
-export type PutAccountOutcome = 'created' | 'reseller-missing' | 'contention' | { readonly full: ReadonlySet<SourceCountLabel> };
+export type PutAccountOutcome = 'created' | 'reseller-missing' | 'invitations-full' | 'contention' | { readonly full: ReadonlySet<SourceCountLabel> };
 
 /**
- * Creates an account, its first owner's membership, its API key's lookup item (accounts a person
+ * Creates an account, its first owner's membership (an invitation, or the person who registers it;
+ * none once the email holds all the invitations it may), its API key's lookup item (accounts a person
  * registers on the site have none) and its events in one transaction; with `resellerId`, also the
  * association of the new customer with that reseller, provided the reseller still exists, and
  * `sourceCounts`, the counters of a brake on anonymous creation (lib/data/source-counts.ts).
@@ -36,31 +39,41 @@ export type PutAccountOutcome = 'created' | 'reseller-missing' | 'contention' | 
  */
 export async function putAccount(
   table: Table,
-  args: { account: Account; owner: MembershipRecord; apiKeyHash?: string; events: AuditEvent[]; resellerId?: string; sourceCounts?: readonly LabelledItem<SourceCountLabel>[] },
+  args: { account: Account; owner?: MembershipRecord; apiKey?: ApiKeyRecord; events: AuditEvent[]; resellerId?: string; sourceCounts?: readonly LabelledItem<SourceCountLabel>[] },
 ): Promise<PutAccountOutcome> {
-  const { account, apiKeyHash, events, resellerId, sourceCounts = [] } = args;
-  const outcome = await transactWrite(table, [
+  const { account, apiKey, events, resellerId, sourceCounts = [] } = args;
+  const put = (item: Record<string, unknown>) => ({ Put: { TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } });
+  const outcome = await labelledTransaction<string>(table, [
     ...(resellerId
       ? [
-          accountIsKind(table, resellerId, 'reseller'),
-          { Put: { TableName: table.name, Item: associationItem(resellerId, account, account.createdAt) } },
+          ['reseller', accountIsKind(table, resellerId, 'reseller')] as const,
+          ['association', { Put: { TableName: table.name, Item: associationItem(resellerId, account, account.createdAt) } }] as const,
         ]
       : []),
-    { Put: { TableName: table.name, Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
-    ...(apiKeyHash
-      ? [{ Put: { TableName: table.name, Item: apiKeyItem(apiKeyHash, account.id, account.kind), ConditionExpression: 'attribute_not_exists(pk)' } }]
-      : []),
-    ...memberPuts(table, args.owner),
-    ...events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(account.id)])),
-    ...sourceCounts.map(([, item]) => item),
+    ['account', put(accountItem(account))],
+    ...(apiKey ? apiKeyPuts(table, apiKey) : []),
+    ...(args.owner ? memberPuts(table, args.owner) : []),
+    ...accountEventPuts(table, account.id, events),
+    ...sourceCounts,
   ]);
   if (outcome.ok) return 'created';
-  if (resellerId && failedCondition(outcome, 0)) return 'reseller-missing';
-  const countsFrom = outcome.reasons.length - sourceCounts.length;
-  const full = new Set(sourceCounts.filter((_, index) => failedCondition(outcome, countsFrom + index)).map(([label]) => label));
+  if (outcome.failed.has('reseller')) return 'reseller-missing';
+  const full = new Set(sourceCounts.map(([label]) => label).filter((label) => outcome.failed.has(label)));
   if (full.size > 0) return { full };
-  if (isContention(outcome)) return 'contention';
-  throw new Error(`account creation cancelled: ${outcome.reasons.join(', ')}`);
+  if (outcome.failed.has('invitations')) return 'invitations-full';
+  if (outcome.contention) return 'contention';
+  throw new Error(`account creation cancelled: ${[...outcome.failed.keys()].join(', ')}`);
+}
+
+/** Accounts by id, in one BatchGetItem (a person's memberships and invitations); missing ones are left out. */
+export async function getAccounts(table: Table, accountIds: readonly string[]): Promise<Map<string, Account>> {
+  const unique = [...new Set(accountIds)];
+  if (unique.length === 0) return new Map();
+  const found = await batchGet(table, unique.map((id) => keys.account(id)));
+  return new Map(unique.flatMap((id) => {
+    const item = found.get(mapKey(keys.account(id)));
+    return item ? [[id, toAccount(item)] as const] : [];
+  }));
 }
 
 export async function getAccount(table: Table, accountId: string): Promise<Account | undefined> {

@@ -4,8 +4,23 @@ import { backoff, retryAttempts } from './contention.js';
 
 type ItemKey = { readonly pk: string; readonly sk: string };
 
-/** Items by key in one BatchGetItem (strongly consistent), retrying what DynamoDB leaves unprocessed. */
+/** The most keys one BatchGetItem takes. */
+const batchLimit = 100;
+
+/**
+ * Items by key in one BatchGetItem (strongly consistent) per 100 keys, retrying what DynamoDB leaves
+ * unprocessed.
+ */
 export async function batchGet(table: Table, itemKeys: readonly ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
+  if (itemKeys.length <= batchLimit) return batchGetAtMost100(table, itemKeys);
+  const found = new Map<string, Record<string, unknown>>();
+  for (let start = 0; start < itemKeys.length; start += batchLimit) {
+    for (const [key, item] of await batchGetAtMost100(table, itemKeys.slice(start, start + batchLimit))) found.set(key, item);
+  }
+  return found;
+}
+
+async function batchGetAtMost100(table: Table, itemKeys: readonly ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
   let pending: Record<string, unknown>[] = [...itemKeys];
   for (let round = 0; pending.length > 0; round += 1) {

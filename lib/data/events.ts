@@ -3,7 +3,7 @@ import type { AuditEvent } from '@license-activation/contract/schemas';
 import { keys } from './keys.js';
 import { querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
-import type { TransactItem } from './transactions.js';
+import type { LabelledItem, TransactItem } from './transactions.js';
 
 /**
  * The feeds an event is recorded in: its customer's and its license's (the two the API lists), plus any
@@ -17,6 +17,11 @@ function eventFeeds(event: AuditEvent, extraFeeds: readonly string[] = []): stri
   if (event.licenseId) feeds.add(keys.eventFeed.license(event.licenseId));
   if (feeds.size === 0 && event.installationId) feeds.add(keys.eventFeed.installation(event.installationId));
   return [...feeds];
+}
+
+/** The events of a change to an account (its members, its keys), each in the account's own feed too, labelled for a transaction. */
+export function accountEventPuts(table: Table, accountId: string, events: readonly AuditEvent[]): LabelledItem<'event'>[] {
+  return events.flatMap((event) => eventPuts(table, event, [keys.eventFeed.account(accountId)])).map((item) => ['event', item] as const);
 }
 
 /**

@@ -41,6 +41,11 @@ export const keys = {
   account: (accountId: string) => ({ pk: `${partitions.account}${accountId}`, sk: 'ACCOUNT' }),
   accountsByKind: (kind: string) => `${partitions.accountsByKind}${kind}`,
   apiKey: (apiKeyHash: string) => ({ pk: `${partitions.apiKey}${apiKeyHash}`, sk: 'APIKEY' }),
+  /** The same key in its account's list of keys. */
+  accountApiKey: (accountId: string, keyId: string) => ({ pk: `${partitions.account}${accountId}`, sk: `APIKEY#${keyId}` }),
+  accountApiKeyPrefix: 'APIKEY#',
+  /** How many keys an account has (at most 5). */
+  apiKeyCount: (accountId: string) => ({ pk: `${partitions.account}${accountId}`, sk: 'APIKEYS' }),
   association: (resellerId: string, customerId: string) => ({ pk: `${partitions.account}${resellerId}`, sk: `CUSTOMER#${customerId}` }),
   associationPrefix: 'CUSTOMER#',
   license: (licenseId: string) => ({ pk: `${partitions.license}${licenseId}`, sk: 'LICENSE' }),
@@ -65,9 +70,16 @@ export const keys = {
   budgetExpiries: partitions.budgetExpiries,
   member: (accountId: string, memberId: string) => ({ pk: `${partitions.account}${accountId}`, sk: `MEMBER#${memberId}` }),
   memberPrefix: 'MEMBER#',
-  /** The same membership under its email: a person's memberships are one strongly consistent Query. */
+  /** The same membership under its email: one per account and email, and an email's invitations in one strongly consistent Query. */
   membershipOfEmail: (email: string, accountId: string) => ({ pk: `${partitions.email}${email}`, sk: `ACCOUNT#${accountId}` }),
   membershipsOfEmail: (email: string) => `${partitions.email}${email}`,
+  /** How many invitations an email holds (at most 20). */
+  invitationsOfEmail: (email: string) => ({ pk: `${partitions.email}${email}`, sk: 'INVITATIONS' }),
+  /** An accepted membership under its person: what a person acts through, one strongly consistent Query. */
+  membershipOfPerson: (personId: string, accountId: string) => ({ pk: `${partitions.person}${personId}`, sk: `ACCOUNT#${accountId}` }),
+  membershipsOfPerson: (personId: string) => `${partitions.person}${personId}`,
+  membershipPrefix: 'ACCOUNT#',
+  /** How many active owners an account has (the last one is neither removed nor demoted). */
   owners: (accountId: string) => ({ pk: `${partitions.account}${accountId}`, sk: 'OWNERS' }),
   deviceAuthorization: (userCode: string) => ({ pk: `${partitions.userCode}${userCode}`, sk: 'DEVICE_AUTHORIZATION' }),
   deviceCode: (deviceCodeHash: string) => ({ pk: `${partitions.deviceCode}${deviceCodeHash}`, sk: 'DEVICE_CODE' }),

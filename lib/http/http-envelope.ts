@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { logger } from '../platform/logger.js';
+import { actorOf } from '../auth/principal.js';
+import type { Caller } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { ErrorCode } from '@license-activation/contract/problem';
 import { findRoute } from '@license-activation/contract/routes';
@@ -11,6 +13,15 @@ import { countAnswer } from './request-metrics.js';
 
 const startedAt = new WeakMap<object, number>();
 
+/**
+ * Who called, as the log line says it: the kind and id of who acted (a person by its `sub`, with the
+ * account it acted through; ops by its IAM principal on AWS), never a name, email or credential.
+ */
+function loggedCaller(caller: Caller | undefined) {
+  const { kind, id } = actorOf(caller ?? {});
+  return { principal: kind, ...(kind === 'anonymous' ? {} : { principalId: id }), ...(caller?.membership ? { actingFor: caller.membership.accountId } : {}) };
+}
+
 function finish(event: HttpEvent, response: HttpResponse, code?: ErrorCode): HttpResponse {
   const requestId = event.requestId ?? 'unknown';
   const headers = { ...response.headers, 'X-Request-Id': requestId };
@@ -18,7 +29,7 @@ function finish(event: HttpEvent, response: HttpResponse, code?: ErrorCode): Htt
   logger.info('request', {
     route: event.route?.id,
     status: response.statusCode,
-    principal: event.caller?.account?.kind ?? (event.caller?.installation ? 'installation' : 'anonymous'),
+    ...loggedCaller(event.caller),
     latencyMs: began === undefined ? undefined : Math.round(performance.now() - began),
   });
   countAnswer({ route: event.route?.id as RouteId | undefined, status: response.statusCode, code });

@@ -2,12 +2,15 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import type { DeclaredRouteId } from '@license-activation/contract/routes';
 import type { RouteRequest, RouteRequests } from '@license-activation/contract/route-request';
 import { logger } from '../platform/logger.js';
 import type { Caller } from '../auth/principal.js';
 import { findRoute } from '@license-activation/contract/routes';
 import type { RouteDefinition, RouteId } from '@license-activation/contract/routes';
-import { authentication } from '../auth/authentication.js';
+import { decide, granted, refusal, resourceNamed } from '../auth/access.js';
+import type { GrantedTo, Parsed, RequestParts } from '../auth/access.js';
+import { authentication, verifierFor } from '../auth/authentication.js';
 import type { CallerVerifiers } from '../auth/authentication.js';
 import { httpEnvelope } from './http-envelope.js';
 import { sourceIpOf } from './client-address.js';
@@ -17,15 +20,18 @@ import { jsonBodyParser } from './json-body.js';
 import { apiAnswerHeaders } from './problem-response.js';
 import { validate, validateNoBody } from './validation.js';
 
-type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
-
-/** What an action receives: validated input, the authenticated caller, and the time of the request. */
-export interface HttpRequest<R extends RouteRequest> {
+/**
+ * What an action receives: validated input, the authenticated caller, the resource its route's
+ * access decision allowed (lib/auth/access.ts), and the time of the request.
+ */
+export interface HttpRequest<R extends RouteRequest, G = unknown> {
   readonly body: Parsed<R['body']>;
   readonly query: Parsed<R['query']>;
   readonly params: Parsed<R['params']>;
   readonly headers: Parsed<R['headers']>;
   readonly caller: Caller;
+  /** The resource the request names, as read for its access decision (undefined where it names none). */
+  readonly resource: G;
   readonly route: RouteDefinition;
   readonly requestId: string;
   /** The client's address: as API Gateway saw it, or the viewer's where CloudFront stood between (client-address.ts). */
@@ -34,7 +40,9 @@ export interface HttpRequest<R extends RouteRequest> {
 }
 
 /** The request of any of the routes a function serves: the one its event was sent to. */
-export type ServedRequest<M extends RouteRequests> = { [K in keyof M]: HttpRequest<NonNullable<M[K]>> }[keyof M];
+export type ServedRequest<M extends RouteRequests> = {
+  [K in keyof M]: HttpRequest<NonNullable<M[K]>, K extends DeclaredRouteId ? GrantedTo<K> : never>;
+}[keyof M];
 
 export type HttpAction<M extends RouteRequests> = (request: ServedRequest<M>) => Promise<HttpResult>;
 
@@ -54,7 +62,7 @@ function declaredHeaders(event: HttpEvent, schema: z.ZodMiniObject): Record<stri
 }
 
 /** The parts of the event its route reads, each validated by the route's request; a body it does not read must be absent. */
-function validatedParts(event: HttpEvent, request: RouteRequest) {
+function validatedParts(event: HttpEvent, request: RouteRequest): RequestParts<RouteRequest> & { headers: unknown } {
   return {
     body: request.body ? validate(request.body, event.jsonBody, 'body') : validateNoBody(event.jsonBody),
     query: request.query ? validate(request.query, event.queryStringParameters ?? {}, 'query string') : undefined,
@@ -66,9 +74,10 @@ function validatedParts(event: HttpEvent, request: RouteRequest) {
 /**
  * A Lambda handler for the routes of the contract that `requests` names, each validated by its
  * route's request (the contract's per-route descriptions): envelope (request id, logs, metrics,
- * problems), authentication, JSON body, zod validation, then the action. `verifiers` are what the
- * function's routes need beyond API Gateway's own checks: installation proofs, accounts' API keys.
- * Nothing of the table is read before the caller is authenticated.
+ * problems), authentication, JSON body, zod validation, the route's access decision, then the action.
+ * `verifiers` are what the function's routes need beyond API Gateway's own checks: installation
+ * proofs, accounts' API keys, and the reads behind access decisions (`resources`). Nothing of the
+ * table is read before the caller is authenticated.
  */
 export function httpHandler<M extends RouteRequests>(requests: M, action: HttpAction<M>, verifiers: CallerVerifiers = {}) {
   return middy<HttpEvent, HttpResponse, Error, Context>()
@@ -84,9 +93,17 @@ export function httpHandler<M extends RouteRequests>(requests: M, action: HttpAc
       const request: RouteRequest | undefined = (requests as RouteRequests)[(route.twinOf ?? route.id) as RouteId];
       // A deployment that sends a route to a function that does not serve it: a fault, not the caller's.
       if (!request) throw new TypeError(`this function does not serve ${route.id}`);
+      const parts = validatedParts(event, request);
+      const caller = event.caller ?? {};
+      // The route's declared access, decided on what the validated request names: no action runs without it.
+      const named = resourceNamed(route, parts);
+      const resource = named ? await verifierFor(verifiers.resources, route, 'resources')(caller, named) : ({ kind: 'none' } as const);
+      const decision = decide(caller, route.id as RouteId, resource);
+      if (decision.outcome !== 'allow') throw refusal(decision);
       const served = {
-        ...validatedParts(event, request),
-        caller: event.caller ?? {},
+        ...parts,
+        caller,
+        resource: granted(resource),
         route,
         requestId: event.requestId ?? '',
         sourceIp: sourceIpOf(event),

@@ -1,5 +1,6 @@
-import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
-import { actorOf } from '../auth/principal.js';
+import { customerAccessGuard } from '../auth/access-facts.js';
+import { actorOf, systemActor } from '../auth/principal.js';
+import type { Actor } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { Activation, ActivationInput, ActivationMethod, AuditEvent } from '@license-activation/contract/schemas';
@@ -30,13 +31,18 @@ import type { InstallationDeps } from './refresh-installation.js';
 
 export interface ActivationRequest {
   readonly proof: ProofUse;
-  /** The account acting on the customer's behalf, for activation by `licenseId`. */
+  /**
+   * The account acting on the customer's behalf, for activation by `licenseId`; its route's access
+   * decided that it may see that license (lib/auth/access.ts, `activateLicense`).
+   */
   readonly account?: AccountPrincipal;
   /** The machine facts, and what to activate: a key, or a license an account names. */
   readonly input: ActivationInput;
   /** Online, or offline (the license file then ends no later than the license). */
   readonly lifetime: { readonly kind: 'online' | 'offline' };
   readonly now: Date;
+  /** Who acted, when not the account or else the installation (named by the hostname it reports): a person. */
+  readonly actor?: Actor;
   /** Events the caller's reason to activate adds (a sign-in approval), written in the activation's transaction. */
   readonly alsoRecord?: readonly AuditEvent[];
 }
@@ -85,7 +91,7 @@ function slotItems(deps: InstallationDeps, license: LicenseRecord, source: SlotS
           id: newId('evt', now),
           type: 'activation.expired',
           createdAt: now.toISOString(),
-          actor: { kind: 'system', id: 'system' },
+          actor: systemActor,
           customerId: license.customerId,
           licenseId: license.id,
           installationId: reclaimed.installationId,
@@ -153,7 +159,6 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
   const byKey = byName === undefined;
   const normalizedKey = 'key' in input ? normalizeLicenseKey(input.key) : undefined;
   const licenseId = byName ? byName.licenseId : normalizedKey && licenseIdOf(normalizedKey);
-  if (!byKey && !request.account) throw problem('UNAUTHENTICATED', "activation by licenseId needs an account's API key too");
   let licensesChanged = false;
 
   return retryOnContention(async (): Promise<ActivationOutcome | typeof retry> => {
@@ -169,14 +174,9 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         if (!normalizedKey) throw problem('KEY_MALFORMED', 'the key is not a license key: check it for typing mistakes');
         throw problem('LICENSE_NOT_FOUND', 'no license has this key');
       }
-    } else {
-      const named = license;
-      const visible =
-        named !== undefined &&
-        request.account !== undefined &&
-        (byName?.customerId === undefined || byName.customerId === named.customerId) &&
-        (await mayActForCustomer(table, request.account, named.customerId));
-      if (!visible) license = undefined;
+    } else if (byName?.customerId !== undefined && byName.customerId !== license?.customerId) {
+      // The account may see the license (its route's access decided so), but not as the customer it named.
+      license = undefined;
     }
     if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${byName?.licenseId ?? ''}`.trim());
 
@@ -237,7 +237,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         id: newId('evt', now),
         type: 'activation.created',
         createdAt: activated.activatedAt,
-        actor: actorOf({ account: request.account, installation: proof.installation }),
+        actor: request.actor ?? actorOf({ account: request.account, installation: proof.installation }, input.hostname),
         customerId: license.customerId,
         licenseId: license.id,
         installationId,

@@ -1,18 +1,16 @@
-import { customerAccessGuard } from '../accounts/customer-access.js';
+import { customerAccessGuard } from '../auth/access-facts.js';
 import { actorOf } from '../auth/principal.js';
 import type { Caller } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { Installation } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
-import { installationPut } from '../data/installations.js';
+import { getInstallation, installationPut } from '../data/installations.js';
 import type { InstallationRecord } from '../data/installations.js';
-import { getLicenses } from '../data/licenses.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
 import type { Table } from '../platform/dynamodb.js';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
 import { afterClearing } from './clone-detection.js';
-import { mayActOnCopies, visibleInstallation } from './installation-access.js';
 import { chainEventItems } from './installation-events.js';
 import { slotView, toInstallationView } from './installation-view.js';
 
@@ -22,21 +20,22 @@ import { slotView, toInstallationView } from './installation-view.js';
  * their own. For ops and a reseller that issued one of the licenses the installation holds; its customer
  * may not clear its own detection. Clearing where nothing is detected changes nothing. The next token
  * is signed anew (the revision changed), without the warning; a copy still running with the old key
- * forks and is detected again.
+ * forks and is detected again. `installation` is the installation as its route's access decision read
+ * it; a retry reads it again, and finds nothing if it has meanwhile changed customers.
  */
 export async function clearClone(
   deps: { readonly table: Table; readonly catalog: Catalog },
-  request: { caller: Caller; installationId: string; now: Date },
+  request: { caller: Caller; installation: InstallationRecord; now: Date },
 ): Promise<Installation> {
   const { table } = deps;
   const { caller, now } = request;
+  const { id: installationId, customerId } = request.installation;
   const view = (installation: InstallationRecord) => toInstallationView(installation, slotView(deps.catalog, installation.productId, now));
+  let read: InstallationRecord | undefined = request.installation;
   return retryOnContention(async () => {
-    const installation = await visibleInstallation(table, caller, request.installationId);
-    const holding = await getLicenses(table, Object.keys(installation.licenses));
-    if (!mayActOnCopies(caller, 'clear-clone', holding)) {
-      throw problem('FORBIDDEN', 'only ops, or a reseller that issued one of its licenses, may clear a detected clone of this installation');
-    }
+    const installation = read ?? (await getInstallation(table, installationId));
+    read = undefined;
+    if (!installation || installation.customerId !== customerId) throw problem('NOT_FOUND', `no installation ${installationId}`);
     if (installation.chain?.cloneDetectedAt === undefined) return view(installation);
     const cleared = afterClearing(installation.chain);
     const next: InstallationRecord = { ...installation, chain: cleared.state, rev: installation.rev + 1 };
@@ -49,7 +48,7 @@ export async function clearClone(
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return view(next);
-    if (outcome.failed.has('access')) throw problem('NOT_FOUND', `no installation ${request.installationId}`);
+    if (outcome.failed.has('access')) throw problem('NOT_FOUND', `no installation ${installationId}`);
     return retry;
   });
 }

@@ -1,13 +1,12 @@
 import type { Catalog } from '@license-activation/contract/catalog-schema';
 import { decideLicenseMode } from '@license-activation/contract/license-mode';
 import type { LicenseInstallation } from '@license-activation/contract/schemas';
-import type { AccountPrincipal } from '../auth/principal.js';
 import { activationsOfLicensePage } from '../data/activations.js';
 import { getInstallations } from '../data/installations.js';
 import { getLicenses } from '../data/licenses.js';
+import type { LicenseRecord } from '../data/licenses.js';
 import type { Page } from '../data/pagination.js';
 import type { Table } from '../platform/dynamodb.js';
-import { visibleLicense } from '../licenses/license-access.js';
 import { slotView, toInstallationView, toSnapshot, withCurrentLicenses } from './installation-view.js';
 import { productOf } from './license-token.js';
 
@@ -18,10 +17,10 @@ import { productOf } from './license-token.js';
  */
 export async function listLicenseInstallations(
   deps: { table: Table; catalog: Catalog },
-  request: { account: AccountPrincipal; licenseId: string; limit: number; cursor?: string; now: Date },
+  request: { license: LicenseRecord; limit: number; cursor?: string; now: Date },
 ): Promise<Page<LicenseInstallation>> {
   const { table, catalog } = deps;
-  const license = await visibleLicense(table, request.account, request.licenseId);
+  const { license } = request;
   const page = await activationsOfLicensePage(table, license.id, request);
   const installations = await getInstallations(table, page.items.map((item) => item.installationId));
   const licenses = await getLicenses(table, [...new Set(installations.flatMap((installation) => Object.keys(installation.licenses)))]);

@@ -1,4 +1,5 @@
 import type { Table } from '../platform/dynamodb.js';
+import { actorOf } from '../auth/principal.js';
 import type { Actor } from '../auth/principal.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { getInstallation, installationPut } from '../data/installations.js';
@@ -129,7 +130,7 @@ export async function refreshInstallation(
       ...seenItems(table, next).map((item) => ['seen', item] as const),
       ...spending.items.map((item) => ['proof', item] as const),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
-      ...(event ? chainEventItems(table, next, event, args.actor ?? { kind: 'installation', id: next.id }, args.now).map((item) => ['event', item] as const) : []),
+      ...(event ? chainEventItems(table, next, event, args.actor ?? actorOf({ installation: next }, next.hostname), args.now).map((item) => ['event', item] as const) : []),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { installation: next, token };

@@ -1,16 +1,16 @@
-import { customerAccessGuard } from '../accounts/customer-access.js';
+import { customerAccessGuard } from '../auth/access-facts.js';
 import type { Caller } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
 import { activationDelete, activationRelease } from '../data/activations.js';
-import { installationPut } from '../data/installations.js';
+import { getInstallation, installationPut } from '../data/installations.js';
+import type { InstallationRecord } from '../data/installations.js';
 import { getLicense, slotRelease } from '../data/licenses.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
-import { visibleInstallation } from './installation-access.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { InstallationDeps } from './refresh-installation.js';
 import { decideRelease, installationTokenExp } from './slots.js';
@@ -21,16 +21,22 @@ import { decideRelease, installationTokenExp } from './slots.js';
  * change in one transaction. The slot is free the moment the answer arrives within the license's
  * release allowance (API.md §8); past it, the activation keeps the slot until the installation's
  * last token expires, so no number of releases yields more valid tokens than slots plus the allowance.
+ * `installation` is the installation as its route's access decision read it; a retry reads it again,
+ * and finds nothing if it has meanwhile changed customers (access was decided for the one read).
  */
 export async function releaseActivation(
   deps: Pick<InstallationDeps, 'table'>,
-  request: { caller: Caller; installationId: string; licenseId: string; now: Date },
+  request: { caller: Caller; installation: InstallationRecord; licenseId: string; now: Date },
 ): Promise<void> {
   const { table } = deps;
-  const { caller, installationId, licenseId, now } = request;
+  const { caller, licenseId, now } = request;
+  const { id: installationId, customerId } = request.installation;
   const proof = caller.installation ? ({ kind: 'dpop', installation: caller.installation } as const) : undefined;
+  let read: InstallationRecord | undefined = request.installation;
   await retryOnContention(async () => {
-    const installation = await visibleInstallation(table, caller, installationId);
+    const installation = read ?? (await getInstallation(table, installationId));
+    read = undefined;
+    if (!installation || installation.customerId !== customerId) throw problem('NOT_FOUND', `no installation ${installationId}`);
     // Own keys only: a licenseId such as `constructor` names no activation, not Object.prototype's.
     const activated = Object.hasOwn(installation.licenses, licenseId) ? installation.licenses[licenseId] : undefined;
     if (!activated) throw problem('NOT_FOUND', `license ${licenseId} is not activated on installation ${installationId}`);
@@ -62,7 +68,7 @@ export async function releaseActivation(
         id: newId('evt', now),
         type: 'activation.released',
         createdAt: now.toISOString(),
-        actor: actorOf(caller),
+        actor: actorOf(caller, installation.hostname),
         customerId: installation.customerId,
         licenseId,
         installationId,

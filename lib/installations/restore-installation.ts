@@ -1,13 +1,11 @@
 import type { Caller } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { Installation } from '@license-activation/contract/schemas';
-import { problem } from '@license-activation/contract/problem';
 import { getLicenses } from '../data/licenses.js';
 import type { InstallationRecord } from '../data/installations.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import { toLicense } from '../licenses/license-view.js';
 import { restorePresentation } from './clone-detection.js';
-import { mayActOnCopies, visibleInstallation } from './installation-access.js';
 import { slotView, toInstallationView, withCurrentLicenses } from './installation-view.js';
 import { refreshInstallation } from './refresh-installation.js';
 import type { ChainAction, InstallationDeps } from './refresh-installation.js';
@@ -23,15 +21,16 @@ function restoredView(deps: InstallationDeps, installation: InstallationRecord, 
  * fresh token, recorded like a heartbeat's (slot accounting must know every token's `exp`) with the
  * proof spent in the same transaction, and judged like a heartbeat on the `chain` it presents (API.md
  * §10: without an `Idempotency-Key`, only the 30 s rule makes a repeat of it a retry). Its owners and
- * ops read it without a token: nothing written, nothing counted, no lease renewed.
+ * ops read it without a token: nothing written, nothing counted, no lease renewed. `installation` is
+ * the installation as its route's access decision read it.
  */
 export async function getInstallationState(
   deps: InstallationDeps,
-  request: { caller: Caller; installationId: string; chain?: string; now: Date },
+  request: { caller: Caller; installation: InstallationRecord; chain?: string; now: Date },
 ): Promise<{ installation: Installation; token?: string }> {
   const { table } = deps;
   const { caller, now } = request;
-  const stored = await visibleInstallation(table, caller, request.installationId);
+  const stored = request.installation;
   const licenses = await getLicenses(table, Object.keys(stored.licenses));
   const current = withCurrentLicenses(stored, licenses);
   if (!caller.installation) return { installation: restoredView(deps, current, licenses, now) };
@@ -42,16 +41,16 @@ export async function getInstallationState(
  * `POST /v1/installations/{id}/restore`: a token for a server rebuilt from nothing, which takes the
  * installation's key from its owner's backup. A fork (API.md §10): the token carries a new head, so
  * that a server still running with the old state is a clone at its next heartbeat. The owner's request
- * renews no lease, so the token ends when the lease would lapse.
+ * renews no lease, so the token ends when the lease would lapse. `installation` is the installation as
+ * its route's access decision read it (its owners and ops).
  */
 export async function restoreForOwner(
   deps: InstallationDeps,
-  request: { caller: Caller; installationId: string; now: Date },
+  request: { caller: Caller; installation: InstallationRecord; now: Date },
 ): Promise<{ installation: Installation; token: string }> {
   const { table } = deps;
   const { caller, now } = request;
-  const stored = await visibleInstallation(table, caller, request.installationId);
-  if (!mayActOnCopies(caller, 'restore', [])) throw problem('FORBIDDEN', 'only an account that owns the installation, or ops, may restore it');
+  const stored = request.installation;
   const licenses = await getLicenses(table, Object.keys(stored.licenses));
   return restore(deps, { current: withCurrentLicenses(stored, licenses), licenses, now, chain: { kind: 'owner-restore' }, actor: actorOf(caller) });
 }

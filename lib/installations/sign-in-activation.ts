@@ -130,6 +130,7 @@ export async function approveDeviceAuthorization(
   const { activation } = await activate(deps, {
     proof: { kind: 'device-authorization', installation: { id: record.installationId }, userCode: record.userCode, licenseId },
     account: caller.account,
+    actor: actorOf(caller),
     input: { licenseId, productId: record.productId, fingerprint: record.fingerprint, hostname: record.hostname, version: record.version, virtual: record.virtual },
     lifetime: { kind: 'online' },
     now,
@@ -138,7 +139,7 @@ export async function approveDeviceAuthorization(
         id: newId('evt', now),
         type: 'authorization.approved',
         createdAt: now.toISOString(),
-        actor: caller.person ? { kind: 'person', id: caller.person.id } : actorOf(caller),
+        actor: actorOf(caller),
         installationId: record.installationId,
         licenseId,
         data: { userCode: formatUserCode(record.userCode), accountId: caller.account?.id },

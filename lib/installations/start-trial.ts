@@ -85,7 +85,7 @@ export async function startTrial(
         id: newId('evt', now),
         type: 'trial.started',
         createdAt: startedAt,
-        actor: { kind: 'installation', id: installationId },
+        actor: { kind: 'installation', id: installationId, name: input.hostname },
         installationId,
         data: { productId: product.id, endsAt: installation.trial?.endsAt, hostname: input.hostname },
       }).map((item) => ['event', item] as const),

@@ -5,7 +5,7 @@ import { productById } from '@license-activation/contract/product-queries';
 import { problem } from '@license-activation/contract/problem';
 import type { FieldError } from '@license-activation/contract/problem';
 import type { Budget } from '@license-activation/contract/schemas';
-import type { AccountPrincipal } from '../auth/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { getAccount } from '../data/accounts.js';
 import { budgetReturn, getBudget, listBudgets, setBudgetLimit } from '../data/budgets.js';
 import type { BudgetKey, BudgetRecord } from '../data/budgets.js';
@@ -44,7 +44,7 @@ function budgetKeyFor(catalog: Catalog, path: BudgetKey): BudgetKey {
 /** `PUT /v1/admin/resellers/{resellerId}/budgets/{productId}/{type}` (ops), with its `budget.set` event. */
 export async function setBudget(
   deps: { table: Table; catalog: Catalog },
-  request: { path: BudgetKey; limit: number; actor: AccountPrincipal; now: Date },
+  request: { path: BudgetKey; limit: number; actor: Actor; now: Date },
 ): Promise<Budget> {
   const key = budgetKeyFor(deps.catalog, request.path);
   await requireReseller(deps.table, key.resellerId);
@@ -53,7 +53,7 @@ export async function setBudget(
       id: newId('evt', request.now),
       type: 'budget.set',
       createdAt: request.now.toISOString(),
-      actor: { kind: request.actor.kind, id: request.actor.id },
+      actor: request.actor,
       data: { resellerId: key.resellerId, productId: key.productId, type: key.type, limit: request.limit },
     });
     if (outcome === 'contention') return retry;
@@ -63,11 +63,9 @@ export async function setBudget(
   });
 }
 
-/** `GET /v1/resellers/{resellerId}/budgets`: that reseller's own, or any for ops; another caller sees nothing (404). */
-export async function budgetsOf(deps: { table: Table }, request: { caller: AccountPrincipal; resellerId: string }): Promise<Budget[]> {
-  if (request.caller.kind !== 'ops' && request.caller.id !== request.resellerId) throw problem('NOT_FOUND', `no reseller ${request.resellerId}`);
-  await requireReseller(deps.table, request.resellerId);
-  return (await listBudgets(deps.table, request.resellerId)).map(toBudget);
+/** `GET /v1/resellers/{resellerId}/budgets`: that reseller's own, or any for ops (the route's access decided which). */
+export async function budgetsOf(deps: { table: Table }, resellerId: string): Promise<Budget[]> {
+  return (await listBudgets(deps.table, resellerId)).map(toBudget);
 }
 
 /**

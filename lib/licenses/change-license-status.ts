@@ -1,15 +1,14 @@
 import type { Table } from '../platform/dynamodb.js';
-import { customerAccessGuard } from '../accounts/customer-access.js';
-import type { AccountPrincipal } from '../auth/principal.js';
+import { customerAccessGuard } from '../auth/access-facts.js';
+import type { AccountPrincipal, Actor } from '../auth/principal.js';
 import { problem } from '@license-activation/contract/problem';
 import type { EventType, License } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
-import { changeLicenseStatus } from '../data/licenses.js';
+import { changeLicenseStatus, getLicense } from '../data/licenses.js';
 import { budgetReturn } from '../data/budgets.js';
 import type { LicenseRecord } from '../data/licenses.js';
 import type { StoredLicenseStatus } from '@license-activation/contract/license-state';
 import { newId } from '../ids.js';
-import { visibleLicense } from './license-access.js';
 import { hasExpired } from '@license-activation/contract/license-state';
 import { toLicense } from './license-view.js';
 
@@ -40,18 +39,22 @@ const eventTypes: Record<LicenseAction, EventType> = {
   revoke: 'license.revoked',
 };
 
-/** `POST /v1/licenses/{licenseId}/suspend|reinstate|revoke`, with its audit event in the same transaction. */
+/**
+ * `POST /v1/licenses/{licenseId}/suspend|reinstate|revoke`, with its audit event in the same
+ * transaction. `license` is the license as its route's access decision read it (the issuing reseller
+ * or ops); a retry reads it again (its customer and issuer never change).
+ */
 export async function changeStatus(
   deps: { table: Table },
-  request: { account: AccountPrincipal; licenseId: string; action: LicenseAction; reason?: string; now: Date },
+  request: { account: AccountPrincipal; actor: Actor; license: LicenseRecord; action: LicenseAction; reason?: string; now: Date },
 ): Promise<License> {
-  const { account, licenseId, action, now } = request;
+  const { account, action, now } = request;
+  const licenseId = request.license.id;
+  let read: LicenseRecord | undefined = request.license;
   return retryOnContention(async () => {
-    const license = await visibleLicense(deps.table, account, licenseId);
-    // A customer may have several resellers; only the one that issued a license may change its status.
-    if (account.kind === 'reseller' && license.issuedBy !== account.id) {
-      throw problem('FORBIDDEN', `only the reseller that issued license ${licenseId}, or ops, may ${action} it`);
-    }
+    const license = read ?? (await getLicense(deps.table, licenseId));
+    read = undefined;
+    if (!license) throw problem('NOT_FOUND', `no license ${licenseId}`);
     const transition = decideTransition(license, action, now);
     if ('conflict' in transition) throw problem('CONFLICT', `cannot ${action}: ${transition.conflict}`);
     if ('unchanged' in transition) return toLicense(license, now);
@@ -69,7 +72,7 @@ export async function changeStatus(
         id: newId('evt', now),
         type: eventTypes[action],
         createdAt: now.toISOString(),
-        actor: { kind: account.kind, id: account.id },
+        actor: request.actor,
         customerId: license.customerId,
         licenseId,
         data: { from: license.status, to: transition.to, ...(request.reason ? { reason: request.reason } : {}) },

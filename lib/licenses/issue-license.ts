@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Table } from '../platform/dynamodb.js';
-import { customerAccessGuard, mayActForCustomer } from '../accounts/customer-access.js';
-import type { AccountPrincipal } from '../auth/principal.js';
+import { customerAccessGuard } from '../auth/access-facts.js';
+import type { AccountPrincipal, Actor } from '../auth/principal.js';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
 import { problem } from '@license-activation/contract/problem';
 import type { IssueLicenseInput, LicenseIssued } from '@license-activation/contract/schemas';
@@ -29,6 +29,8 @@ export const idempotencyWindowMs = 24 * 60 * 60 * 1000;
 
 export interface IssueLicenseRequest {
   readonly issuer: AccountPrincipal;
+  /** Who acted: the issuer, or the person acting through its membership. */
+  readonly actor: Actor;
   readonly input: IssueLicenseInput;
   /** The `Idempotency-Key` header, when the client sent one (validated by the route's request: `IdempotencyKey`). */
   readonly idempotencyKey?: string;
@@ -37,14 +39,14 @@ export interface IssueLicenseRequest {
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
 
-async function replay(deps: IssueLicenseDeps, issuer: AccountPrincipal, record: IdempotencyRecord, requestHash: string, now: Date): Promise<LicenseIssued> {
+async function replay(deps: IssueLicenseDeps, record: IdempotencyRecord, requestHash: string, now: Date): Promise<LicenseIssued> {
   if (record.requestHash !== requestHash) {
     throw problem('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request in the last 24 hours');
   }
   const license = await getLicense(deps.table, record.licenseId);
   if (!license) throw new Error(`idempotency record names a missing license ${record.licenseId}`);
-  // The key goes out again only to an issuer that may still act for the customer, as at issuance.
-  if (!(await mayActForCustomer(deps.table, issuer, license.customerId))) throw problem('NOT_FOUND', `no customer ${license.customerId}`);
+  // The key goes out again only to an issuer that may still act for the customer, as at issuance: the
+  // route's access decided so for the body's customer, which the same request hash makes this license's.
   const key = await deps.secretBox.open(record.sealedKey, { licenseId: record.licenseId });
   return { license: toLicense(license, now), key };
 }
@@ -71,7 +73,7 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
   return retryOnContention(async () => {
     if (keyHash) {
       const existing = await getIdempotencyRecord(deps.table, issuer.id, keyHash, now);
-      if (existing) return { issued: await replay(deps, issuer, existing, requestHash, now), replayed: true };
+      if (existing) return { issued: await replay(deps, existing, requestHash, now), replayed: true };
     }
     const key = generateLicenseKey();
     const normalizedKey = normalizeLicenseKey(key) as string;
@@ -107,7 +109,7 @@ export async function issueLicense(deps: IssueLicenseDeps, request: IssueLicense
         id: newId('evt', now),
         type: 'license.issued',
         createdAt: record.createdAt,
-        actor: { kind: issuer.kind, id: issuer.id },
+        actor: request.actor,
         customerId: record.customerId,
         licenseId: record.id,
         data: { productId: record.productId, type: record.type, quantity: record.quantity, keyPrefix: record.keyPrefix },

@@ -14,7 +14,7 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, AssociationResult, AuditEventPage, InstallationOnly, InstallationRead, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
+import { AccountPage, ApiKeyPage, AssociationResult, AuditEventPage, InstallationOnly, InstallationRead, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
 import * as people from '@license-activation/contract/schemas';
 import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
@@ -144,6 +144,13 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['Member', people.Member, "A membership of an account: an email, its role, and the person who holds it once one does."],
   ['MemberInput', people.MemberInput, 'The email and role of a new member.'],
   ['MemberResult', people.MemberResult, 'A member.'],
+  ['MemberRoleInput', people.MemberRoleInput, "A member's new role."],
+  ['MemberStatus', people.MemberStatus, 'An invitation (no rights until accepted) or an accepted membership.'],
+  ['Membership', people.Membership, 'An account the person is a member of, or invited to, with the role.'],
+  ['MembershipResult', people.MembershipResult, 'A membership.'],
+  ['ApiKey', people.ApiKey, 'One of the API keys that act for an account: its prefix, never the key.'],
+  ['ApiKeyCreated', people.ApiKeyCreated, 'A new API key, shown this once, and its listing.'],
+  ['ApiKeyPage', ApiKeyPage, "One page of an account's API keys."],
   ['MemberPage', MemberPage, 'One page of members.'],
   ['DeviceAuthorizationInput', people.DeviceAuthorizationInput, 'The product to activate and the machine the installation runs on.'],
   ['DeviceAuthorizationStarted', people.DeviceAuthorizationStarted, 'RFC 8628 codes: the user code for a person, the device code for this installation only.'],
@@ -238,6 +245,7 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
   [people.UserCodePath.shape.userCode, 'The user code the installation shows (`XXXX-XXXX`, any case, dash optional).'],
   [people.AccountPath.shape.accountId, 'An account id (`acc_…`).'],
   [people.MemberPath.shape.memberId, 'A member id (`mem_…`).'],
+  [people.ApiKeyPath.shape.keyId, 'An API key id (`key_…`).'],
   [Problem.shape.requestId, 'The request id, also in the `X-Request-Id` header: quote it when reporting a fault.'],
   [ListQuery.shape.limit, 'How many items a page holds: an integer from 1 to 100 (default 50).'],
   [ListQuery.shape.cursor, "A previous page's `nextCursor`: the list resumes after it."],
@@ -481,7 +489,7 @@ function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success:
   };
 }
 
-const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
+const methods = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
 function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
   const { body, query, params, headers } = requestOf(route.id as RouteId);

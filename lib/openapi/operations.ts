@@ -25,6 +25,9 @@ import {
   MyAccountCreated,
   Member,
   MemberResult,
+  MembershipResult,
+  ApiKey,
+  ApiKeyCreated,
   DeviceAuthorizationStarted,
   DeviceAuthorizationResult,
   ApprovalResult,
@@ -44,6 +47,7 @@ export const AccountPage = pageOf(Account);
 export const LicensePage = pageOf(License);
 export const AuditEventPage = pageOf(AuditEvent);
 export const MemberPage = pageOf(Member);
+export const ApiKeyPage = pageOf(ApiKey);
 export const LicenseInstallationPage = pageOf(LicenseInstallation);
 /** `GET /v1/installations/{id}`: the token only to the installation itself (API.md §10). */
 export const InstallationRead = z.object({ installation: Installation, token: z.string().optional() });
@@ -360,13 +364,30 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   getMe: {
     tag: 'People',
     description:
-      "The person and the memberships it holds: every account whose email, or a member's, is the person's verified email. " +
-      'A membership held for the first time is recorded as this person\'s. No `Account-Id` needed.',
-    responses: [{ status: 200, description: 'The person and its memberships.', schema: MeResult }],
+      'The person, the memberships it holds (`status: "active"`: accepted, the person\'s from then on whatever their email) and the ' +
+      'invitations waiting for its verified email (`status: "invited"`, which give no rights until accepted). No `Account-Id` needed.',
+    responses: [{ status: 200, description: 'The person, its memberships and its invitations.', schema: MeResult }],
+  },
+  acceptInvitation: {
+    tag: 'People',
+    description:
+      'Accepts the invitation to the account that the person\'s verified email holds: the membership is the person\'s from then on ' +
+      '(its `sub`), whatever their email becomes. An unverified email is 403 `FORBIDDEN`; an account with no invitation for this ' +
+      'person is 404; a person who already holds a membership of the account (through another email) is 409 `CONFLICT`.',
+    responses: [{ status: 200, description: 'The membership, now active.', schema: MembershipResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  declineInvitation: {
+    tag: 'People',
+    description:
+      'Declines the invitation to the account that the person\'s verified email holds: it is gone (an owner may invite again), with a ' +
+      '`member.removed` event. An unverified email is 403 `FORBIDDEN`; an account with no invitation for this person is 404.',
+    responses: [{ status: 204, description: 'The invitation is gone.' }],
+    refusals: ['NOT_FOUND'],
   },
   createMyAccount: {
     tag: 'People',
-    description: 'Registers a customer account with the person\'s verified email, the person its owner. An unverified email is 403 `FORBIDDEN`.',
+    description: 'Registers a customer account with the person\'s verified email, the person its active owner at once. An unverified email is 403 `FORBIDDEN`.',
     responses: [{ status: 201, description: 'The new customer account.', schema: MyAccountCreated }],
   },
   listMembers: {
@@ -377,15 +398,52 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   },
   addMember: {
     tag: 'People',
-    description: 'Adds a member by email; the person whose verified email it is holds it from their next request on. The same email twice is 409 `CONFLICT`.',
-    responses: [{ status: 201, description: 'The new member.', schema: MemberResult }],
+    description:
+      'Invites a person by email (`status: "invited"`): the invitation gives no rights until the person whose verified email it is ' +
+      'accepts it. The same email twice is 409 `CONFLICT`, and so is an email that already holds 20 pending invitations.',
+    responses: [{ status: 201, description: 'The new member, invited.', schema: MemberResult }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  changeMemberRole: {
+    tag: 'People',
+    description:
+      "Changes a member's role in place (an invitation's too), with a `member.role_changed` event; the same role changes nothing. " +
+      'Demoting the last active owner is 409 `CONFLICT`, however many demotions race. 404 when the member is not of this account.',
+    responses: [{ status: 200, description: 'The member as it is now.', schema: MemberResult }],
     refusals: ['NOT_FOUND', 'CONFLICT'],
   },
   removeMember: {
     tag: 'People',
-    description: 'Removes a member, who loses access on their next request. Removing the last owner is 409 `CONFLICT`.',
+    description:
+      'Removes a member (or withdraws an invitation), who loses access on their next request. Removing the last active owner is ' +
+      '409 `CONFLICT`, however many removals race.',
     responses: [{ status: 204, description: 'The member was removed.' }],
     refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  listApiKeys: {
+    tag: 'People',
+    description: listDescription(
+      "The API keys that act for the account (at most 5), for its owners and ops, each with its `prefix` (its first 8 characters) and when " +
+        'it was last used (at most an hour stale). A member who is not an owner is 403 `FORBIDDEN`; a non-member 404.',
+    ),
+    responses: [{ status: 200, description: 'A page of API keys.', schema: ApiKeyPage }],
+    refusals: ['NOT_FOUND'],
+  },
+  createApiKey: {
+    tag: 'People',
+    description:
+      'Adds an API key to the account; the key is in this answer only (the server keeps its hash). An account keeps at most 5 keys: ' +
+      'the sixth is 409 `CONFLICT`. Records an `api_key.created` event.',
+    responses: [{ status: 201, description: 'The new key, shown this once, and its listing.', schema: ApiKeyCreated }],
+    refusals: ['NOT_FOUND', 'CONFLICT'],
+  },
+  revokeApiKey: {
+    tag: 'People',
+    description:
+      'Revokes one of the account\'s keys: every request with it is 401 `UNAUTHENTICATED` within 60 seconds (at once where the function ' +
+      'looks keys up itself, and once the API-key authorizer\'s 60-second cache of it ends). Records an `api_key.revoked` event.',
+    responses: [{ status: 204, description: 'The key is revoked.' }],
+    refusals: ['NOT_FOUND'],
   },
   startDeviceAuthorization: {
     tag: 'People',

@@ -4,6 +4,7 @@ import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import { SessionProvider } from './auth/session';
 import { Layout, RequireSignIn } from './components/layout';
 import { ActivatePage } from './pages/activate';
+import { ApiKeysPage } from './pages/api-keys';
 import { ConfirmSignUpPage, ForgotPasswordPage, SignInPage, SignOutPage, SignUpPage } from './pages/auth-pages';
 import { CustomersPage } from './pages/customers';
 import { EventsPage } from './pages/events';
@@ -41,6 +42,7 @@ const router = createBrowserRouter([
           { path: '/customers', element: <CustomersPage /> },
           { path: '/activate', element: <ActivatePage /> },
           { path: '/members', element: <MembersPage /> },
+          { path: '/api-keys', element: <ApiKeysPage /> },
           { path: '/events', element: <EventsPage /> },
         ],
       },

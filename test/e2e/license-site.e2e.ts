@@ -71,10 +71,11 @@ async function checkPage(name: string): Promise<void> {
 }
 
 /**
- * Signs up and in as a newcomer would. With `detours`, also the dead ends of issue 29: a new code asked
- * for (the old one then refused, never beside a success), and a wrong password first.
+ * Signs up and in as a newcomer would: with no account yet they land on registering one (`landing`),
+ * where their invitations show. With `detours`, also the dead ends of issue 29: a new code asked for
+ * (the old one then refused, never beside a success), and a wrong password first.
  */
-async function signUpAndIn(email: string, options: { detours?: boolean } = {}): Promise<void> {
+async function signUpAndIn(email: string, options: { detours?: boolean; landing?: RegExp } = {}): Promise<void> {
   await page.goto(`${stack.baseUrl}/sign-up`);
   await checkPage('sign-up');
   await page.getByLabel('Email').fill(email);
@@ -114,6 +115,14 @@ async function signUpAndIn(email: string, options: { detours?: boolean } = {}): 
   }
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(options.landing ?? /\/licenses$/);
+}
+
+/** Accepts, from the banner every page shows, the invitation to `accountName`; then acts through it on its licenses. */
+async function acceptInvitation(accountName: string): Promise<void> {
+  await page.getByRole('button', { name: `Accept the invitation to ${accountName}` }).click();
+  await expect.poll(() => page.getByRole('button', { name: `Accept the invitation to ${accountName}` }).count()).toBe(0);
+  await page.getByRole('link', { name: 'Licenses', exact: true }).click();
   await page.waitForURL(/\/licenses$/);
 }
 
@@ -168,9 +177,14 @@ describe('the license site, in Debian chromium against npm start', () => {
     await checkPage('forgot-password');
   });
 
-  it('lets a reseller sign up, create a customer and issue a license, its key shown once', async () => {
+  it('lets a reseller sign up, accept the invitation its email holds, create a customer and issue a license, its key shown once', async () => {
     const reseller = await stack.asOps<{ account: { id: string } }>('POST', '/v1/admin/resellers', { name: 'Northwind Partners', email: resellerEmail });
-    await signUpAndIn(resellerEmail);
+    // The account's email is invited, not bound: the person sees the invitation and accepts it.
+    await signUpAndIn(resellerEmail, { landing: /\/accounts\/new$/ });
+    await page.getByRole('heading', { name: 'An invitation' }).waitFor();
+    await checkPage('invitation');
+    await screenshot(page, 'invitation');
+    await acceptInvitation('Northwind Partners');
     await checkPage('licenses-empty');
     // Where am I: the acting account's name and id, on every page.
     await expect.poll(() => page.getByTestId('acting-account').textContent()).toContain('Northwind Partners');
@@ -222,8 +236,10 @@ describe('the license site, in Debian chromium against npm start', () => {
     await signOut();
   });
 
-  it("shows the customer's owner the license once they sign up with the customer's email (a new code and a wrong password on the way)", async () => {
-    await signUpAndIn(ownerEmail, { detours: true });
+  it("shows the customer's owner the license once they sign up with the customer's email (a new code and a wrong password on the way) and accept its invitation", async () => {
+    await signUpAndIn(ownerEmail, { detours: true, landing: /\/accounts\/new$/ });
+    // Declined, it would be gone; accepted, the account is theirs.
+    await acceptInvitation('Contoso Ltd');
     await page.getByRole('link', { name: 'Authentication Server · 50 users' }).waitFor();
     await checkPage('licenses');
     await screenshot(page, 'licenses');
@@ -320,8 +336,30 @@ describe('the license site, in Debian chromium against npm start', () => {
     expect(JSON.parse(status.output)).toMatchObject({ mode: 'full' });
   });
 
-  it('shows members and events, and /activate fits a phone', async () => {
-    await page.goto(`${stack.baseUrl}/members`);
+  it('lets an owner add an API key, shown once, and revoke the key the account was created with, after confirming', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const keys = page.getByRole('button', { name: /^Revoke / });
+    await expect.poll(() => keys.count()).toBe(1);
+    const [first] = await keys.evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label') ?? ''));
+    await page.getByRole('button', { name: 'Add a key' }).click();
+    const added = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(added).toMatch(/^lak_/);
+    await expect.poll(() => keys.count()).toBe(2);
+    await checkPage('api-keys');
+    await screenshot(page, 'api-keys');
+    // The key made with the account, which whoever created it may still hold: revoked, after a confirmation.
+    await page.getByRole('button', { name: first ?? '' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => keys.count()).toBe(1);
+    const listed = await fetch(`${stack.baseUrl}/v1/licenses`, { headers: { Authorization: `Bearer ${added}` } });
+    expect(listed.status).toBe(200);
+    await page.getByRole('button', { name: `Revoke ${added.slice(0, 8)}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => keys.count()).toBe(1);
+  });
+
+  it('shows members and events, changes a role in place, and /activate fits a phone', async () => {
+    await page.getByRole('link', { name: 'Members' }).click();
     await page.getByRole('cell', { name: ownerEmail, exact: true }).waitFor();
     const colleague = 'colleague@customer.test';
     await page.getByLabel('Email').fill(colleague);
@@ -329,6 +367,11 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByRole('cell', { name: colleague, exact: true }).waitFor();
     await page.getByLabel(`Role of ${colleague}`).selectOption('owner');
     await expect.poll(() => page.getByLabel(`Role of ${colleague}`).inputValue()).toBe('owner');
+    // The colleague is only invited: demoting the one active owner is refused, and nothing changes.
+    await page.getByLabel(`Role of ${ownerEmail}`).selectOption('member');
+    await page.getByRole('alert').filter({ hasText: 'at least one active owner' }).waitFor();
+    await expect.poll(() => page.getByLabel(`Role of ${ownerEmail}`).inputValue()).toBe('owner');
+    await page.getByRole('link', { name: 'API keys' }).waitFor();
     await checkPage('members');
     await screenshot(page, 'members');
     await page.getByRole('button', { name: `Remove ${colleague}` }).click();
@@ -337,12 +380,13 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.goto(`${stack.baseUrl}/events`);
     // The two releases of this suite: from the license page, and by licensectl.
     await expect.poll(() => page.getByRole('cell', { name: 'Activation released', exact: true }).count()).toBe(2);
-    // Names, not ids: the license as product and key prefix, who approved the sign-in activation, the reseller.
+    // Names, not ids: the license as product and key prefix, who approved the sign-in activation, and the
+    // reseller's person who issued the license (a person is named by its email, whichever account it acted for).
     const licenseName = `Authentication Server · 50 users (key ${licenseKey.slice(0, 5)}-…)`;
     await expect.poll(() => page.getByRole('cell', { name: licenseName, exact: true }).count()).toBeGreaterThan(0);
     const approval = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Sign-in activation approved', exact: true }) }).first();
     expect(await approval.getByRole('cell', { name: `${ownerEmail} (you)`, exact: true }).count()).toBe(1);
-    expect(await page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'License issued', exact: true }) }).getByRole('cell', { name: 'your reseller' }).count()).toBe(1);
+    expect(await page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'License issued', exact: true }) }).getByRole('cell', { name: resellerEmail, exact: true }).count()).toBe(1);
     expect(await page.locator('main').textContent()).not.toMatch(/lic_|acc_/);
     await checkPage('events');
     await screenshot(page, 'events');
@@ -400,6 +444,8 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByLabel('Password').fill(newPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/licenses$/);
+    // Acting as the reseller, the person sees the customer's invitation above its licenses.
+    await acceptInvitation('Contoso Ltd');
 
     const switcher = page.getByLabel('Acting for');
     // The switcher names each account, its kind, the role held, and its id.
@@ -453,6 +499,7 @@ describe('the license site, in Debian chromium against npm start', () => {
         ['activate', '/activate'],
         ['events', '/events'],
         ['members', '/members'],
+        ['api-keys', '/api-keys'],
         ['register-account', '/accounts/new'],
         ['not-found', '/no-such-page'],
       ]) {

@@ -1,9 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProblemError } from '@license-activation/contract/problem';
+import { requestOf } from '@license-activation/contract/requests';
 import { routes } from '@license-activation/contract/routes';
-import type { DeclaredRouteId, RouteId } from '@license-activation/contract/routes';
+import type { DeclaredRouteId, RouteDefinition, RouteId } from '@license-activation/contract/routes';
 import type { Account, LicenseIssued } from '@license-activation/contract/schemas';
-import { newInstallation } from '../support/api.js';
+import { decide, resourceNamed } from '#lib/auth/access.js';
+import type { Decision, Resource } from '#lib/auth/access.js';
+import { loadResource } from '#lib/auth/access-facts.js';
+import { authenticateBearer } from '#lib/auth/authenticate-api-key.js';
+import { resolveCaller } from '#lib/auth/authentication.js';
+import { dpopProofs } from '#lib/auth/dpop-proofs.js';
+import { opsApiKey } from '#lib/auth/ops-api-key.js';
+import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { storedApiKeys } from '#lib/auth/stored-api-keys.js';
+import { validate } from '#lib/http/validation.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { eventFor, newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { request, startLocalService } from '../support/http-client.js';
 import type { Credential } from '../support/http-client.js';
@@ -12,9 +25,10 @@ import { signedInPerson, uniqueEmail } from '../support/people.js';
 import type { TestPerson } from '../support/people.js';
 
 // Every route × every kind of caller, through the local service (the API Gateway stand-in and its
-// authorizer included). A route without a row fails the first test.
-// Persons are real people of the local user directory: the owners of R1, C1 and C2 (by their
-// accounts' emails) and a plain member of C1, each acting through that world's account.
+// authorizer included), and through the access decision itself (lib/auth/access.ts: `decide` on the
+// facts `loadResource` reads). A route without a row fails the first test.
+// Persons are real people of the local user directory: the owners of R1, C1 and C2 (invited by their
+// accounts' emails, and accepted) and a plain member of C1, each acting through that world's account.
 
 const principals = [
   'anonymous', 'customer', 'otherCustomer', 'reseller', 'otherReseller', 'ops', 'installation', 'otherInstallation',
@@ -70,6 +84,12 @@ async function newWorld(): Promise<World> {
   await created('POST', '/v1/activations', { installation }, { key: issued.key, productId: 'authserver', ...machine() });
   await created('POST', '/v1/trials', { installation: otherInstallation }, { productId: 'authserver', ...machine() });
   const member = await created<{ member: { id: string } }>('POST', `/v1/accounts/${customerId}/members`, ops, { email: people.customerMember.email, role: 'member' });
+  // Each person accepts the world's invitation: only then does it act through the account.
+  await Promise.all(
+    ([[people.customerOwner, customerId], [people.resellerOwner, reseller.account.id], [people.otherCustomerOwner, otherCustomer.account.id], [people.customerMember, customerId]] as const).map(
+      ([person, accountId]) => created('POST', `/v1/me/invitations/${accountId}/accept`, { apiKey: person.accessToken }, undefined),
+    ),
+  );
   const started = await created<{ userCode: string; deviceCode: string }>('POST', '/v1/device-authorizations', { installation }, { productId: 'authserver', ...machine() });
   const as = (person: TestPerson, accountId: string): Credential => ({ apiKey: person.accessToken, accountId });
   return {
@@ -100,9 +120,23 @@ async function newWorld(): Promise<World> {
 }
 
 type Row = readonly [
-  request: (world: World) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown },
+  request: (world: World, principal: Principal) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown },
   expected: Record<Principal, number>,
 ];
+
+async function newKeyOf(accountId: string): Promise<string> {
+  return (await created<{ apiKey: { id: string } }>('POST', `/v1/accounts/${accountId}/api-keys`, ops, undefined)).apiKey.id;
+}
+
+const isPerson = (principal: Principal): principal is keyof typeof people => principal in people;
+
+/** An account that invites the person `principal` is (a fresh one each time: an email holds at most 20 invitations); any account for the others. */
+async function invitingAccount(world: World, principal: Principal): Promise<string> {
+  if (!isPerson(principal)) return world.customer;
+  const account = await created<AccountAnswer>('POST', '/v1/admin/resellers', ops, { name: 'Inviting', email: uniqueEmail('inviting') });
+  await created('POST', `/v1/accounts/${account.account.id}/members`, ops, { email: people[principal].email, role: 'member' });
+  return account.account.id;
+}
 
 /** Expected statuses, in the order of `principals`. */
 const expect12 = (...statuses: number[]): Record<Principal, number> =>
@@ -132,9 +166,19 @@ const declaredMatrix: Record<DeclaredRouteId, Row> = {
   signInConfig: [() => ({ path: '/v1/sign-in-config' }), everyone(200)],
   getMe: [() => ({ path: '/v1/me' }), personsOnly(200)],
   createMyAccount: [() => ({ path: '/v1/me/accounts', body: { name: 'Mine' } }), personsOnly(201)],
+  acceptInvitation: [async (world, principal) => ({ path: `/v1/me/invitations/${await invitingAccount(world, principal)}/accept` }), personsOnly(200)],
+  declineInvitation: [async (world, principal) => ({ path: `/v1/me/invitations/${await invitingAccount(world, principal)}/decline` }), personsOnly(204)],
   listMembers: [(world) => ({ path: `/v1/accounts/${world.customer}/members` }), memberAdmin(200)],
   addMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members`, body: { email: uniqueEmail('new'), role: 'member' } }), memberAdmin(201)],
+  changeMemberRole: [(world) => ({ path: `/v1/accounts/${world.customer}/members/${world.memberId}`, body: { role: 'owner' } }), memberAdmin(200)],
   removeMember: [(world) => ({ path: `/v1/accounts/${world.customer}/members/${world.memberId}` }), memberAdmin(204)],
+  listApiKeys: [(world) => ({ path: `/v1/accounts/${world.customer}/api-keys` }), memberAdmin(200)],
+  createApiKey: [(world) => ({ path: `/v1/accounts/${world.customer}/api-keys` }), memberAdmin(201)],
+  revokeApiKey: [
+    // A key of its own for each cell that may revoke it (an account keeps at most 5); the others are refused before any key is looked up.
+    async (world, principal) => ({ path: `/v1/accounts/${world.customer}/api-keys/${memberAdmin(204)[principal] === 204 ? await newKeyOf(world.customer) : 'key_unknown'}` }),
+    memberAdmin(204),
+  ],
   startDeviceAuthorization: [() => ({ path: '/v1/device-authorizations', body: { productId: 'authserver', ...machine() } }), installationOnly(201, 201)],
   deviceToken: [(world) => ({ path: '/v1/device-authorizations/token', body: { deviceCode: world.deviceCode } }), installationOnly(400, 404)],
   getDeviceAuthorization: [(world) => ({ path: `/v1/device-authorizations/${world.userCode}` }), personsOnly(200)],
@@ -186,8 +230,8 @@ const matrix = Object.fromEntries(
   routes.map((route): [RouteId, Row] => {
     if (!route.twinOf) return [route.id, declaredMatrix[route.id as DeclaredRouteId]];
     const [twinned, expected] = declaredMatrix[route.twinOf];
-    const onAdminPath = async (world: World) => {
-      const { path, body } = await twinned(world);
+    const onAdminPath = async (world: World, principal: Principal) => {
+      const { path, body } = await twinned(world, principal);
       return { path: `/v1/admin${path.slice('/v1'.length)}`, body };
     };
     return [route.id, [onAdminPath, opsOnly(expected.ops)]];
@@ -206,11 +250,69 @@ describe('authorization matrix', () => {
     it.concurrent.each(principals.map((principal) => [principal] as const))('as %s', async (principal) => {
       const row = matrix[id];
       const world = await (row[1][principal] >= 400 ? (refusedWorld ??= newWorld()) : newWorld());
-      const { path, body } = await row[0](world);
+      const { path, body } = await row[0](world, principal);
       const answer = await request(baseUrl, route.method, path, { credential: world.credentials[principal], body });
       expect(answer.status, JSON.stringify(answer.body)).toBe(row[1][principal]);
       if (answer.status >= 400) expect(answer.headers.get('content-type')).toBe('application/problem+json');
       expect(answer.headers.get('x-request-id')).toBeTruthy();
+    });
+  });
+});
+
+/** What `decide` answers where the HTTP answer is a refusal of its own, or anything past it (allow). */
+const outcomeOf = (status: number): Decision['outcome'] =>
+  status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status === 404 ? 'not-found' : 'allow';
+
+/** Cells whose refusal the route's domain answers, once access allowed the caller. */
+const refusedByDomain: Partial<Record<RouteId, readonly Principal[]>> = {
+  // A device code polled with another installation's key names nothing that installation may collect.
+  deviceToken: ['otherInstallation'],
+};
+
+/** The API Gateway event of a matrix cell, as the local service builds it (the authorizer's context included). */
+async function eventOf(route: RouteDefinition, path: string, body: unknown, credential: Credential) {
+  if (credential && 'installation' in credential) return eventFor(route.id as RouteId, { path, body, installation: credential.installation });
+  const headers: Record<string, string> = {
+    ...(credential ? { Authorization: `Bearer ${credential.apiKey}` } : {}),
+    ...(credential?.accountId ? { 'Account-Id': credential.accountId } : {}),
+  };
+  const viaGateway = route.authentication === 'iam' || route.authentication === 'api-key';
+  const as = credential && viaGateway ? await authenticateBearer(credential.apiKey, { table: table(), opsApiKey }) : undefined;
+  return eventFor(route.id as RouteId, { path, body, headers, ...(as ? { as } : {}) });
+}
+
+describe('authorization matrix, through decide', () => {
+  // Deciding changes nothing: one world serves every cell.
+  let world: Promise<World> | undefined;
+  const verifiers = { installations: dpopProofs, accounts: storedApiKeys, memberships: storedMemberships };
+
+  describe.each(routes.map((route) => [route.id, route] as const))('%s', (id, route) => {
+    it.concurrent.each(principals.map((principal) => [principal] as const))('as %s', async (principal) => {
+      const cell = await (world ??= newWorld());
+      const [requestFor, expected] = matrix[id];
+      const { path, body } = await requestFor(cell, principal);
+      const event = await eventOf(route, path, body, cell.credentials[principal]);
+      const status = expected[principal];
+      let caller;
+      try {
+        caller = await resolveCaller(event, route, new Date(), verifiers);
+      } catch (error) {
+        // Refused by authentication itself (no proof, a proof for another installation, an Account-Id
+        // the person holds no membership of), before anything is decided.
+        expect(error).toBeInstanceOf(ProblemError);
+        expect((error as ProblemError).status).toBe(status);
+        return;
+      }
+      const request = requestOf(id);
+      const parts = {
+        params: request.params ? validate(request.params, event.pathParameters ?? {}, 'path') : undefined,
+        query: request.query ? validate(request.query, event.queryStringParameters ?? {}, 'query') : undefined,
+        body: request.body ? validate(request.body, body, 'body') : undefined,
+      };
+      const named = resourceNamed(route, parts);
+      const resource: Resource = named ? await loadResource(table(), caller, named) : { kind: 'none' };
+      const decided = decide(caller, id, resource).outcome;
+      expect(decided).toBe(refusedByDomain[id]?.includes(principal) ? 'allow' : outcomeOf(status));
     });
   });
 });

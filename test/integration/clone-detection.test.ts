@@ -153,7 +153,7 @@ describe('copies of one installation (API.md §10)', () => {
     expect(await eventTypes(world.licenseId)).toEqual(['installation.clone_detected', 'installation.forked']);
     const customerFeed = await ok<{ items: AuditEvent[] }>('GET', `/v1/customers/${world.customer.account.id}/events`, ops);
     expect(customerFeed.items.filter((event) => event.type === 'installation.clone_detected')).toEqual([
-      expect.objectContaining({ installationId: world.installation.id, licenseId: world.licenseId, actor: { kind: 'installation', id: world.installation.id }, data: { forks: 2 } }),
+      expect.objectContaining({ installationId: world.installation.id, licenseId: world.licenseId, actor: { kind: 'installation', id: world.installation.id, name: machine().hostname }, data: { forks: 2 } }),
     ]);
     const seen = await ok<{ installation: Installation }>('GET', `/v1/installations/${world.installation.id}`, { apiKey: world.customer.apiKey });
     expect(seen.installation.clone).toEqual({ detectedAt: expect.any(String), forks: 3 });

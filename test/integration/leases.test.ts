@@ -9,11 +9,10 @@ import { getLicense } from '#lib/data/licenses.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { slotView, toInstallationView } from '#lib/installations/installation-view.js';
 import { lapsesAtMs } from '#lib/installations/slots.js';
-import { getInstallationState, restoreForOwner } from '#lib/installations/restore-installation.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 import type { Catalog } from '@license-activation/contract/catalog-schema';
-import { activateAt, activationsOf, at, claimsOf, dayMs, heartbeatAt, installationId, outcome } from '../support/clocked.js';
+import { activateAt, activationsOf, at, claimsOf, dayMs, heartbeatAt, installationId, lookAt, outcome, restoreAt } from '../support/clocked.js';
 import { issueLicense, registerCustomer } from '../support/scenario.js';
 
 // Leases (API.md §8): modeler activations lapse after 14 days unseen. The domain runs at instants the
@@ -62,10 +61,10 @@ describe('leases', () => {
     await activateAt(t0, id, { key });
     // Its owner looking does not renew the lease: the view shows it lapsed, with no token; the owner's restore
     // (a server rebuilt from nothing) renews nothing either, so its token ends at the lapse.
-    const looked = await getInstallationState(installationDeps(), { caller: { account: customer.principal }, installationId: id, now: at(t0, lease + 5 * second) });
+    const looked = await lookAt(at(t0, lease + 5 * second), id, customer.principal);
     expect(looked.installation.activations[0]).toMatchObject({ lastSeenAt: t0.toISOString(), lapsedAt: new Date(t0.getTime() + lease).toISOString() });
     expect(looked.token).toBeUndefined();
-    const rebuilt = await restoreForOwner(installationDeps(), { caller: { account: customer.principal }, installationId: id, now: at(t0, lease + 6 * second) });
+    const rebuilt = await restoreAt(at(t0, lease + 6 * second), id, customer.principal);
     expect(rebuilt.installation.activations[0]).toMatchObject({ lastSeenAt: t0.toISOString() });
     expect(claimsOf(rebuilt.token).exp).toBeLessThanOrEqual(Math.floor((t0.getTime() + lease) / 1000));
 

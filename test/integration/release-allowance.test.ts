@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../support/ledger.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import { getLicense } from '#lib/data/licenses.js';
-import { installationDeps } from '#lib/installations/installation-deps.js';
-import { getInstallationState } from '#lib/installations/restore-installation.js';
 import { table } from '#lib/platform/dynamodb.js';
-import { activateAt, activationsOf, at, claimsOf, dayMs, installationId, outcome, releaseAt } from '../support/clocked.js';
+import { activateAt, activationsOf, at, claimsOf, dayMs, installationId, lookAt, outcome, releaseAt } from '../support/clocked.js';
 import { issueLicense, registerCustomer } from '../support/scenario.js';
 
 const second = 1000;
@@ -35,7 +33,7 @@ describe('the release allowance (API.md §8)', () => {
     expect(held).toMatchObject({ installationId: ids[3], releasedAt: at(t0, 3 * second).toISOString(), freesAt: new Date((files[3] ?? 0) * 1000).toISOString() });
     expect((await getLicense(table(), license.id))?.activations).toBe(1);
     // Its owner sees the release and when the slot frees.
-    const view = await getInstallationState(installationDeps(), { caller: { account: customer.principal }, installationId: ids[3] ?? '', now: at(t0, 6 * second) });
+    const view = await lookAt(at(t0, 6 * second), ids[3] ?? '', customer.principal);
     expect(view.installation.activations).toEqual([expect.objectContaining({ licenseId: license.id, releasedAt: held?.releasedAt, freesAt: held?.freesAt })]);
 
     // Once that file expired (the first three too), the slot goes to the next installation.

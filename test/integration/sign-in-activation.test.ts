@@ -40,11 +40,12 @@ async function ok<T>(method: string, path: string, credential: Credential, body?
   return answer.body;
 }
 
-/** A customer owned by a signed-in person (its account email), with a license of `maxActivations`. */
+/** A customer owned by a signed-in person (invited by its account email, and accepted), with a license of `maxActivations`. */
 async function customerWithLicense(maxActivations = 2) {
   const person = await signedInPerson(uniqueEmail('owner'));
   const reseller = await ok<{ apiKey: string }>('POST', '/v1/admin/resellers', ops, { name: 'Reseller', email: uniqueEmail('sales') }, 201);
   const customer = await ok<{ account: Account }>('POST', '/v1/customers', { apiKey: reseller.apiKey }, { name: 'Customer', email: person.email }, 201);
+  await ok('POST', `/v1/me/invitations/${customer.account.id}/accept`, { apiKey: person.accessToken });
   const issued = await ok<LicenseIssued>('POST', '/v1/licenses', { apiKey: reseller.apiKey }, { customerId: customer.account.id, productId: 'authserver', type: 'users', quantity: 10, maxActivations }, 201);
   const as = (who: TestPerson): Credential => ({ apiKey: who.accessToken, accountId: customer.account.id });
   return { person, customerId: customer.account.id, licenseId: issued.license.id, as, owner: as(person) };
@@ -181,6 +182,7 @@ describe('sign-in activation (API.md §7)', () => {
     const world = await customerWithLicense();
     const member = await signedInPerson(uniqueEmail('member'));
     const added = await ok<{ member: { id: string } }>('POST', `/v1/accounts/${world.customerId}/members`, world.owner, { email: member.email, role: 'member' }, 201);
+    await ok('POST', `/v1/me/invitations/${world.customerId}/accept`, { apiKey: member.accessToken });
     await ok('GET', `/v1/licenses/${world.licenseId}`, world.as(member));
     await ok('DELETE', `/v1/accounts/${world.customerId}/members/${added.member.id}`, world.owner, undefined, 204);
     expect((await request(baseUrl, 'GET', `/v1/licenses/${world.licenseId}`, { credential: world.as(member) })).status).toBe(403);

@@ -40,6 +40,8 @@ export async function newInstallation(): Promise<TestInstallation> {
 }
 
 export interface CallOptions {
+  /** The path (and query) as sent, instead of `params` and `query`. */
+  readonly path?: string;
   readonly params?: Record<string, string>;
   readonly query?: Record<string, string>;
   readonly body?: unknown;
@@ -64,10 +66,11 @@ export interface CallResult<T = Record<string, unknown>> {
 export async function eventFor(routeId: RouteId, options: CallOptions = {}): Promise<APIGatewayProxyEvent> {
   const route = routeById(routeId);
   const params = options.params ?? {};
-  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  const [sentPath, sentSearch] = options.path?.split('?') ?? [];
+  const path = sentPath ?? route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.installation) headers.DPoP = await options.installation.proof(route.method, path);
-  const search = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
+  const search = sentSearch !== undefined ? `?${sentSearch}` : options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
   const request = {
     method: route.method,
     target: `${path}${search}`,

@@ -10,7 +10,12 @@ import { heartbeat } from '#lib/installations/heartbeat.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import type { InstallationDeps } from '#lib/installations/refresh-installation.js';
 import { releaseActivation } from '#lib/installations/release-activation.js';
-import type { AccountPrincipal } from '#lib/auth/principal.js';
+import { decide, granted, refusal } from '#lib/auth/access.js';
+import { loadResource } from '#lib/auth/access-facts.js';
+import type { AccountPrincipal, Caller } from '#lib/auth/principal.js';
+import type { InstallationRecord } from '#lib/data/installations.js';
+import { getInstallationState, restoreForOwner } from '#lib/installations/restore-installation.js';
+import type { RouteId } from '@license-activation/contract/routes';
 import { ProblemError } from '@license-activation/contract/problem';
 import type { ProofUse } from '#lib/data/proofs.js';
 import { table } from '#lib/platform/dynamodb.js';
@@ -76,8 +81,29 @@ export async function heartbeatAt(
   return heartbeat(deps, { proof: proofAt(id, now), input, ...(idempotencyKey === undefined ? {} : { idempotencyKey }), now });
 }
 
-export function releaseAt(now: Date, id: string, licenseId: string, account: AccountPrincipal) {
-  return releaseActivation({ table: table() }, { caller: { account }, installationId: id, licenseId, now });
+/** The installation as a route's access decision hands it to `caller` (lib/auth/access.ts), as the handler would. */
+async function grantedInstallation(caller: Caller, id: string, route: RouteId): Promise<InstallationRecord> {
+  const resource = await loadResource(table(), caller, { kind: 'installation', id });
+  const decision = decide(caller, route, resource);
+  if (decision.outcome !== 'allow') throw refusal(decision);
+  return granted(resource) as InstallationRecord;
+}
+
+export async function releaseAt(now: Date, id: string, licenseId: string, account: AccountPrincipal) {
+  const caller = { account };
+  return releaseActivation({ table: table() }, { caller, installation: await grantedInstallation(caller, id, 'releaseActivation'), licenseId, now });
+}
+
+/** Its owner's look at an installation (`GET /v1/installations/{id}` with the owner's key). */
+export async function lookAt(now: Date, id: string, account: AccountPrincipal) {
+  const caller = { account };
+  return getInstallationState(installationDeps(), { caller, installation: await grantedInstallation(caller, id, 'getInstallation'), now });
+}
+
+/** Its owner's restore of a server rebuilt from nothing (`POST /v1/installations/{id}/restore`). */
+export async function restoreAt(now: Date, id: string, account: AccountPrincipal) {
+  const caller = { account };
+  return restoreForOwner(installationDeps(), { caller, installation: await grantedInstallation(caller, id, 'restoreInstallation'), now });
 }
 
 export const claimsOf = (token: string): LicenseTokenClaims => LicenseTokenClaims.parse(decodeJwt(token));

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { resetConfig } from '#lib/platform/config.js';
 import { createLocalServer } from '#dev/local-server.js';
+import type { LocalServerOptions } from '#dev/local-server.js';
 import type { TestInstallation } from './api.js';
 
 export interface HttpAnswer<T = Record<string, unknown>> {
@@ -20,8 +21,8 @@ export type Credential = { readonly apiKey: string; readonly accountId?: string 
  * The local service (the same server `npm start` runs) on a free port, and a small client for it.
  * Its URL becomes the process's PUBLIC_BASE_URL, as `npm start` does, so that DPoP proofs name it.
  */
-export async function startLocalService(): Promise<{ baseUrl: string; server: Server; close: () => Promise<void> }> {
-  const server = createLocalServer();
+export async function startLocalService(options: LocalServerOptions = {}): Promise<{ baseUrl: string; server: Server; close: () => Promise<void> }> {
+  const server = createLocalServer(options);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,6 +1,8 @@
 import type { Table } from '#lib/platform/dynamodb.js';
 import { keys } from '#lib/data/keys.js';
 import { maxRecentProofs } from '#lib/data/proofs.js';
+import { maxPendingInvitations } from '#lib/data/members.js';
+import { maxApiKeys } from '#lib/data/api-keys.js';
 import { itemKey, scanTable } from './table-snapshot.js';
 import type { Item } from './table-snapshot.js';
 
@@ -15,6 +17,9 @@ import type { Item } from './table-snapshot.js';
  * - a reseller budget's `used` is the quantity of the reseller's licenses its budget holds, and a
  *   budget with a limit keeps `headroom = limit - used`;
  * - an installation holds licenses of its own customer only, and a trial never outlives its first activation;
+ * - an API key's lookup and its entry in its account's list agree, and an account counts its keys (at most 5);
+ * - a membership's items agree (under its account, its email and, once accepted, its person); an
+ *   account counts its active owners, and an email its pending invitations (at most 20);
  * - nothing is orphaned: API keys, associations, licenses, idempotency records, trial claims, spent proofs
  *   and events all name items that exist, and every event is in every feed it belongs to.
  */
@@ -31,6 +36,9 @@ export function ledgerViolations(items: readonly Item[]): string[] {
   const apiKeysOf = new Map<string, number>();
   const eventFeeds = new Map<string, Set<string>>();
   const heldBudget = new Map<string, number>();
+  const activeOwners = new Map<string, number>();
+  const pendingInvitations = new Map<string, number>();
+  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   const budgetKey = (resellerId: unknown, productId: unknown, type: unknown) => `${String(resellerId)}|${String(productId)}|${String(type)}`;
 
   const feedSubjectExists = (feed: string): boolean => {
@@ -50,9 +58,17 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       case 'apiKey': {
         const owner = account(item.accountId);
         if (owner?.kind !== item.kind) violations.push(`API key ${where} names no ${String(item.kind)} account ${String(item.accountId)}`);
-        apiKeysOf.set(String(item.accountId), (apiKeysOf.get(String(item.accountId)) ?? 0) + 1);
+        const listed = find(keys.accountApiKey(String(item.accountId), String(item.id)));
+        if (!listed || listed.hash !== item.hash || listed.prefix !== item.prefix) violations.push(`API key ${where} is not listed as ${String(item.id)} of ${String(item.accountId)}`);
+        count(apiKeysOf, String(item.accountId));
         break;
       }
+      case 'accountApiKey':
+        if (find(keys.apiKey(String(item.hash)))?.id !== item.id) violations.push(`listed API key ${where} has no lookup item`);
+        break;
+      case 'apiKeyCount':
+        // Compared with the keys it counts, below.
+        break;
       case 'association':
         if (account(item.resellerId)?.kind !== 'reseller') violations.push(`association ${where} names no reseller ${String(item.resellerId)}`);
         if (account(item.customerId)?.kind !== 'customer') violations.push(`association ${where} names no customer ${String(item.customerId)}`);
@@ -121,14 +137,28 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       case 'userCodeFailures':
         // Failed key attempts are counted for any installation, known or not, unknown user codes for any person: nothing to reference.
         break;
-      case 'member':
+      case 'member': {
         if (account(item.accountId)?.kind !== item.accountKind) violations.push(`membership ${where} names no ${String(item.accountKind)} account ${String(item.accountId)}`);
-        if (!find(keys.member(String(item.accountId), String(item.id))) || !find(keys.membershipOfEmail(String(item.email), String(item.accountId)))) {
-          violations.push(`membership ${where} lacks its twin item`);
+        const accountId = String(item.accountId);
+        const twins = [
+          find(keys.member(accountId, String(item.id))),
+          find(keys.membershipOfEmail(String(item.email), accountId)),
+          ...(item.status === 'active' ? [find(keys.membershipOfPerson(String(item.personId), accountId))] : []),
+        ];
+        if (twins.some((twin) => !twin || twin.id !== item.id || twin.role !== item.role || twin.status !== item.status || twin.personId !== item.personId)) {
+          violations.push(`membership ${where} disagrees with its twin items`);
+        }
+        if ((item.status === 'active') !== (typeof item.personId === 'string')) violations.push(`membership ${where} is ${String(item.status)} with person ${String(item.personId)}`);
+        // Counted once, under its account.
+        if (String(item.sk).startsWith(keys.memberPrefix)) {
+          if (item.status === 'active' && item.role === 'owner') count(activeOwners, accountId);
+          if (item.status === 'invited') count(pendingInvitations, String(item.email));
         }
         break;
+      }
       case 'owners':
-        if (!account(String(item.pk).split('#')[1]) || typeof item.count !== 'number' || item.count < 1) violations.push(`owners ${where} count ${String(item.count)} owners of no account`);
+      case 'invitations':
+        // Compared with the memberships they count, below.
         break;
       case 'deviceAuthorization':
         if (item.status === 'approved' && !installation(item.installationId)) violations.push(`approved authorization ${where} names no installation`);
@@ -164,9 +194,20 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       const held = heldBudget.get(budgetKey(item.resellerId, item.productId, item.type)) ?? 0;
       if (item.used !== held) violations.push(`budget ${itemKey(item)} counts ${String(item.used)} used, its reseller's licenses hold ${held}`);
     }
-    // Accounts a person registers on the site have no API key.
-    if (item.entity === 'account' && (apiKeysOf.get(String(item.id)) ?? 0) > 1) {
-      violations.push(`account ${String(item.id)} has ${apiKeysOf.get(String(item.id)) ?? 0} API keys`);
+    if (item.entity === 'owners') {
+      const accountId = String(item.pk).slice(keys.account('').pk.length);
+      if (!account(accountId) || item.count !== (activeOwners.get(accountId) ?? 0)) violations.push(`owners ${itemKey(item)} count ${String(item.count)}, ${accountId} has ${activeOwners.get(accountId) ?? 0} active owners`);
+    }
+    if (item.entity === 'invitations') {
+      const email = String(item.pk).slice(keys.membershipsOfEmail('').length);
+      const pending = pendingInvitations.get(email) ?? 0;
+      if (item.pending !== pending || pending > maxPendingInvitations) violations.push(`invitations ${itemKey(item)} count ${String(item.pending)}, ${email} holds ${pending}`);
+    }
+    if (item.entity === 'account') {
+      // Accounts a person registers on the site start without one.
+      const apiKeys = apiKeysOf.get(String(item.id)) ?? 0;
+      const counted = find(keys.apiKeyCount(String(item.id)))?.count ?? 0;
+      if (apiKeys > maxApiKeys || counted !== apiKeys) violations.push(`account ${String(item.id)} has ${apiKeys} API keys, counts ${String(counted)}`);
     }
     if (item.entity === 'event') {
       const feeds = eventFeeds.get(String(item.id)) ?? new Set();
@@ -182,6 +223,8 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       }
     }
   }
+  for (const [accountId, owners] of activeOwners) if (find(keys.owners(accountId))?.count !== owners) violations.push(`${accountId} has ${owners} active owners, uncounted`);
+  for (const [email, pending] of pendingInvitations) if (find(keys.invitationsOfEmail(email))?.pending !== pending) violations.push(`${email} holds ${pending} invitations, uncounted`);
   return [...new Set(violations)];
 }
 

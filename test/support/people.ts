@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import {
   AdminConfirmSignUpCommand,
+  AdminUpdateUserAttributesCommand,
   ConfirmSignUpCommand,
   InitiateAuthCommand,
   SignUpCommand,
@@ -12,6 +13,8 @@ import { testConfirmationCode } from './global-setup.js';
 /** A person of the run's user directory (cognito-local), signed in: what the site holds after sign-in. */
 export interface TestPerson {
   readonly id: string;
+  /** What the person signs in with: the email they signed up with. */
+  readonly username: string;
   readonly email: string;
   readonly accessToken: string;
   readonly idToken: string;
@@ -49,14 +52,35 @@ export async function unverifiedPerson(email = uniqueEmail('unverified')): Promi
   return signIn(email, signUp.UserSub ?? '');
 }
 
-async function signIn(email: string, id: string): Promise<TestPerson> {
+/**
+ * The person after the directory changed their email (verified, as after a confirmed change), signed
+ * in again: a new token that the service has not seen with the old email.
+ */
+export async function withChangedEmail(person: TestPerson, email: string): Promise<TestPerson> {
+  const { userPoolId } = inject('userPool');
+  await client().send(
+    new AdminUpdateUserAttributesCommand({
+      UserPoolId: userPoolId,
+      Username: person.username,
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    }),
+  );
+  // The pool signs people in by email (its username attribute): the new one from now on.
+  return signIn(email, person.id);
+}
+
+async function signIn(username: string, id: string, email = username): Promise<TestPerson> {
   const { clientId } = inject('userPool');
   const { AuthenticationResult } = await client().send(
-    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
+    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
   );
   const accessToken = AuthenticationResult?.AccessToken ?? '';
   return {
     id,
+    username,
     email,
     accessToken,
     idToken: AuthenticationResult?.IdToken ?? '',

@@ -16,23 +16,24 @@ const unique = (prefix: string) => `${prefix} ${(counter += 1)}`;
 
 function accountOf(body: { account: Account; apiKey: string }): TestAccount {
   const { account, apiKey } = body;
-  return { account, apiKey, principal: { kind: account.kind, id: account.id } as AccountPrincipal };
+  // As the authorizer names it: its kind, id and name.
+  return { account, apiKey, principal: { kind: account.kind, id: account.id, name: account.name } };
 }
 
 export async function registerCustomer(name = unique('Customer')): Promise<TestAccount> {
-  const answer = await call<{ account: Account; apiKey: string }>('registerAccount', { body: { name, email: 'it@customer.example' } });
+  const answer = await call<{ account: Account; apiKey: string }>('registerAccount', { body: { name, email: `it-${(counter += 1)}@customer.example` } });
   expect(answer.status).toBe(201);
   return accountOf(answer.body);
 }
 
 export async function createReseller(name = unique('Reseller')): Promise<TestAccount> {
-  const answer = await call<{ account: Account; apiKey: string }>('createReseller', { as: opsPrincipal, body: { name, email: 'sales@reseller.example' } });
+  const answer = await call<{ account: Account; apiKey: string }>('createReseller', { as: opsPrincipal, body: { name, email: `sales-${(counter += 1)}@reseller.example` } });
   expect(answer.status).toBe(201);
   return accountOf(answer.body);
 }
 
 export async function createCustomerOf(reseller: TestAccount, name = unique('Managed customer')): Promise<TestAccount> {
-  const answer = await call<{ account: Account; apiKey: string }>('createCustomer', { as: reseller.principal, body: { name, email: 'it@managed.example' } });
+  const answer = await call<{ account: Account; apiKey: string }>('createCustomer', { as: reseller.principal, body: { name, email: `it-${(counter += 1)}@managed.example` } });
   expect(answer.status).toBe(201);
   return accountOf(answer.body);
 }

@@ -32,13 +32,16 @@ export interface TableChange {
   readonly removed: readonly Item[];
 }
 
+/** An item as a request changes it: an API key's `lastUsedAt` is the key's use, recorded whatever became of the request. */
+const asChanged = ({ lastUsedAt: _, ...item }: Item): Item => item;
+
 export function changesBetween(before: Snapshot, after: Snapshot): TableChange {
   const added: Item[] = [];
   const updated: { before: Item; after: Item }[] = [];
   for (const [key, item] of after) {
     const old = before.get(key);
     if (!old) added.push(item);
-    else if (!isDeepStrictEqual(old, item)) updated.push({ before: old, after: item });
+    else if (!isDeepStrictEqual(asChanged(old), asChanged(item))) updated.push({ before: old, after: item });
   }
   const removed = [...before].filter(([key]) => !after.has(key)).map(([, item]) => item);
   return { added, updated, removed };

@@ -18,10 +18,14 @@ export const MemberInput = z.strictObject({
 });
 export type MemberInput = z.infer<typeof MemberInput>;
 
+export const MemberRoleInput = z.strictObject({ role: z.enum(['owner', 'member']) });
+export type MemberRoleInput = z.infer<typeof MemberRoleInput>;
+
 // A new schema for each parameter: the document describes each one on its own schema.
 const segment = () => z.string().check(z.minLength(1));
 export const AccountPath = z.object({ accountId: segment() });
 export const MemberPath = z.object({ accountId: segment(), memberId: segment() });
+export const ApiKeyPath = z.object({ accountId: segment(), keyId: segment() });
 
 export const DeviceAuthorizationInput = z.strictObject({ productId: id, ...machineReport });
 export type DeviceAuthorizationInput = z.infer<typeof DeviceAuthorizationInput>;
@@ -53,7 +57,13 @@ export const personRequests = {
   createMyAccount: { body: MyAccountInput },
   listMembers: { params: AccountPath, query: ListQuery },
   addMember: { params: AccountPath, body: MemberInput },
+  changeMemberRole: { params: MemberPath, body: MemberRoleInput },
   removeMember: { params: MemberPath },
+  listApiKeys: { params: AccountPath, query: ListQuery },
+  createApiKey: { params: AccountPath },
+  revokeApiKey: { params: ApiKeyPath },
+  acceptInvitation: { params: AccountPath },
+  declineInvitation: { params: AccountPath },
   startDeviceAuthorization: { body: DeviceAuthorizationInput },
   deviceToken: { body: DeviceTokenInput },
   getDeviceAuthorization: { params: UserCodePath },

@@ -17,7 +17,7 @@ export type PrincipalKind = 'ops' | 'reseller' | 'customer' | 'installation' | '
  */
 export type Authentication = 'none' | 'iam' | 'api-key' | 'installation' | 'installation-or-api-key';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
   readonly id: string;
@@ -75,9 +75,15 @@ const declaredRoutes = [
   { id: 'signInConfig', method: 'GET', path: '/v1/sign-in-config', function: 'public-documents', authentication: 'none', allow: ['anonymous'], summary: 'What a site or CLI needs to sign a person in to the user directory' },
   { id: 'getMe', method: 'GET', path: '/v1/me', function: 'people', authentication: 'api-key', allow: ['person'], summary: 'The signed-in person and their memberships' },
   { id: 'createMyAccount', method: 'POST', path: '/v1/me/accounts', function: 'people', authentication: 'api-key', allow: ['person'], summary: 'Register a customer account owned by the signed-in person' },
+  { id: 'acceptInvitation', method: 'POST', path: '/v1/me/invitations/{accountId}/accept', function: 'people', authentication: 'api-key', allow: ['person'], summary: "Accept an invitation to an account's membership" },
+  { id: 'declineInvitation', method: 'POST', path: '/v1/me/invitations/{accountId}/decline', function: 'people', authentication: 'api-key', allow: ['person'], summary: "Decline an invitation to an account's membership" },
   { id: 'listMembers', method: 'GET', path: '/v1/accounts/{accountId}/members', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: "List an account's members" },
   { id: 'addMember', method: 'POST', path: '/v1/accounts/{accountId}/members', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: 'Add a member to an account' },
+  { id: 'changeMemberRole', method: 'PATCH', path: '/v1/accounts/{accountId}/members/{memberId}', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: "Change a member's role in place" },
   { id: 'removeMember', method: 'DELETE', path: '/v1/accounts/{accountId}/members/{memberId}', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: 'Remove a member from an account' },
+  { id: 'listApiKeys', method: 'GET', path: '/v1/accounts/{accountId}/api-keys', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: "List the API keys that act for an account" },
+  { id: 'createApiKey', method: 'POST', path: '/v1/accounts/{accountId}/api-keys', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: 'Add an API key to an account (shown once)' },
+  { id: 'revokeApiKey', method: 'DELETE', path: '/v1/accounts/{accountId}/api-keys/{keyId}', function: 'members', authentication: 'api-key', allow: ['ops', 'person'], summary: "Revoke one of an account's API keys" },
   { id: 'startDeviceAuthorization', method: 'POST', path: '/v1/device-authorizations', function: 'device-authorizations', authentication: 'installation', allow: ['installation'], summary: 'Ask for a user code to activate by signing in (RFC 8628)' },
   { id: 'deviceToken', method: 'POST', path: '/v1/device-authorizations/token', function: 'device-authorizations', authentication: 'installation', allow: ['installation'], summary: 'Collect the activation a person approved' },
   { id: 'getDeviceAuthorization', method: 'GET', path: '/v1/device-authorizations/{userCode}', function: 'device-approvals', authentication: 'api-key', allow: ['person'], summary: 'What a user code asks to activate' },

@@ -97,13 +97,18 @@ export const EventType = z.enum([
   'installation.clone_detected',
   /** Ops or an issuing reseller forgot the detection, the fork count and the replaced heads. */
   'installation.clone_cleared',
+  'member.accepted',
+  'member.role_changed',
+  'api_key.created',
+  'api_key.revoked',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
 export const Actor = z.object({
   kind: z.enum(['ops', 'reseller', 'customer', 'installation', 'person', 'anonymous', 'system']),
+  /** An account's id, a person's `sub`, an installation's id; for ops on AWS the calling IAM principal's ARN, locally `ops`. */
   id: z.string(),
-  /** Who acted, as it was named then: an account's name, a person's email, an installation's hostname. */
+  /** Who acted, as it was named then: an account's name, a person's email, an installation's hostname; absent for the system and ops. */
   name: z.string().optional(),
 });
 
@@ -215,10 +220,15 @@ export type MemberRole = z.infer<typeof MemberRole>;
 
 export const Person = z.object({ id: z.string(), email: z.string().optional(), emailVerified: z.boolean() });
 
-export const Membership = z.object({ account: Account, role: MemberRole });
+/** An invitation gives no rights until the person whose verified email it names accepts it (API.md §7). */
+export const MemberStatus = z.enum(['invited', 'active']);
+export type MemberStatus = z.infer<typeof MemberStatus>;
+
+export const Membership = z.object({ account: Account, role: MemberRole, status: MemberStatus });
 export type Membership = z.infer<typeof Membership>;
 
 export const MeResult = z.object({ person: Person, memberships: z.array(Membership) });
+export const MembershipResult = z.object({ membership: Membership });
 export const MyAccountCreated = z.object({ account: Account });
 
 export const Member = z.object({
@@ -226,12 +236,26 @@ export const Member = z.object({
   accountId: z.string(),
   email: z.string(),
   role: MemberRole,
-  /** Once a person holds the membership. */
+  status: MemberStatus,
+  /** Once a person accepted it: the membership is that person's from then on, whatever their email. */
   personId: z.string().optional(),
   createdAt: isoTime,
 });
 export type Member = z.infer<typeof Member>;
 export const MemberResult = z.object({ member: Member });
+
+/** One of the API keys that act for an account; the key itself is shown only when it is made. */
+export const ApiKey = z.object({
+  id: z.string(),
+  /** The key's first 8 characters, so its owners can tell the keys apart. */
+  prefix: z.string(),
+  createdAt: isoTime,
+  /** When the key was last used, at most an hour stale. */
+  lastUsedAt: z.optional(isoTime),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+export const ApiKeyCreated = z.object({ apiKey: ApiKey.omit({ lastUsedAt: true }), key: z.string() });
+export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
 
 export const DeviceAuthorizationStarted = z.object({
   deviceCode: z.string(),

@@ -49,6 +49,10 @@ async function currentAccessToken(): Promise<string | undefined> {
 interface Session {
   readonly signedIn: boolean;
   readonly me: Me | undefined;
+  /** The memberships the person accepted: what it may act through. */
+  readonly memberships: readonly Membership[];
+  /** The invitations its verified email holds, which give nothing until accepted. */
+  readonly invitations: readonly Membership[];
   /** The membership requests act through, when the person has any. */
   readonly membership: Membership | undefined;
   readonly loading: boolean;
@@ -99,7 +103,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setAccountId(id);
   }, []);
 
-  const memberships = me?.memberships ?? [];
+  const memberships = useMemo(() => (me?.memberships ?? []).filter((item) => item.status === 'active'), [me]);
+  const invitations = useMemo(() => (me?.memberships ?? []).filter((item) => item.status === 'invited'), [me]);
   const membership = memberships.find((item) => item.account.id === accountId) ?? memberships[0];
   // A person with one membership needs no choice; the header is still sent so answers never depend on it.
   useEffect(() => {
@@ -110,6 +115,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () => ({
       signedIn,
       me,
+      memberships,
+      invitations,
       membership,
       loading,
       async signIn(email, password) {
@@ -128,7 +135,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       chooseAccount,
       reload,
     }),
-    [signedIn, me, membership, loading, chooseAccount, reload],
+    [signedIn, me, memberships, invitations, membership, loading, chooseAccount, reload],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

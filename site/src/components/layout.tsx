@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, NavLink, Navigate, Outlet, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
 import type { Membership } from '../auth/session';
+import { InvitationsBanner } from './invitations';
 import { Loading } from './ui';
 
 /** "Contoso Ltd (customer, owner) · acc_01J…": an account named so that two of the same name differ. */
@@ -11,8 +12,7 @@ export function membershipLabel(membership: Membership): string {
 
 /** Where a signed-in person is, on every page: the account acting, its id, and the switch to another. */
 function ActingAccount() {
-  const { me, membership, chooseAccount } = useSession();
-  const memberships = me?.memberships ?? [];
+  const { memberships, membership, chooseAccount } = useSession();
   if (!membership) return null;
   return (
     <div className="acting" data-testid="acting-account">
@@ -41,7 +41,7 @@ function links(membership: Membership | undefined): [string, string][] {
   if (!membership) return [['/accounts/new', 'Register an account']];
   const common: [string, string][] = [['/licenses', 'Licenses']];
   const reseller: [string, string][] = membership.account.kind === 'reseller' ? [['/customers', 'Customers'], ['/licenses/new', 'Issue a license']] : [];
-  const owner: [string, string][] = membership.role === 'owner' ? [['/members', 'Members']] : [];
+  const owner: [string, string][] = membership.role === 'owner' ? [['/members', 'Members'], ['/api-keys', 'API keys']] : [];
   return [...common, ...reseller, ['/activate', 'Activate'], ['/offline', 'Offline activation'], ['/events', 'Events'], ...owner];
 }
 
@@ -97,6 +97,7 @@ export function Layout() {
         {signedIn && <ActingAccount />}
       </header>
       <main id="main" tabIndex={-1}>
+        {signedIn && <InvitationsBanner />}
         <Outlet />
       </main>
     </>

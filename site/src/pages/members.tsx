@@ -14,8 +14,8 @@ type Member = Schemas['Member'];
 type Role = Member['role'];
 
 /**
- * The acting account's members: invite by email, change a role, remove. The contract has no route to
- * change a role in place, so a change adds the member again with the new role, then removes the old one.
+ * The acting account's members: invite by email (the person accepts on signing in), change a role in
+ * place, remove. The last active owner is neither demoted nor removed: the API refuses, and says so.
  */
 export function MembersPage() {
   const { membership, me, reload: reloadSession } = useSession();
@@ -56,12 +56,11 @@ export function MembersPage() {
     }
   }
   async function changeRole(member: Member, next: Role) {
-    const done = await run(async () => {
-      unwrap(await api.DELETE('/v1/accounts/{accountId}/members/{memberId}', { params: { path: { ...path, memberId: member.id } } }));
-      unwrap(await api.POST('/v1/accounts/{accountId}/members', { params: { path }, body: { email: member.email, role: next } }));
-      return true;
-    });
-    if (done) members.reload();
+    const done = await run(async () => unwrap(await api.PATCH('/v1/accounts/{accountId}/members/{memberId}', { params: { path: { ...path, memberId: member.id } }, body: { role: next } })));
+    // Refused, the select shows the role as it still is.
+    members.reload();
+    // Demoting oneself changes what this page and the menu offer.
+    if (done && member.personId === me?.person.id) await reloadSession();
   }
   return (
     <section>
@@ -69,7 +68,7 @@ export function MembersPage() {
       <form onSubmit={invite} aria-labelledby="invite-heading">
         <h2 id="invite-heading">Invite a person</h2>
         <div className="row">
-          <Field label="Email" hint="They see this account when they sign in with a verified email.">
+          <Field label="Email" hint="They are invited: they see the invitation when they sign in with that email, verified, and accept it.">
             {(props) => <input {...props} type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />}
           </Field>
           <Field label="Role">
@@ -107,7 +106,7 @@ export function MembersPage() {
               </>
             ),
           },
-          { header: 'Signed up', cell: (member) => (member.personId ? 'yes' : 'not yet') },
+          { header: 'Status', cell: (member) => (member.status === 'active' ? 'accepted' : 'invited') },
           { header: 'Since', cell: (member) => formatDate(member.createdAt) },
           {
             header: 'Actions',

@@ -10,7 +10,7 @@ import { Empty, ErrorMessage, Field, PageTitle } from '../components/ui';
 /** Registration on the site: a customer account with the signed-in person as its owner. */
 export function RegisterAccountPage() {
   const navigate = useNavigate();
-  const { me, reload, chooseAccount } = useSession();
+  const { me, memberships, reload, chooseAccount } = useSession();
   const [name, setName] = useState('');
   const { pending, error, run } = useAction();
   async function submit(event: FormEvent) {
@@ -24,9 +24,10 @@ export function RegisterAccountPage() {
   return (
     <section className="narrow">
       <PageTitle title="Register an account">Register an account</PageTitle>
-      {me?.memberships.length === 0 && (
+      {me && memberships.length === 0 && (
         <Empty>
-          You are not a member of any account yet. If your reseller or vendor set one up for {me.person.email}, it appears here once your email is verified. Or register your own:
+          You are not a member of any account yet. If your reseller or vendor set one up for {me.person.email}, its invitation appears above once your email is
+          verified: accept it there. Or register your own:
         </Empty>
       )}
       <form onSubmit={submit}>

@@ -141,11 +141,13 @@ describe('documented request bodies', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'openapi-test-'));
     installationKey = await loadInstallationKey(dataDir);
-    // The sample person acts through a membership of the sample account: its request reaches validation.
+    // The sample person acts through a membership of the sample account it accepted: its request reaches validation.
     const sample = JSON.parse(await readFile(new URL('events/approveDeviceAuthorization.json', root), 'utf8')) as APIGatewayProxyEvent;
     const email = String(sample.requestContext.authorizer?.email);
+    const personId = String(sample.requestContext.authorizer?.accountId);
     const accountId = String(sample.headers['Account-Id']);
-    await addMember(table(), { id: 'mem_sample', accountId, accountKind: 'customer', email, role: 'owner', createdAt: new Date().toISOString() }, []);
+    const membership = { id: 'mem_sample', accountId, accountKind: 'customer', email, role: 'owner', status: 'active', personId, createdAt: new Date().toISOString() } as const;
+    await addMember(table(), membership, []);
     vi.stubEnv('PUBLIC_BASE_URL', '');
     resetConfig();
   });

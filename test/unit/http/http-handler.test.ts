@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { logger } from '#lib/platform/logger.js';
 import * as z from 'zod';
 import { problem } from '@license-activation/contract/problem';
 import { httpHandler } from '#lib/http/http-handler.js';
@@ -99,11 +100,15 @@ describe('httpHandler', () => {
   });
 
   describe('with request headers', () => {
-    const issuing = httpHandler({ issueLicense: { headers: licenseRequests.issueLicense.headers } }, async ({ headers }) => ({
-      status: 200,
-      body: { idempotencyKey: headers['Idempotency-Key'] ?? null },
-    }));
-    const issueEvent = (headers: Record<string, string>) => eventFor('issueLicense', { headers, as: { kind: 'ops', id: 'ops' } });
+    // Issuance is decided on the customer the body names: here one every caller may see.
+    const anyCustomer = { resources: async () => ({ kind: 'customer', id: 'acc_1', isCustomer: true }) as const };
+    const issuing = httpHandler(
+      { issueLicense: licenseRequests.issueLicense },
+      async ({ headers }) => ({ status: 200, body: { idempotencyKey: headers['Idempotency-Key'] ?? null } }),
+      anyCustomer,
+    );
+    const body = { customerId: 'acc_1', productId: 'authserver', type: 'users' };
+    const issueEvent = (headers: Record<string, string>) => eventFor('issueLicense', { headers, body, as: { kind: 'ops', id: 'ops' } });
 
     it('hands the action the headers the route declares, by their canonical names, whatever their case', async () => {
       expect(parse(await issuing(await issueEvent({ 'idempotency-key': 'order-42' }), context))).toMatchObject({ statusCode: 200, body: { idempotencyKey: 'order-42' } });
@@ -116,6 +121,15 @@ describe('httpHandler', () => {
         body: { code: 'VALIDATION_FAILED', errors: [{ path: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' }] },
       });
     });
+  });
+
+  it('logs who called by kind and id: a person by its sub, never anonymous, and never its email', async () => {
+    const logged = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const person = { kind: 'person', id: '5f0c2a8e-3b1d-4c6e-9a7f-2d4b8e1c0a93', email: 'ada@customer.example', emailVerified: true } as const;
+    await httpHandler({ getMe: {} }, async () => ({ status: 200 }))(await eventFor('getMe', { as: person }), context);
+    expect(logged).toHaveBeenCalledWith('request', expect.objectContaining({ principal: 'person', principalId: person.id }));
+    expect(JSON.stringify(logged.mock.calls)).not.toContain(person.email);
+    logged.mockRestore();
   });
 
   it('answers 500 INTERNAL for a route its function does not serve', async () => {

@@ -80,10 +80,10 @@ describe('request metrics', () => {
   });
 
   it('counts a problem answer as a denial, by its code too', async () => {
-    await httpHandler({ activate: {} }, async () => Promise.reject(problem('TOO_MANY_ACTIVATIONS', 'full')), anyInstallation)(await eventFor('activate'), context);
+    await httpHandler({ startTrial: {} }, async () => Promise.reject(problem('TRIAL_ALREADY_USED', 'used')), anyInstallation)(await eventFor('startTrial'), context);
 
     const [document] = publishedMetrics();
-    expect(document).toMatchObject({ route: 'activate', statusClass: '4xx', code: 'TOO_MANY_ACTIVATIONS', Requests: 1, Denials: 1 });
+    expect(document).toMatchObject({ route: 'startTrial', statusClass: '4xx', code: 'TRIAL_ALREADY_USED', Requests: 1, Denials: 1 });
     expect(JSON.stringify(document)).toContain('[["service","route","statusClass"],["service"],["service","code"]]');
   });
 
