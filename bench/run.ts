@@ -34,9 +34,6 @@ import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'profile', 'fresh-start'] as const;
 type Part = 'cold-start' | 'client-size' | (typeof servicePartNames)[number];
 
-// The SDK warns on every client that Node 20 will soon be too old; Lambda runs 22, and the warning is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: Part) => !only || only.includes(part);
@@ -221,7 +218,6 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     DATA_DIR: dataDir,
     OPS_API_KEY: `lak_bench-${randomUUID()}`,
     AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // What DPoP proofs name as htu, in-process and over HTTP alike (npm start's port is only known once it listens).
     PUBLIC_BASE_URL: 'https://licenses.bench.example',
   };

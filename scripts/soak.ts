@@ -26,9 +26,6 @@ import { ledgerViolations } from '#test/support/ledger.js';
 import { scanTable } from '#test/support/table-snapshot.js';
 import type { Item } from '#test/support/table-snapshot.js';
 
-// The SDK's notice that it will need Node 22 (as Lambda runs) is noise on a developer's Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const kills = Number(process.env.SOAK_KILLS ?? 6);
 const workers = Number(process.env.SOAK_WORKERS ?? 8);
 const installationCount = Number(process.env.SOAK_INSTALLATIONS ?? 48);
