@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyAttemptAllowed } from '#lib/installations/key-failure-limit.js';
+import { keyAttemptAllowed, nextFailure } from '#lib/installations/key-failure-limit.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const secondsAgo = (seconds: number) => now.getTime() - seconds * 1000;
@@ -27,5 +27,12 @@ describe('keyAttemptAllowed', () => {
   it('never asks to retry in less than a second', () => {
     const failures = Array.from({ length: 10 }, () => secondsAgo(599.9));
     expect(keyAttemptAllowed(failures, now)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
+});
+
+describe('nextFailure', () => {
+  it('forgets only the failures that left the window, not one a concurrent request dated after now', () => {
+    const failures = { old: secondsAgo(601), recent: secondsAgo(30), concurrent: now.getTime() + 15 };
+    expect(nextFailure(failures, now)).toMatchObject({ at: now.getTime(), expired: ['old'] });
   });
 });
