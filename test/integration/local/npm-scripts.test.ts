@@ -4,7 +4,7 @@
  * its table, its ops key, its PUBLIC_BASE_URL), so that a script broken for users breaks `npm test`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,5 +56,17 @@ describe('npm scripts, as a user runs them', () => {
     const body = JSON.parse(response.slice(response.indexOf('\n\n'))) as { token: string; installation: { trial: unknown } };
     expect(body.token.split('.')).toHaveLength(3);
     expect(body.installation.trial).toBeDefined();
+  });
+
+  it('npm run bench -- --quick --only=probe: npm start against the minimum floor, every figure measured', { timeout: 240_000 }, async () => {
+    const out = join(await newDataDir(), 'results.json');
+    const { code, stdout, stderr } = await npmRun(['bench', '--', '--quick', '--only=probe', `--out=${out}`], {});
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain("Probe: npm start from another process against the contract's minimum floor");
+    const { probe } = JSON.parse(await readFile(out, 'utf8')) as { probe: { latency: Record<string, { ratio: { median: number } }>; cpu: { ratio: number }; throughput: { ratio: { median: number }; cpuRatio: { median: number }; errors: number } } };
+    const figures = [probe.latency.heartbeat?.ratio.median, probe.latency.activation?.ratio.median, probe.cpu.ratio, probe.throughput.ratio.median, probe.throughput.cpuRatio.median];
+    for (const figure of figures) expect(figure).toBeGreaterThan(0);
+    expect(probe.throughput.errors).toBe(0);
   });
 });
