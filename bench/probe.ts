@@ -106,25 +106,37 @@ export async function probeLatency(
   ) as Record<ProbeSubject, ProbePair>;
 }
 
+/** CPU rounds, alternating served and floor, so that a busy spell of the shared machine lands on both alike. */
+const cpuRounds = 5;
+
 /**
- * CPU ms per heartbeat, one at a time: every process of `npm start` (from /proc) over `count` heartbeats
- * whose proofs were signed beforehand, and this process over as many iterations of the minimum floor.
+ * CPU ms per heartbeat, one at a time, in `cpuRounds` rounds that alternate the two sides: every process
+ * of `npm start` (from /proc) over heartbeats whose proofs were signed beforehand, then this process over
+ * as many iterations of the minimum floor. The ratio is taken round by round.
  */
 export async function probeCpu(
   operations: readonly Operation[],
   table: Table,
   client: DynamoDBClient,
   options: { count: number; baseUrl: string; servedPid: number },
-): Promise<{ served: number; floor: number }> {
+): Promise<{ served: Spread; floor: Spread; ratio: Spread }> {
   const operation = operationOf(operations, 'heartbeat');
-  const calls = await Promise.all((await operation.prepare(options.count)).map((request) => httpCall(options.baseUrl, request)));
   const floor = await minimumFloorFor(operation, table, client, 'probe-cpu');
-  return {
-    served: await perRequest(options.count, () => processTreeCpuMs(options.servedPid), async () => {
+  const perRound = Math.ceil(options.count / cpuRounds);
+  const rounds: { served: number; floor: number }[] = [];
+  for (let round = 0; round < cpuRounds; round += 1) {
+    const calls = await Promise.all((await operation.prepare(perRound)).map((request) => httpCall(options.baseUrl, request)));
+    const served = await perRequest(perRound, () => processTreeCpuMs(options.servedPid), async () => {
       for (const call of calls) await sendExpecting(call);
-    }),
-    floor: await perRequest(options.count, ownCpuMs, async () => {
-      for (let iteration = 0; iteration < options.count; iteration += 1) await floor.run(iteration);
-    }),
+    });
+    const floorCpu = await perRequest(perRound, ownCpuMs, async () => {
+      for (let iteration = 0; iteration < perRound; iteration += 1) await floor.run(round * perRound + iteration);
+    });
+    rounds.push({ served, floor: floorCpu });
+  }
+  return {
+    served: spread(rounds.map((round) => round.served)),
+    floor: spread(rounds.map((round) => round.floor)),
+    ratio: spread(rounds.map((round) => round.served / round.floor)),
   };
 }

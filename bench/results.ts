@@ -72,8 +72,8 @@ export interface BenchResults {
   /** `npm start` against the contract's minimum floor (bench/probe.ts). */
   readonly probe?: {
     readonly latency: Record<ProbeSubject, ProbePair>;
-    /** CPU ms per heartbeat one at a time: every process of `npm start`, and the minimum floor's. */
-    readonly cpu: { readonly served: number; readonly floor: number; readonly ratio: number };
+    /** CPU ms per heartbeat one at a time, in rounds alternating the sides: every process of `npm start`, the minimum floor's, and their ratio. */
+    readonly cpu: { readonly served: Spread; readonly floor: Spread; readonly ratio: Spread };
     /** Re-served heartbeats from fleets within the proof limit, against the minimum floor. */
     readonly throughput: ThroughputResult;
   };

@@ -194,7 +194,7 @@ async function probe(worker: Worker, served: ServedService): Promise<NonNullable
   const { runs: probeRuns, perRun, warmup, cpuRequests } = settings.probe;
   const { latency } = await worker.ask({ kind: 'probe-latency', runs: probeRuns, perRun, warmup, baseUrl: served.baseUrl }, 'probe-latency');
   const { cpu } = await worker.ask({ kind: 'probe-cpu', count: cpuRequests, baseUrl: served.baseUrl, servedPid: served.pid }, 'probe-cpu');
-  return { latency, cpu: { ...cpu, ratio: cpu.served / cpu.floor }, throughput: await throughput(worker, served, 'minimum') };
+  return { latency, cpu, throughput: await throughput(worker, served, 'minimum') };
 }
 
 /** `npm start` under `--cpu-prof` for each operation, driven by the worker, and its profile summarized. */

@@ -4,6 +4,7 @@ import type { FreshStart } from './fresh-start.js';
 import type { LatencyOptions, OperationLatency } from './latency.js';
 import type { OperationId } from './operations.js';
 import type { ProbeLatencyOptions, ProbePair, ProbeSubject } from './probe.js';
+import type { Spread } from './stats.js';
 
 /** What the bench asks of its worker. `baseUrl` is the served service (`npm start`) it drives over HTTP. */
 export type WorkerTask =
@@ -35,6 +36,6 @@ export type WorkerReply =
   | { readonly kind: 'heartbeat-load'; readonly requests: readonly LoadRequest[] }
   | { readonly kind: 'floor-load'; readonly perSecond: number; readonly cpuMsPerIteration: number }
   | { readonly kind: 'probe-latency'; readonly latency: Record<ProbeSubject, ProbePair> }
-  | { readonly kind: 'probe-cpu'; readonly cpu: { readonly served: number; readonly floor: number } }
+  | { readonly kind: 'probe-cpu'; readonly cpu: { readonly served: Spread; readonly floor: Spread; readonly ratio: Spread } }
   | { readonly kind: 'send'; readonly sent: number }
   | { readonly kind: 'fresh-start'; readonly freshStart: FreshStart };

@@ -64,8 +64,8 @@ describe('npm scripts, as a user runs them', () => {
 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toContain("Probe: npm start from another process against the contract's minimum floor");
-    const { probe } = JSON.parse(await readFile(out, 'utf8')) as { probe: { latency: Record<string, { ratio: { median: number } }>; cpu: { ratio: number }; throughput: { ratio: { median: number }; cpuRatio: { median: number }; errors: number } } };
-    const figures = [probe.latency.heartbeat?.ratio.median, probe.latency.activation?.ratio.median, probe.cpu.ratio, probe.throughput.ratio.median, probe.throughput.cpuRatio.median];
+    const { probe } = JSON.parse(await readFile(out, 'utf8')) as { probe: { latency: Record<string, { ratio: { median: number } }>; cpu: { ratio: { median: number } }; throughput: { ratio: { median: number }; cpuRatio: { median: number }; errors: number } } };
+    const figures = [probe.latency.heartbeat?.ratio.median, probe.latency.activation?.ratio.median, probe.cpu.ratio.median, probe.throughput.ratio.median, probe.throughput.cpuRatio.median];
     for (const figure of figures) expect(figure).toBeGreaterThan(0);
     expect(probe.throughput.errors).toBe(0);
   });
