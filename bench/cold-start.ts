@@ -37,8 +37,6 @@ const lambdaEnvironment = (functionName: string): NodeJS.ProcessEnv => ({
   TABLE_NAME: 'license-activation-dev',
   SIGNING_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-000000000001',
   ENCRYPTION_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-000000000002',
-  // Lambda runs Node 22; this machine may run 20, about which the SDK would warn on every import.
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
 function measureOnce(probe: string, bundle: Bundle): Promise<InitSample> {

@@ -14,12 +14,14 @@ export interface OperationCpu {
   readonly floor?: number;
 }
 
-const ownCpuMs = () => {
+/** This process's user and system CPU milliseconds so far. */
+export const ownCpuMs = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
 
-async function perRequest(count: number, clock: () => Promise<number> | number, run: () => Promise<unknown>): Promise<number> {
+/** CPU ms per request of `run`, which sends `count` requests, by `clock`. */
+export async function perRequest(count: number, clock: () => Promise<number> | number, run: () => Promise<unknown>): Promise<number> {
   const before = await clock();
   await run();
   return ((await clock()) - before) / count;

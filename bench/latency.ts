@@ -1,6 +1,7 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Table } from '#lib/platform/dynamodb.js';
-import { floorOf, recordCalls } from './floor.js';
-import type { Floor } from './floor.js';
+import { floorOf, minimumFloorOf, recordCalls } from './floor.js';
+import type { Floor, RecordedCall } from './floor.js';
 import { httpCall, inProcessCall, sendExpecting } from './operations.js';
 import type { Operation, OperationId, ReadyCall } from './operations.js';
 import { percentile, shuffled, spread } from './stats.js';
@@ -44,21 +45,30 @@ function signingInputBytes(body: string): number | undefined {
   return typeof token === 'string' ? token.lastIndexOf('.') : undefined;
 }
 
-/** One call of the operation, recorded, and the floor that repeats its DynamoDB calls and signature. */
-export async function floorFor(operation: Operation, table: Table, runId: string): Promise<Floor | undefined> {
+/** One call of the operation in-process, its DynamoDB calls recorded. */
+async function recordedCall(operation: Operation, table: Table): Promise<{ calls: readonly RecordedCall[]; body: string }> {
   const [request] = await operation.prepare(1);
   if (!request) throw new TypeError(`${operation.id} prepared no request`);
   const call = await inProcessCall(request);
   const recorder = recordCalls(table);
-  let body: string;
   try {
-    body = await sendExpecting(call);
+    return { calls: recorder.calls, body: await sendExpecting(call) };
   } finally {
     recorder.stop();
   }
+}
+
+/** One call of the operation, recorded, and the floor that repeats its DynamoDB calls and signature. */
+export async function floorFor(operation: Operation, table: Table, runId: string): Promise<Floor | undefined> {
+  const { calls, body } = await recordedCall(operation, table);
   const bytes = signingInputBytes(body);
-  if (recorder.calls.length === 0 && bytes === undefined) return undefined;
-  return floorOf(table, recorder.calls, { runId, signingInputBytes: bytes });
+  if (calls.length === 0 && bytes === undefined) return undefined;
+  return floorOf(table, calls, { runId, signingInputBytes: bytes });
+}
+
+/** One call of the operation, recorded, and the least the contract implies for it (floor.ts). */
+export async function minimumFloorFor(operation: Operation, table: Table, client: DynamoDBClient, runId: string): Promise<Floor> {
+  return minimumFloorOf(table, client, (await recordedCall(operation, table)).calls, { runId });
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ProfileSummary } from './cpu-profile.js';
 import type { OperationCpu } from './cpu.js';
 import type { FreshStart } from './fresh-start.js';
 import type { OperationLatency } from './latency.js';
+import type { ProbePair, ProbeSubject } from './probe.js';
 import type { Spread } from './stats.js';
 import type { ThroughputRun } from './throughput.js';
 
@@ -18,6 +19,24 @@ export interface BenchSettings {
   readonly cpuRequests: number;
   readonly profileRequests: number;
   readonly freshStartRequests: number;
+  /** The probe against the contract's minimum floor: latency runs, and heartbeats for CPU one at a time. */
+  readonly probe: { readonly runs: number; readonly perRun: number; readonly warmup: number; readonly cpuRequests: number };
+}
+
+/** Heartbeats per second `npm start` sustains at a concurrency, beside a floor's at the same concurrency. */
+export interface ThroughputResult {
+  readonly connections: number;
+  readonly heartbeatsPerSecond: Spread;
+  /** The floor's heartbeats per second at the same concurrency, and served over floor, run by run. */
+  readonly floorPerSecond: Spread;
+  readonly ratio: Spread;
+  /** CPU of every process of `npm start` over the heartbeats it answered in the run. */
+  readonly servedCpuMsPerHeartbeat: Spread;
+  /** CPU of the process running the floor over its iterations, and served over floor, run by run. */
+  readonly floorCpuMsPerHeartbeat: Spread;
+  readonly cpuRatio: Spread;
+  readonly errors: number;
+  readonly runs: readonly ThroughputRun[];
 }
 
 export interface ColdStartResult {
@@ -48,16 +67,15 @@ export interface BenchResults {
   readonly latency?: Record<string, OperationLatency>;
   readonly calls?: Record<string, CallsPerOperation>;
   readonly cpu?: Record<string, OperationCpu>;
-  readonly throughput?: {
-    readonly connections: number;
-    readonly heartbeatsPerSecond: Spread;
-    /** The floor's heartbeats per second at the same concurrency, and served over floor, run by run. */
-    readonly floorPerSecond: Spread;
-    readonly ratio: Spread;
-    /** CPU of every process of `npm start` over the heartbeats it answered in the run. */
-    readonly servedCpuMsPerHeartbeat: Spread;
-    readonly errors: number;
-    readonly runs: readonly ThroughputRun[];
+  /** Signing heartbeats, each of a fresh installation, against the service's floor. */
+  readonly throughput?: ThroughputResult;
+  /** `npm start` against the contract's minimum floor (bench/probe.ts). */
+  readonly probe?: {
+    readonly latency: Record<ProbeSubject, ProbePair>;
+    /** CPU ms per heartbeat one at a time, in rounds alternating the sides: every process of `npm start`, the minimum floor's, and their ratio. */
+    readonly cpu: { readonly served: Spread; readonly floor: Spread; readonly ratio: Spread };
+    /** Re-served heartbeats from fleets within the proof limit, against the minimum floor. */
+    readonly throughput: ThroughputResult;
   };
   /** `npm start` under `--cpu-prof`, per operation. */
   readonly profiles?: Record<string, ProfileSummary>;

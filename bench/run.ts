@@ -2,7 +2,7 @@
  * `npm run bench`: how fast the service is, each figure beside the floor it cannot beat. Prints a
  * table and writes bench/results.json; docs/PERFORMANCE.md reads the figures. `--quick` runs each
  * part briefly (to check the bench itself, not to quote); `--only=cold-start,latency,calls,cpu,throughput,
- * profile,fresh-start,client-size` runs some parts. The HTTP figures come from `npm start` in a process
+ * probe,profile,fresh-start,client-size` runs some parts; `--out=FILE` writes the results there instead. The HTTP figures come from `npm start` in a process
  * of its own, driven from the worker (another process) as an installation would drive it.
  */
 import { fork } from 'node:child_process';
@@ -20,7 +20,7 @@ import { measureInits } from './cold-start.js';
 import type { InitSample } from './cold-start.js';
 import { importViolations } from './import-rules.js';
 import { formatReport } from './report.js';
-import type { BenchResults, BenchSettings, ColdStartResult } from './results.js';
+import type { BenchResults, BenchSettings, ColdStartResult, ThroughputResult } from './results.js';
 import { spread } from './stats.js';
 import { measureClientSize } from './client-size.js';
 import { summarizeProfile } from './cpu-profile.js';
@@ -31,20 +31,35 @@ import { runHeartbeatLoad } from './throughput.js';
 import type { ThroughputRun } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
-const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'profile', 'fresh-start'] as const;
+const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'probe', 'profile', 'fresh-start'] as const;
 type Part = 'cold-start' | 'client-size' | (typeof servicePartNames)[number];
-
-// The SDK warns on every client that Node 20 will soon be too old; Lambda runs 22, and the warning is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: Part) => !only || only.includes(part);
 
 const settings: BenchSettings = quick
-  ? { coldStartRounds: 3, latency: { runs: 2, perRun: 40, warmup: 5 }, callExecutions: 3, throughput: { runs: 1, seconds: 3, connections: 16 }, cpuRequests: 30, profileRequests: 60, freshStartRequests: 20 }
+  ? {
+      coldStartRounds: 3,
+      latency: { runs: 2, perRun: 40, warmup: 5 },
+      callExecutions: 3,
+      throughput: { runs: 1, seconds: 3, connections: 16 },
+      cpuRequests: 30,
+      profileRequests: 60,
+      freshStartRequests: 20,
+      probe: { runs: 2, perRun: 30, warmup: 5, cpuRequests: 30 },
+    }
   : // Warm-up: DynamoDB Local's JIT answers its first few hundred calls 2–5 ms slower.
-    { coldStartRounds: 15, latency: { runs: 5, perRun: 200, warmup: 300 }, callExecutions: 5, throughput: { runs: 3, seconds: 10, connections: 16 }, cpuRequests: 300, profileRequests: 600, freshStartRequests: 100 };
+    {
+      coldStartRounds: 15,
+      latency: { runs: 5, perRun: 200, warmup: 300 },
+      callExecutions: 5,
+      throughput: { runs: 3, seconds: 10, connections: 16 },
+      cpuRequests: 300,
+      profileRequests: 600,
+      freshStartRequests: 100,
+      probe: { runs: 5, perRun: 200, warmup: 300, cpuRequests: 300 },
+    };
 
 /** Functions measured a second time with the AWS SDK left out of the bundle, as if taken from the Lambda runtime. */
 const runtimeSdkSample: readonly FunctionName[] = ['health', 'heartbeat', 'public-documents'];
@@ -140,24 +155,26 @@ async function startWorker(environment: NodeJS.ProcessEnv): Promise<{ ask<K exte
 }
 
 /**
- * Heartbeats per second through the served service (autocannon, in this process) against the floor's
- * at the same concurrency (in the worker), and the service's CPU per heartbeat answered, run by run.
+ * Heartbeats per second through the served service (autocannon, in this process) against a floor's
+ * at the same concurrency (in the worker), and the CPU per heartbeat of each, run by run: signing
+ * heartbeats (each of a fresh installation) against the service's floor, or re-served ones (fleets within
+ * the proof limit) against the contract's minimum.
  */
-async function throughput(worker: Worker, served: ServedService): Promise<NonNullable<BenchResults['throughput']>> {
+async function throughput(worker: Worker, served: ServedService, kind: 'signing' | 'minimum'): Promise<ThroughputResult> {
   const { runs: count, seconds, connections } = settings.throughput;
-  const measured: { run: ThroughputRun; floor: number; cpuMs: number }[] = [];
-  // Each heartbeat needs an installation of its own (one that signs): twice what the previous run sustained, at least 150 per second.
+  const measured: { run: ThroughputRun; floor: number; cpuMs: number; floorCpuMs: number }[] = [];
+  // Proofs for twice what the previous run sustained, at least 150 heartbeats per second.
   let requests = 150 * seconds;
   while (measured.length < count) {
-    const load = await worker.ask({ kind: 'heartbeat-load', requests }, 'heartbeat-load');
+    const load = await worker.ask({ kind: 'heartbeat-load', operation: kind === 'signing' ? 'heartbeat' : 'heartbeatReserved', requests }, 'heartbeat-load');
     const cpuBefore = await processTreeCpuMs(served.pid);
     const run = await runHeartbeatLoad(served.baseUrl, load.requests, { connections, seconds });
     const cpuMs = (await processTreeCpuMs(served.pid)) - cpuBefore;
     requests = Math.max(requests, Math.ceil(2 * run.heartbeatsPerSecond * seconds));
     // A run that used up its proofs before its time is too short to count: run it again with more.
     if (run.seconds < seconds) continue;
-    const floor = await worker.ask({ kind: 'floor-load', connections, seconds }, 'floor-load');
-    measured.push({ run, floor: floor.perSecond, cpuMs: cpuMs / (run.heartbeatsPerSecond * run.seconds) });
+    const floor = await worker.ask({ kind: 'floor-load', floor: kind === 'signing' ? 'service' : 'minimum', connections, seconds }, 'floor-load');
+    measured.push({ run, floor: floor.perSecond, cpuMs: cpuMs / (run.heartbeatsPerSecond * run.seconds), floorCpuMs: floor.cpuMsPerIteration });
   }
   return {
     connections,
@@ -165,15 +182,25 @@ async function throughput(worker: Worker, served: ServedService): Promise<NonNul
     floorPerSecond: spread(measured.map(({ floor }) => floor)),
     ratio: spread(measured.map(({ run, floor }) => run.heartbeatsPerSecond / floor)),
     servedCpuMsPerHeartbeat: spread(measured.map(({ cpuMs }) => cpuMs)),
+    floorCpuMsPerHeartbeat: spread(measured.map(({ floorCpuMs }) => floorCpuMs)),
+    cpuRatio: spread(measured.map(({ cpuMs, floorCpuMs }) => cpuMs / floorCpuMs)),
     errors: measured.reduce((sum, { run }) => sum + run.errors, 0),
     runs: measured.map(({ run }) => run),
   };
 }
 
+/** The probe (bench/probe.ts): latency and CPU one at a time from the worker, then throughput, against the minimum floor. */
+async function probe(worker: Worker, served: ServedService): Promise<NonNullable<BenchResults['probe']>> {
+  const { runs: probeRuns, perRun, warmup, cpuRequests } = settings.probe;
+  const { latency } = await worker.ask({ kind: 'probe-latency', runs: probeRuns, perRun, warmup, baseUrl: served.baseUrl }, 'probe-latency');
+  const { cpu } = await worker.ask({ kind: 'probe-cpu', count: cpuRequests, baseUrl: served.baseUrl, servedPid: served.pid }, 'probe-cpu');
+  return { latency, cpu, throughput: await throughput(worker, served, 'minimum') };
+}
+
 /** `npm start` under `--cpu-prof` for each operation, driven by the worker, and its profile summarized. */
 async function profiles(worker: Worker, environment: NodeJS.ProcessEnv): Promise<NonNullable<BenchResults['profiles']>> {
   const summaries: Record<string, ProfileSummary> = {};
-  for (const operation of ['heartbeat', 'activation'] as const) {
+  for (const operation of ['heartbeatReserved', 'heartbeat', 'activation'] as const) {
     const dir = await mkdtemp(join(tmpdir(), `license-activation-profile-${operation}-`));
     try {
       const profiled = await startServed(repositoryRoot, environment, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
@@ -209,7 +236,7 @@ async function freshStart(worker: Worker, environment: NodeJS.ProcessEnv): Promi
   }
 }
 
-async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'profiles' | 'freshStart'>> {
+async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'probe' | 'profiles' | 'freshStart'>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'license-activation-bench-'));
   // On disk, as `npm start` keeps its tables: the service, the handlers in the worker and the floors all use this one.
   const dynamodb = await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
@@ -221,7 +248,6 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     DATA_DIR: dataDir,
     OPS_API_KEY: `lak_bench-${randomUUID()}`,
     AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // What DPoP proofs name as htu, in-process and over HTTP alike (npm start's port is only known once it listens).
     PUBLIC_BASE_URL: 'https://licenses.bench.example',
   };
@@ -238,12 +264,18 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     try {
       // `npm start` as a user runs it (its own environment: logs, no metrics), on the same table.
       const served = await startServed(repositoryRoot, shared);
-      let parts: Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput'>;
+      let parts: Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'probe'>;
       try {
         const latency = runs('latency') ? (await worker.ask({ kind: 'latency', ...settings.latency, baseUrl: served.baseUrl }, 'latency')).latency : undefined;
         const calls = runs('calls') ? (await worker.ask({ kind: 'calls', executions: settings.callExecutions }, 'calls')).calls : undefined;
         const cpu = runs('cpu') ? (await worker.ask({ kind: 'cpu', count: settings.cpuRequests, baseUrl: served.baseUrl, servedPid: served.pid }, 'cpu')).cpu : undefined;
-        parts = { latency, calls, cpu, throughput: runs('throughput') ? await throughput(worker, served) : undefined };
+        parts = {
+          latency,
+          calls,
+          cpu,
+          throughput: runs('throughput') ? await throughput(worker, served, 'signing') : undefined,
+          probe: runs('probe') ? await probe(worker, served) : undefined,
+        };
       } finally {
         await served.stop();
       }
@@ -271,6 +303,7 @@ const results: BenchResults = {
   ...(servicePartNames.some(runs) ? await serviceParts() : {}),
   ...(runs('client-size') ? { clientSize: await measureClientSize(repositoryRoot) } : {}),
 };
-await writeFile(join(repositoryRoot, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+const out = process.argv.find((argument) => argument.startsWith('--out='))?.slice('--out='.length) ?? join(repositoryRoot, 'bench/results.json');
+await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(formatReport(results));
-console.log('\nwritten to bench/results.json');
+console.log(`\nwritten to ${out}`);

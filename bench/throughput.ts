@@ -53,7 +53,7 @@ export async function runHeartbeatLoad(
 }
 
 /** The floor's heartbeats per second at the same concurrency: each connection repeats its own floor (own item copies) for the time. */
-export async function runFloorLoad(floors: readonly { run(iteration: number): Promise<void> }[], seconds: number): Promise<number> {
+export async function runFloorLoad(floors: readonly { run(iteration: number): Promise<void> }[], seconds: number): Promise<{ perSecond: number; iterations: number }> {
   const deadline = performance.now() + seconds * 1000;
   const done = await Promise.all(
     floors.map(async (floor) => {
@@ -62,5 +62,6 @@ export async function runFloorLoad(floors: readonly { run(iteration: number): Pr
       return iterations;
     }),
   );
-  return done.reduce((sum, count) => sum + count, 0) / seconds;
+  const iterations = done.reduce((sum, count) => sum + count, 0);
+  return { perSecond: iterations / seconds, iterations };
 }

@@ -4,15 +4,17 @@
  * floors, and the HTTP requests to the service `npm start` serves in another process. The parent
  * sends one task at a time.
  */
-import { table } from '#lib/platform/dynamodb.js';
+import { config } from '#lib/platform/config.js';
+import { createDynamodbClient, table } from '#lib/platform/dynamodb.js';
 import { ensureTable } from '#dev/ensure-table.js';
 import { countCallsPerOperation } from './calls.js';
-import { measureCpu } from './cpu.js';
+import { measureCpu, ownCpuMs } from './cpu.js';
 import { measureFreshStart } from './fresh-start.js';
 import type { Floor } from './floor.js';
-import { floorFor, measureLatency } from './latency.js';
+import { floorFor, measureLatency, minimumFloorFor } from './latency.js';
 import { createFixtures, httpCall, operations, sendExpecting } from './operations.js';
 import type { Operation, OperationId } from './operations.js';
+import { probeCpu, probeLatency } from './probe.js';
 import { runFloorLoad } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
@@ -26,6 +28,9 @@ const opsApiKey = process.env.OPS_API_KEY;
 if (!opsApiKey) throw new TypeError('the bench worker needs OPS_API_KEY');
 const fixtures = await createFixtures(opsApiKey);
 const benchOperations = operations(fixtures);
+// The minimum floor's client: the low-level one, configured as the service's (timeouts, no SDK logger).
+const { dynamodbEndpoint, dynamodbAccessKeyId, region } = config();
+const lowLevelClient = createDynamodbClient({ endpoint: dynamodbEndpoint, region, accessKeyId: dynamodbAccessKeyId });
 
 function operation(id: OperationId): Operation {
   const found = benchOperations.find((candidate) => candidate.id === id);
@@ -44,7 +49,7 @@ async function perform(task: WorkerTask): Promise<WorkerReply> {
     case 'heartbeat-load': {
       // Proofs signed now for the requests to come: each heartbeat needs its own, and the load generator does not sign.
       const requests = await Promise.all(
-        (await operation('heartbeat').prepare(task.requests)).map(async (request) => {
+        (await operation(task.operation).prepare(task.requests)).map(async (request) => {
           const path = `/v1/installations/${request.params?.installationId ?? ''}/heartbeat`;
           const dpop = await request.installation?.proof('POST', path);
           return { path, dpop: dpop ?? '', body: JSON.stringify(request.body) };
@@ -53,14 +58,21 @@ async function perform(task: WorkerTask): Promise<WorkerReply> {
       return { kind: 'heartbeat-load', requests };
     }
     case 'floor-load': {
-      // One at a time: each records the table's calls while its heartbeat runs.
+      // One at a time: each records the table's calls while its heartbeat runs. The minimum floor is that of a re-served heartbeat.
       const floors: Floor[] = [];
       for (let index = 0; index < task.connections; index += 1) {
-        const floor = await floorFor(operation('heartbeat'), table(), `load-${Date.now()}-${index}`);
+        const runId = `load-${Date.now()}-${index}`;
+        const floor = task.floor === 'minimum' ? await minimumFloorFor(operation('heartbeatReserved'), table(), lowLevelClient, runId) : await floorFor(operation('heartbeat'), table(), runId);
         if (floor) floors.push(floor);
       }
-      return { kind: 'floor-load', perSecond: await runFloorLoad(floors, task.seconds) };
+      const cpuBefore = ownCpuMs();
+      const { perSecond, iterations } = await runFloorLoad(floors, task.seconds);
+      return { kind: 'floor-load', perSecond, cpuMsPerIteration: (ownCpuMs() - cpuBefore) / iterations };
     }
+    case 'probe-latency':
+      return { kind: 'probe-latency', latency: await probeLatency(benchOperations, table(), lowLevelClient, task) };
+    case 'probe-cpu':
+      return { kind: 'probe-cpu', cpu: await probeCpu(benchOperations, table(), lowLevelClient, task) };
     case 'send': {
       const calls = await Promise.all((await operation(task.operation).prepare(task.count)).map((request) => httpCall(task.baseUrl, request)));
       for (const call of calls) await sendExpecting(call);

@@ -37,11 +37,6 @@ export function acknowledgeAcceptedFindings({ table, functions, api, directory, 
   );
   const tableLogicalId: unknown = Stack.of(table).resolve((table.node.defaultChild as CfnTable).logicalId);
   for (const [name, fn] of Object.entries(functions) as [FunctionName, ServiceFunction][]) {
-    acknowledge(
-      fn,
-      'AwsSolutions-L1',
-      'Node.js 22 is the runtime the service is built and tested for; moving to a newer one is a deliberate, tested change.',
-    );
     if (fn.role) {
       acknowledge(
         fn.role,

@@ -74,6 +74,23 @@ function matches(pattern: string, value: string): boolean {
   return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : value === pattern;
 }
 
+/** What a function's grant allows: its actions and its partitions' key patterns, derived once per function. */
+const grants = new Map<FunctionName, { readonly actions: ReadonlySet<string>; readonly patterns: readonly string[] }>();
+
+function grantOf(name: FunctionName): { readonly actions: ReadonlySet<string>; readonly patterns: readonly string[] } {
+  let grant = grants.get(name);
+  if (!grant) {
+    const needs = functionNeeds[name];
+    const table = 'table' in needs ? needs.table : undefined;
+    grant = {
+      actions: new Set(table ? [...tableReadActions, ...(table.access === 'RW' ? tableWriteActions : [])] : []),
+      patterns: table ? leadingKeyPatterns(table.partitions) : [],
+    };
+    grants.set(name, grant);
+  }
+  return grant;
+}
+
 const enforced = new WeakSet<object>();
 
 /** Puts the permission check on a table client (once). Calls made outside `asFunction` are not checked. */
@@ -83,13 +100,10 @@ export function enforceTablePermissions(client: Table['client']): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = currentFunction.getStore();
-      const needs = name === undefined ? undefined : functionNeeds[name];
-      if (name === undefined || needs === undefined) return next(args);
-      const table = 'table' in needs ? needs.table : undefined;
-      const actions: readonly string[] = table ? [...tableReadActions, ...(table.access === 'RW' ? tableWriteActions : [])] : [];
-      const patterns = table ? leadingKeyPatterns(table.partitions) : [];
+      if (name === undefined) return next(args);
+      const { actions, patterns } = grantOf(name);
       for (const [action, partitionKey] of accessesOf(String(context.commandName), args.input as Record<string, unknown>)) {
-        const allowed = actions.includes(action) && typeof partitionKey === 'string' && patterns.some((pattern) => matches(pattern, partitionKey));
+        const allowed = actions.has(action) && typeof partitionKey === 'string' && patterns.some((pattern) => matches(pattern, partitionKey));
         if (!allowed) {
           throw Object.assign(new Error(`${name} is not authorized to perform ${action} on partition ${String(partitionKey)} (cdk/function-permissions.ts)`), {
             name: 'AccessDeniedException',

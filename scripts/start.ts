@@ -60,8 +60,6 @@ for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-o
 process.env.DATA_DIR = dataDir;
 process.env.SIGNER = 'local';
 process.env.SECRET_BOX = 'local';
-// Lambda runs Node 22; the SDK's notice that it will soon need it is noise on a developer's Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 if (!process.env.OPS_API_KEY) {
   process.env.OPS_API_KEY = await storedOpsApiKey(dataDir);
   console.log(`ops API key: ${process.env.OPS_API_KEY}`);

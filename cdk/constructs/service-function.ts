@@ -18,8 +18,12 @@ export const metricsNamespace = (stage: string): string => `LicenseActivation/${
 /** `POWERTOOLS_SERVICE_NAME`: the `service` dimension of every metric the functions publish. */
 export const serviceName = 'license-activation';
 
-/** The runtime of every function; `npm run bench` builds its bundles for the same target. */
-export const functionRuntime = Runtime.NODEJS_22_X;
+/**
+ * The runtime of every function; `npm run bench` builds its bundles for the same target, and the
+ * project's own scripts and tests run on the same major (the `node-linux-*` packages, README).
+ * Node 24 on Lambda takes async handlers only (no callback, no `context.done`): middy's are.
+ */
+export const functionRuntime = Runtime.NODEJS_24_X;
 
 /**
  * Export conditions esbuild resolves with: the workspace packages' TypeScript sources (so a deploy
@@ -70,7 +74,7 @@ export interface ServiceFunctionProps {
 }
 
 /**
- * Every Lambda function of the service, with the defaults in one place: Node 22 on arm64, ESM,
+ * Every Lambda function of the service, with the defaults in one place: Node 24 on arm64, ESM,
  * minified with source maps, X-Ray, its own log group, Powertools settings. Permissions are added
  * with the `bind*` methods, each of which grants and sets the matching environment variable together.
  */

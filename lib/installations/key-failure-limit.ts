@@ -11,9 +11,12 @@ import type { Table } from '../platform/dynamodb.js';
 export const maxKeyFailures = 10;
 export const keyFailureWindowMs = 10 * 60 * 1000;
 
-/** The failures (epoch ms) still inside the window at `now`. */
+/**
+ * The failures (epoch ms) still inside the window at `now`, those dated after it included: a concurrent
+ * request that started later may have recorded its failure before this one read them.
+ */
 export function recentFailures(failures: readonly number[], now: Date): number[] {
-  return failures.filter((at) => at > now.getTime() - keyFailureWindowMs && at <= now.getTime());
+  return failures.filter((at) => at > now.getTime() - keyFailureWindowMs);
 }
 
 /** The times of the failures the slots hold. */

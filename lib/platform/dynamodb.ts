@@ -8,12 +8,19 @@ export interface Table {
   readonly name: string;
 }
 
+interface TableOptions {
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly tableName: string;
+  readonly accessKeyId?: string;
+}
+
 /**
- * A DocumentClient with explicit timeouts; static credentials when talking to DynamoDB Local, which
+ * The low-level client with explicit timeouts; static credentials when talking to DynamoDB Local, which
  * checks no signature but keeps a database per access key id (`local` unless one is given).
  */
-export function createTable(options: { endpoint?: string; region: string; tableName: string; accessKeyId?: string }): Table {
-  const base = withoutSdkLogging(
+export function createDynamodbClient(options: Omit<TableOptions, 'tableName'>): DynamoDBClient {
+  return withoutSdkLogging(
     new DynamoDBClient({
       region: options.region,
       ...awsClientDefaults,
@@ -22,6 +29,11 @@ export function createTable(options: { endpoint?: string; region: string; tableN
         : {}),
     }),
   );
+}
+
+/** The service's table: a DocumentClient over `createDynamodbClient`. */
+export function createTable(options: TableOptions): Table {
+  const base = createDynamodbClient(options);
   const client = DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });

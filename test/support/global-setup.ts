@@ -20,9 +20,6 @@ export const testConfirmationCode = '123456';
 
 /** vitest globalSetup: one DynamoDB Local and one cognito-local for the whole run, stopped when the run ends. */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // Tests run on the local Node (20); the SDK's notice that it will need Node 22, as Lambda runs, is noise here.
-  // Set before the first client, and before the test workers start, which inherit it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const directoryData = await mkdtemp(join(tmpdir(), 'cognito-local-test-'));
   const [dynamodb, cognito] = await Promise.all([startDynamodbLocal(), startCognitoLocal({ dataDir: directoryData, fixedCode: testConfirmationCode })]);
   project.provide('dynamodbEndpoint', dynamodb.endpoint);

@@ -70,4 +70,31 @@ describe('verifySelfSignedJws', () => {
 
     expect(await refusal(await signedWith(privateKey, { alg: 'ES256', jwk }, expired))).toMatchObject({ code: 'PROOF_EXPIRED' });
   });
+
+  it('refuses a payload that is not the one signed', async () => {
+    const { privateKey, jwk } = await keyPair();
+    const [header, , signature] = (await signedWith(privateKey, { alg: 'ES256', jwk })).split('.');
+    const otherPayload = Buffer.from(JSON.stringify({ ...claims, jti: 'b' })).toString('base64url');
+
+    expect(await refusal(`${header}.${otherPayload}.${signature}`)).toEqual({ code: 'INVALID_PROOF', detail: 'the proof is not valid: its signature does not verify with its jwk' });
+  });
+
+  it.each([
+    ['another alg', { alg: 'HS256' }, 'the proof is not valid: its alg must be ES256'],
+    ['another typ', { typ: 'jwt' }, 'the proof is not valid: its typ must be dpop+jwt'],
+    ['a critical extension', { crit: ['b64'], b64: true }, 'the proof is not valid: it names header extensions (crit, b64)'],
+  ])('refuses a header with %s, whatever the signature', async (_, change, detail) => {
+    const { privateKey, jwk } = await keyPair();
+    const [, payload, signature] = (await signedWith(privateKey, { alg: 'ES256', jwk })).split('.');
+    const header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk, ...change })).toString('base64url');
+
+    expect(await refusal(`${header}.${payload}.${signature}`)).toEqual({ code: 'INVALID_PROOF', detail });
+  });
+
+  it('refuses an nbf in the future and an exp that is not a number', async () => {
+    const { privateKey, jwk } = await keyPair();
+
+    expect(await refusal(await signedWith(privateKey, { alg: 'ES256', jwk }, { ...claims, nbf: claims.iat + 60 }))).toMatchObject({ code: 'INVALID_PROOF' });
+    expect(await refusal(await signedWith(privateKey, { alg: 'ES256', jwk }, { ...claims, exp: 'soon' }))).toMatchObject({ code: 'INVALID_PROOF' });
+  });
 });

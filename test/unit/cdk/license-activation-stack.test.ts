@@ -157,10 +157,10 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
     });
 
-    it('runs every function on Node 22 and arm64 with ESM, X-Ray, source maps, 512 MB and 10 s', () => {
+    it('runs every function on Node 24 and arm64 with ESM, X-Ray, source maps, 512 MB and 10 s', () => {
       expect(serviceFunctions().length).toBe(allFunctionNames.length);
       for (const fn of serviceFunctions()) expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
