@@ -119,7 +119,8 @@ describe('consent (API.md §7)', () => {
     await register(victim.email);
     expect((await me(victim)).memberships.filter((membership) => membership.status === 'invited')).toHaveLength(maxPendingInvitations);
     expect(await checkLedger(table())).toEqual([]);
-  });
+    // 300 registrations: about 3 s alone, ten times that beside a loaded suite.
+  }, 120_000);
 
   it("refuses an owner's invitation past the email's 20 pending ones", async () => {
     const owner = await signedInPerson(uniqueEmail('owner'));
