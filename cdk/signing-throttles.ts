@@ -9,15 +9,20 @@ import type { RouteId } from '@license-activation/contract/routes';
 export const defaultKmsEccRequestRate = 300;
 
 /**
- * How the signing routes (one KMS `Sign` per request each) share what a stage may use of that quota.
- * Heartbeats are most of the traffic; restore, trial and offline activation are rare.
+ * How the signing routes (one KMS `Sign` per request each) share what a stage may use of that quota:
+ * every route that can answer a new token. Heartbeats are most of the traffic; an installation's own
+ * restore, an owner's rebuild, trials, offline activations and sign-in activations are rare.
  */
 export const signingRouteShares: Readonly<Partial<Record<RouteId, number>>> = {
-  heartbeat: 0.45,
-  activate: 0.25,
-  getInstallation: 0.1,
-  startTrial: 0.1,
-  offlineActivate: 0.1,
+  heartbeat: 0.4,
+  activate: 0.2,
+  getInstallation: 0.08,
+  restoreInstallation: 0.03,
+  adminRestoreInstallation: 0.02,
+  startTrial: 0.08,
+  offlineActivate: 0.07,
+  deviceToken: 0.06,
+  approveDeviceAuthorization: 0.06,
 };
 
 export interface MethodThrottle {

@@ -4,6 +4,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import { keys } from './keys.js';
+import { isContention, transactWrite } from './transactions.js';
+import type { TransactItem } from './transactions.js';
 
 /**
  * Recent failures (failed key activations of an installation, unknown user codes of a person) kept in
@@ -73,4 +75,39 @@ export async function takeFailureSlot(
     // The DocumentClient leaves the item of a failed condition marshalled.
     return { taken: false, slots: toFailureSlots(error.Item && unmarshall(error.Item as Record<string, AttributeValue>)) };
   }
+}
+
+/**
+ * A transaction item that holds only while one of `slotCount` slots is empty or holds a failure from
+ * before `windowStart` — while the counter still admits an attempt. Written into the transaction that
+ * answers an attempt, it orders that answer against concurrent failures: an answer given after the
+ * last slot was taken is refused. It reads the item as it is when the transaction commits (none: free).
+ */
+export function freeFailureSlotCheck(table: Table, counter: FailureCounter, args: { slotCount: number; windowStart: number }): TransactItem {
+  const slots = Array.from({ length: args.slotCount }, (_, slot) => slot);
+  return {
+    ConditionCheck: {
+      TableName: table.name,
+      Key: keyOf(counter),
+      ConditionExpression: slots.map((slot) => `attribute_not_exists(#slot${slot}) OR #slot${slot}.#at <= :windowStart`).join(' OR '),
+      ExpressionAttributeNames: { '#at': 'at', ...Object.fromEntries(slots.map((slot) => [`#slot${slot}`, `slot${slot}`])) },
+      ExpressionAttributeValues: { ':windowStart': args.windowStart },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/**
+ * `freeFailureSlotCheck` on its own, for an answer that writes nothing else: one round trip (a
+ * transaction of one condition check). `contention`: a concurrent failure held the item; try again.
+ */
+export async function checkFreeFailureSlot(
+  table: Table,
+  counter: FailureCounter,
+  args: { slotCount: number; windowStart: number },
+): Promise<{ free: true } | { free: false; slots: FailureSlots } | 'contention'> {
+  const outcome = await transactWrite(table, [freeFailureSlotCheck(table, counter, args)]);
+  if (outcome.ok) return { free: true };
+  if (isContention(outcome)) return 'contention';
+  return { free: false, slots: toFailureSlots(outcome.oldItems[0]) };
 }

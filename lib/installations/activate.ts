@@ -2,7 +2,7 @@ import { customerAccessGuard } from '../auth/access-facts.js';
 import { actorOf, systemActor } from '../auth/principal.js';
 import type { Actor } from '../auth/principal.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import { problem } from '@license-activation/contract/problem';
+import { ProblemError, problem } from '@license-activation/contract/problem';
 import type { Activation, ActivationInput, ActivationMethod, AuditEvent } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
@@ -20,7 +20,7 @@ import { licenseIdOf, normalizeLicenseKey } from '../licenses/license-key.js';
 import { activationRefusal, slotRefusal } from './activation-checks.js';
 import { fingerprintHash } from './fingerprint.js';
 import { activatedLicense, slotView, toActivation, withCurrentLicenses } from './installation-view.js';
-import { countFailure, failureTimes, keyAttemptAllowed } from './key-failure-limit.js';
+import { attemptAdmittedCheck, attemptRefused, confirmAttemptAdmitted, countFailure, failureTimes, keyAttemptAllowed } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
 import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
@@ -160,105 +160,120 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
   const normalizedKey = 'key' in input ? normalizeLicenseKey(input.key) : undefined;
   const licenseId = byName ? byName.licenseId : normalizedKey && licenseIdOf(normalizedKey);
   let licensesChanged = false;
+  const keyFailures = { kind: 'keyFailures', installationId } as const;
+  const keyRefusal = 'too many failed key activations from this installation';
+  let keyRecognized = false;
 
-  return retryOnContention(async (): Promise<ActivationOutcome | typeof retry> => {
-    const reads = await readForActivation(table, { installationId, licenseId, withKeyFailures: byKey });
-    let license = reads.license;
-    if (byKey) {
-      const refusal = 'too many failed key activations from this installation';
-      const gate = keyAttemptAllowed(failureTimes(reads.keyFailures), now);
-      if (!gate.allowed) throw problem('RATE_LIMITED', refusal, { retryAfterSeconds: gate.retryAfterSeconds });
-      if (!normalizedKey || !license) {
-        // Counted before it is answered: no more than 10 failures a window are ever told apart from a good key.
-        await countFailure(table, { kind: 'keyFailures', installationId }, { slots: reads.keyFailures, now, refusal });
-        if (!normalizedKey) throw problem('KEY_MALFORMED', 'the key is not a license key: check it for typing mistakes');
-        throw problem('LICENSE_NOT_FOUND', 'no license has this key');
+  try {
+    return await retryOnContention(async (): Promise<ActivationOutcome | typeof retry> => {
+      const reads = await readForActivation(table, { installationId, licenseId, withKeyFailures: byKey });
+      let license = reads.license;
+      if (byKey) {
+        const gate = keyAttemptAllowed(failureTimes(reads.keyFailures), now);
+        if (!gate.allowed) throw problem('RATE_LIMITED', keyRefusal, { retryAfterSeconds: gate.retryAfterSeconds });
+        if (!normalizedKey || !license) {
+          // Counted before it is answered: no more than 10 failures a window are ever told apart from a good key.
+          await countFailure(table, keyFailures, { slots: reads.keyFailures, now, refusal: keyRefusal });
+          if (!normalizedKey) throw problem('KEY_MALFORMED', 'the key is not a license key: check it for typing mistakes');
+          throw problem('LICENSE_NOT_FOUND', 'no license has this key');
+        }
+        keyRecognized = true;
+      } else if (byName?.customerId !== undefined && byName.customerId !== license?.customerId) {
+        // The account may see the license (its route's access decided so), but not as the customer it named.
+        license = undefined;
       }
-    } else if (byName?.customerId !== undefined && byName.customerId !== license?.customerId) {
-      // The account may see the license (its route's access decided so), but not as the customer it named.
-      license = undefined;
-    }
-    if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${byName?.licenseId ?? ''}`.trim());
+      if (!license) throw problem('LICENSE_NOT_FOUND', `no license ${byName?.licenseId ?? ''}`.trim());
 
-    const { lifetime } = request;
-    const product = productOf(deps.catalog, license.productId);
-    const refusal = activationRefusal(license, product, input, now);
-    if (refusal) throw problem(refusal.code, refusal.detail);
+      const { lifetime } = request;
+      const product = productOf(deps.catalog, license.productId);
+      const refusal = activationRefusal(license, product, input, now);
+      if (refusal) throw problem(refusal.code, refusal.detail);
 
-    let existing = reads.installation;
-    if (existing && existing.productId !== license.productId) {
-      throw problem('CONFLICT', `this installation runs ${existing.productId}, not ${license.productId}`);
-    }
-    const held = existing?.licenses[license.id];
-    if (existing && held) {
-      const repeated = await refreshInstallation(deps, {
-        installationId,
-        known: { installationId: existing.id, installation: existing },
-        change: (current) => ({ ...current, hostname: input.hostname, version: input.version, virtual: input.virtual, lastSeenAt: now.toISOString() }),
-        proof,
-        lifetime,
-        now,
-      });
-      return { created: false, ...repeated, activation: toActivation(repeated.installation, held, slotView(deps.catalog, license.productId, now)) };
-    }
-    if (existing?.customerId !== undefined && existing.customerId !== license.customerId) {
-      throw problem('CONFLICT', 'this installation belongs to another customer: release its licenses first');
-    }
-    const source = await slotSource(deps, license, reads.activation, now);
+      let existing = reads.installation;
+      if (existing && existing.productId !== license.productId) {
+        throw problem('CONFLICT', `this installation runs ${existing.productId}, not ${license.productId}`);
+      }
+      const held = existing?.licenses[license.id];
+      if (existing && held) {
+        if (byKey) await confirmAttemptAdmitted(table, keyFailures, { now, refusal: keyRefusal });
+        const repeated = await refreshInstallation(deps, {
+          installationId,
+          known: { installationId: existing.id, installation: existing },
+          change: (current) => ({ ...current, hostname: input.hostname, version: input.version, virtual: input.virtual, lastSeenAt: now.toISOString() }),
+          proof,
+          lifetime,
+          now,
+        });
+        return { created: false, ...repeated, activation: toActivation(repeated.installation, held, slotView(deps.catalog, license.productId, now)) };
+      }
+      if (existing?.customerId !== undefined && existing.customerId !== license.customerId) {
+        throw problem('CONFLICT', 'this installation belongs to another customer: release its licenses first');
+      }
+      const source = await slotSource(deps, license, reads.activation, now);
 
-    if (existing && licensesChanged) existing = withCurrentLicenses(existing, await getLicenses(table, Object.keys(existing.licenses)));
-    // The proof first: a replay is refused before it costs a signature.
-    const { installation: proven, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license), now);
-    // An online token carries the installation's head (API.md §10): its first one if it has none yet; a new license changes no head.
-    const activating = lifetime.kind === 'online' && proven.chain === undefined ? { ...proven, chain: firstHead(newChain(), now) } : proven;
-    const activated = activating.licenses[license.id];
-    if (!activated) throw new TypeError('the activated license is missing from the installation');
-    const { token, exp, iat } = await signLicenseToken(deps, activating, lifetime, now);
-    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp), tokenIat: iat };
-    const activation: ActivationRecord = {
-      licenseId: license.id,
-      installationId,
-      activationId: activated.activationId,
-      createdAt: activated.activatedAt,
-      lastSeenAt: next.lastSeenAt,
-      tokenExp: latestTokenExp(existing, exp),
-    };
-    const items: LabelledItem<'activation' | 'slot' | 'reclaimed' | 'installation' | 'proof' | 'license' | 'access' | 'seen' | 'event'>[] = [
-      ...proofItems.map((item) => ['proof', item] as const),
-      // A reseller acting for the customer must still manage it when the slot is taken.
-      ...(request.account?.kind === 'reseller' ? [['access', customerAccessGuard(table, request.account, license.customerId)] as const] : []),
-      ['activation', activationPut(table, activation, source.kind === 'own-release' ? source.released : undefined)],
-      ...slotItems(deps, license, source, now),
-      ['installation', installationPut(table, next, existing?.rev)],
-      // The new token carries the installation's other licenses too: record it on their activations.
-      ...seenItems(table, next, Object.keys(existing?.licenses ?? {})).map((item) => ['seen', item] as const),
-      ...Object.values(existing?.licenses ?? {}).map((other) => ['license', licenseUnchanged(table, other.licenseId, other.status)] as const),
-      ...eventPuts(table, {
-        id: newId('evt', now),
-        type: 'activation.created',
-        createdAt: activated.activatedAt,
-        actor: request.actor ?? actorOf({ account: request.account, installation: proof.installation }, input.hostname),
-        customerId: license.customerId,
+      if (existing && licensesChanged) existing = withCurrentLicenses(existing, await getLicenses(table, Object.keys(existing.licenses)));
+      // The proof first: a replay is refused before it costs a signature.
+      const { installation: proven, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license), now);
+      // An online token carries the installation's head (API.md §10): its first one if it has none yet; a new license changes no head.
+      const activating = lifetime.kind === 'online' && proven.chain === undefined ? { ...proven, chain: firstHead(newChain(), now) } : proven;
+      const activated = activating.licenses[license.id];
+      if (!activated) throw new TypeError('the activated license is missing from the installation');
+      const { token, exp, iat } = await signLicenseToken(deps, activating, lifetime, now);
+      const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp), tokenIat: iat };
+      const activation: ActivationRecord = {
         licenseId: license.id,
         installationId,
-        data: { activationId: activated.activationId, hostname: input.hostname, version: input.version, offline: proof.kind === 'offline-request' },
-      }).map((item) => ['event', item] as const),
-      // A sign-in approval is the customer's business too: its feed shows who approved, beside the activation.
-      ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, { customerId: license.customerId, ...event })).map((item) => ['event', item] as const),
-    ];
-    const outcome = await labelledTransaction(table, items);
-    if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };
-    if (outcome.failed.has('proof')) throw proofAlreadySpent(proof);
-    if (outcome.failed.has('access')) throw problem('LICENSE_NOT_FOUND', `no license ${license.id}`);
-    const slot = outcome.failed.get('slot');
-    if (slot) {
-      const refusalNow = slotRefusal(slot[0]);
-      // Full meanwhile: the next attempt looks for a slot to reclaim, and refuses if there is none.
-      if (refusalNow.code !== 'TOO_MANY_ACTIVATIONS') throw problem(refusalNow.code, refusalNow.detail);
+        activationId: activated.activationId,
+        createdAt: activated.activatedAt,
+        lastSeenAt: next.lastSeenAt,
+        tokenExp: latestTokenExp(existing, exp),
+      };
+      const items: LabelledItem<'attempt' | 'activation' | 'slot' | 'reclaimed' | 'installation' | 'proof' | 'license' | 'access' | 'seen' | 'event'>[] = [
+        ...(byKey ? [['attempt', attemptAdmittedCheck(table, keyFailures, now)] as const] : []),
+        ...proofItems.map((item) => ['proof', item] as const),
+        // A reseller acting for the customer must still manage it when the slot is taken.
+        ...(request.account?.kind === 'reseller' ? [['access', customerAccessGuard(table, request.account, license.customerId)] as const] : []),
+        ['activation', activationPut(table, activation, source.kind === 'own-release' ? source.released : undefined)],
+        ...slotItems(deps, license, source, now),
+        ['installation', installationPut(table, next, existing?.rev)],
+        // The new token carries the installation's other licenses too: record it on their activations.
+        ...seenItems(table, next, Object.keys(existing?.licenses ?? {})).map((item) => ['seen', item] as const),
+        ...Object.values(existing?.licenses ?? {}).map((other) => ['license', licenseUnchanged(table, other.licenseId, other.status)] as const),
+        ...eventPuts(table, {
+          id: newId('evt', now),
+          type: 'activation.created',
+          createdAt: activated.activatedAt,
+          actor: request.actor ?? actorOf({ account: request.account, installation: proof.installation }, input.hostname),
+          customerId: license.customerId,
+          licenseId: license.id,
+          installationId,
+          data: { activationId: activated.activationId, hostname: input.hostname, version: input.version, offline: proof.kind === 'offline-request' },
+        }).map((item) => ['event', item] as const),
+        // A sign-in approval is the customer's business too: its feed shows who approved, beside the activation.
+        ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, { customerId: license.customerId, ...event })).map((item) => ['event', item] as const),
+      ];
+      const outcome = await labelledTransaction(table, items);
+      if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };
+      const attempt = outcome.failed.get('attempt');
+      if (attempt) throw attemptRefused(attempt[0], now, keyRefusal);
+      if (outcome.failed.has('proof')) throw proofAlreadySpent(proof);
+      if (outcome.failed.has('access')) throw problem('LICENSE_NOT_FOUND', `no license ${license.id}`);
+      const slot = outcome.failed.get('slot');
+      if (slot) {
+        const refusalNow = slotRefusal(slot[0]);
+        // Full meanwhile: the next attempt looks for a slot to reclaim, and refuses if there is none.
+        if (refusalNow.code !== 'TOO_MANY_ACTIVATIONS') throw problem(refusalNow.code, refusalNow.detail);
+      }
+      if (outcome.failed.has('license')) licensesChanged = true;
+      // The installation, the activation or the reclaimed activation changed under us (a concurrent
+      // request: another activation took that slot, or its installation was seen), or the items were busy.
+      return retry;
+    });
+  } catch (error) {
+    // Any other refusal of a recognised key tells that the key exists: given only while the counter admits an attempt.
+    if (keyRecognized && error instanceof ProblemError && error.status < 500 && error.code !== 'RATE_LIMITED') {
+      await confirmAttemptAdmitted(table, keyFailures, { now, refusal: keyRefusal });
     }
-    if (outcome.failed.has('license')) licensesChanged = true;
-    // The installation, the activation or the reclaimed activation changed under us (a concurrent
-    // request: another activation took that slot, or its installation was seen), or the items were busy.
-    return retry;
-  });
+    throw error;
+  }
 }

@@ -1,7 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { problem } from '@license-activation/contract/problem';
-import { takeFailureSlot } from '../data/key-failures.js';
+import { retry, retryOnContention } from '../data/contention.js';
+import { checkFreeFailureSlot, freeFailureSlotCheck, takeFailureSlot, toFailureSlots } from '../data/key-failures.js';
 import type { FailureCounter, FailureSlots } from '../data/key-failures.js';
+import type { TransactItem } from '../data/transactions.js';
 import type { Table } from '../platform/dynamodb.js';
 
 /**
@@ -47,6 +49,32 @@ function secondsUntilASlotFrees(slots: FailureSlots, now: Date): number {
   return Math.max(1, Math.ceil((Math.min(...failureTimes(slots)) + keyFailureWindowMs - now.getTime()) / 1000));
 }
 
+const refused = (slots: FailureSlots, now: Date, refusal: string) => problem('RATE_LIMITED', refusal, { retryAfterSeconds: secondsUntilASlotFrees(slots, now) });
+
+/**
+ * The item that makes the transaction answering a recognised key (or code) commit only while the
+ * counter still admits an attempt: whatever the concurrency, once the 10th failure is counted no
+ * attempt is answered in the window, not even a good key's (API.md §6, "its 11th key activation and
+ * every later one"). `attemptRefused` is the answer when it fails.
+ */
+export const attemptAdmittedCheck = (table: Table, counter: FailureCounter, now: Date): TransactItem =>
+  freeFailureSlotCheck(table, counter, { slotCount: maxKeyFailures, windowStart: now.getTime() - keyFailureWindowMs });
+
+export const attemptRefused = (failed: Record<string, unknown> | undefined, now: Date, refusal: string) => refused(toFailureSlots(failed), now, refusal);
+
+/**
+ * The same order for an answer that writes nothing else (a refusal of a recognised key, a repeat, a
+ * known user code): one round trip that checks the counter still admits an attempt, else 429.
+ */
+export async function confirmAttemptAdmitted(table: Table, counter: FailureCounter, request: { now: Date; refusal: string }): Promise<void> {
+  const { now } = request;
+  const outcome = await retryOnContention(async () => {
+    const checked = await checkFreeFailureSlot(table, counter, { slotCount: maxKeyFailures, windowStart: now.getTime() - keyFailureWindowMs });
+    return checked === 'contention' ? retry : checked;
+  });
+  if (!outcome.free) throw refused(outcome.slots, now, request.refusal);
+}
+
 /**
  * Counts one failure at `now` before its answer is given, so that no more than `maxKeyFailures`
  * failures are ever answered within a window, however many arrive at once: the failure takes a free
@@ -62,7 +90,7 @@ export async function countFailure(table: Table, counter: FailureCounter, reques
   let slots = request.slots;
   for (;;) {
     const free = freeFailureSlots(slots, now);
-    if (free.length === 0) throw problem('RATE_LIMITED', request.refusal, { retryAfterSeconds: secondsUntilASlotFrees(slots, now) });
+    if (free.length === 0) throw refused(slots, now, request.refusal);
     // A random free slot: concurrent failures that read the same slots seldom meet on one.
     const slot = free[randomInt(free.length)] as number;
     const outcome = await takeFailureSlot(table, counter, { slot, failure, windowStart: now.getTime() - keyFailureWindowMs, expiresAt: new Date(now.getTime() + keyFailureWindowMs) });

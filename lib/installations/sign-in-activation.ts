@@ -19,7 +19,7 @@ import { readProofPlace, spendProofAside } from '../data/proofs.js';
 import { newId } from '../ids.js';
 import { activate } from './activate.js';
 import { slotView, toActivation, toInstallationView } from './installation-view.js';
-import { countFailure, failureTimes, keyAttemptAllowed } from './key-failure-limit.js';
+import { confirmAttemptAdmitted, countFailure, failureTimes, keyAttemptAllowed } from './key-failure-limit.js';
 import { readInstallation, refreshInstallation } from './refresh-installation.js';
 import type { InstallationDeps } from './refresh-installation.js';
 
@@ -92,7 +92,8 @@ export async function startDeviceAuthorization(
  * The authorization a person's user code names. Unknown codes count toward the person's limit, the
  * same as failed key activations (API.md §6): one read of the code and the person's failures, and an
  * unknown code is counted before it is answered, so that at most 10 within 10 minutes are ever
- * answered 404, however many arrive at once; every other lookup is 429 until the oldest leaves the window.
+ * answered 404, however many arrive at once; every other lookup is 429 until the oldest leaves the
+ * window — a known code's too, checked against the counter before it is answered (one more round trip).
  */
 async function authorizationForPerson(deps: SignInActivationDeps, caller: Caller, userCodeInput: string, now: Date): Promise<DeviceAuthorizationRecord> {
   const personId = caller.person?.id;
@@ -101,8 +102,13 @@ async function authorizationForPerson(deps: SignInActivationDeps, caller: Caller
   const { authorization, failures } = await readUserCodeLookup(deps.table, { personId, userCode: normalizeUserCode(userCodeInput) });
   const gate = keyAttemptAllowed(failureTimes(failures), now);
   if (!gate.allowed) throw problem('RATE_LIMITED', refusal, { retryAfterSeconds: gate.retryAfterSeconds });
-  if (authorization) return authorization;
-  await countFailure(deps.table, { kind: 'userCodeFailures', personId }, { slots: failures, now, refusal });
+  const counter = { kind: 'userCodeFailures', personId } as const;
+  if (authorization) {
+    // A known code is answered only while the counter admits a lookup, like an unknown one.
+    await confirmAttemptAdmitted(deps.table, counter, { now, refusal });
+    return authorization;
+  }
+  await countFailure(deps.table, counter, { slots: failures, now, refusal });
   throw problem('NOT_FOUND', 'no sign-in activation has this code: check it for typing mistakes');
 }
 

@@ -61,8 +61,9 @@ describe('calls per operation', () => {
     );
     expect(result.status).toBe(201);
     expect(dynamodb).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
-    // The activation, the license's slot, the installation (which spends the proof), and the event in the customer's and the license's feeds.
-    expect(transacted[0]?.sort()).toEqual(['Put ACTIVATION', 'Put EVENT', 'Put EVENT', 'Put INSTALLATION', 'Update LICENSE']);
+    // The activation, the license's slot, the installation (which spends the proof), the event in the customer's and the
+    // license's feeds, and the check that the installation's failed keys still admit an attempt (API.md §6).
+    expect(transacted[0]?.sort()).toEqual(['ConditionCheck KEY_FAILURES', 'Put ACTIVATION', 'Put EVENT', 'Put EVENT', 'Put INSTALLATION', 'Update LICENSE']);
     expect(signatures).toBe(1);
     expect(await verifyLicenseToken(result.body.token, 'authserver')).toMatchObject({ mode: 'full' });
   });

@@ -9,12 +9,14 @@ import type { JWK, JWTPayload } from 'jose';
 import type { Account, DeviceAuthorizationStarted, LicenseIssued } from '@license-activation/contract/schemas';
 import { resetConfig } from '#lib/platform/config.js';
 import { table } from '#lib/platform/dynamodb.js';
+import { keys } from '#lib/data/keys.js';
 import { resetPersonTokens } from '#lib/auth/person-tokens.js';
 import { collectDeviceAuthorization, deviceCodeLifetimeSeconds, pollIntervalSeconds, startDeviceAuthorization } from '#lib/installations/sign-in-activation.js';
 import { signInActivationDeps } from '#lib/installations/sign-in-activation-deps.js';
 import { newInstallation } from '../support/api.js';
 import type { TestInstallation } from '../support/api.js';
 import { checkLedger } from '../support/ledger.js';
+import { failuresRightAfterTheRead } from '../support/failures-meanwhile.js';
 import { request, startLocalService } from '../support/http-client.js';
 import type { Credential } from '../support/http-client.js';
 import { signedInPerson, uniqueEmail, unverifiedPerson } from '../support/people.js';
@@ -176,6 +178,18 @@ describe('sign-in activation (API.md §7)', () => {
     expect(statuses.filter((status) => status !== 404 && status !== 429)).toEqual([]);
     expect(statuses.filter((status) => status === 404)).toHaveLength(10);
     expect((await request(baseUrl, 'GET', '/v1/device-authorizations/BCDF-GHJK', { credential })).status).toBe(429);
+  });
+
+  it("a known code looked up while the person's 10th unknown code is counted is refused 429, not answered", async () => {
+    const person = await signedInPerson();
+    const codes = await started(await newInstallation());
+    const stopFilling = failuresRightAfterTheRead(table(), { kind: 'userCodeFailures', personId: person.id }, keys.userCodeFailures(person.id));
+    try {
+      const lookup = await request<{ code?: string }>(baseUrl, 'GET', `/v1/device-authorizations/${codes.userCode}`, { credential: { apiKey: person.accessToken } });
+      expect([lookup.status, lookup.body.code]).toEqual([429, 'RATE_LIMITED']);
+    } finally {
+      stopFilling();
+    }
   });
 
   it('a removed member loses access at once', async () => {

@@ -5,7 +5,9 @@ import type { Activation, AuditEvent, Installation, License } from '@license-act
 import { getInstallation } from '#lib/data/installations.js';
 import { getLicense } from '#lib/data/licenses.js';
 import { readForActivation } from '#lib/data/activation-reads.js';
+import { keys } from '#lib/data/keys.js';
 import { FaultInjector } from '../support/fault-injection.js';
+import { failuresRightAfterTheRead } from '../support/failures-meanwhile.js';
 import { call, newInstallation } from '../support/api.js';
 import type { CallResult, TestInstallation } from '../support/api.js';
 import { checkLedger } from '../support/ledger.js';
@@ -82,6 +84,43 @@ describe('failed key activations', () => {
       injector.remove();
     }
     expect(await storedFailures(installation.id)).toBe(1);
+  });
+  describe('a good key read before the 10th failure was counted', () => {
+    let stopFilling = () => {};
+    afterEach(() => stopFilling());
+    const fillRightAfterTheRead = (installationId: string) => {
+      stopFilling = failuresRightAfterTheRead(table(), { kind: 'keyFailures', installationId }, keys.keyFailures(installationId));
+    };
+
+    it('is refused 429 when the failures fill while it activates, and takes no slot', async () => {
+      const customer = await registerCustomer();
+      const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id });
+      const installation = await newInstallation();
+      fillRightAfterTheRead(installation.id);
+      const answer = await activate(installation, key);
+      expect(outcomes([answer])).toEqual(['429 RATE_LIMITED']);
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThan(590);
+      expect((await getLicense(table(), license.id))?.activations).toBe(0);
+      expect(await getInstallation(table(), installation.id)).toBeUndefined();
+    });
+
+    it("is refused 429 rather than told that the key is for another product", async () => {
+      const customer = await registerCustomer();
+      const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId: 'vault' });
+      const installation = await newInstallation();
+      expect(outcomes([await activate(installation, key)])).toEqual(['403 PRODUCT_MISMATCH']);
+      fillRightAfterTheRead(installation.id);
+      expect(outcomes([await activate(installation, key)])).toEqual(['429 RATE_LIMITED']);
+    });
+
+    it('is refused 429 when it repeats an activation the installation holds', async () => {
+      const customer = await registerCustomer();
+      const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id });
+      const installation = await newInstallation();
+      expect((await activate(installation, key)).status).toBe(201);
+      fillRightAfterTheRead(installation.id);
+      expect(outcomes([await activate(installation, key)])).toEqual(['429 RATE_LIMITED']);
+    });
   });
 });
 

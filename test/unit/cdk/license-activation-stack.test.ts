@@ -398,7 +398,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       const [, apiStage] = onlyResource(template, 'AWS::ApiGateway::Stage');
       const settings = apiStage.Properties.MethodSettings as { ResourcePath: string; HttpMethod: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
       const config = readStageConfig(new App({ context: { ...cdkJson.context, stage } }).node);
-      const signing = ['heartbeat', 'activate', 'getInstallation', 'startTrial', 'offlineActivate'] as const;
+      // Every route that can answer a new token: the installation's own, an owner's rebuild (and its ops twin), trials, offline and sign-in activations.
+      const signing = ['heartbeat', 'activate', 'getInstallation', 'restoreInstallation', 'adminRestoreInstallation', 'startTrial', 'offlineActivate', 'deviceToken', 'approveDeviceAuthorization'] as const;
       const throttled = signing.map((routeId) => {
         const route = routes.find((candidate) => candidate.id === routeId);
         const setting = settings.find((candidate) => candidate.ResourcePath === `/${(route?.path ?? '').replaceAll('/', '~1')}` && candidate.HttpMethod === route?.method);
