@@ -416,7 +416,9 @@ beforeAll(() => {
     (next, context) => async (args) => {
       const result = await next(args);
       const operation = String(context.commandName).replace(/Command$/, '');
-      if (['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].includes(operation)) {
+      // A transaction of condition checks alone (a good key's refusal asks whether the failure limit still admits it) changes nothing.
+      const checksOnly = ((args.input as { TransactItems?: object[] }).TransactItems ?? [{}]).every((item) => 'ConditionCheck' in item);
+      if (['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].includes(operation) && !checksOnly) {
         writes.push({ operation, sk: (args.input as { Key?: { sk?: unknown } }).Key?.sk });
       }
       return result;
