@@ -21,6 +21,7 @@ import { call, eventFor, newInstallation, publicUrl, send } from '../support/api
 import { request, startLocalService } from '../support/http-client.js';
 import type { TestInstallation } from '../support/api.js';
 import { checkLedger } from '../support/ledger.js';
+import { changesTable } from '../support/fault-injection.js';
 import { nearValidBodies, prototypeNames } from '../support/near-valid.js';
 import { createCustomerOf, createReseller, issueLicense, machine, registerCustomer } from '../support/scenario.js';
 import type { TestAccount } from '../support/scenario.js';
@@ -416,9 +417,7 @@ beforeAll(() => {
     (next, context) => async (args) => {
       const result = await next(args);
       const operation = String(context.commandName).replace(/Command$/, '');
-      // A transaction of condition checks alone (a good key's refusal asks whether the failure limit still admits it) changes nothing.
-      const checksOnly = ((args.input as { TransactItems?: object[] }).TransactItems ?? [{}]).every((item) => 'ConditionCheck' in item);
-      if (['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].includes(operation) && !checksOnly) {
+      if (changesTable(operation, args.input)) {
         writes.push({ operation, sk: (args.input as { Key?: { sk?: unknown } }).Key?.sk });
       }
       return result;

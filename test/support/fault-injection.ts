@@ -47,6 +47,15 @@ export interface Fault {
 
 const dynamodbWrites = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem']);
 
+/**
+ * Whether a DynamoDB call can change the table: a write, but not a transaction of condition checks
+ * alone (a good key's answer asks that way whether the failure limit still admits it).
+ */
+export function changesTable(operation: string, input: unknown): boolean {
+  const transactItems = (input as { TransactItems?: readonly object[] }).TransactItems;
+  return dynamodbWrites.has(operation) && !(transactItems?.every((item) => 'ConditionCheck' in item) ?? false);
+}
+
 /** The faults that make sense for a call: KMS calls have no transactions and no side effects to lose. */
 export function faultsFor(call: AwsCall): FaultKind[] {
   if (call.service === 'kms') return ['throttled', 'invalid-key-state', 'timeout', ...(Object.keys(keyFaults) as KeyFaultKind[])];
@@ -128,7 +137,7 @@ export class FaultInjector {
     table.client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName).replace(/Command$/, '');
-        const kind = this.hit({ service: 'dynamodb', operation, write: dynamodbWrites.has(operation) });
+        const kind = this.hit({ service: 'dynamodb', operation, write: changesTable(operation, args.input) });
         if (kind === 'throttled' || kind === 'conflict') {
           this.injected += 1;
           throw dynamodbFault(kind, operation, args.input);
