@@ -13,6 +13,7 @@ import { ensureLocalUserPool, startCognitoLocal } from '#dev/cognito-local.js';
 import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
+import { startStreamConsumers } from '#dev/stream-consumers.js';
 import { ensureTable } from '#dev/ensure-table.js';
 import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
@@ -94,6 +95,7 @@ console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, 
 await ensureTable(table());
 
 const jobs = startScheduledJobs();
+const stream = await startStreamConsumers(dataDir);
 console.log(`listening on ${baseUrl}`);
 
 let stopping = false;
@@ -101,6 +103,7 @@ async function shutDown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   jobs.stop();
+  await stream.stop();
   await new Promise<void>((closed) => {
     server.close(() => closed());
     // Idle keep-alive connections would hold close() open; requests in flight may finish.

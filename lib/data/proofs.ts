@@ -5,6 +5,7 @@ import type { ProblemError } from '@license-activation/contract/problem';
 import { dpopReplayWindowSeconds, offlineRequestLifetimeSeconds } from '@license-activation/contract/proof-limits';
 import { approvalUpdate } from './device-authorizations.js';
 import { keys } from './keys.js';
+import { failedCondition, transactWrite } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 import type { InstallationRecord } from './installations.js';
 
@@ -37,6 +38,14 @@ export function spendProof(table: Table, proof: ProofUse, now: Date): TransactIt
   // Remember the file until it could no longer be accepted anyway (its age limit, plus the future skew allowed).
   const expiresAt = new Date((iat + offlineRequestLifetimeSeconds + dpopReplayWindowSeconds) * 1000);
   return proofPut(table, keys.offlineRequest(id, jti), expiresAt, now);
+}
+
+/** Spends a DPoP proof on a request that writes nothing (an installation reading its own usage): PROOF_REPLAYED if it was spent. */
+export async function spendProofAlone(table: Table, proof: ProofUse, now: Date): Promise<void> {
+  const outcome = await transactWrite(table, [spendProof(table, proof, now)]);
+  if (outcome.ok) return;
+  if (failedCondition(outcome, 0)) throw proofAlreadySpent(proof);
+  throw problem('UNAVAILABLE', 'the proof could not be recorded, retry', { retryAfterSeconds: 1 });
 }
 
 /** Proofs an installation may spend on its own item within one replay window; more is not a client's pace. */
