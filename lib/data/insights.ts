@@ -165,6 +165,26 @@ export function sourceUnchanged(table: Table, scope: string, source: string, ver
   };
 }
 
+/**
+ * Every item of a scope recomputed from nothing (the rebuild): its counters in their buckets, each
+ * source's contribution, the over-seats index and, for a customer, its resellers.
+ */
+export function scopeItems(
+  scope: string,
+  content: { counters: Counters; sources: ReadonlyMap<string, Contribution>; resellerIds?: readonly string[] },
+): Record<string, unknown>[] {
+  const pk = keys.insightsScope(scope);
+  const items: Record<string, unknown>[] = [...bucketDeltas(content.counters)].map(([sk, attributes]) => ({ pk, sk, ...Object.fromEntries(attributes) }));
+  for (const [source, contribution] of content.sources) {
+    items.push({ pk, sk: sourceKey(source), entity: 'insights-source', source, ...contribution, ver: 1 });
+    if (contribution.overSeats) items.push({ pk, sk: overSeatKey(contribution.overSeats), entity: 'insights-over-seats', ...contribution.overSeats });
+  }
+  if (content.resellerIds && content.resellerIds.length > 0) {
+    items.push({ pk, sk: resellersKey, entity: 'insights-resellers', resellerIds: new Set(content.resellerIds), ver: 1 });
+  }
+  return items;
+}
+
 function toApplied(item: Record<string, unknown>): AppliedContribution {
   return {
     counters: (item.counters ?? {}) as Counters,

@@ -86,6 +86,17 @@ export function installationDayChange(table: Table, installationId: string, stor
   return items;
 }
 
+/** A license's day recomputed from its installations' days (the rebuild). */
+export function licenseDayItem(licenseId: string, day: LicenseDay): Record<string, unknown> {
+  return { ...keys.licenseUsageDay(licenseId, day.date), installationsSeen: day.installationsSeen, activeUsersPeak: day.activeUsersPeak, entity: 'usage-day', licenseId, ttl: expiryOf(day.date) };
+}
+
+/** Whether an item is an installation's day of history, and then the day. */
+export function asInstallationDay(item: Record<string, unknown>): (InstallationDay & { installationId: string }) | undefined {
+  if (!String(item.pk).startsWith(keys.installationUsageDay('', '').pk) || !String(item.sk).startsWith(keys.usageDayPrefix)) return undefined;
+  return { installationId: String(item.installationId), ...toInstallationDay(item) };
+}
+
 async function queryDays(table: Table, pk: string, from: string, to: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let after: Record<string, unknown> | undefined;
@@ -151,6 +162,11 @@ export async function recordLicenseStatusChange(table: Table, licenseId: string,
       ExpressionAttributeValues: { ':change': change, ':entity': 'usage-status' },
     }),
   );
+}
+
+/** A license's status changes recomputed from its events (the rebuild), by event id. */
+export function statusHistoryItem(licenseId: string, changes: ReadonlyMap<string, LicenseStatusChange>): Record<string, unknown> {
+  return { ...keys.licenseStatusHistory(licenseId), entity: 'usage-status', ...Object.fromEntries([...changes].map(([eventId, change]) => [`${statusChangePrefix}${eventId}`, change])) };
 }
 
 /** A license's status changes, oldest first. */

@@ -1,14 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { AuditEvent } from '@license-activation/contract/schemas';
 import { advanceAsOf, tickTime } from '../data/insights.js';
-import { toInstallationRecord } from '../data/installations.js';
-import { partitions } from '../data/keys.js';
-import { toLicenseRecord } from '../data/licenses.js';
 import { recordLicenseStatusChange } from '../data/usage.js';
 import { applyAssociation, applyInstallationDay, applySource } from './apply-changes.js';
 import type { InsightsDeps } from './apply-changes.js';
+import { sourceItemOf } from './source-items.js';
 import { activationContribution, installationContribution, licenseContribution, sourceKeys } from './sources.js';
 
 /**
@@ -23,47 +20,35 @@ type Image = Record<string, unknown>;
 /** A record's image (Lambda's JSON form of attribute values) as plain values. */
 const imageOf = (image: unknown): Image | undefined => (image ? unmarshall(image as Record<string, AttributeValue>) : undefined);
 
-/** The license status each license event leaves. */
-const statusAfter: Readonly<Record<string, 'active' | 'suspended' | 'revoked'>> = {
-  'license.issued': 'active',
-  'license.suspended': 'suspended',
-  'license.reinstated': 'active',
-  'license.revoked': 'revoked',
-};
-
 /** What one record means for the figures, or nothing (items that count in no figure, the consumer's own). */
 function changeOf(deps: InsightsDeps, record: DynamoDBRecord): (() => Promise<void>) | undefined {
-  const keys = imageOf(record.dynamodb?.Keys);
-  const pk = String(keys?.pk ?? '');
-  const sk = String(keys?.sk ?? '');
   const removed = record.eventName === 'REMOVE';
   const image = removed ? imageOf(record.dynamodb?.OldImage) : imageOf(record.dynamodb?.NewImage);
-  if (!image) return undefined;
-  if (pk.startsWith(partitions.installation) && sk === 'INSTALLATION') {
-    const installation = toInstallationRecord(image);
-    const source = sourceKeys.installation(installation.id);
-    if (removed) return () => applySource(deps.table, source, installation.customerId, undefined);
-    return async () => {
-      await applySource(deps.table, source, installation.customerId, installationContribution(deps.catalog, installation, image.clone));
-      await applyInstallationDay(deps, installation);
-    };
+  const source = image && sourceItemOf(image);
+  switch (source?.kind) {
+    case undefined:
+      return undefined;
+    case 'installation': {
+      const { installation } = source;
+      const key = sourceKeys.installation(installation.id);
+      if (removed) return () => applySource(deps.table, key, installation.customerId, undefined);
+      return async () => {
+        await applySource(deps.table, key, installation.customerId, installationContribution(deps.catalog, installation, source.clone));
+        await applyInstallationDay(deps, installation);
+      };
+    }
+    case 'license': {
+      const { license } = source;
+      return () => applySource(deps.table, sourceKeys.license(license.id), license.customerId, removed ? undefined : licenseContribution(license));
+    }
+    // Events are written once and never change: only their insertion counts.
+    case 'activation':
+      return record.eventName === 'INSERT' ? () => applySource(deps.table, sourceKeys.activation(source.event.id), source.event.customerId, activationContribution(source.event)) : undefined;
+    case 'status-change':
+      return record.eventName === 'INSERT' ? () => recordLicenseStatusChange(deps.table, source.licenseId, source.eventId, source.change) : undefined;
+    case 'association':
+      return record.eventName === 'MODIFY' ? undefined : () => applyAssociation(deps.table, source.resellerId, source.customerId, removed ? 'remove' : 'add');
   }
-  if (pk.startsWith(partitions.license) && sk === 'LICENSE') {
-    const license = toLicenseRecord(image);
-    return () => applySource(deps.table, sourceKeys.license(license.id), license.customerId, removed ? undefined : licenseContribution(license));
-  }
-  // Events, from their copy in the license's feed: counted once however many feeds keep them.
-  if (pk.startsWith(partitions.license) && sk.startsWith('EVENT#') && record.eventName === 'INSERT') {
-    const event = image as unknown as AuditEvent;
-    if (event.type === 'activation.created') return () => applySource(deps.table, sourceKeys.activation(event.id), event.customerId, activationContribution(event));
-    const status = statusAfter[event.type];
-    if (status && event.licenseId) return () => recordLicenseStatusChange(deps.table, event.licenseId ?? '', event.id, { at: event.createdAt, status });
-    return undefined;
-  }
-  if (pk.startsWith(partitions.account) && sk.startsWith('CUSTOMER#') && record.eventName !== 'MODIFY') {
-    return () => applyAssociation(deps.table, String(image.resellerId), String(image.customerId), removed ? 'remove' : 'add');
-  }
-  return undefined;
 }
 
 /** When a record was committed: a tick's own time, or the stream's approximate creation time. */
