@@ -27,7 +27,8 @@ const crashing: StreamConsumer = {
 const stream = await startInsightsStream([crashing]);
 
 describe('insights rebuild', () => {
-  property.prop([fc.array(historyStep, { minLength: 5, maxLength: 30 })], { numRuns: 6 })(
+  // Shrinking would replay histories against a table that keeps growing: the first counterexample is reported as is.
+  property.prop([fc.array(historyStep, { minLength: 15, maxLength: 40 })], { numRuns: 6, endOnFailure: true })(
     'recomputes from the table exactly what the consumer kept from the stream, every record delivered twice',
     async (steps) => {
       await playHistory(steps, new Date(Date.now() + 60_000));
@@ -36,5 +37,6 @@ describe('insights rebuild', () => {
       await rebuildInsights({ table: table(), catalog: catalog() });
       expect(await derivedFigures()).toEqual(incremental);
     },
+    240_000,
   );
 });
