@@ -37,6 +37,12 @@ export function heartbeatReporting(now: Date, installationId: string, activeUser
   });
 }
 
+/** An authserver trial started at an instant the test chooses. */
+export function trialAt(now: Date, installationId: string) {
+  const proof = { kind: 'dpop', installation: { id: installationId, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) } } as const;
+  return startTrial(installationDeps(), { proof, input: { productId: 'authserver', fingerprint: `fp-${installationId}`, hostname: 'srv', version: '5.0.0', virtual: false }, now });
+}
+
 /** Days pass with no write: the clock's tick, as the schedule writes it, at `at`. */
 export const tickAt = (at: Date) => writeTick(table(), at);
 
@@ -110,7 +116,7 @@ export async function playHistory(steps: readonly HistoryStep[], start: Date): P
           return;
         }
         case 'trial':
-          await startTrial(installationDeps(), { proof: { kind: 'dpop', installation: { id, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) } }, input: { productId: 'authserver', fingerprint: `fp-${id}`, hostname: 'srv', version: '5.0.0', virtual: false }, now });
+          await trialAt(now, id);
           return;
         case 'heartbeat':
           await heartbeatReporting(now, id, step.activeUsers);
