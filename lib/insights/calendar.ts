@@ -6,15 +6,9 @@
 export type Day = string;
 
 const dayMs = 24 * 60 * 60 * 1000;
-const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The UTC day an instant falls on. */
 export const dayOf = (instant: Date | string | number): Day => new Date(instant).toISOString().slice(0, 10);
-
-/** Whether `text` is a real calendar day written `YYYY-MM-DD` (not `2026-02-30`). */
-export function isDay(text: string): boolean {
-  return dayPattern.test(text) && !Number.isNaN(Date.parse(text)) && dayOf(`${text}T00:00:00Z`) === text;
-}
 
 /** Midnight UTC at the start of the day, in epoch ms. */
 export const startOfDay = (day: Day): number => Date.parse(`${day}T00:00:00Z`);

@@ -82,7 +82,7 @@ export const historyStep = (() => {
  * customers (the first managed by the first reseller), two resellers, up to six licenses and six
  * installations. Refusals (a full license, a suspended one, …) are part of the history, not failures.
  */
-export async function playHistory(steps: readonly HistoryStep[], start: Date): Promise<void> {
+export async function playHistory(steps: readonly HistoryStep[], start: Date): Promise<{ installations: string[]; licenseIds: string[]; end: Date }> {
   const customers = [await registerCustomer(), await registerCustomer()];
   const resellers = [await createReseller(), await createReseller()];
   await associateCustomer({ table: table() }, { resellerId: resellers[0]?.account.id ?? '', customerId: customers[0]?.account.id ?? '' }, start);
@@ -146,6 +146,7 @@ export async function playHistory(steps: readonly HistoryStep[], start: Date): P
       }
     });
   }
+  return { installations, licenseIds: licenses.map((license) => license.id), end: now };
 }
 
 /**

@@ -14,7 +14,8 @@ export function isUtcDate(text: string): boolean {
 }
 
 const utcDate = z.string().check(
-  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a UTC date as YYYY-MM-DD'),
+  // A date that is not written YYYY-MM-DD is told so, and not also that it is no day of the calendar.
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a UTC date as YYYY-MM-DD', abort: true }),
   z.refine((text: string) => isUtcDate(text), { message: 'not a day of the calendar' }),
 );
 
