@@ -10,7 +10,8 @@ import type { RouteRequests } from './route-request.js';
 
 /** Whether `text` names a day of the calendar as `YYYY-MM-DD` (`2026-02-30` does not). */
 export function isUtcDate(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+  const midnight = Date.parse(`${text}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(midnight) && new Date(midnight).toISOString().startsWith(text);
 }
 
 const utcDate = z.string().check(
