@@ -142,7 +142,9 @@ export class LicenseApi extends Construct {
     for (const route of routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
-        integration = new LambdaIntegration(functions[route.function], { allowTestInvoke: false });
+        // One permission per function for the whole API rather than one per method: the stage's template stays
+        // well under CloudFormation's 500 resources, and API Gateway still invokes a function only from its routes.
+        integration = new LambdaIntegration(functions[route.function], { scopePermissionToMethod: false });
         integrations.set(route.function, integration);
       }
       this.restApi.root

@@ -2,10 +2,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { advanceAsOf, tickTime } from '../data/insights.js';
+import { keys } from '../data/keys.js';
 import { recordLicenseStatusChange } from '../data/usage.js';
 import { applyAssociation, applyInstallationDay, applySource } from './apply-changes.js';
 import type { InsightsDeps } from './apply-changes.js';
-import { sourceItemOf } from './source-items.js';
+import { sourceItemOf, sourcePartitions } from './source-items.js';
 import { activationContribution, installationContribution, licenseContribution, sourceKeys } from './sources.js';
 
 /**
@@ -14,6 +15,9 @@ import { activationContribution, installationContribution, licenseContribution, 
  * by what it changed; the records of one batch are applied in order, and a record that fails is reported
  * with every record after it (`batchItemFailures`), to be delivered again: applying is idempotent.
  */
+
+/** The partition key prefixes of every change the consumer is given (on AWS, its event source mapping's filter). */
+export const insightsStreamPartitions: readonly string[] = [...sourcePartitions, keys.insightsClock];
 
 type Image = Record<string, unknown>;
 

@@ -18,6 +18,9 @@ export type SourceItem =
   | { readonly kind: 'status-change'; readonly eventId: string; readonly licenseId: string; readonly change: LicenseStatusChange }
   | { readonly kind: 'association'; readonly resellerId: string; readonly customerId: string };
 
+/** The partitions whose items are sources: the stream consumer needs no other change. */
+export const sourcePartitions = [partitions.installation, partitions.license, partitions.account] as const;
+
 /** The license status each license event leaves. */
 const statusAfter: Readonly<Record<string, LicenseStatusChange['status']>> = {
   'license.issued': 'active',

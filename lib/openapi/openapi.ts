@@ -131,8 +131,6 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['LicenseInstallation', LicenseInstallation, 'An installation holding a license, and the mode its license token gives it now.'],
   ['LicenseInstallationPage', LicenseInstallationPage, 'One page of the installations holding a license.'],
   ['TokenResult', TokenResult, 'A license token.'],
-  ['UsageQuery', people.UsageQuery, 'A range of UTC days, both ends included.'],
-  ['InsightsQuery', people.InsightsQuery, 'One customer the caller may see, to narrow the figures to.'],
   ['LicenseUsageDay', people.LicenseUsageDay, 'A day of a license\'s usage.'],
   ['InstallationUsageDay', people.InstallationUsageDay, 'A day of an installation\'s usage.'],
   ['LicenseUsage', people.LicenseUsage, 'A license\'s usage, day by day.'],
@@ -248,6 +246,9 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
   [BudgetPath.shape.productId, 'A catalog product id.'],
   [BudgetPath.shape.type, 'A license type the product sells.'],
   [ResellerPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
+  [people.UsageQuery.shape.from, 'The first day, a UTC date (YYYY-MM-DD): by default 89 days before `to`.'],
+  [people.UsageQuery.shape.to, 'The last day, a UTC date (YYYY-MM-DD): by default today.'],
+  [people.InsightsQuery.shape.customerId, "Only this customer's figures: a customer the caller may see (`acc_…`)."],
 ];
 
 /** What the document says of a schema beyond zod's own definition: its component name, its description. */

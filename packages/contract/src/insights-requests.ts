@@ -14,14 +14,15 @@ export function isUtcDate(text: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(midnight) && new Date(midnight).toISOString().startsWith(text);
 }
 
-const utcDate = z.string().check(
+// A new schema for each parameter: the document describes each one on its own schema.
+const utcDate = () => z.string().check(
   // A date that is not written YYYY-MM-DD is told so, and not also that it is no day of the calendar.
   z.regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a UTC date as YYYY-MM-DD', abort: true }),
   z.refine((text: string) => isUtcDate(text), { message: 'not a day of the calendar' }),
 );
 
 /** A range of days, both ends included: by default the 90 days up to today (the service checks the span). */
-export const UsageQuery = z.strictObject({ from: z.optional(utcDate), to: z.optional(utcDate) });
+export const UsageQuery = z.strictObject({ from: z.optional(utcDate()), to: z.optional(utcDate()) });
 export type UsageQuery = z.infer<typeof UsageQuery>;
 
 export const InsightsQuery = z.strictObject({ customerId: z.optional(id) });
