@@ -20,8 +20,13 @@ export async function insightsClockTick(): Promise<void> {
   await asFunction('insights-stream', () => insightsStream({ 'detail-type': 'Scheduled Event' }));
 }
 
-/** Starts every consumer on the table's stream; their positions survive restarts in `$DATA_DIR`. */
-export function startStreamConsumers(dataDir: string): Promise<TableStream> {
+/**
+ * Starts every consumer on the table's stream; their positions survive restarts in `$DATA_DIR`.
+ * `STREAM_CONSUMERS=off` starts none (`npm run bench`: on AWS the consumers are functions of their own,
+ * so the service's own CPU and latency are measured without them).
+ */
+export async function startStreamConsumers(dataDir: string): Promise<Pick<TableStream, 'stop'>> {
+  if (process.env.STREAM_CONSUMERS === 'off') return { stop: async () => undefined };
   return startTableStream({
     table: table(),
     consumers: streamConsumers(),
