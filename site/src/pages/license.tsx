@@ -4,7 +4,9 @@ import { api } from '../api/client';
 import type { License, Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
+import { InstallationsCsvExport } from '../components/list-exports';
 import { describeLicense, StatusBadge } from '../components/status';
+import { LicenseUsageChart } from '../components/usage-charts';
 import { ConfirmDialog, Empty, ErrorMessage, formatDate, formatTime, Loading, PageTitle, Pager } from '../components/ui';
 import { useAction, useLoad } from '../components/use-load';
 
@@ -136,7 +138,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
               {installations.data.items.map((item) => (
                 <tr key={item.installation.id}>
                   <td>
-                    {item.installation.hostname}
+                    <Link to={`/installations/${item.installation.id}?hostname=${encodeURIComponent(item.installation.hostname)}`}>{item.installation.hostname}</Link>
                     {item.installation.virtual && <span className="muted"> (virtual)</span>}
                   </td>
                   <td>{item.installation.version}</td>
@@ -165,6 +167,7 @@ function Installations({ license, onReleased }: { license: License; onReleased: 
         </div>
       )}
       <Pager cursors={cursors} nextCursor={installations.data?.nextCursor} onChange={setCursors} />
+      <InstallationsCsvExport licenseId={license.id} />
       <ConfirmDialog
         open={releasing !== undefined}
         title={`Release ${releasing?.installation.hostname ?? ''}?`}
@@ -233,6 +236,8 @@ export function LicensePage() {
         <dd>{formatTime(license.createdAt)}</dd>
       </dl>
       {issuedByCaller && <StatusActions license={license} onChanged={setChanged} />}
+      <h2>Usage</h2>
+      <LicenseUsageChart licenseId={license.id} />
       <Installations
         license={license}
         onReleased={() => {

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
+import { LicensesCsvExport } from '../components/list-exports';
 import { describeLicense, licenseStatuses, StatusBadge } from '../components/status';
 import { Empty, ErrorMessage, Field, formatDate, Loading, PageTitle, Pager } from '../components/ui';
 import { useCustomers } from '../components/use-customers';
@@ -90,6 +91,7 @@ export function LicensesPage() {
           )}
         </Field>
       </form>
+      <LicensesCsvExport customerId={customerId} customerName={customerName} />
       <ErrorMessage error={licenses.error} />
       {licenses.loading && !licenses.data ? (
         <Loading what="licenses" />
