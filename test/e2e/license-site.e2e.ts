@@ -84,7 +84,13 @@ async function signUpAndIn(email: string): Promise<void> {
   await checkPage('sign-in');
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/licenses$/);
+  await landOnOverview();
+}
+
+/** After sign-in: the Overview page, the landing page. */
+async function landOnOverview(): Promise<void> {
+  await page.waitForURL((url) => url.pathname === '/');
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
 async function signOut(): Promise<void> {
@@ -141,7 +147,7 @@ describe('the license site, in Debian chromium against npm start', () => {
   it('lets a reseller sign up, create a customer and issue a license, its key shown once', async () => {
     await stack.asOps('POST', '/v1/admin/resellers', { name: 'Northwind Partners', email: resellerEmail });
     await signUpAndIn(resellerEmail);
-    await checkPage('licenses-empty');
+    await checkPage('overview-empty');
 
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByLabel('Name').fill('Contoso Ltd');
@@ -177,6 +183,7 @@ describe('the license site, in Debian chromium against npm start', () => {
 
   it("shows the customer's owner the license once they sign up with the customer's email", async () => {
     await signUpAndIn(ownerEmail);
+    await page.getByRole('link', { name: 'Licenses', exact: true }).click();
     await page.getByRole('link', { name: 'authserver users ×50' }).waitFor();
     await checkPage('licenses');
     await screenshot(page, 'licenses');
@@ -328,7 +335,8 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByLabel('Email').fill(resellerEmail);
     await page.getByLabel('Password').fill(newPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/licenses$/);
+    await landOnOverview();
+    await page.getByRole('link', { name: 'Licenses', exact: true }).click();
 
     const switcher = page.getByLabel('Acting for');
     await switcher.selectOption({ label: 'Contoso Ltd (customer, member)' });
@@ -338,5 +346,66 @@ describe('the license site, in Debian chromium against npm start', () => {
     await checkPage('licenses-as-member');
     await switcher.selectOption({ label: 'Northwind Partners (reseller, owner)' });
     await page.getByRole('link', { name: 'Customers' }).waitFor();
+  });
+
+  it('shows the Overview after heartbeats, charts a license and an installation, exports every row as CSV; axe clean, and the Overview fits a phone', async () => {
+    // As the reseller's owner (where the previous test left the person): Contoso's licenses, 56 of them (two pages of the list).
+    const { customerId } = (await stack.asOps<{ license: { customerId: string } }>('GET', `/v1/licenses/${licenseId}`)).license;
+    const expiresAt = new Date(Date.now() + 10 * 24 * 60 * 60 * 1000).toISOString();
+    const watched = await stack.asOps<{ license: { id: string }; key: string }>('POST', '/v1/licenses', { customerId, productId: 'authserver', type: 'users', quantity: 10, maxActivations: 5, expiresAt });
+    for (let index = 0; index < 54; index += 1) await stack.asOps('POST', '/v1/licenses', { customerId, productId: 'authserver', type: 'users' });
+    // Two servers on it report 12 and 3 users: 15 on 10 seats, the first over its own.
+    for (const users of ['12', '3']) {
+      const stateDir = await installation();
+      const activated = await licensectl(['activate', watched.key, '--state-dir', stateDir]);
+      expect(activated.code, activated.output).toBe(0);
+      const beat = await licensectl(['heartbeat', '--active-users', users, '--state-dir', stateDir]);
+      expect(beat.code, beat.output).toBe(0);
+    }
+
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    // Within seconds of the heartbeats (the stream consumer runs inside npm start).
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await page.getByTestId('tiles').waitFor();
+        return page.getByRole('link', { name: watched.license.id }).count();
+      }, { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    expect(await page.getByTestId('tiles').textContent()).toMatch(/Seats used\d+ of 114 licensed/);
+    await expect.poll(() => page.getByTestId('expiring').textContent()).toContain('authserver users ×10');
+    await page.getByRole('img', { name: /^Activations per week, last 12 weeks: Activations from 0 to \d+/ }).waitFor();
+    await checkPage('overview');
+    await screenshot(page, 'overview');
+
+    await page.goto(`${stack.baseUrl}/licenses/${watched.license.id}`);
+    await page.getByRole('img', { name: /^Seats used and licensed, last 90 days: Seats used from 0 to 15 seats, at most 15; Seats licensed from 0 to 10 seats/ }).waitFor();
+    expect(await page.locator('figure.chart canvas').count()).toBeGreaterThan(0);
+    await checkPage('license-usage');
+    const installations = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    expect((await readFile(await (await installations).path(), 'utf8')).trim().split('\r\n')).toHaveLength(1 + 2);
+
+    await page.getByRole('link', { name: hostname() }).first().click();
+    await page.getByRole('img', { name: /^Active users and seats, last 90 days/ }).waitFor();
+    await checkPage('installation-usage');
+
+    // The list shows its first page; the export has every license, whichever page is on screen.
+    await page.getByRole('link', { name: 'Licenses', exact: true }).click();
+    await page.getByRole('button', { name: 'Next page' }).waitFor();
+    const licenses = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const rows = (await readFile(await (await licenses).path(), 'utf8')).trim().split('\r\n');
+    expect(rows[0]).toBe('id,customerId,customer,productId,type,edition,quantity,status,activations,maxActivations,expiresAt,createdAt,keyPrefix');
+    expect(rows).toHaveLength(1 + 56);
+    await page.getByRole('status').filter({ hasText: 'Exported 56 rows to licenses.csv.' }).waitFor();
+
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByTestId('tiles').waitFor();
+    await page.getByRole('img', { name: /^Activations per week/ }).waitFor();
+    await checkPage('overview-phone');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });
