@@ -46,6 +46,8 @@ export default function LineChart({ title, labels, series, unit }: LineChartProp
       {
         width,
         height: 240,
+        // Room on the right for the last label, centred on its point.
+        padding: [8, 32, 0, 0],
         scales: { x: { time: false } },
         axes: [
           { values: (_, ticks) => ticks.map((tick) => labels[tick] ?? ''), stroke: '#4b5563' },
