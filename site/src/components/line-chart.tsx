@@ -50,7 +50,8 @@ export default function LineChart({ title, labels, series, unit }: LineChartProp
         padding: [8, 32, 0, 0],
         scales: { x: { time: false } },
         axes: [
-          { values: (_, ticks) => ticks.map((tick) => labels[tick] ?? ''), stroke: '#4b5563' },
+          // At least 100 px between labels (a date is about 70), whole points only.
+          { values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? (labels[tick] ?? '') : '')), space: 100, stroke: '#4b5563' },
           { stroke: '#4b5563', size: 48 },
         ],
         legend: { live: false },
