@@ -5,7 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
-import { insightsStreamPartitions } from '#lib/insights/insights-stream.js';
+import { insightsStreamChanges } from '#lib/insights/insights-stream.js';
 import { Catalog } from '@license-activation/contract/catalog-schema';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
@@ -82,7 +82,7 @@ export class LicenseActivationStack extends Stack {
       name: 'insights-stream',
       fn: functions['insights-stream'],
       table: this.table,
-      partitionPrefixes: insightsStreamPartitions,
+      changes: insightsStreamChanges,
       maxLag: Duration.seconds(60),
       alarmTopic: this.monitoring.alarmTopic,
     });

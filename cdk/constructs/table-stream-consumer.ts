@@ -16,8 +16,8 @@ export interface TableStreamConsumerProps {
   readonly name: string;
   readonly fn: IFunction;
   readonly table: ITable;
-  /** The partition key prefixes whose changes it is given; the rest of the stream never invokes it. */
-  readonly partitionPrefixes: readonly string[];
+  /** The changes it is given, by their partitions' prefixes and by single items; the rest of the stream never invokes it. */
+  readonly changes: { readonly partitionPrefixes: readonly string[]; readonly items: readonly { readonly pk: string; readonly sk: string }[] };
   /** How late its figures may run, at most, before ops are told. */
   readonly maxLag: Duration;
   readonly alarmTopic: ITopic;
@@ -55,7 +55,10 @@ export class TableStreamConsumer extends Construct {
         bisectBatchOnError: true,
         retryAttempts: 10,
         onFailure: new SqsDlq(this.deadLetters),
-        filters: [FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: props.partitionPrefixes.flatMap((prefix) => FilterRule.beginsWith(prefix)) } } } })],
+        filters: [
+          FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: props.changes.partitionPrefixes.flatMap((prefix) => FilterRule.beginsWith(prefix)) } } } }),
+          ...props.changes.items.map((item) => FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: [item.pk] }, sk: { S: [item.sk] } } } })),
+        ],
       }),
     );
     const alarms = [

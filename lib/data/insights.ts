@@ -344,6 +344,9 @@ const clockKeys = {
   asOf: { pk: keys.insightsClock, sk: 'AS_OF' },
 };
 
+/** The clock's tick item: the one change of the consumer's partitions it is given. */
+export const tickKey = clockKeys.tick;
+
 /** Whether a stream record is of the clock's tick, and then its time. */
 export function tickTime(item: Record<string, unknown>): string | undefined {
   return item.pk === clockKeys.tick.pk && item.sk === clockKeys.tick.sk && typeof item.at === 'string' ? item.at : undefined;

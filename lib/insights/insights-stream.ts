@@ -1,8 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { advanceAsOf, tickTime } from '../data/insights.js';
-import { keys } from '../data/keys.js';
+import { advanceAsOf, tickKey, tickTime } from '../data/insights.js';
 import { recordLicenseStatusChange } from '../data/usage.js';
 import { applyAssociation, applyInstallationDay, applySource } from './apply-changes.js';
 import type { InsightsDeps } from './apply-changes.js';
@@ -16,8 +15,8 @@ import { activationContribution, installationContribution, licenseContribution, 
  * with every record after it (`batchItemFailures`), to be delivered again: applying is idempotent.
  */
 
-/** The partition key prefixes of every change the consumer is given (on AWS, its event source mapping's filter). */
-export const insightsStreamPartitions: readonly string[] = [...sourcePartitions, keys.insightsClock];
+/** The changes the consumer is given (on AWS, its event source mapping's filter): its sources' partitions, and the clock's tick. */
+export const insightsStreamChanges = { partitionPrefixes: [...sourcePartitions], items: [tickKey] } as const;
 
 type Image = Record<string, unknown>;
 
@@ -55,26 +54,31 @@ function changeOf(deps: InsightsDeps, record: DynamoDBRecord): (() => Promise<vo
   }
 }
 
-/** When a record was committed: a tick's own time, or the stream's approximate creation time. */
-function committedAt(record: DynamoDBRecord): string | undefined {
+/**
+ * When a record that counts was committed: a tick's own time, or a source's change's creation time. The
+ * consumer's own writes (`asOf` among them) move nothing: counting them would have each batch's `asOf`
+ * write start the next batch.
+ */
+function committedAt(record: DynamoDBRecord, counts: boolean): string | undefined {
   const image = imageOf(record.dynamodb?.NewImage);
   const tick = image && tickTime(image);
   if (tick) return tick;
   const seconds = record.dynamodb?.ApproximateCreationDateTime;
-  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
+  return counts && seconds !== undefined ? new Date(seconds * 1000).toISOString() : undefined;
 }
 
 export async function handleInsightsRecords(deps: InsightsDeps, event: DynamoDBStreamEvent, onError: (error: unknown) => void = () => undefined): Promise<DynamoDBBatchResponse> {
   let appliedUpTo: string | undefined;
   for (const [index, record] of event.Records.entries()) {
+    const change = changeOf(deps, record);
     try {
-      await changeOf(deps, record)?.();
+      await change?.();
     } catch (error) {
       onError(error);
       if (appliedUpTo) await advanceAsOf(deps.table, appliedUpTo);
       return { batchItemFailures: event.Records.slice(index).map((failed) => ({ itemIdentifier: failed.dynamodb?.SequenceNumber ?? '' })) };
     }
-    const at = committedAt(record);
+    const at = committedAt(record, change !== undefined);
     if (at && (!appliedUpTo || at > appliedUpTo)) appliedUpTo = at;
   }
   if (appliedUpTo) await advanceAsOf(deps.table, appliedUpTo);

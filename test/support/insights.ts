@@ -23,7 +23,8 @@ import { scanTable } from './table-snapshot.js';
  * stopped when the file ends. `settled()` waits until it has applied everything committed before.
  */
 export async function startInsightsStream(consumers: StreamConsumer[] = streamConsumers()): Promise<TableStream> {
-  const stream = await startTableStream({ table: table(), consumers, idleDelayMs: 20 });
+  // Every 100 ms: the whole suite shares one DynamoDB Local.
+  const stream = await startTableStream({ table: table(), consumers, idleDelayMs: 100 });
   afterAll(() => stream.stop());
   return stream;
 }

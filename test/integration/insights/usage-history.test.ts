@@ -96,7 +96,7 @@ describe('usage history', () => {
     const id = installationId();
     // A consumer of its own records the batches it is given, which are then delivered again by hand.
     const batches: DynamoDBStreamEvent[] = [];
-    const recorder = await startTableStream({ table: table(), consumers: [{ name: 'recorder', handle: async (event) => void batches.push(event) }], idleDelayMs: 20 });
+    const recorder = await startTableStream({ table: table(), consumers: [{ name: 'recorder', handle: async (event) => void batches.push(event) }], idleDelayMs: 100 });
     await activateAt(noon(6), id, { key, productId: 'authserver' });
     await heartbeatReporting(at(noon(6), hour), id, 4);
     await heartbeatReporting(at(noon(6), 2 * hour), id, 2);
