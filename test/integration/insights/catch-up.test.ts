@@ -56,5 +56,6 @@ describe('a consumer down for an hour', () => {
     const reports = Array.from({ length: 60 }, (_, index) => index).filter((index) => index % 2 === 0).map((index) => (index * 7) % 13);
     expect(usage.body.items.reduce((sum, day) => sum + day.heartbeats, 0)).toBe(reports.length);
     expect(Math.max(...usage.body.items.map((day) => day.activeUsersPeak))).toBe(Math.max(...reports));
-  });
+    // An hour of records played and applied: about 10 s alone, more beside the whole suite.
+  }, 120_000);
 });
