@@ -2,8 +2,11 @@ import type { routes } from '@license-activation/contract/routes';
 import { partitions } from '#lib/data/keys.js';
 import type { Partition } from '#lib/data/keys.js';
 
-/** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
-export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets';
+/** Every Lambda function of the service: one per `function` of the route table, the API key authorizer, the scheduled job and the stream consumers. */
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets' | StreamConsumerName;
+
+/** The consumers of the table's change stream (each behind its own event source mapping; locally dev/table-stream.ts). */
+export type StreamConsumerName = 'insights-stream';
 
 /** What a function may touch. Anything not listed here, it may not. */
 export interface TableNeeds {
@@ -64,6 +67,10 @@ export const functionNeeds = {
   'list-budgets': { table: { access: 'RO', partitions: ['account', 'person', 'budget'] } },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
   'return-budgets': { table: { access: 'RW', partitions: ['license', 'budget', 'budgetExpiries'] } },
+  /** RW for the proofs an installation spends reading its own usage (`JTI#` items of its partition). */
+  'usage-insights': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation', 'insights', 'usage'] }, userDirectory: true },
+  /** The stream consumer that keeps usage history and insights: it reads only the records it is given. */
+  'insights-stream': { table: { access: 'RW', partitions: ['insights', 'usage'] } },
 } as const satisfies Record<FunctionName, FunctionNeeds>;
 
 export const functionNames = Object.keys(functionNeeds) as FunctionName[];

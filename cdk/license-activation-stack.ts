@@ -6,6 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
+import { insightsStreamChanges } from '#lib/insights/insights-stream.js';
 import { Catalog } from '@license-activation/contract/catalog-schema';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
@@ -13,6 +14,7 @@ import { LicenseSite } from './constructs/license-site.js';
 import { LicenseTable } from './constructs/license-table.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
+import { TableStreamConsumer } from './constructs/table-stream-consumer.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
 import { functionNeeds, leadingKeyPatterns } from './function-permissions.js';
@@ -80,6 +82,23 @@ export class LicenseActivationStack extends Stack {
       functions,
       table: this.table,
       webAclName: firewall.webAclName,
+    });
+
+    // Usage history and insights, kept from the table's stream (docs/ARCHITECTURE.md): the consumer, and its
+    // clock's tick every minute, whose change carries the time through the stream when nothing else is written.
+    new TableStreamConsumer(this, 'InsightsStream', {
+      config,
+      name: 'insights-stream',
+      fn: functions['insights-stream'],
+      table: this.table,
+      changes: insightsStreamChanges,
+      maxLag: Duration.seconds(60),
+      alarmTopic: this.monitoring.alarmTopic,
+    });
+    new Rule(this, 'InsightsClockSchedule', {
+      description: "Writes the insights clock's tick, so that figures move on with the days when nothing else is written",
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(functions['insights-stream'], { retryAttempts: 2 })],
     });
 
     this.siteStack = new NestedStack(this, 'SiteStack', { description: `The license site of license-activation-${config.stage}` });

@@ -46,7 +46,7 @@ function onlyResource(template: Template, type: string, properties: object = {})
 }
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
-const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
+const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets', 'insights-stream'];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -152,7 +152,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('functions', () => {
-    it('creates one function per function of the route table, plus the authorizer and the budget job', () => {
+    it('creates one function per function of the route table, plus the authorizer, the budget job and the stream consumer', () => {
       const names = serviceFunctions().map((fn) => fn.Properties.FunctionName);
       expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
     });
@@ -204,7 +204,16 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('permissions', () => {
-    const tableStatementsOf = (name: string) => statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    /** What an event source mapping grants its function to read the table's stream (not its items). */
+    const streamReadActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+    const tableStatementsOf = (name: string) =>
+      statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:') && !streamReadActions.includes(action)));
+
+    it("lets only the stream consumer read the table's stream, and only that stream", () => {
+      const readers = allFunctionNames.filter((name) => actionsOf(name).includes('dynamodb:GetRecords'));
+      expect(readers).toEqual(['insights-stream']);
+      expect(resourcesOfAction('insights-stream', 'dynamodb:GetRecords')).toEqual([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }]);
+    });
 
     it.each(allFunctionNames)('limits %s to the table partitions it owns (dynamodb:LeadingKeys), for every table action', (name) => {
       const needs = functionNeeds[name as FunctionName];
@@ -514,7 +523,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('sends every alarm to the alarm topic', () => {
       const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
       const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1); // + the trials anomaly alarm
+      // + the trials anomaly alarm, and the insights consumer's lag and set-aside records
+      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1 + 2);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
