@@ -67,8 +67,8 @@ export const functionNeeds = {
   'list-budgets': { table: { access: 'RO', partitions: ['account', 'person', 'budget'] } },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
   'return-budgets': { table: { access: 'RW', partitions: ['license', 'budget', 'budgetExpiries'] } },
-  /** RW for the proofs an installation spends reading its own usage (`JTI#` items of its partition). */
-  'usage-insights': { table: { access: 'RW', partitions: ['account', 'apiKey', 'email', 'license', 'installation', 'insights', 'usage'] }, userDirectory: true },
+  /** RW for the proof an installation spends reading its own usage: into its installation item (or its proof ledger). */
+  'usage-insights': { table: { access: 'RW', partitions: ['account', 'apiKey', 'person', 'license', 'installation', 'insights', 'usage'] }, userDirectory: true },
   /** The stream consumer that keeps usage history and insights: it reads only the records it is given. */
   'insights-stream': { table: { access: 'RW', partitions: ['insights', 'usage'] } },
 } as const satisfies Record<FunctionName, FunctionNeeds>;

@@ -2,12 +2,27 @@ import type { Catalog } from '@license-activation/contract/catalog-schema';
 import type { Insights } from '@license-activation/contract/schemas';
 import type { Table } from '../platform/dynamodb.js';
 import type { AccountPrincipal } from '../auth/principal.js';
-import { overSeatsOfScope, readAsOf, readScopeCounters } from '../data/insights.js';
-import { insightsScopeFor } from './insights-access.js';
+import { customerScope, overSeatsOfScope, readAsOf, readScopeCounters, resellerScope, vendorScope } from '../data/insights.js';
 import { insightsSpan, insightsView } from './insights-view.js';
 
 /** How many installations `overSeats` lists at most. */
 export const overSeatsShown = 100;
+
+/**
+ * The scope an account reads: its own (ops: the vendor's), or the one customer named, which its route's
+ * access decision let it see (lib/auth/access.ts).
+ */
+export function insightsScope(account: AccountPrincipal, customerId: string | undefined): { scope: string; vendor: boolean } {
+  if (customerId !== undefined) return { scope: customerScope(customerId), vendor: false };
+  switch (account.kind) {
+    case 'ops':
+      return { scope: vendorScope, vendor: true };
+    case 'reseller':
+      return { scope: resellerScope(account.id), vendor: false };
+    case 'customer':
+      return { scope: customerScope(account.id), vendor: false };
+  }
+}
 
 /**
  * `GET /v1/insights`: the figures of the caller's scope, or of the one customer named. Four Queries
@@ -20,7 +35,7 @@ export async function readInsights(
   request: { readonly account: AccountPrincipal; readonly customerId?: string; readonly now: Date },
 ): Promise<{ insights: Insights }> {
   const { table } = deps;
-  const { scope, vendor } = await insightsScopeFor(table, request.account, request.customerId);
+  const { scope, vendor } = insightsScope(request.account, request.customerId);
   const asOf = (await readAsOf(table)) ?? request.now.toISOString();
   const [counted, overSeats] = await Promise.all([readScopeCounters(table, scope, insightsSpan(asOf)), overSeatsOfScope(table, scope, overSeatsShown)]);
   return { insights: insightsView({ asOf, counted, overSeats, productIds: Object.keys(deps.catalog), vendor }) };

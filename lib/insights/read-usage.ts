@@ -1,14 +1,16 @@
 import { problem } from '@license-activation/contract/problem';
 import type { InstallationUsageDay, LicenseUsageDay, UsageQuery } from '@license-activation/contract/schemas';
 import type { Table } from '../platform/dynamodb.js';
-import type { AccountPrincipal, Caller } from '../auth/principal.js';
+import type { InstallationPrincipal } from '../auth/principal.js';
+import { retry, retryOnContention } from '../data/contention.js';
+import type { InstallationRecord } from '../data/installations.js';
 import type { LicenseRecord } from '../data/licenses.js';
-import { spendProofAlone } from '../data/proofs.js';
+import { readProofPlace, spendReadProof } from '../data/proofs.js';
+import type { ProofPlace } from '../data/proofs.js';
 import { installationDayBefore, installationDays, licenseDays, licenseStatusChanges } from '../data/usage.js';
 import type { LicenseStatusChange } from '../data/usage.js';
 import { addDays, dayOf, daysFrom, daysOf, startOfDay } from './calendar.js';
 import type { Day } from './calendar.js';
-import { installationForUsage, licenseForUsage } from './insights-access.js';
 
 /** The longest range one request reads, both ends included. */
 export const maxUsageDays = 366;
@@ -48,9 +50,12 @@ function activePeriods(license: LicenseRecord, changes: readonly LicenseStatusCh
   return periods;
 }
 
-/** `GET /v1/licenses/{id}/usage`: every day of the range, oldest first, zeros where nothing was seen. */
-export async function readLicenseUsage(table: Table, request: { account: AccountPrincipal; licenseId: string; query: UsageQuery; now: Date }): Promise<{ items: LicenseUsageDay[] }> {
-  const license = await licenseForUsage(table, request.account, request.licenseId);
+/**
+ * `GET /v1/licenses/{id}/usage`: every day of the range, oldest first, zeros where nothing was seen.
+ * `license`: as its route's access decision read it (whoever may read the license).
+ */
+export async function readLicenseUsage(table: Table, request: { license: LicenseRecord; query: UsageQuery; now: Date }): Promise<{ items: LicenseUsageDay[] }> {
+  const { license } = request;
   const { from, to } = usageRange(request.query, request.now);
   const [seen, changes] = await Promise.all([licenseDays(table, license.id, from, to), licenseStatusChanges(table, license.id)]);
   const byDate = new Map(seen.map((day) => [day.date, day]));
@@ -69,15 +74,34 @@ export async function readLicenseUsage(table: Table, request: { account: Account
 }
 
 /**
+ * The installation's own read spends its DPoP proof like every request it makes (API.md §2: within its
+ * 20 a window), into the item its access decision read; a write meanwhile (a heartbeat) makes it read again.
+ */
+async function spendOwnProof(table: Table, installation: InstallationRecord, proof: InstallationPrincipal, now: Date): Promise<void> {
+  let place: ProofPlace = { installation };
+  await retryOnContention(async () => {
+    if ((await spendReadProof(table, { kind: 'dpop', installation: proof }, place, now)) === 'spent') return true;
+    place = await readProofPlace(table, installation.id);
+    return retry;
+  });
+}
+
+/**
  * `GET /v1/installations/{id}/usage`: every day of the range, oldest first. A day it was not seen has
  * no heartbeat and no report, and the seats of the token it held: those of the last day it was seen.
+ * `installation`: as its route's access decision read it (itself, by `proof`, or an account that sees it).
  */
-export async function readInstallationUsage(table: Table, request: { caller: Caller; installationId: string; query: UsageQuery; now: Date }): Promise<{ items: InstallationUsageDay[] }> {
-  const { from, to } = usageRange(request.query, request.now);
-  const installation = await installationForUsage(table, request.caller, request.installationId);
-  // The installation's own request: its proof is spent, as on every route, though nothing else is written.
-  if (request.caller.installation) await spendProofAlone(table, { kind: 'dpop', installation: request.caller.installation }, request.now);
-  const [seen, previous] = await Promise.all([installationDays(table, installation.id, from, to), installationDayBefore(table, installation.id, from)]);
+export async function readInstallationUsage(
+  table: Table,
+  request: { installation: InstallationRecord; proof?: InstallationPrincipal; query: UsageQuery; now: Date },
+): Promise<{ items: InstallationUsageDay[] }> {
+  const { installation, proof, now } = request;
+  const { from, to } = usageRange(request.query, now);
+  const [seen, previous] = await Promise.all([
+    installationDays(table, installation.id, from, to),
+    installationDayBefore(table, installation.id, from),
+    proof && spendOwnProof(table, installation, proof, now),
+  ]);
   const byDate = new Map(seen.map((day) => [day.date, day]));
   let seats = previous?.seatsLicensed ?? 0;
   return {
