@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { fc } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { associateCustomer, dissociateCustomer } from '#lib/accounts/associations.js';
-import { opsPrincipal } from '#lib/auth/principal.js';
+import { actorOf, opsPrincipal } from '#lib/auth/principal.js';
 import { writeTick } from '#lib/data/insights.js';
 import { getInstallation } from '#lib/data/installations.js';
+import { getLicense } from '#lib/data/licenses.js';
 import { keys, partitions } from '#lib/data/keys.js';
-import { heartbeat } from '#lib/installations/heartbeat.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { startTrial } from '#lib/installations/start-trial.js';
 import { changeStatus } from '#lib/licenses/change-license-status.js';
@@ -14,7 +14,7 @@ import { table } from '#lib/platform/dynamodb.js';
 import { streamConsumers } from '#dev/stream-consumers.js';
 import { startTableStream } from '#dev/table-stream.js';
 import type { StreamConsumer, TableStream } from '#dev/table-stream.js';
-import { activateAt, at, dayMs, installationId, outcome, releaseAt } from './clocked.js';
+import { activateAt, at, dayMs, heartbeatAt, installationId, outcome, releaseAt } from './clocked.js';
 import { createReseller, issueLicense, registerCustomer } from './scenario.js';
 import { scanTable } from './table-snapshot.js';
 
@@ -29,13 +29,10 @@ export async function startInsightsStream(consumers: StreamConsumer[] = streamCo
   return stream;
 }
 
-/** A heartbeat at an instant the test chooses, reporting `activeUsers`. */
-export function heartbeatReporting(now: Date, installationId: string, activeUsers: number) {
-  return heartbeat(installationDeps(), {
-    proof: { kind: 'dpop', installation: { id: installationId, jti: randomUUID(), iat: Math.floor(now.getTime() / 1000) } },
-    input: { version: '5.0.0', usage: { activeUsers } },
-    now,
-  });
+/** A heartbeat at an instant the test chooses, reporting `activeUsers`, as a well-behaved client sends it (presenting its chain). */
+export async function heartbeatReporting(now: Date, installationId: string, activeUsers: number) {
+  const chain = (await getInstallation(table(), installationId))?.chain?.head;
+  return heartbeatAt(now, installationId, installationDeps(), { ...(chain === undefined ? {} : { chain }), idempotencyKey: randomUUID(), activeUsers });
 }
 
 /** An authserver trial started at an instant the test chooses. */
@@ -78,6 +75,9 @@ export const historyStep = (() => {
   );
 })();
 
+/** Ops, as the audit events of the history name them. */
+const opsActor = actorOf({ account: opsPrincipal });
+
 /**
  * Plays a history through the domain functions the handlers call, at instants from `start` on: two
  * customers (the first managed by the first reseller), two resellers, up to six licenses and six
@@ -86,7 +86,7 @@ export const historyStep = (() => {
 export async function playHistory(steps: readonly HistoryStep[], start: Date): Promise<{ installations: string[]; licenseIds: string[]; end: Date }> {
   const customers = [await registerCustomer(), await registerCustomer()];
   const resellers = [await createReseller(), await createReseller()];
-  await associateCustomer({ table: table() }, { resellerId: resellers[0]?.account.id ?? '', customerId: customers[0]?.account.id ?? '' }, start);
+  await associateCustomer({ table: table() }, { resellerId: resellers[0]?.account.id ?? '', customerId: customers[0]?.account.id ?? '' }, opsActor, start);
   const licenses: { id: string; key: string; productId: string }[] = [];
   const installations = Array.from({ length: 6 }, () => installationId());
   let now = start;
@@ -129,13 +129,14 @@ export async function playHistory(steps: readonly HistoryStep[], start: Date): P
         }
         case 'status': {
           const license = licenses[step.license % Math.max(1, licenses.length)];
-          if (license) await changeStatus({ table: table() }, { account: opsPrincipal, licenseId: license.id, action: step.action, now });
+          const stored = license && (await getLicense(table(), license.id));
+          if (stored) await changeStatus({ table: table() }, { account: opsPrincipal, actor: opsActor, license: stored, action: step.action, now });
           return;
         }
         case 'associate':
         case 'dissociate': {
           const input = { resellerId: resellers[step.reseller]?.account.id ?? '', customerId: customers[step.customer]?.account.id ?? '' };
-          await (step.kind === 'associate' ? associateCustomer({ table: table() }, input, now) : dissociateCustomer({ table: table() }, input, now));
+          await (step.kind === 'associate' ? associateCustomer({ table: table() }, input, opsActor, now) : dissociateCustomer({ table: table() }, input, opsActor, now));
           return;
         }
         case 'wait':
