@@ -6,7 +6,7 @@ import { catalog } from '#lib/platform/catalog.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { startTableStream } from '#dev/table-stream.js';
 import type { InstallationUsageDay, LicenseUsageDay } from '@license-activation/contract/schemas';
-import { call, newInstallation } from '../../support/api.js';
+import { call, eventFor, newInstallation, send } from '../../support/api.js';
 import { activateAt, at, dayMs, installationId } from '../../support/clocked.js';
 import { heartbeatReporting, startInsightsStream } from '../../support/insights.js';
 import { issueLicense, machine, registerCustomer } from '../../support/scenario.js';
@@ -145,6 +145,23 @@ describe('usage history', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('VALIDATION_FAILED');
     expect(answer.body.errors.map((error) => error.path)).toEqual([path]);
+  });
+
+  it('spends the proof of an installation reading its own history like any of its proofs: once, several at once, within its 20 a window', async () => {
+    const { key } = await authserverLicense();
+    const installation = await newInstallation();
+    expect((await call('activate', { installation, body: { key, productId: 'authserver', ...machine() } })).status).toBe(201);
+    const own = { installation, params: { installationId: installation.id } };
+    const event = await eventFor('getInstallationUsage', own);
+    expect((await send(event)).status).toBe(200);
+    expect(await send(event)).toMatchObject({ status: 401, body: { code: 'PROOF_REPLAYED' } });
+    // Reads at once write the same item: each is spent, those that lost a race on a fresh read.
+    expect((await Promise.all(Array.from({ length: 5 }, () => call('getInstallationUsage', own)))).map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    // The activation's proof and 6 reads so far: 13 more fill the window, shared with every route.
+    for (let read = 0; read < 13; read += 1) expect((await call('getInstallationUsage', own)).status).toBe(200);
+    expect(await call('getInstallationUsage', own)).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+    const heartbeat = await call('heartbeat', { ...own, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
+    expect(heartbeat).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
   });
 
   it("answers 404 for a license or installation the caller may not see", async () => {
