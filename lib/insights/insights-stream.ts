@@ -36,7 +36,7 @@ function changeOf(deps: InsightsDeps, record: DynamoDBRecord): (() => Promise<vo
       const key = sourceKeys.installation(installation.id);
       if (removed) return () => applySource(deps.table, key, installation.customerId, undefined);
       return async () => {
-        await applySource(deps.table, key, installation.customerId, installationContribution(deps.catalog, installation, source.clone));
+        await applySource(deps.table, key, installation.customerId, installationContribution(deps.catalog, installation));
         await applyInstallationDay(deps, installation);
       };
     }

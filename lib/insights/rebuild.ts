@@ -42,7 +42,7 @@ export async function rebuildInsights(deps: InsightsDeps): Promise<{ sources: nu
     const source = sourceItemOf(item);
     switch (source?.kind) {
       case 'installation':
-        contributions.set(sourceKeys.installation(source.installation.id), installationContribution(deps.catalog, source.installation, source.clone));
+        contributions.set(sourceKeys.installation(source.installation.id), installationContribution(deps.catalog, source.installation));
         break;
       case 'license':
         contributions.set(sourceKeys.license(source.license.id), licenseContribution(source.license));

@@ -12,7 +12,7 @@ import type { LicenseStatusChange } from '../data/usage.js';
  * once however many feeds keep them.
  */
 export type SourceItem =
-  | { readonly kind: 'installation'; readonly installation: InstallationRecord; readonly clone: unknown }
+  | { readonly kind: 'installation'; readonly installation: InstallationRecord }
   | { readonly kind: 'license'; readonly license: LicenseRecord }
   | { readonly kind: 'activation'; readonly event: AuditEvent }
   | { readonly kind: 'status-change'; readonly eventId: string; readonly licenseId: string; readonly change: LicenseStatusChange }
@@ -32,7 +32,7 @@ const statusAfter: Readonly<Record<string, LicenseStatusChange['status']>> = {
 export function sourceItemOf(item: Record<string, unknown>): SourceItem | undefined {
   const pk = String(item.pk);
   const sk = String(item.sk);
-  if (pk.startsWith(partitions.installation) && sk === 'INSTALLATION') return { kind: 'installation', installation: toInstallationRecord(item), clone: item.clone };
+  if (pk.startsWith(partitions.installation) && sk === 'INSTALLATION') return { kind: 'installation', installation: toInstallationRecord(item) };
   if (pk.startsWith(partitions.license) && sk === 'LICENSE') return { kind: 'license', license: toLicenseRecord(item) };
   if (pk.startsWith(partitions.license) && sk.startsWith('EVENT#')) {
     const event = item as unknown as AuditEvent;

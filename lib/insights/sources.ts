@@ -80,10 +80,10 @@ const add = (into: Record<string, number>, name: string, amount: number) => {
 };
 
 /**
- * An installation's contribution. `clone` is the attribute clone detection keeps on the installation
- * while a clone is detected (API.md §10); it counts in `clonesDetected`.
+ * An installation's contribution. While clone detection holds a second copy detected (API.md §10: its
+ * chain's `cloneDetectedAt`, until ops or an issuing reseller clear it), it counts in `clonesDetected`.
  */
-export function installationContribution(catalog: Catalog, installation: InstallationRecord, clone?: unknown): SourceContribution {
+export function installationContribution(catalog: Catalog, installation: InstallationRecord): SourceContribution {
   const product = productById(catalog, installation.productId);
   const token = newestTokenDecision(catalog, installation);
   const activeUsers = installation.usage?.activeUsers ?? 0;
@@ -98,7 +98,7 @@ export function installationContribution(catalog: Catalog, installation: Install
     add(counted, datedCounter(dated.lapse, 'n', dayOf(lapsesAt)), 1);
   }
   for (const reason of token.reasons) add(counted, counters.limited(reason), 1);
-  if (clone !== undefined && clone !== null) add(counted, counters.clones, 1);
+  if (installation.chain?.cloneDetectedAt !== undefined) add(counted, counters.clones, 1);
   if (installation.trial || installation.trialEndedAt) add(counted, datedCounter(dated.trialStart, 'n', dayOf(installation.trial?.startedAt ?? installation.createdAt)), 1);
   if (installation.trial) {
     add(counted, counters.trialsRunning, 1);

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { AccountPrincipal } from '#lib/auth/principal.js';
 import { isoWeekOf } from '#lib/insights/calendar.js';
 import type { Insights } from '@license-activation/contract/schemas';
 import { call } from '../../support/api.js';
-import { activateAt, at, dayMs, installationId } from '../../support/clocked.js';
+import { getInstallation } from '#lib/data/installations.js';
+import { installationDeps } from '#lib/installations/installation-deps.js';
+import { table } from '#lib/platform/dynamodb.js';
+import { activateAt, at, claimsOf, dayMs, heartbeatAt, installationId } from '../../support/clocked.js';
 import { heartbeatReporting, startInsightsStream, tickAt, trialAt } from '../../support/insights.js';
 import { createCustomerOf, createReseller, issueLicense, registerCustomer } from '../../support/scenario.js';
 import type { TestAccount } from '../../support/scenario.js';
@@ -180,5 +184,29 @@ describe('insights', () => {
     expect(reseller).toEqual((await insightsAs(c1.principal)).body.insights);
     expect(reseller.overSeats.map((entry) => entry.installationId)).toEqual([ids.i1, ids.i3]);
     expect((await insightsAs(r1.principal, c2.account.id)).status).toBe(404);
+  });
+
+  it('counts a clone detected by two copies heartbeating, and no longer once it is cleared; CLONE_DETECTED limits where the catalog says so', async () => {
+    const customer = await registerCustomer();
+    const scope = async () => (await insightsAs(customer.principal)).body.insights.installations;
+    const { key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId: 'modeler', type: 'server', quantity: 2 });
+    const id = installationId();
+    // Modeler's catalog entry says `clones: limit`. Both copies hold the activation's token; the original steps first.
+    const activated = await activateAt(D(12), id, { key });
+    const present = (now: Date, token: string) => heartbeatAt(now, id, installationDeps(), { chain: claimsOf(token).chain ?? '', idempotencyKey: randomUUID() });
+    const original = await present(at(D(12), 1000), activated.token);
+    await present(at(D(12), 61_000), activated.token);
+    await present(at(D(12), 62_000), original.token);
+    expect((await getInstallation(table(), id))?.chain?.cloneDetectedAt).toBeDefined();
+    await stream.settled();
+    expect(await scope()).toMatchObject({ total: 1, limited: { CLONE_DETECTED: 1 }, clonesDetected: 1 });
+
+    expect((await call('clearClone', { as: opsPrincipal, params: { installationId: id } })).status).toBe(200);
+    await stream.settled();
+    expect((await scope()).clonesDetected).toBe(0);
+    // Its newest token still says CLONE_DETECTED until the next one, which no longer does.
+    await heartbeatAt(at(D(12), 120_000), id);
+    await stream.settled();
+    expect(await scope()).toEqual(expect.objectContaining({ total: 1, limited: {}, clonesDetected: 0 }));
   });
 });

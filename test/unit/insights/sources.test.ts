@@ -38,13 +38,18 @@ describe('installationContribution', () => {
     });
   });
 
-  it('counts a detected clone (the `clone` attribute clone detection keeps) and its newest token\'s CLONE_DETECTED reason', () => {
-    const cloned = { ...installation, recentToken: { token: tokenWith({ mode: 'limited', limited: { reasons: ['CLONE_DETECTED'], restricted: [] }, seats: { users: 5, consumed: 7 }, licenses: [{ id: 'lic_1' }] }), rev: 4 } };
-    const item = { pk: 'INSTALLATION#inst-1', sk: 'INSTALLATION', ...cloned, clone: { detectedAt: '2026-03-04T09:00:00.000Z', forks: 2 } };
-    const source = sourceItemOf(item);
+  it("counts a detected clone (its chain's cloneDetectedAt, as clone detection keeps it in the item) and its newest token's CLONE_DETECTED reason", () => {
+    const chain = { head: 'head-2', issuedAt: '2026-03-04T09:00:00.000Z', replaced: ['head-1'], forks: 2 };
+    const cloned = {
+      ...installation,
+      chain: { ...chain, cloneDetectedAt: '2026-03-04T09:00:00.000Z' },
+      recentToken: { token: tokenWith({ mode: 'limited', limited: { reasons: ['CLONE_DETECTED'], restricted: [] }, seats: { users: 5, consumed: 7 }, licenses: [{ id: 'lic_1' }] }), rev: 4 },
+    };
+    const source = sourceItemOf({ pk: 'INSTALLATION#inst-1', sk: 'INSTALLATION', ...cloned });
     if (source?.kind !== 'installation') throw new TypeError('an installation item');
-    expect(installationContribution(referenceCatalog, source.installation, source.clone).counters).toMatchObject({ clones: 1, 'limited:CLONE_DETECTED': 1 });
-    expect(installationContribution(referenceCatalog, installation).counters).not.toHaveProperty('clones');
+    expect(installationContribution(referenceCatalog, source.installation).counters).toMatchObject({ clones: 1, 'limited:CLONE_DETECTED': 1 });
+    // Forks alone (owners' restores) and a cleared detection are no clone.
+    expect(installationContribution(referenceCatalog, { ...installation, chain }).counters).not.toHaveProperty('clones');
   });
 
   it("decides a license file's installation (no online token kept) as it was when it last changed", () => {
