@@ -6,7 +6,6 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
-import { insightsStreamChanges } from '#lib/insights/insights-stream.js';
 import { Catalog } from '@license-activation/contract/catalog-schema';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
@@ -17,7 +16,7 @@ import { ServiceFunction } from './constructs/service-function.js';
 import { TableStreamConsumer } from './constructs/table-stream-consumer.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
-import { functionNeeds, leadingKeyPatterns } from './function-permissions.js';
+import { functionNeeds, leadingKeyPatterns, streamConsumerNames } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
 import type { StageConfig } from './stage-config.js';
@@ -84,17 +83,12 @@ export class LicenseActivationStack extends Stack {
       webAclName: firewall.webAclName,
     });
 
-    // Usage history and insights, kept from the table's stream (docs/ARCHITECTURE.md): the consumer, and its
-    // clock's tick every minute, whose change carries the time through the stream when nothing else is written.
-    new TableStreamConsumer(this, 'InsightsStream', {
-      config,
-      name: 'insights-stream',
-      fn: functions['insights-stream'],
-      table: this.table,
-      changes: insightsStreamChanges,
-      maxLag: Duration.seconds(60),
-      alarmTopic: this.monitoring.alarmTopic,
-    });
+    // Each consumer of the table's stream (docs/ARCHITECTURE.md, "After a commit") behind its own event source mapping.
+    for (const name of streamConsumerNames) {
+      const { changes, maxLagSeconds } = functionNeeds[name].stream;
+      new TableStreamConsumer(this, `Stream-${name}`, { config, name, fn: functions[name], table: this.table, changes, maxLag: Duration.seconds(maxLagSeconds), alarmTopic: this.monitoring.alarmTopic });
+    }
+    // The insights clock's tick every minute, whose change carries the time through the stream when nothing else is written.
     new Rule(this, 'InsightsClockSchedule', {
       description: "Writes the insights clock's tick, so that figures move on with the days when nothing else is written",
       schedule: Schedule.rate(Duration.minutes(1)),

@@ -8,6 +8,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { StreamChanges } from '../function-permissions.js';
 import type { StageConfig } from '../stage-config.js';
 
 export interface TableStreamConsumerProps {
@@ -16,8 +17,8 @@ export interface TableStreamConsumerProps {
   readonly name: string;
   readonly fn: IFunction;
   readonly table: ITable;
-  /** The changes it is given, by their partitions' prefixes and by single items; the rest of the stream never invokes it. */
-  readonly changes: { readonly partitionPrefixes: readonly string[]; readonly items: readonly { readonly pk: string; readonly sk: string }[] };
+  /** The changes it is given; the rest of the stream never invokes it. */
+  readonly changes: StreamChanges;
   /** How late its figures may run, at most, before ops are told. */
   readonly maxLag: Duration;
   readonly alarmTopic: ITopic;

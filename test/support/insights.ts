@@ -19,12 +19,13 @@ import { createReseller, issueLicense, registerCustomer } from './scenario.js';
 import { scanTable } from './table-snapshot.js';
 
 /**
- * The insights consumer on this test file's table, as `npm start` runs it (dev/stream-consumers.ts),
- * stopped when the file ends. `settled()` waits until it has applied everything committed before.
+ * The stream's consumers on this test file's table, as `npm start` runs them (dev/stream-consumers.ts),
+ * or `consumers` instead, stopped when the file ends. `settled()` waits until they have applied
+ * everything committed before.
  */
-export async function startInsightsStream(consumers: StreamConsumer[] = streamConsumers()): Promise<TableStream> {
+export async function startInsightsStream(consumers?: StreamConsumer[]): Promise<TableStream> {
   // Every 100 ms: the whole suite shares one DynamoDB Local.
-  const stream = await startTableStream({ table: table(), consumers, idleDelayMs: 100 });
+  const stream = await startTableStream({ table: table(), consumers: consumers ?? (await streamConsumers()), idleDelayMs: 100 });
   afterAll(() => stream.stop());
   return stream;
 }

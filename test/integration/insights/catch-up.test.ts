@@ -17,7 +17,8 @@ import type { HistoryStep } from '../../support/insights.js';
 const folder = await mkdtemp(join(tmpdir(), 'insights-catch-up-'));
 const checkpointFile = join(folder, 'checkpoints.json');
 afterAll(() => rm(folder, { recursive: true, force: true }));
-const start = () => startTableStream({ table: table(), consumers: streamConsumers(), checkpointFile, idleDelayMs: 100 });
+const consumers = await streamConsumers();
+const start = () => startTableStream({ table: table(), consumers, checkpointFile, idleDelayMs: 100 });
 
 describe('a consumer down for an hour', () => {
   it('catches up from its checkpoint, and its figures converge on the ones recomputed from the table', async () => {

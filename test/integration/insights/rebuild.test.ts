@@ -10,7 +10,7 @@ import { derivedFigures, historyStep, playHistory, startInsightsStream } from '.
 // The consumer keeps the figures incrementally, from a stream that delivers at least once; the rebuild
 // recomputes them from the table. On any history they must be equal. This consumer crashes after
 // applying each batch the first time it is delivered, so every record is applied twice.
-const [insights] = streamConsumers() as [StreamConsumer];
+const [insights] = (await streamConsumers()) as [StreamConsumer];
 const delivered = new Set<string>();
 const crashing: StreamConsumer = {
   name: 'insights-crashing',

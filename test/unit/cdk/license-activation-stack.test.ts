@@ -10,7 +10,7 @@ import { problemType } from '@license-activation/contract/problem';
 import type { ErrorCode } from '@license-activation/contract/problem';
 import { routes } from '@license-activation/contract/routes';
 import { tableDefinition } from '#lib/data/table-definition.js';
-import { functionNeeds, leadingKeyPatterns } from '#cdk/function-permissions.js';
+import { functionNeeds, leadingKeyPatterns, streamConsumerNames } from '#cdk/function-permissions.js';
 import type { FunctionName } from '#cdk/function-permissions.js';
 
 /** A resource of the synthesized template, as far as these tests read it. */
@@ -46,7 +46,7 @@ function onlyResource(template: Template, type: string, properties: object = {})
 }
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
-const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets', 'insights-stream'];
+const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets', ...streamConsumerNames];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -209,10 +209,11 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     const tableStatementsOf = (name: string) =>
       statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:') && !streamReadActions.includes(action)));
 
-    it("lets only the stream consumer read the table's stream, and only that stream", () => {
+    it("lets only the stream's consumers read the table's stream, and only that stream", () => {
       const readers = allFunctionNames.filter((name) => actionsOf(name).includes('dynamodb:GetRecords'));
-      expect(readers).toEqual(['insights-stream']);
-      expect(resourcesOfAction('insights-stream', 'dynamodb:GetRecords')).toEqual([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }]);
+      expect(streamConsumerNames).toEqual(['insights-stream']);
+      expect(readers).toEqual([...streamConsumerNames]);
+      for (const name of streamConsumerNames) expect(resourcesOfAction(name, 'dynamodb:GetRecords')).toEqual([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }]);
     });
 
     it.each(allFunctionNames)('limits %s to the table partitions it owns (dynamodb:LeadingKeys), for every table action', (name) => {
@@ -510,6 +511,28 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
   });
 
+  describe("the table's stream", () => {
+    it.each(streamConsumerNames)("puts %s behind an event source mapping of its own: only the changes its needs name, partial batch answers, bisection, bounded retries, then a queue", (name) => {
+      const [functionId] = functionOf(name);
+      const mappings = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping')).filter((mapping) => JSON.stringify(mapping.Properties.FunctionName).includes(`"${functionId}"`));
+      expect(mappings).toHaveLength(1);
+      const { changes } = functionNeeds[name].stream;
+      expect(mappings[0]?.Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+        FilterCriteria: { Filters: [changes.partitionPrefixes, ...changes.items].map(() => ({ Pattern: expect.any(String) })) },
+      });
+      const patterns = JSON.stringify(mappings[0]?.Properties.FilterCriteria);
+      for (const prefix of changes.partitionPrefixes) expect(patterns).toContain(prefix);
+      for (const item of changes.items) expect(patterns).toContain(item.sk);
+    });
+  });
+
   describe('scheduled jobs', () => {
     it('gives expired licenses\' budgets back every hour, well within the 24 hours of API.md §8', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -523,8 +546,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('sends every alarm to the alarm topic', () => {
       const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
       const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-      // + the trials anomaly alarm, and the insights consumer's lag and set-aside records
-      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1 + 2);
+      // + the trials anomaly alarm, and each stream consumer's lag and set-aside records
+      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1 + 2 * streamConsumerNames.length);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
