@@ -31,6 +31,8 @@ export class LicenseActivationStack extends Stack {
   readonly keys: KeyMaterial;
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly api: LicenseApi;
+  /** Alarms and the dashboard, in a nested stack: an alarm per function and failure takes room the stage needs under 500 resources. */
+  readonly monitoringStack: NestedStack;
   readonly monitoring: Monitoring;
   readonly directory: UserDirectory;
   /** The site, in a nested stack: a template holds at most 500 resources, and the rest of the stage needs its room. */
@@ -75,7 +77,8 @@ export class LicenseActivationStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage, siteOriginSecret: this.siteOriginSecret });
-    this.monitoring = new Monitoring(this, 'Monitoring', {
+    this.monitoringStack = new NestedStack(this, 'MonitoringStack', { description: `The alarms and dashboard of license-activation-${config.stage}` });
+    this.monitoring = new Monitoring(this.monitoringStack, 'Monitoring', {
       config,
       restApi: this.api.restApi,
       functions,

@@ -543,23 +543,33 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('monitoring', () => {
+    // Alarms and the dashboard live in a nested stack of their own; the stream consumers' alarms stay beside their mappings.
+    let monitoring: Template;
+    beforeAll(() => {
+      monitoring = Template.fromStack(stack.monitoringStack);
+    });
+
     it('sends every alarm to the alarm topic', () => {
-      const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
-      const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-      // + the trials anomaly alarm, and each stream consumer's lag and set-aside records
-      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1 + 2 * streamConsumerNames.length);
+      const [topicId] = onlyResource(monitoring, 'AWS::SNS::Topic');
+      const alarms = Object.values(resources(monitoring, 'AWS::CloudWatch::Alarm'));
+      // + the trials anomaly alarm
+      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      // Each stream consumer's lag and set-aside records, to the same topic (the nested stack's output).
+      const consumerAlarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
+      expect(consumerAlarms).toHaveLength(2 * streamConsumerNames.length);
+      for (const alarm of consumerAlarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/MonitoringStack.*Outputs\..*AlarmTopic/);
     });
 
     it.each(['api-5xx-rate', 'api-latency-p99', 'table-throttles', 'table-system-errors', 'kms-failures', 'activate-errors', 'activate-throttles'])(
       'has the %s alarm',
       (name) => {
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-${name}` });
+        monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-${name}` });
       },
     );
 
     it('alarms on the signing and secret box failures the functions count, with no log metric filter', () => {
-      const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-kms-failures` });
+      const [, alarm] = onlyResource(monitoring, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-kms-failures` });
       const queried = (alarm.Properties.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown } } }[])
         .flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
       expect(queried).toEqual(
@@ -570,11 +580,12 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         })),
       );
       expect(resources(template, 'AWS::Logs::MetricFilter')).toEqual({});
+      expect(resources(monitoring, 'AWS::Logs::MetricFilter')).toEqual({});
     });
 
     it('alarms on TrialsStarted above its anomaly band, to the alarm topic', () => {
-      const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-trials-started-anomaly` });
-      const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
+      const [, alarm] = onlyResource(monitoring, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-trials-started-anomaly` });
+      const [topicId] = onlyResource(monitoring, 'AWS::SNS::Topic');
       expect(alarm.Properties).toMatchObject({
         ComparisonOperator: 'GreaterThanUpperThreshold',
         ThresholdMetricId: 'band',
@@ -587,7 +598,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
 
     it('builds the stage dashboard and outputs what ops need', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
+      monitoring.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
         ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId'],
       );
@@ -603,7 +614,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
 
     it('keeps every template well inside the 500 resources CloudFormation allows', () => {
-      const counts = [template, site].map((one) => Object.keys(one.toJSON().Resources as object).length);
+      const counts = [template, site, Template.fromStack(stack.monitoringStack)].map((one) => Object.keys(one.toJSON().Resources as object).length);
       expect(Math.max(...counts)).toBeLessThan(470);
     });
 
@@ -715,8 +726,8 @@ describe('LicenseActivationStack (context)', () => {
   });
 
   it('subscribes the alarm email to the alarm topic when one is given', () => {
-    const { template } = synthesize('dev', { alarmEmail: 'ops@example.com' });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const { stack } = synthesize('dev', { alarmEmail: 'ops@example.com' });
+    Template.fromStack(stack.monitoringStack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
   it('refuses a KMS alias among the published keys', () => {
