@@ -4,6 +4,7 @@ import type { InstallationRecord } from '#lib/data/installations.js';
 import { isUtcDate } from '@license-activation/contract/insights-requests';
 import { addDays, isoWeekOf, mondayOf } from '#lib/insights/calendar.js';
 import { installationContribution, licenseContribution } from '#lib/insights/sources.js';
+import { keys } from '#lib/data/keys.js';
 import { sourceItemOf } from '#lib/insights/source-items.js';
 
 /** A token as this service signs it, but unsigned: the consumer reads only its claims. */
@@ -76,6 +77,64 @@ describe('licenseContribution', () => {
     ['an edition license, without seats', { ...license, productId: 'vault', type: 'edition' as const }, { 'licenses:active:vault': 1 }],
   ])('counts %s', (_, record, counters) => {
     expect(licenseContribution(record)).toEqual({ customerId: 'acc_c1', counters });
+  });
+});
+
+describe('sourceItemOf', () => {
+  const at = '2026-03-04T10:00:00.000Z';
+  const person = { kind: 'person', id: 'sub-1', name: 'it@customer.example' } as const;
+  /** An event as its license's feed keeps it (lib/data/events.ts), its actor as integrate names actors. */
+  const inLicenseFeed = (type: string, extra: Record<string, unknown> = {}) => ({
+    pk: keys.eventFeed.license('lic_1'),
+    sk: keys.event('evt_1'),
+    entity: 'event',
+    id: 'evt_1',
+    type,
+    createdAt: at,
+    actor: person,
+    customerId: 'acc_c1',
+    licenseId: 'lic_1',
+    ...extra,
+  });
+
+  it("counts an activation whoever made it (a person through a membership here), and the status a license's event leaves", () => {
+    expect(sourceItemOf(inLicenseFeed('activation.created', { installationId: 'inst-1' }))).toMatchObject({ kind: 'activation', event: { id: 'evt_1', customerId: 'acc_c1', actor: person } });
+    expect(sourceItemOf(inLicenseFeed('license.suspended'))).toEqual({ kind: 'status-change', eventId: 'evt_1', licenseId: 'lic_1', change: { at, status: 'suspended' } });
+  });
+
+  it.each([
+    'activation.released',
+    'activation.expired',
+    'authorization.approved',
+    'installation.forked',
+    'installation.clone_detected',
+    'installation.clone_cleared',
+    'member.added',
+    'member.accepted',
+    'api_key.created',
+  ])('ignores %s in a license feed', (type) => {
+    expect(sourceItemOf(inLicenseFeed(type))).toBeUndefined();
+  });
+
+  const member = { entity: 'member', id: 'mem_1', accountId: 'acc_c1', accountKind: 'customer', email: 'it@customer.example', role: 'member', createdAt: at };
+  it.each([
+    ['an invitation under its account', { ...keys.member('acc_c1', 'mem_1'), ...member, status: 'invited' }],
+    ['an invitation under its email', { ...keys.membershipOfEmail('it@customer.example', 'acc_c1'), ...member, status: 'invited' }],
+    ['an accepted membership under its account', { ...keys.member('acc_c1', 'mem_1'), ...member, status: 'active', personId: 'sub-1' }],
+    ['an accepted membership under its person', { ...keys.membershipOfPerson('sub-1', 'acc_c1'), ...member, status: 'active', personId: 'sub-1' }],
+    ["an email's pending invitations", { ...keys.invitationsOfEmail('it@customer.example'), pending: 1 }],
+    ["an account's owners", { ...keys.owners('acc_c1'), count: 1 }],
+    ["an account's API key", { ...keys.accountApiKey('acc_c1', 'key_1'), id: 'key_1' }],
+    ["an account's API key count", { ...keys.apiKeyCount('acc_c1'), count: 1 }],
+    ["an account's event", { pk: keys.eventFeed.account('acc_c1'), sk: keys.event('evt_2'), type: 'api_key.revoked', actor: person }],
+    ["an installation's proof ledger", { ...keys.proofLedger('inst-1'), recentProofs: {}, rev: 0 }],
+    ["an installation's failed key activations", { ...keys.keyFailures('inst-1') }],
+  ])('ignores %s', (_, item) => {
+    expect(sourceItemOf(item)).toBeUndefined();
+  });
+
+  it('reads an association from its item, whichever way it was made', () => {
+    expect(sourceItemOf({ ...keys.association('acc_r1', 'acc_c1'), resellerId: 'acc_r1', customerId: 'acc_c1', createdAt: at })).toEqual({ kind: 'association', resellerId: 'acc_r1', customerId: 'acc_c1' });
   });
 });
 
