@@ -1,7 +1,8 @@
 import { api } from '../api/client';
 import type { License, Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
-import { allPages, CsvExport } from './csv-export';
+import { fetchAllPages } from '../lists/pages';
+import { CsvExport } from './csv-export';
 import type { CsvColumn } from './csv-export';
 
 const licenseColumns = (customerName: ReadonlyMap<string, string>): CsvColumn<License>[] => [
@@ -27,7 +28,7 @@ export function LicensesCsvExport({ customerId, customerName }: { customerId: st
       filename="licenses.csv"
       columns={licenseColumns(customerName)}
       load={() =>
-        allPages(async (cursor) =>
+        fetchAllPages(async (cursor) =>
           unwrap(await api.GET('/v1/licenses', { params: { query: { limit: 100, ...(customerId ? { customerId } : {}), ...(cursor ? { cursor } : {}) } } })),
         )
       }
@@ -59,7 +60,7 @@ export function InstallationsCsvExport({ licenseId }: { licenseId: string }) {
       filename={`installations-${licenseId}.csv`}
       columns={installationColumns}
       load={() =>
-        allPages(async (cursor) =>
+        fetchAllPages(async (cursor) =>
           unwrap(await api.GET('/v1/licenses/{licenseId}/installations', { params: { path: { licenseId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
         )
       }

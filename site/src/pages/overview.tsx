@@ -4,11 +4,12 @@ import { api } from '../api/client';
 import type { License, Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
-import { allPages } from '../components/csv-export';
-import { describeLicense } from '../components/status';
+import { DataTable } from '../components/data-table';
+import { describeLicense } from '../components/license-words';
 import { Empty, ErrorMessage, formatDate, formatTime, Loading, PageTitle } from '../components/ui';
 import { Chart } from '../components/usage-charts';
 import { useLoad } from '../components/use-load';
+import { fetchAllPages } from '../lists/pages';
 
 type Insights = Schemas['Insights'];
 const dayMs = 24 * 60 * 60 * 1000;
@@ -41,44 +42,36 @@ function Tiles({ insights }: { insights: Insights }) {
   );
 }
 
+type OverSeat = Insights['overSeats'][number];
+
 function OverSeats({ insights }: { insights: Insights }) {
   if (insights.overSeats.length === 0) return <Empty>No installation reports more users than its seats.</Empty>;
   return (
-    <div className="table-scroll">
-      <table>
-        <caption className="visually-hidden">Installations over their seats, largest excess first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Installation</th>
-            <th scope="col">Licenses</th>
-            <th scope="col">Users / seats</th>
-            <th scope="col">Over by</th>
-          </tr>
-        </thead>
-        <tbody>
-          {insights.overSeats.map((over) => (
-            <tr key={over.installationId}>
-              <td>
-                <Link to={`/installations/${over.installationId}`}>{over.installationId.slice(0, 12)}…</Link>
-              </td>
-              <td className="links">
-                {over.licenseIds.length === 0
-                  ? '—'
-                  : over.licenseIds.map((licenseId) => (
-                      <Link key={licenseId} to={`/licenses/${licenseId}`}>
-                        {licenseId}
-                      </Link>
-                    ))}
-              </td>
-              <td>
-                {over.activeUsers} / {over.seatsLicensed}
-              </td>
-              <td>{over.activeUsers - over.seatsLicensed}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable<OverSeat>
+      caption="Installations over their seats, largest excess first"
+      rows={insights.overSeats}
+      rowKey={(over) => over.installationId}
+      columns={[
+        { header: 'Installation', cell: (over) => <Link to={`/installations/${over.installationId}`}>{over.installationId.slice(0, 12)}…</Link> },
+        {
+          header: 'Licenses',
+          cell: (over) =>
+            over.licenseIds.length === 0 ? (
+              '—'
+            ) : (
+              <span className="links">
+                {over.licenseIds.map((licenseId) => (
+                  <Link key={licenseId} to={`/licenses/${licenseId}`}>
+                    {licenseId}
+                  </Link>
+                ))}
+              </span>
+            ),
+        },
+        { header: 'Users / seats', cell: (over) => `${over.activeUsers} / ${over.seatsLicensed}` },
+        { header: 'Over by', cell: (over) => over.activeUsers - over.seatsLicensed },
+      ]}
+    />
   );
 }
 
@@ -86,7 +79,7 @@ function OverSeats({ insights }: { insights: Insights }) {
 function Expiring({ asOf }: { asOf: string }) {
   const { membership } = useSession();
   const licenses = useLoad(
-    async () => allPages(async (cursor) => unwrap(await api.GET('/v1/licenses', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))),
+    async () => fetchAllPages(async (cursor) => unwrap(await api.GET('/v1/licenses', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))),
     [membership?.account.id],
   );
   const soon = useMemo(() => {
