@@ -212,5 +212,22 @@ export function formatReport(results: BenchResults): string {
       ),
     );
   }
+  if (results.insights) {
+    const { reads, consumer } = results.insights;
+    sections.push(
+      table(
+        'GET /v1/insights: the reads of one answer, by vendor size and scope (read units billed by the published rules)',
+        ['installations', 'scope', 'commands', 'round trips', 'items read', 'read units', 'ms (DynamoDB Local)'],
+        Object.entries(reads).flatMap(([size, scopes]) =>
+          Object.entries(scopes).map(([scope, read]) => [size, scope, String(read.commands), String(read.roundTrips), String(read.items), fixed(read.readUnits, 1), fixed(read.ms, 1)]),
+        ),
+      ),
+      table(
+        'The insights consumer, per heartbeat record (its counters in the vendor, customer and reseller scopes; its day and its license day)',
+        ['heartbeats', 'commands', 'items written', 'ms (DynamoDB Local)'],
+        [[String(consumer.heartbeats), fixed(consumer.commandsPerHeartbeat, 1), fixed(consumer.itemsWrittenPerHeartbeat, 1), fixed(consumer.msPerHeartbeat, 1)]],
+      ),
+    );
+  }
   return sections.join('\n');
 }

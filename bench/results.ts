@@ -4,6 +4,7 @@ import type { ClientSize } from './client-size.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { OperationCpu } from './cpu.js';
 import type { FreshStart } from './fresh-start.js';
+import type { InsightsBench } from './insights.js';
 import type { OperationLatency } from './latency.js';
 import type { ProbePair, ProbeSubject } from './probe.js';
 import type { Spread } from './stats.js';
@@ -81,4 +82,5 @@ export interface BenchResults {
   readonly profiles?: Record<string, ProfileSummary>;
   readonly freshStart?: FreshStart;
   readonly clientSize?: ClientSize;
+  readonly insights?: InsightsBench;
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: how fast the service is, each figure beside the floor it cannot beat. Prints a
  * table and writes bench/results.json; docs/PERFORMANCE.md reads the figures. `--quick` runs each
  * part briefly (to check the bench itself, not to quote); `--only=cold-start,latency,calls,cpu,throughput,
- * probe,profile,fresh-start,client-size` runs some parts; `--out=FILE` writes the results there instead. The HTTP figures come from `npm start` in a process
+ * probe,profile,fresh-start,client-size,insights` runs some parts; `--out=FILE` writes the results there instead. The HTTP figures come from `npm start` in a process
  * of its own, driven from the worker (another process) as an installation would drive it.
  */
 import { fork } from 'node:child_process';
@@ -23,6 +23,7 @@ import { formatReport } from './report.js';
 import type { BenchResults, BenchSettings, ColdStartResult, ThroughputResult } from './results.js';
 import { spread } from './stats.js';
 import { measureClientSize } from './client-size.js';
+import { benchInsights } from './insights.js';
 import { summarizeProfile } from './cpu-profile.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import { processTreeCpuMs, startServed } from './served.js';
@@ -32,7 +33,7 @@ import type { ThroughputRun } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
 const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'probe', 'profile', 'fresh-start'] as const;
-type Part = 'cold-start' | 'client-size' | (typeof servicePartNames)[number];
+type Part = 'cold-start' | 'client-size' | 'insights' | (typeof servicePartNames)[number];
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length).split(',');
@@ -250,6 +251,8 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     AWS_REGION: 'us-east-1',
     // What DPoP proofs name as htu, in-process and over HTTP alike (npm start's port is only known once it listens).
     PUBLIC_BASE_URL: 'https://licenses.bench.example',
+    // On AWS the stream's consumers are functions of their own: the service is measured without them (the insights part measures them).
+    STREAM_CONSUMERS: 'off',
   };
   try {
     const worker = await startWorker({
@@ -293,6 +296,18 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
   }
 }
 
+// ---------------------------------------------------------------- usage history and insights
+
+/** The insights read for vendors of 100 and 10,000 installations (`--quick`: 1,000), and the consumer's work. */
+async function insightsPart(): Promise<NonNullable<BenchResults['insights']>> {
+  const dynamodb = await startDynamodbLocal();
+  try {
+    return await benchInsights(dynamodb.endpoint, quick ? [100, 1000] : [100, 10_000]);
+  } finally {
+    await dynamodb.stop();
+  }
+}
+
 // ---------------------------------------------------------------- report
 
 const results: BenchResults = {
@@ -302,6 +317,7 @@ const results: BenchResults = {
   ...(runs('cold-start') ? { coldStart: await coldStarts() } : {}),
   ...(servicePartNames.some(runs) ? await serviceParts() : {}),
   ...(runs('client-size') ? { clientSize: await measureClientSize(repositoryRoot) } : {}),
+  ...(runs('insights') ? { insights: await insightsPart() } : {}),
 };
 const out = process.argv.find((argument) => argument.startsWith('--out='))?.slice('--out='.length) ?? join(repositoryRoot, 'bench/results.json');
 await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,9 +1,10 @@
 import type { routes } from '@license-activation/contract/routes';
 import { partitions } from '#lib/data/keys.js';
 import type { Partition } from '#lib/data/keys.js';
+import { insightsStreamChanges } from '#lib/insights/insights-stream.js';
 
-/** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
-export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets';
+/** Every Lambda function of the service: one per `function` of the route table, the API key authorizer, the scheduled job and the stream consumers. */
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets' | 'insights-stream';
 
 /** What a function may touch. Anything not listed here, it may not. */
 export interface TableNeeds {
@@ -27,6 +28,20 @@ export interface FunctionNeeds {
   readonly userDirectory?: true;
   /** `SITE_URL`, for the functions that tell where people enter user codes. */
   readonly siteUrl?: true;
+  /** A consumer of the table's change stream (docs/ARCHITECTURE.md, "After a commit"): what it is given, and how late it may run. */
+  readonly stream?: StreamNeeds;
+}
+
+/** The changes of the table a stream consumer is given (on AWS, its event source mapping's filters): whole partitions by prefix, and single items. */
+export interface StreamChanges {
+  readonly partitionPrefixes: readonly string[];
+  readonly items: readonly { readonly pk: string; readonly sk: string }[];
+}
+
+export interface StreamNeeds {
+  readonly changes: StreamChanges;
+  /** How late it may apply the stream before ops are told (its lag alarm). */
+  readonly maxLagSeconds: number;
 }
 
 /**
@@ -64,9 +79,23 @@ export const functionNeeds = {
   'list-budgets': { table: { access: 'RO', partitions: ['account', 'person', 'budget'] } },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
   'return-budgets': { table: { access: 'RW', partitions: ['license', 'budget', 'budgetExpiries'] } },
+  /** RW for the proof an installation spends reading its own usage: into its installation item (or its proof ledger). */
+  'usage-insights': { table: { access: 'RW', partitions: ['account', 'apiKey', 'person', 'license', 'installation', 'insights', 'usage'] }, userDirectory: true },
+  /** The stream consumer that keeps usage history and insights: it reads only the records it is given. */
+  'insights-stream': { table: { access: 'RW', partitions: ['insights', 'usage'] }, stream: { changes: insightsStreamChanges, maxLagSeconds: 60 } },
 } as const satisfies Record<FunctionName, FunctionNeeds>;
 
 export const functionNames = Object.keys(functionNeeds) as FunctionName[];
+
+/**
+ * The consumers of the table's change stream: the functions whose needs say `stream`. The stack puts each
+ * behind its own event source mapping (cdk/constructs/table-stream-consumer.ts) and `npm start` runs each on
+ * the local stream (dev/stream-consumers.ts): a consumer is added by its `stream` line above, nowhere else.
+ */
+export type StreamConsumerName = { [N in FunctionName]: (typeof functionNeeds)[N] extends { readonly stream: StreamNeeds } ? N : never }[FunctionName];
+
+const consumesStream = (name: FunctionName): name is StreamConsumerName => 'stream' in functionNeeds[name];
+export const streamConsumerNames: readonly StreamConsumerName[] = functionNames.filter(consumesStream);
 
 /** The `dynamodb:LeadingKeys` patterns of a set of partitions: a prefix ending in `#` matches its ids, others exactly. */
 export function leadingKeyPatterns(names: readonly Partition[]): string[] {

@@ -13,9 +13,10 @@ import { LicenseSite } from './constructs/license-site.js';
 import { LicenseTable } from './constructs/license-table.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ServiceFunction } from './constructs/service-function.js';
+import { TableStreamConsumer } from './constructs/table-stream-consumer.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
-import { functionNeeds, leadingKeyPatterns } from './function-permissions.js';
+import { functionNeeds, leadingKeyPatterns, streamConsumerNames } from './function-permissions.js';
 import type { FunctionName, FunctionNeeds } from './function-permissions.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
 import type { StageConfig } from './stage-config.js';
@@ -30,6 +31,8 @@ export class LicenseActivationStack extends Stack {
   readonly keys: KeyMaterial;
   readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
   readonly api: LicenseApi;
+  /** Alarms and the dashboard, in a nested stack: an alarm per function and failure takes room the stage needs under 500 resources. */
+  readonly monitoringStack: NestedStack;
   readonly monitoring: Monitoring;
   readonly directory: UserDirectory;
   /** The site, in a nested stack: a template holds at most 500 resources, and the rest of the stage needs its room. */
@@ -74,12 +77,25 @@ export class LicenseActivationStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage, siteOriginSecret: this.siteOriginSecret });
-    this.monitoring = new Monitoring(this, 'Monitoring', {
+    this.monitoringStack = new NestedStack(this, 'MonitoringStack', { description: `The alarms and dashboard of license-activation-${config.stage}` });
+    this.monitoring = new Monitoring(this.monitoringStack, 'Monitoring', {
       config,
       restApi: this.api.restApi,
       functions,
       table: this.table,
       webAclName: firewall.webAclName,
+    });
+
+    // Each consumer of the table's stream (docs/ARCHITECTURE.md, "After a commit") behind its own event source mapping.
+    for (const name of streamConsumerNames) {
+      const { changes, maxLagSeconds } = functionNeeds[name].stream;
+      new TableStreamConsumer(this, `Stream-${name}`, { config, name, fn: functions[name], table: this.table, changes, maxLag: Duration.seconds(maxLagSeconds), alarmTopic: this.monitoring.alarmTopic });
+    }
+    // The insights clock's tick every minute, whose change carries the time through the stream when nothing else is written.
+    new Rule(this, 'InsightsClockSchedule', {
+      description: "Writes the insights clock's tick, so that figures move on with the days when nothing else is written",
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(functions['insights-stream'], { retryAttempts: 2 })],
     });
 
     this.siteStack = new NestedStack(this, 'SiteStack', { description: `The license site of license-activation-${config.stage}` });

@@ -1,19 +1,27 @@
 import { table } from '#lib/platform/dynamodb.js';
 import { returnExpiredBudgets } from '#lib/licenses/budgets.js';
+import { insightsClockTick } from './stream-consumers.js';
 
-/** How often `npm start` runs the jobs an EventBridge schedule runs on AWS (the same interval). */
+/** How often `npm start` runs the jobs an EventBridge schedule runs on AWS (the same intervals). */
 export const scheduledJobIntervalMs = 60 * 60 * 1000;
+export const insightsTickIntervalMs = 60 * 1000;
 
 /**
- * The scheduled jobs of the AWS stack, on a timer: once at start, then every hour. A failed run is
- * reported and left to the next one, like a scheduled Lambda's.
+ * The scheduled jobs of the AWS stack, on timers: once at start, then at their interval (hourly: the
+ * budgets of expired licenses; every minute: the insights clock's tick). A failed run is reported and
+ * left to the next one, like a scheduled Lambda's.
  */
-export function startScheduledJobs(intervalMs = scheduledJobIntervalMs): { stop(): void } {
-  const run = () => {
-    returnExpiredBudgets({ table: table() }, new Date()).catch((error: unknown) => console.error('returning expired budgets failed:', error));
-  };
-  run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+export function startScheduledJobs(): { stop(): void } {
+  const jobs = [
+    { intervalMs: scheduledJobIntervalMs, what: 'returning expired budgets', run: () => returnExpiredBudgets({ table: table() }, new Date()) },
+    { intervalMs: insightsTickIntervalMs, what: "the insights clock's tick", run: insightsClockTick },
+  ];
+  const timers = jobs.map(({ intervalMs, what, run }) => {
+    const once = () => void run().catch((error: unknown) => console.error(`${what} failed:`, error));
+    once();
+    const timer = setInterval(once, intervalMs);
+    timer.unref();
+    return timer;
+  });
+  return { stop: () => timers.forEach((timer) => clearInterval(timer)) };
 }

@@ -13,6 +13,7 @@ import { ensureLocalUserPool, startCognitoLocal } from '#dev/cognito-local.js';
 import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
+import { startStreamConsumers } from '#dev/stream-consumers.js';
 import { ensureTable } from '#dev/ensure-table.js';
 import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
@@ -96,6 +97,7 @@ console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, 
 await ensureTable(table());
 
 const jobs = startScheduledJobs();
+const stream = await startStreamConsumers(dataDir);
 console.log(`listening on ${baseUrl}`);
 
 /** How long requests in flight may take to finish once Ctrl-C is pressed; then every connection is closed. */
@@ -106,6 +108,7 @@ async function shutDown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   jobs.stop();
+  await stream.stop();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   // A browser tab keeps sockets open, some that never carried a request: close() alone would wait for them.

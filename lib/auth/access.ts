@@ -277,6 +277,11 @@ export const routeAccess = {
   restoreInstallation: { rule: 'restoreInstallation', id: ({ params }) => params.installationId },
   clearClone: { rule: 'clearClone', id: ({ params }) => params.installationId },
   listBudgets: { rule: 'seeBudgets', id: ({ params }) => params.resellerId },
+  // Usage history (API.md §11): whoever may read the license or the installation (the installation itself by its proof).
+  getLicenseUsage: { rule: 'seeLicense', id: ({ params }) => params.licenseId },
+  getInstallationUsage: { rule: 'seeInstallation', id: ({ params }) => params.installationId },
+  // Insights: the caller's own scope, or the one customer `customerId` names among those it may see.
+  getInsights: { rule: 'seeCustomer', id: ({ query }) => query.customerId, optional: true },
   getMe: anyone,
   // Only a verified email binds a person to an account; which invitation its email holds is the domain's (404).
   createMyAccount: { rule: 'verifiedPerson' },

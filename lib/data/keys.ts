@@ -28,6 +28,10 @@ export const partitions = {
   licensesOfCustomer: 'CUSTOMER#',
   /** gsi2: every license. */
   allLicenses: 'LICENSES',
+  /** Insights per scope (the vendor, a customer, a reseller), kept from the change stream (lib/insights/). */
+  insights: 'INSIGHTS#',
+  /** Daily usage history of installations and licenses, kept from the change stream (lib/insights/). */
+  usage: 'USAGE#',
 } as const;
 export type Partition = keyof typeof partitions;
 /** The partitions of per-source daily counters. */
@@ -92,6 +96,16 @@ export const keys = {
   },
   event: (eventId: string) => `EVENT#${eventId}`,
   eventPrefix: 'EVENT#',
+  /** One scope's insights (`VENDOR`, `CUSTOMER#<id>`, `RESELLER#<id>`): counters, what each source added, the over-seats index. */
+  insightsScope: (scope: string) => `${partitions.insights}${scope}`,
+  /** The consumer's clock: the scheduled tick, and how far it has applied the stream (`asOf`). */
+  insightsClock: `${partitions.insights}CLOCK`,
+  /** An installation's or a license's day of usage history (`date` as YYYY-MM-DD). */
+  installationUsageDay: (installationId: string, date: string) => ({ pk: `${partitions.usage}INSTALLATION#${installationId}`, sk: `DAY#${date}` }),
+  licenseUsageDay: (licenseId: string, date: string) => ({ pk: `${partitions.usage}LICENSE#${licenseId}`, sk: `DAY#${date}` }),
+  /** A license's status changes (from its events), which give the seats it granted each day. */
+  licenseStatusHistory: (licenseId: string) => ({ pk: `${partitions.usage}LICENSE#${licenseId}`, sk: 'STATUS' }),
+  usageDayPrefix: 'DAY#',
 } as const;
 
 /**

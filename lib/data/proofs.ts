@@ -7,6 +7,7 @@ import { batchGet, mapKey } from './batch-get.js';
 import { approvalUpdate } from './device-authorizations.js';
 import { installationPut, toInstallationRecord } from './installations.js';
 import { keys } from './keys.js';
+import { transactWrite } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 import type { InstallationRecord } from './installations.js';
 
@@ -144,6 +145,16 @@ export function spendProofAside(table: Table, proof: DpopProofUse, place: ProofP
     },
     { ConditionCheck: { TableName: table.name, Key: keys.installation(proof.installation.id), ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
+}
+
+/**
+ * Spends the DPoP proof of a request that only reads (an installation reading its own usage history)
+ * where `spendProofAside` puts it, in a transaction of its own: `changed` when the installation item or
+ * its ledger moved on since `place` was read (read it again and retry). The first attempt may take the
+ * installation item its route's access decision read, so that the request pays no extra read.
+ */
+export async function spendReadProof(table: Table, proof: DpopProofUse, place: ProofPlace, now: Date): Promise<'spent' | 'changed'> {
+  return (await transactWrite(table, spendProofAside(table, proof, place, now))).ok ? 'spent' : 'changed';
 }
 
 /** The answer to a proof that was already spent. */

@@ -29,12 +29,16 @@ function decision(claims: LicenseTokenClaims): Record<string, unknown> {
   return { ...kept, seats: { users: claims.seats.users } };
 }
 
+/** The claims of a token this service signed, decoded without verifying it. */
+export function claimsOfToken(token: string): LicenseTokenClaims {
+  return decodeSegment(token.split('.')[1]) as unknown as LicenseTokenClaims;
+}
+
 /** The installation's recent online token, header and claims decoded (it was signed by this service). */
 function recentOf(installation: InstallationRecord): { token: string; kid: unknown; claims: LicenseTokenClaims; sameRevision: boolean } | undefined {
   const recent = installation.recentToken;
   if (!recent) return undefined;
-  const [header, payload] = recent.token.split('.');
-  return { token: recent.token, kid: decodeSegment(header).kid, claims: decodeSegment(payload) as unknown as LicenseTokenClaims, sameRevision: recent.rev === installation.rev };
+  return { token: recent.token, kid: decodeSegment(recent.token.split('.')[0]).kid, claims: claimsOfToken(recent.token), sameRevision: recent.rev === installation.rev };
 }
 
 /** Whether the installation's recent token decides exactly what `fresh` decides: nothing changed since. */

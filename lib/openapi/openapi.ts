@@ -131,6 +131,13 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['LicenseInstallation', LicenseInstallation, 'An installation holding a license, and the mode its license token gives it now.'],
   ['LicenseInstallationPage', LicenseInstallationPage, 'One page of the installations holding a license.'],
   ['TokenResult', TokenResult, 'A license token.'],
+  ['LicenseUsageDay', people.LicenseUsageDay, 'A day of a license\'s usage.'],
+  ['InstallationUsageDay', people.InstallationUsageDay, 'A day of an installation\'s usage.'],
+  ['LicenseUsage', people.LicenseUsage, 'A license\'s usage, day by day.'],
+  ['InstallationUsage', people.InstallationUsage, 'An installation\'s usage, day by day.'],
+  ['OverSeat', people.OverSeat, 'An installation whose latest report exceeds the seats its token granted.'],
+  ['Insights', people.Insights, 'The figures of a scope: licenses, installations, trials (ops), seats, over-seats, weeks, products.'],
+  ['InsightsResult', people.InsightsResult, 'The figures of a scope.'],
   ['TrialResult', TrialResult, 'The installation on trial and its license token.'],
   ['ActivationResult', ActivationResult, 'The activation, the installation and its new license token.'],
   ['InstallationResult', InstallationResult, 'The installation and a fresh license token.'],
@@ -261,6 +268,9 @@ const fieldDescriptions: ReadonlyArray<readonly [schema: Schema, metadata: strin
   [BudgetPath.shape.productId, 'A catalog product id.'],
   [BudgetPath.shape.type, 'A license type the product sells.'],
   [ResellerPath.shape.resellerId, 'A reseller account id (`acc_…`).'],
+  [people.UsageQuery.shape.from, 'The first day, a UTC date (YYYY-MM-DD): by default 89 days before `to`.'],
+  [people.UsageQuery.shape.to, 'The last day, a UTC date (YYYY-MM-DD): by default today.'],
+  [people.InsightsQuery.shape.customerId, "Only this customer's figures: a customer the caller may see (`acc_…`)."],
 ];
 
 /** What the document says of a schema beyond zod's own definition: its component name, its description. */
@@ -531,6 +541,7 @@ const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
   { name: 'Installations', description: 'On-prem servers: trials, activations, heartbeats, restores and offline activation.' },
   { name: 'Audit', description: 'What happened to a customer or license, newest first.' },
   { name: 'People', description: 'Persons signed in to the license site, their memberships, and sign-in activation (RFC 8628).' },
+  { name: 'Insights', description: 'Daily usage history of licenses and installations, and the figures of a scope.' },
   { name: 'Service', description: 'Health, the token verification keys and this document.' },
 ];
 

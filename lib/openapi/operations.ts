@@ -31,6 +31,9 @@ import {
   DeviceAuthorizationStarted,
   DeviceAuthorizationResult,
   ApprovalResult,
+  InsightsResult,
+  InstallationUsage,
+  LicenseUsage,
 } from '@license-activation/contract/schemas';
 
 /**
@@ -64,7 +67,7 @@ export interface SuccessResponse {
   readonly headers?: readonly SuccessHeader[];
 }
 
-export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'People' | 'Service';
+export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'People' | 'Insights' | 'Service';
 
 export interface OperationDoc {
   readonly tag: OperationTag;
@@ -106,6 +109,11 @@ const activationOrder =
 
 const listDescription = (what: string) =>
   `${what} \`nextCursor\` is absent on the last page; a bad \`limit\` or a cursor this server did not issue is 400 \`VALIDATION_FAILED\`.`;
+
+const usageRangeDescription =
+  '`from` and `to` are UTC dates (YYYY-MM-DD), both included, `to` not before `from`, at most 366 days: by default the 90 days up to ' +
+  'today; `from` alone runs to today, `to` alone starts 89 days before it; anything else is 400 `VALIDATION_FAILED`. Every day of the ' +
+  'range is present, with zeros where nothing was seen; history is kept 400 days, and a heartbeat shows within 60 s.';
 
 const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   health: {
@@ -341,6 +349,40 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
     tag: 'Licenses',
     description: 'A reseller (its own) or ops: every budget ops set for that reseller, with what it has used. Another reseller is 404.',
     responses: [{ status: 200, description: "The reseller's budgets.", schema: BudgetList }],
+    refusals: ['NOT_FOUND'],
+  },
+  getLicenseUsage: {
+    tag: 'Insights',
+    description:
+      `${usageRangeDescription} A day of a license: its installations seen that day (an activation, heartbeat or restore), the sum over ` +
+      'them of each one\'s largest report that day, and the seats it granted that day (`quantity` when the license was active at any ' +
+      'moment of the day, else 0). For whoever may read the license.',
+    responses: [{ status: 200, description: 'Every day of the range, oldest first.', schema: LicenseUsage }],
+    refusals: ['NOT_FOUND'],
+    serverChecked: ['from', 'to'],
+  },
+  getInstallationUsage: {
+    tag: 'Insights',
+    description:
+      `${usageRangeDescription} A day of an installation: its heartbeats, its largest report, and the seats its newest token of the ` +
+      'day granted (on a day it was not seen, those of the last day it was). For the installation itself (DPoP), its owning ' +
+      'customer, that customer\'s resellers and ops.',
+    responses: [{ status: 200, description: 'Every day of the range, oldest first.', schema: InstallationUsage }],
+    refusals: ['NOT_FOUND'],
+    serverChecked: ['from', 'to'],
+  },
+  getInsights: {
+    tag: 'Insights',
+    description:
+      "The caller's figures: a customer's own, a reseller's associated customers', ops' the vendor's; `customerId` narrows them to one " +
+      'customer the caller may see (404 otherwise). Kept from the table\'s change stream: in normal operation a change shows within 60 s ' +
+      'of its commit, and `asOf` says up to when. Windows are whole UTC days counted back from `asOf`\'s day, today included ' +
+      '(`seenWithin7Days`: seen on one of the last 7 days): a license expiring today is still active and expiring, expired from tomorrow; ' +
+      'an installation counts as lapsed from the day after its lease would lapse unseen. `limited` counts installations by their ' +
+      "newest token's reasons; `overSeats` lists at most 100 installations whose latest report exceeds the seats their token granted, " +
+      'largest excess first; `weekly` the last 12 ISO weeks, the current one last (trials only in ops\' scope, 0 elsewhere). ' +
+      "`trials` is present in ops' scope only.",
+    responses: [{ status: 200, description: 'The figures of the scope.', schema: InsightsResult }],
     refusals: ['NOT_FOUND'],
   },
   offlineActivate: {

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { createBrowserRouter, RouterProvider } from 'react-router';
 import { SessionProvider } from './auth/session';
 import { Layout, RequireSignIn } from './components/layout';
 import { ActivatePage } from './pages/activate';
@@ -8,12 +8,14 @@ import { ApiKeysPage } from './pages/api-keys';
 import { ConfirmSignUpPage, ForgotPasswordPage, SignInPage, SignOutPage, SignUpPage } from './pages/auth-pages';
 import { CustomersPage } from './pages/customers';
 import { EventsPage } from './pages/events';
+import { InstallationPage } from './pages/installation';
 import { IssueLicensePage } from './pages/issue-license';
 import { LicensePage } from './pages/license';
 import { LicensesPage } from './pages/licenses';
 import { MembersPage } from './pages/members';
 import { NotFoundPage } from './pages/not-found';
 import { OfflinePage } from './pages/offline';
+import { OverviewPage } from './pages/overview';
 import { RegisterAccountPage } from './pages/register-account';
 import './styles.css';
 
@@ -35,7 +37,8 @@ const router = createBrowserRouter([
       {
         element: <RequireSignIn />,
         children: [
-          { path: '/', element: <Navigate to="/licenses" replace /> },
+          { path: '/', element: <OverviewPage /> },
+          { path: '/installations/:installationId', element: <InstallationPage /> },
           { path: '/licenses', element: <LicensesPage /> },
           { path: '/licenses/new', element: <IssueLicensePage /> },
           { path: '/licenses/:licenseId', element: <LicensePage /> },

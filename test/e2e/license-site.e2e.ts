@@ -115,7 +115,14 @@ async function signUpAndIn(email: string, options: { detours?: boolean; landing?
   }
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(options.landing ?? /\/licenses$/);
+  if (options.landing) await page.waitForURL(options.landing);
+  else await landOnOverview();
+}
+
+/** After sign-in with an account to act for: the Overview page, the landing page. */
+async function landOnOverview(): Promise<void> {
+  await page.waitForURL((url) => url.pathname === '/');
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
 /** Accepts, from the banner every page shows, the invitation to `accountName`; then acts through it on its licenses. */
@@ -157,8 +164,11 @@ describe('the license site, in Debian chromium against npm start', () => {
   it('serves the first page usable fast, with the strict headers', async () => {
     // The JavaScript a first visit loads, gzipped as CloudFront would serve it (the budget is 200 KB).
     const scripts: Promise<number>[] = [];
+    const scriptUrls: string[] = [];
     const onResponse = (response: Response) => {
-      if (/\.js(\?|$)/.test(response.url())) scripts.push(response.body().then((body) => gzipSync(body).length));
+      if (!/\.js(\?|$)/.test(response.url())) return;
+      scriptUrls.push(response.url());
+      scripts.push(response.body().then((body) => gzipSync(body).length));
     };
     page.on('response', onResponse);
     const started = performance.now();
@@ -170,6 +180,9 @@ describe('the license site, in Debian chromium against npm start', () => {
     const sizes = await Promise.all(scripts);
     report.firstLoadScripts = sizes.length;
     report.firstLoadJsGzipBytes = sizes.reduce((sum, size) => sum + size, 0);
+    expect(report.firstLoadJsGzipBytes).toBeLessThanOrEqual(200 * 1024);
+    // The charting library comes only with the pages that chart.
+    expect(scriptUrls.filter((url) => url.includes('line-chart'))).toEqual([]);
     expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await checkPage('sign-in');
     await screenshot(page, 'sign-in');
@@ -189,6 +202,9 @@ describe('the license site, in Debian chromium against npm start', () => {
     // Where am I: the acting account's name and id, on every page.
     await expect.poll(() => page.getByTestId('acting-account').textContent()).toContain('Northwind Partners');
     expect(await page.getByTestId('acting-account').textContent()).toContain(reseller.account.id);
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await checkPage('overview-empty');
 
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByLabel('Name').fill('Contoso Ltd');
@@ -445,7 +461,7 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByLabel('Email').fill(resellerEmail);
     await page.getByLabel('Password').fill(newPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/licenses$/);
+    await landOnOverview();
     // Acting as the reseller, the person sees the customer's invitation above its licenses.
     await acceptInvitation('Contoso Ltd');
 
@@ -459,6 +475,60 @@ describe('the license site, in Debian chromium against npm start', () => {
     await checkPage('licenses-as-member');
     await switcher.selectOption(await optionOf('Northwind Partners (reseller, owner) · acc_'));
     await page.getByRole('link', { name: 'Customers' }).waitFor();
+  });
+
+  it('shows the Overview after heartbeats, charts a license and an installation, exports every row as CSV; axe clean', async () => {
+    // As the reseller's owner (where the previous test left the person): Contoso's licenses, 56 of them (two pages of the list).
+    const { customerId } = (await stack.asOps<{ license: { customerId: string } }>('GET', `/v1/licenses/${licenseId}`)).license;
+    const expiresAt = new Date(Date.now() + 10 * 24 * 60 * 60 * 1000).toISOString();
+    const watched = await stack.asOps<{ license: { id: string }; key: string }>('POST', '/v1/licenses', { customerId, productId: 'authserver', type: 'users', quantity: 10, maxActivations: 5, expiresAt });
+    for (let index = 0; index < 54; index += 1) await stack.asOps('POST', '/v1/licenses', { customerId, productId: 'authserver', type: 'users' });
+    // Two servers on it report 12 and 3 users: 15 on 10 seats, the first over its own.
+    for (const users of ['12', '3']) {
+      const stateDir = await installation();
+      const activated = await licensectl(['activate', watched.key, '--state-dir', stateDir]);
+      expect(activated.code, activated.output).toBe(0);
+      const beat = await licensectl(['heartbeat', '--active-users', users, '--state-dir', stateDir]);
+      expect(beat.code, beat.output).toBe(0);
+    }
+
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    // Within seconds of the heartbeats (the stream consumer runs inside npm start).
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await page.getByTestId('tiles').waitFor();
+        return page.getByRole('link', { name: watched.license.id }).count();
+      }, { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    expect(await page.getByTestId('tiles').textContent()).toMatch(/Seats used\d+ of 114 licensed/);
+    await expect.poll(() => page.getByTestId('expiring').textContent()).toContain('Authentication Server · 10 users');
+    await page.getByRole('img', { name: /^Activations per week, last 12 weeks: Activations from 0 to \d+/ }).waitFor();
+    await checkPage('overview');
+    await screenshot(page, 'overview');
+
+    await page.goto(`${stack.baseUrl}/licenses/${watched.license.id}`);
+    await page.getByRole('img', { name: /^Seats used and licensed, last 90 days: Seats used from 0 to 15 seats, at most 15; Seats licensed from 0 to 10 seats/ }).waitFor();
+    expect(await page.locator('figure.chart canvas').count()).toBeGreaterThan(0);
+    await checkPage('license-usage');
+    const installations = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    expect((await readFile(await (await installations).path(), 'utf8')).trim().split('\r\n')).toHaveLength(1 + 2);
+
+    await page.getByRole('link', { name: hostname() }).first().click();
+    await page.getByRole('img', { name: /^Active users and seats, last 90 days/ }).waitFor();
+    await checkPage('installation-usage');
+
+    // The list shows its first page; the export has every license, whichever page is on screen.
+    await page.getByRole('link', { name: 'Licenses', exact: true }).click();
+    await page.getByRole('button', { name: 'Next page' }).waitFor();
+    const licenses = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const rows = (await readFile(await (await licenses).path(), 'utf8')).trim().split('\r\n');
+    expect(rows[0]).toBe('id,customerId,customer,productId,type,edition,quantity,status,activations,maxActivations,expiresAt,createdAt,keyPrefix');
+    expect(rows).toHaveLength(1 + 56);
+    await page.getByRole('status').filter({ hasText: 'Exported 56 rows to licenses.csv.' }).waitFor();
+
   });
 
   it('fits a phone: the menu folds away, tables become cards, and no page scrolls sideways', async () => {
@@ -486,7 +556,7 @@ describe('the license site, in Debian chromium against npm start', () => {
       await phone.getByLabel('Email').fill(resellerEmail);
       await phone.getByLabel('Password').fill('Another-Horse-7-Staple');
       await phone.getByRole('button', { name: 'Sign in' }).click();
-      await phone.waitForURL(/\/licenses$/);
+      await phone.waitForURL((url) => url.pathname === '/');
       // The menu takes one line until opened.
       expect(await phone.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
       await phone.getByRole('button', { name: 'Menu' }).click();
@@ -494,6 +564,7 @@ describe('the license site, in Debian chromium against npm start', () => {
       await phone.waitForURL(/\/customers$/);
       await expect.poll(() => phone.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
       for (const [name, path] of [
+        ['overview', '/'],
         ['licenses', '/licenses'],
         ['license', `/licenses/${licenseId}`],
         ['issue-license', '/licenses/new'],
@@ -508,7 +579,8 @@ describe('the license site, in Debian chromium against npm start', () => {
         await visit(name ?? '', path ?? '/');
       }
       await phone.goto(`${stack.baseUrl}/licenses`);
-      await phone.getByRole('link', { name: 'Authentication Server · 50 users' }).waitFor();
+      // The first page of the list: the Overview's test issued many licenses since.
+      await phone.getByRole('link', { name: /^Authentication Server · / }).first().waitFor();
       await screenshot(phone, 'licenses-phone');
     } finally {
       await context.close();

@@ -213,6 +213,10 @@ const declaredMatrix: Record<DeclaredRouteId, Row> = {
   // Section 10: an owner rebuilds a server from nothing; a detected clone is cleared by ops or the reseller that issued L1, never its customer.
   restoreInstallation: [(world) => ({ path: `/v1/installations/${world.installation.id}/restore` }), expect8(401, 200, 404, 200, 404, 200, 401, 401)],
   clearClone: [(world) => ({ path: `/v1/installations/${world.installation.id}/clear-clone` }), licenseAdmin],
+  getLicenseUsage: [(world) => ({ path: `/v1/licenses/${world.licenseId}/usage` }), ownerView],
+  getInstallationUsage: [(world) => ({ path: `/v1/installations/${world.installation.id}/usage?from=2026-01-01&to=2026-01-31` }), expect8(401, 200, 404, 200, 404, 200, 200, 401)],
+  // Narrowed to C1: the callers who may not see it get 404; unnarrowed, every account sees its own scope.
+  getInsights: [(world) => ({ path: `/v1/insights?customerId=${world.customer}` }), ownerView],
   setBudget: [(world) => ({ path: `/v1/admin/resellers/${world.reseller}/budgets/authserver/users`, body: { limit: 1000 } }), opsOnly(200)],
   listBudgets: [(world) => ({ path: `/v1/resellers/${world.reseller}/budgets` }), expect8(401, 403, 403, 200, 404, 200, 401, 401)],
   offlineActivate: [

@@ -19,4 +19,5 @@ export { backoffDelayMs, heartbeatDelayMs, startHeartbeatLoop, systemScheduler }
 export type { BackoffOptions, HeartbeatLoop, HeartbeatLoopOptions, HeartbeatTarget, RefreshDue, RetryPlan, Scheduler } from './heartbeat-loop.js';
 export { createActivationRequest, licenseFileToken } from './license-file.js';
 export { systemClock } from './clock.js';
+export { sparkline, usageLine } from './usage-sparkline.js';
 export type { Clock } from './clock.js';

@@ -6,8 +6,10 @@ import { productById } from '@license-activation/contract/product-queries';
 import { referenceCatalog } from '@license-activation/contract/reference-catalog';
 import type { LicenseTokenClaims } from '@license-activation/contract/license-token';
 import { typedLicenseKey } from '@license-activation/contract/license-keys';
-import { ActivationResult, DeviceAuthorizationStarted, InstallationResult, JwksResult, TokenResult, TrialResult } from '@license-activation/contract/schemas';
+import { ActivationResult, DeviceAuthorizationStarted, InstallationResult, InstallationUsage, JwksResult, TokenResult, TrialResult } from '@license-activation/contract/schemas';
+import type { InstallationUsageDay } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
+import { lastDays, usageDaysShown } from './usage-sparkline.js';
 import type { ApiRequest } from './api-transport.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
@@ -271,6 +273,15 @@ export class LicenseClient {
         if (presentation.kind === 'restore' && 'installation' in answer) return answer;
       }
     });
+  }
+
+  /**
+   * This installation's daily usage history as the service keeps it (API.md §11): its last `days` days,
+   * today (UTC) included, oldest first. Online; it spends one of the installation's 20 proofs a window.
+   */
+  async usageHistory(days = usageDaysShown): Promise<InstallationUsageDay[]> {
+    const { installationId } = await this.identity();
+    return (await this.send({ route: 'getInstallationUsage', params: { installationId }, query: lastDays(this.clock(), days) }, InstallationUsage)).items;
   }
 
   /** Runs `present` after the presentations this client already started: one on its way at a time (chain-keeping.ts, rule 3). */

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { renderUnicodeCompact } from 'uqr';
 import * as z from 'zod';
 import { JwksResult, TokenResult } from '@license-activation/contract/schemas';
+import type { InstallationUsageDay } from '@license-activation/contract/schemas';
 import { ApiTransport, serviceUrl } from './api-transport.js';
 import { systemClock } from './clock.js';
 import { licenseIdOf, typedLicenseKey } from '@license-activation/contract/license-keys';
@@ -17,6 +18,7 @@ import { keyFileName } from './installation-key.js';
 import { StateStore } from './state-store.js';
 import type { LicenseStatus } from './license-status.js';
 import type { KeySetDocument } from './trusted-keys.js';
+import { usageLine } from './usage-sparkline.js';
 
 const usage = `Usage: licensectl <command> [options]
 
@@ -47,6 +49,8 @@ Options:
   --active-users N          heartbeat: the number of active users (default 0)
   --out FILE                request-file, offline-exchange: where to write the file
   --json                    status: print JSON
+  --usage                   status: also the last 7 days of active users as the service kept them, as a
+                            sparkline (online: it counts among the installation's 20 requests a 10 minutes)
   -h, --help                show this help
 
 init stores --server, --product, --product-version, --issuer and the pinned keys in the state directory;
@@ -107,6 +111,7 @@ function parseCommandLine(argv: readonly string[]) {
       'active-users': { type: 'string', default: '0' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
+      usage: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -166,7 +171,7 @@ export const cloneAdvice: readonly string[] = [
   'each server needs its own installation: `licensectl init --new-key` on the copy and activate it; your reseller clears the detection',
 ];
 
-function summary(status: LicenseStatus): string {
+function summary(status: LicenseStatus, usage?: readonly InstallationUsageDay[]): string {
   const rows: [string, string][] = [
     ['installation', status.installationId],
     ['mode', status.mode === 'full' ? 'full' : `limited (${status.reasons.join(', ')})`],
@@ -182,6 +187,7 @@ function summary(status: LicenseStatus): string {
     if (warning.code === 'CLONE_DETECTED') rows.push(['clone', cloneAdvice[0] ?? ''], ['', cloneAdvice[1] ?? '']);
     else rows.push(['warning', `${warning.code}: ${warning.detail}`]);
   }
+  if (usage) rows.push([`last ${usage.length} days`, usageLine(usage)]);
   return rows.map(([label, value]) => `${label.padEnd(14)}${value}`).join('\n');
 }
 
@@ -393,7 +399,9 @@ async function run(line: CommandLine, stateDir: string): Promise<void> {
       break;
   }
   const status = await client.status();
-  write(line.values.json ? JSON.stringify(status, null, 2) : summary(status));
+  // `status --usage`: the one status that goes online, for the installation's days as the service kept them.
+  const usage = command === 'status' && line.values.usage ? await client.usageHistory() : undefined;
+  write(line.values.json ? JSON.stringify(usage ? { ...status, usage } : status, null, 2) : summary(status, usage));
 }
 
 function describeFailure(error: LicenseClientError): string {

@@ -1,4 +1,5 @@
 import { accountRequests } from './account-requests.js';
+import { insightsRequests } from './insights-requests.js';
 import { installationRequests } from './installation-requests.js';
 import { licenseRequests } from './license-requests.js';
 import { auditRequests } from './list-requests.js';
@@ -20,6 +21,7 @@ export const routeRequests = {
   ...auditRequests,
   ...installationRequests,
   ...personRequests,
+  ...insightsRequests,
 } as const satisfies Record<DeclaredRouteId, RouteRequest>;
 
 const byRoute = new Map<string, RouteRequest>(routes.map((route) => [route.id, routeRequests[route.twinOf ?? (route.id as DeclaredRouteId)]]));

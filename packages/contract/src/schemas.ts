@@ -11,6 +11,7 @@ import { LicenseMode, LimitedReason, WarningCode } from './license-mode.js';
  */
 
 export * from './account-requests.js';
+export * from './insights-requests.js';
 export * from './installation-requests.js';
 export * from './license-requests.js';
 export * from './list-requests.js';
@@ -200,6 +201,54 @@ export const Budget = z.object({
 export type Budget = z.infer<typeof Budget>;
 export const BudgetResult = z.object({ budget: Budget });
 export const BudgetList = z.object({ items: z.array(Budget) });
+
+// ---------------------------------------------------------------- usage history and insights (API.md §11)
+
+const count = z.number().int().nonnegative();
+/** A UTC date, `YYYY-MM-DD`. */
+const utcDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** A day of a license: its installations seen that day, the sum of each one's largest report, the seats it granted. */
+export const LicenseUsageDay = z.object({ date: utcDay, installationsSeen: count, activeUsersPeak: count, seatsLicensed: count });
+export type LicenseUsageDay = z.infer<typeof LicenseUsageDay>;
+/** A day of an installation: its heartbeats, its largest report, the seats its token granted. */
+export const InstallationUsageDay = z.object({ date: utcDay, heartbeats: count, activeUsersPeak: count, seatsLicensed: count });
+export type InstallationUsageDay = z.infer<typeof InstallationUsageDay>;
+export const LicenseUsage = z.object({ items: z.array(LicenseUsageDay) });
+export const InstallationUsage = z.object({ items: z.array(InstallationUsageDay) });
+
+/** An installation whose latest report exceeds the seats its token granted (customerId absent: a trial). */
+export const OverSeat = z.object({
+  installationId: z.string(),
+  customerId: z.string().optional(),
+  licenseIds: z.array(z.string()),
+  seatsLicensed: count,
+  activeUsers: count,
+});
+export type OverSeat = z.infer<typeof OverSeat>;
+
+export const Insights = z.object({
+  /** The figures include every change committed up to this instant; windows count whole UTC days back from its day. */
+  asOf: isoTime,
+  licenses: z.object({ active: count, suspended: count, revoked: count, expired: count, expiringWithin30Days: count }),
+  installations: z.object({
+    total: count,
+    seenWithin7Days: count,
+    seenWithin30Days: count,
+    lapsed: count,
+    /** Installations by the reasons of their newest token's limited mode. */
+    limited: z.record(z.string(), count),
+    clonesDetected: count,
+  }),
+  /** Ops' scope only: trials belong to no customer. */
+  trials: z.object({ active: count, startedWithin30Days: count, convertedWithin30Days: count }).optional(),
+  seats: z.object({ licensed: count, used: count }),
+  overSeats: z.array(OverSeat),
+  weekly: z.array(z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/), activations: count, trialsStarted: count, trialsConverted: count })),
+  byProduct: z.array(z.object({ productId: z.string(), licenses: count, installations: count, seats: count })),
+});
+export type Insights = z.infer<typeof Insights>;
+export const InsightsResult = z.object({ insights: Insights });
 
 export const HealthResult = z.object({ status: z.literal('ok') });
 export const JwksResult = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });

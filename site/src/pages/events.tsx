@@ -6,6 +6,7 @@ import { toShownError, unwrap } from '../api/problem';
 import type { ShownError } from '../api/problem';
 import { useSession } from '../auth/session';
 import { CustomerSelect } from '../components/customer-select';
+import { downloadCsv } from '../components/csv-export';
 import { DataTable } from '../components/data-table';
 import { useEventNames } from '../components/event-names';
 import type { EventNames } from '../components/event-names';
@@ -51,15 +52,6 @@ function csvOf(events: readonly AuditEvent[], names: EventNames): string {
       event.id,
     ]),
   ]);
-}
-
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /**
@@ -119,7 +111,7 @@ export function EventsPage() {
     setExporting({ pending: true });
     try {
       const { events } = await collectEvents(new MergedFeeds<AuditEvent>(feeds, fetchFeed), filter);
-      download(`events-${new Date().toISOString().slice(0, 10)}.csv`, csvOf(events, names));
+      downloadCsv(`events-${new Date().toISOString().slice(0, 10)}.csv`, csvOf(events, names));
       setExporting({ pending: false });
     } catch (error) {
       setExporting({ pending: false, error: toShownError(error) });

@@ -5,7 +5,9 @@ import type { License, Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
 import { describeLicense, licenseTypeWords, productNameAndId } from '../components/license-words';
+import { InstallationsCsvExport } from '../components/list-exports';
 import { StatusBadge } from '../components/status';
+import { LicenseUsageChart } from '../components/usage-charts';
 import { ConfirmButton } from '../components/confirm-button';
 import { PagedTable } from '../components/data-table';
 import { ErrorMessage, Loading, PageTitle, Time } from '../components/ui';
@@ -221,7 +223,7 @@ function Installations({ license, mayClearClones, onReleased }: { license: Licen
             header: 'Installation',
             cell: (item) => (
               <>
-                {item.installation.hostname}
+                <Link to={`/installations/${item.installation.id}?hostname=${encodeURIComponent(item.installation.hostname)}`}>{item.installation.hostname}</Link>
                 {item.installation.virtual && <span className="muted"> (virtual)</span>}
                 <br />
                 <code className="muted" title={item.installation.id}>
@@ -272,6 +274,7 @@ function Installations({ license, mayClearClones, onReleased }: { license: Licen
           },
         ]}
       />
+      <InstallationsCsvExport licenseId={license.id} />
     </section>
   );
 }
@@ -338,6 +341,8 @@ export function LicensePage() {
         </dd>
       </dl>
       {issuedByCaller && <StatusActions license={license} onChanged={setChanged} />}
+      <h2>Usage</h2>
+      <LicenseUsageChart licenseId={license.id} />
       <Installations
         license={license}
         mayClearClones={issuedByCaller}

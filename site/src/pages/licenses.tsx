@@ -8,6 +8,7 @@ import { CustomerSelect } from '../components/customer-select';
 import { PagedTable } from '../components/data-table';
 import type { Column } from '../components/data-table';
 import { describeLicense, productChoices } from '../components/license-words';
+import { LicensesCsvExport } from '../components/list-exports';
 import { SelectField } from '../components/select-field';
 import { licenseStatusChoices, StatusBadge } from '../components/status';
 import { formatDate, PageTitle } from '../components/ui';
@@ -74,6 +75,7 @@ export function LicensesPage() {
         <SelectField label="Status" value={filter.status} placeholder="Any status" choices={licenseStatusChoices} onChange={(value) => choose('status', value)} />
         <SelectField label="Product" value={filter.productId} placeholder="Any product" choices={productChoices} onChange={(value) => choose('product', value)} />
       </form>
+      <LicensesCsvExport customerId={customerId} customerName={customerName} />
       <PagedTable
         list={licenses}
         what="licenses"

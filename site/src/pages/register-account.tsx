@@ -19,7 +19,7 @@ export function RegisterAccountPage() {
     if (!answer) return;
     chooseAccount(answer.account.id);
     await reload();
-    navigate('/licenses');
+    navigate('/');
   }
   return (
     <section className="narrow">

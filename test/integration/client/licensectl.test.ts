@@ -126,6 +126,24 @@ describe('licensectl', { timeout: 120_000 }, () => {
     expect(suspended.restricted).toContain('user-login');
   });
 
+  it("shows the installation's last 7 days as a sparkline with status --usage, once the service kept its heartbeat", async () => {
+    const stateDir = join(workDir, 'usage');
+    await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--product-version', '5.0.0', '--pin-server-keys'));
+    const { key } = await issueAuthserverLicense(10);
+    await succeeds(licensectl(stateDir, 'activate', key));
+    // Plain status stays offline: no usage line.
+    expect(await succeeds(licensectl(stateDir, 'status'))).not.toMatch(/last 7 days/);
+    await succeeds(licensectl(stateDir, 'heartbeat', '--active-users', '4'));
+    const today = new Date().toISOString().slice(0, 10);
+    // The stream consumer inside the service keeps the history within seconds of the heartbeat.
+    await expect
+      .poll(async () => (await succeeds(licensectl(stateDir, 'status', '--usage'))).split('\n').find((line) => line.startsWith('last 7 days')), { timeout: 30_000, interval: 500 })
+      .toBe(`last 7 days   ▁▁▁▁▁▁█  peak 4 active users (${today}), 1 heartbeat`);
+    const json = JSON.parse(await succeeds(licensectl(stateDir, 'status', '--usage', '--json'))) as { usage: { date: string; activeUsersPeak: number }[] };
+    expect(json.usage.map((day) => day.activeUsersPeak)).toEqual([0, 0, 0, 0, 0, 0, 4]);
+    expect(json.usage.at(-1)?.date).toBe(today);
+  });
+
   it('prints the service\'s code and detail for a refused key, and exits non-zero', async () => {
     const stateDir = join(workDir, 'refused');
     await succeeds(licensectl(stateDir, 'init', '--server', baseUrl, '--product', 'authserver', '--pin-server-keys'));

@@ -10,7 +10,7 @@ import { problemType } from '@license-activation/contract/problem';
 import type { ErrorCode } from '@license-activation/contract/problem';
 import { routes } from '@license-activation/contract/routes';
 import { tableDefinition } from '#lib/data/table-definition.js';
-import { functionNeeds, leadingKeyPatterns } from '#cdk/function-permissions.js';
+import { functionNeeds, leadingKeyPatterns, streamConsumerNames } from '#cdk/function-permissions.js';
 import type { FunctionName } from '#cdk/function-permissions.js';
 
 /** A resource of the synthesized template, as far as these tests read it. */
@@ -46,7 +46,7 @@ function onlyResource(template: Template, type: string, properties: object = {})
 }
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
-const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets'];
+const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets', ...streamConsumerNames];
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -152,7 +152,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('functions', () => {
-    it('creates one function per function of the route table, plus the authorizer and the budget job', () => {
+    it('creates one function per function of the route table, plus the authorizer, the budget job and the stream consumer', () => {
       const names = serviceFunctions().map((fn) => fn.Properties.FunctionName);
       expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
     });
@@ -204,7 +204,17 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('permissions', () => {
-    const tableStatementsOf = (name: string) => statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    /** What an event source mapping grants its function to read the table's stream (not its items). */
+    const streamReadActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+    const tableStatementsOf = (name: string) =>
+      statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:') && !streamReadActions.includes(action)));
+
+    it("lets only the stream's consumers read the table's stream, and only that stream", () => {
+      const readers = allFunctionNames.filter((name) => actionsOf(name).includes('dynamodb:GetRecords'));
+      expect(streamConsumerNames).toEqual(['insights-stream']);
+      expect(readers).toEqual([...streamConsumerNames]);
+      for (const name of streamConsumerNames) expect(resourcesOfAction(name, 'dynamodb:GetRecords')).toEqual([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }]);
+    });
 
     it.each(allFunctionNames)('limits %s to the table partitions it owns (dynamodb:LeadingKeys), for every table action', (name) => {
       const needs = functionNeeds[name as FunctionName];
@@ -502,6 +512,28 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
   });
 
+  describe("the table's stream", () => {
+    it.each(streamConsumerNames)("puts %s behind an event source mapping of its own: only the changes its needs name, partial batch answers, bisection, bounded retries, then a queue", (name) => {
+      const [functionId] = functionOf(name);
+      const mappings = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping')).filter((mapping) => JSON.stringify(mapping.Properties.FunctionName).includes(`"${functionId}"`));
+      expect(mappings).toHaveLength(1);
+      const { changes } = functionNeeds[name].stream;
+      expect(mappings[0]?.Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+        FilterCriteria: { Filters: [changes.partitionPrefixes, ...changes.items].map(() => ({ Pattern: expect.any(String) })) },
+      });
+      const patterns = JSON.stringify(mappings[0]?.Properties.FilterCriteria);
+      for (const prefix of changes.partitionPrefixes) expect(patterns).toContain(prefix);
+      for (const item of changes.items) expect(patterns).toContain(item.sk);
+    });
+  });
+
   describe('scheduled jobs', () => {
     it('gives expired licenses\' budgets back every hour, well within the 24 hours of API.md §8', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -512,22 +544,33 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('monitoring', () => {
+    // Alarms and the dashboard live in a nested stack of their own; the stream consumers' alarms stay beside their mappings.
+    let monitoring: Template;
+    beforeAll(() => {
+      monitoring = Template.fromStack(stack.monitoringStack);
+    });
+
     it('sends every alarm to the alarm topic', () => {
-      const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
-      const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1); // + the trials anomaly alarm
+      const [topicId] = onlyResource(monitoring, 'AWS::SNS::Topic');
+      const alarms = Object.values(resources(monitoring, 'AWS::CloudWatch::Alarm'));
+      // + the trials anomaly alarm
+      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      // Each stream consumer's lag and set-aside records, to the same topic (the nested stack's output).
+      const consumerAlarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
+      expect(consumerAlarms).toHaveLength(2 * streamConsumerNames.length);
+      for (const alarm of consumerAlarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/MonitoringStack.*Outputs\..*AlarmTopic/);
     });
 
     it.each(['api-5xx-rate', 'api-latency-p99', 'table-throttles', 'table-system-errors', 'kms-failures', 'activate-errors', 'activate-throttles'])(
       'has the %s alarm',
       (name) => {
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-${name}` });
+        monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-${name}` });
       },
     );
 
     it('alarms on the signing and secret box failures the functions count, with no log metric filter', () => {
-      const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-kms-failures` });
+      const [, alarm] = onlyResource(monitoring, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-kms-failures` });
       const queried = (alarm.Properties.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown } } }[])
         .flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
       expect(queried).toEqual(
@@ -538,11 +581,12 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         })),
       );
       expect(resources(template, 'AWS::Logs::MetricFilter')).toEqual({});
+      expect(resources(monitoring, 'AWS::Logs::MetricFilter')).toEqual({});
     });
 
     it('alarms on TrialsStarted above its anomaly band, to the alarm topic', () => {
-      const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-trials-started-anomaly` });
-      const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
+      const [, alarm] = onlyResource(monitoring, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-trials-started-anomaly` });
+      const [topicId] = onlyResource(monitoring, 'AWS::SNS::Topic');
       expect(alarm.Properties).toMatchObject({
         ComparisonOperator: 'GreaterThanUpperThreshold',
         ThresholdMetricId: 'band',
@@ -555,7 +599,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
 
     it('builds the stage dashboard and outputs what ops need', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
+      monitoring.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
         ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId'],
       );
@@ -571,7 +615,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     });
 
     it('keeps every template well inside the 500 resources CloudFormation allows', () => {
-      const counts = [template, site].map((one) => Object.keys(one.toJSON().Resources as object).length);
+      const counts = [template, site, Template.fromStack(stack.monitoringStack)].map((one) => Object.keys(one.toJSON().Resources as object).length);
       expect(Math.max(...counts)).toBeLessThan(470);
     });
 
@@ -683,8 +727,8 @@ describe('LicenseActivationStack (context)', () => {
   });
 
   it('subscribes the alarm email to the alarm topic when one is given', () => {
-    const { template } = synthesize('dev', { alarmEmail: 'ops@example.com' });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const { stack } = synthesize('dev', { alarmEmail: 'ops@example.com' });
+    Template.fromStack(stack.monitoringStack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
   it('refuses a KMS alias among the published keys', () => {
