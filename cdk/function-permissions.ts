@@ -3,7 +3,7 @@ import { partitions } from '#lib/data/keys.js';
 import type { Partition } from '#lib/data/keys.js';
 
 /** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
-export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets';
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets' | 'webhook-dispatcher';
 
 /** What a function may touch. Anything not listed here, it may not. */
 export interface TableNeeds {
@@ -63,6 +63,16 @@ export const functionNeeds = {
   'list-budgets': { table: { access: 'RO', partitions: ['account', 'email', 'budget'] } },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
   'return-budgets': { table: { access: 'RW', partitions: ['license', 'budget', 'budgetExpiries'] } },
+  'webhook-endpoints': { table: { access: 'RW', partitions: ['email', 'webhooks'] }, secretBox: true },
+  'webhook-deliveries': { table: { access: 'RW', partitions: ['email', 'webhooks', 'deliveries'] } },
+  /**
+   * The table's stream, a schedule and its own invocations: events become deliveries (reading endpoints and
+   * associations, taking each event out of the outbox in its feed), deliveries are attempted (opening secrets).
+   */
+  'webhook-dispatcher': {
+    table: { access: 'RW', partitions: ['account', 'license', 'installation', 'webhooks', 'deliveries', 'undispatchedEvents', 'dueDeliveries'] },
+    secretBox: true,
+  },
 } as const satisfies Record<FunctionName, FunctionNeeds>;
 
 export const functionNames = Object.keys(functionNeeds) as FunctionName[];

@@ -11,6 +11,8 @@ export const opsApiKeyFileName = 'ops-api-key';
 export const dynamodbAccessKeyFileName = 'dynamodb-access-key';
 /** Where DynamoDB Local keeps its database files. */
 export const dynamodbFolderName = 'dynamodb';
+/** Where `npm start` keeps each stream consumer's position in the table's change stream. */
+export const streamCheckpointFileName = 'stream-checkpoints.json';
 
 /** Every secret file `npm start` and the local keys keep under `$DATA_DIR`. */
 const secretFileNames = [opsApiKeyFileName, dynamodbAccessKeyFileName, signingKeyFileName, secretBoxKeyFileName];

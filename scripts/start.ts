@@ -14,8 +14,12 @@ import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
-import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
+import { dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir, streamCheckpointFileName } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
+import { startTableStream } from '#dev/table-stream.js';
+import type { StreamConsumer } from '#dev/table-stream.js';
+import { startLocalWebhooks } from '#dev/local-webhooks.js';
+import { processDeliveryDeps } from '#lib/webhooks/process-webhook-deps.js';
 
 const host = '127.0.0.1';
 
@@ -56,6 +60,8 @@ for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-o
 process.env.DATA_DIR = dataDir;
 process.env.SIGNER = 'local';
 process.env.SECRET_BOX = 'local';
+// Webhooks may go to http:// and loopback addresses, so that a developer receives on their own machine (API.md §9).
+process.env.WEBHOOK_LOCAL_TARGETS = 'allow';
 // Lambda runs Node 22; the SDK's notice that it will soon need it is noise on a developer's Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 if (!process.env.OPS_API_KEY) {
@@ -94,6 +100,15 @@ console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, 
 await ensureTable(table());
 
 const jobs = startScheduledJobs();
+// What follows a commit, read from the table's change stream as Lambda's event source mappings read it on AWS.
+const webhooks = startLocalWebhooks(processDeliveryDeps(), { onError: (error) => console.error('webhook dispatcher:', error) });
+const streamConsumers: StreamConsumer[] = [webhooks.consumer];
+const stream = await startTableStream({
+  table: table(),
+  consumers: streamConsumers,
+  checkpointFile: join(dataDir, streamCheckpointFileName),
+  onError: (consumer, error) => console.error(`stream consumer ${consumer}:`, error),
+});
 console.log(`listening on ${baseUrl}`);
 
 let stopping = false;
@@ -101,6 +116,8 @@ async function shutDown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   jobs.stop();
+  await stream.stop();
+  await webhooks.stop();
   await new Promise<void>((closed) => {
     server.close(() => closed());
     // Idle keep-alive connections would hold close() open; requests in flight may finish.

@@ -1,6 +1,6 @@
 import type { Table } from '../platform/dynamodb.js';
 import { findAccountByApiKeyHash } from '../data/api-keys.js';
-import { hashApiKey, sameSecret } from './api-keys.js';
+import { apiKeyIdOf, hashApiKey, sameSecret } from './api-keys.js';
 import { opsPrincipal } from './principal.js';
 import type { AccountPrincipal, PersonPrincipal } from './principal.js';
 import { authenticatePerson, looksLikeJwt } from './person-tokens.js';
@@ -18,8 +18,9 @@ export interface ApiKeyAuthenticationDeps {
 export async function authenticateApiKey(apiKey: string, deps: ApiKeyAuthenticationDeps): Promise<AccountPrincipal | undefined> {
   const ops = await deps.opsApiKey();
   if (ops && sameSecret(apiKey, ops)) return opsPrincipal;
-  const found = await findAccountByApiKeyHash(deps.table, hashApiKey(apiKey));
-  return found ? { kind: found.kind, id: found.accountId } : undefined;
+  const apiKeyHash = hashApiKey(apiKey);
+  const found = await findAccountByApiKeyHash(deps.table, apiKeyHash);
+  return found ? { kind: found.kind, id: found.accountId, apiKeyId: apiKeyIdOf(apiKeyHash) } : undefined;
 }
 
 /**

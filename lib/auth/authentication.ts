@@ -45,7 +45,10 @@ function principalFromGateway(event: HttpEvent, route: RouteDefinition): BearerP
   const id: unknown = context?.[authorizerContextKeys.id];
   if (typeof id !== 'string' || !id) return undefined;
   if (kind === 'ops') return { kind: 'ops', id: 'ops' };
-  if (kind === 'reseller' || kind === 'customer') return { kind, id };
+  if (kind === 'reseller' || kind === 'customer') {
+    const apiKeyId: unknown = context?.[authorizerContextKeys.apiKeyId];
+    return { kind, id, ...(typeof apiKeyId === 'string' && apiKeyId ? { apiKeyId } : {}) };
+  }
   if (kind === 'person') {
     const email: unknown = context?.[authorizerContextKeys.email];
     // API Gateway hands the authorizer's context values on as strings.

@@ -14,7 +14,7 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, AssociationResult, AuditEventPage, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
+import { AccountPage, AssociationResult, AuditEventPage, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations, WebhookDeliveryPage, WebhookEndpointPage } from './operations.js';
 import * as people from '@license-activation/contract/schemas';
 import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
@@ -150,6 +150,25 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['DeviceTokenInput', people.DeviceTokenInput, 'The device code the installation was given.'],
   ['ApprovalInput', people.ApprovalInput, 'The license to activate on the waiting installation.'],
   ['ApprovalResult', people.ApprovalResult, 'The activation made.'],
+  ['WebhookEndpointInput', people.WebhookEndpointInput, 'A new webhook endpoint: where to send, which event types (absent: every type), and a description.'],
+  ['WebhookEndpointChange', people.WebhookEndpointChange, 'A change to a webhook endpoint; `null` clears `types` or `description`.'],
+  ['WebhookEndpoint', people.WebhookEndpoint, 'Where events are delivered, signed with its secret (Standard Webhooks).'],
+  ['WebhookDisabledReason', people.WebhookDisabledReason, 'Why the service disabled an endpoint: a 410 answer (`GONE`), 5 days of failures (`FAILING`), its API key revoked (`KEY_REVOKED`).'],
+  ['WebhookEndpointResult', people.WebhookEndpointResult, 'A webhook endpoint.'],
+  ['WebhookEndpointWithSecret', people.WebhookEndpointWithSecret, 'A webhook endpoint and its signing secret, shown only in this answer.'],
+  ['WebhookEndpointPage', WebhookEndpointPage, 'One page of webhook endpoints.'],
+  ['WebhookDelivery', people.WebhookDelivery, 'One event on its way to one endpoint: its attempts and how the last one went.'],
+  ['WebhookDeliveryStatus', people.WebhookDeliveryStatus, '`pending` while attempts remain, then `succeeded` or `failed`.'],
+  ['WebhookDeliveryResult', people.WebhookDeliveryResult, 'A delivery.'],
+  ['WebhookDeliveries', people.WebhookDeliveries, 'The deliveries sent again.'],
+  ['WebhookDeliveryPage', WebhookDeliveryPage, 'One page of deliveries, newest event first.'],
+  ['WebhookRecoverInput', people.WebhookRecoverInput, 'Since when (at most 7 days back) to send again what the endpoint did not receive.'],
+  [
+    'WebhookPayload',
+    people.WebhookPayload,
+    'The body of a delivery: the event as the event routes answer it, and its `createdAt`. Headers `webhook-id` (the event id), `webhook-timestamp` ' +
+      'and `webhook-signature` (Standard Webhooks: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the secret\'s bytes; two during a rotation).',
+  ],
   ['JwksResult', JwksResult, 'An RFC 7517 JWK set of public ES256 keys, each with `kid`, `alg: "ES256"` and `use: "sig"`.'],
   [
     'LicenseTokenClaims',
@@ -467,7 +486,7 @@ function successResponse(registry: z.core.$ZodRegistry<SchemaMetadata>, success:
   };
 }
 
-const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
+const methods = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const satisfies Record<HttpMethod, string>;
 
 function operationObject(registry: z.core.$ZodRegistry<SchemaMetadata>, route: RouteDefinition, operation: OperationDoc): OperationObject {
   const { body, query, params, headers } = requestOf(route.id as RouteId);
@@ -509,6 +528,7 @@ const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
   { name: 'Installations', description: 'On-prem servers: trials, activations, heartbeats, restores and offline activation.' },
   { name: 'Audit', description: 'What happened to a customer or license, newest first.' },
   { name: 'People', description: 'Persons signed in to the license site, their memberships, and sign-in activation (RFC 8628).' },
+  { name: 'Webhooks', description: 'Endpoints that receive every event their owner may see, signed as Standard Webhooks, and their deliveries.' },
   { name: 'Service', description: 'Health, the token verification keys and this document.' },
 ];
 

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { AccountPrincipal } from '#lib/auth/principal.js';
 import type { Account, IssueLicenseInput, License } from '@license-activation/contract/schemas';
+import { apiKeyIdOf, hashApiKey } from '#lib/auth/api-keys.js';
 import { call } from './api.js';
 
 /** An account made through the API, with the principal API Gateway would pass for its key. */
@@ -16,7 +17,7 @@ const unique = (prefix: string) => `${prefix} ${(counter += 1)}`;
 
 function accountOf(body: { account: Account; apiKey: string }): TestAccount {
   const { account, apiKey } = body;
-  return { account, apiKey, principal: { kind: account.kind, id: account.id } as AccountPrincipal };
+  return { account, apiKey, principal: { kind: account.kind, id: account.id, apiKeyId: apiKeyIdOf(hashApiKey(apiKey)) } as AccountPrincipal };
 }
 
 export async function registerCustomer(name = unique('Customer')): Promise<TestAccount> {

@@ -34,6 +34,8 @@ Object.assign(process.env, {
   OPS_API_KEY: 'lak_test-ops-api-key-0000000000000000000000000000',
   // What test proofs name as htu (test/support/api.ts), wherever the server under test listens.
   PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+  // Webhook receivers of the tests listen on 127.0.0.1 over http, as a developer's do under `npm start`.
+  WEBHOOK_LOCAL_TARGETS: 'allow',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   AWS_REGION: 'us-east-1',
 });
