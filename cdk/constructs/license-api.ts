@@ -142,7 +142,9 @@ export class LicenseApi extends Construct {
     for (const route of routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
-        integration = new LambdaIntegration(functions[route.function], { allowTestInvoke: false });
+        // One invoke permission per function for the whole API, not one per method: a template holds at most
+        // 500 resources, and a method's permission bought nothing the gateway's own routing does not.
+        integration = new LambdaIntegration(functions[route.function], { scopePermissionToMethod: false });
         integrations.set(route.function, integration);
       }
       this.restApi.root

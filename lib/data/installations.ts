@@ -30,6 +30,12 @@ export interface ReleasedActivation {
   readonly freesAt: string;
 }
 
+/** The mode of a token, as `installation.mode_changed` compares it. */
+export interface TokenMode {
+  readonly mode: 'full' | 'limited';
+  readonly reasons: readonly string[];
+}
+
 /** Everything the service knows about an installation, kept in one item. */
 export interface InstallationRecord {
   readonly id: string;
@@ -59,6 +65,8 @@ export interface InstallationRecord {
    * may answer it again while no other change was written since (lib/installations/token-reuse.ts).
    */
   readonly recentToken?: { readonly token: string; readonly rev: number };
+  /** The mode of the last token issued to it, online or offline: a new token of another mode is an `installation.mode_changed`. */
+  readonly tokenMode?: TokenMode;
   /**
    * The DPoP proofs (their `jti`) the installation spent on writes of this item, until they could no longer
    * be accepted (epoch seconds): kept inside the item its requests write anyway, no item of their own.
@@ -70,7 +78,7 @@ export interface InstallationRecord {
 
 const recordAttributes = [
   'id', 'productId', 'customerId', 'hostname', 'version', 'virtual', 'fingerprintHash', 'createdAt',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'recentProofs', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'recentToken', 'tokenMode', 'recentProofs', 'rev',
 ] as const;
 
 export function toInstallationRecord(item: Record<string, unknown>): InstallationRecord {

@@ -23,6 +23,7 @@ import { fingerprintHash } from './fingerprint.js';
 import { activatedLicense, slotView, toActivation, withCurrentLicenses } from './installation-view.js';
 import { keyAttemptAllowed, nextFailure } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
+import { modeChange, modeChangePuts } from './mode-change.js';
 import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
@@ -210,8 +211,9 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
     const { installation: activating, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license), now);
     const activated = activating.licenses[license.id];
     if (!activated) throw new TypeError('the activated license is missing from the installation');
-    const { token, exp } = await signLicenseToken(deps, activating, lifetime, now);
-    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp) };
+    const { token, exp, claims } = await signLicenseToken(deps, activating, lifetime, now);
+    const mode = modeChange(existing, claims, now);
+    const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp), tokenMode: mode.tokenMode };
     const activation: ActivationRecord = {
       licenseId: license.id,
       installationId,
@@ -241,6 +243,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         data: { activationId: activated.activationId, hostname: input.hostname, version: input.version, offline: proof.kind === 'offline-request' },
       }).map((item) => ['event', item] as const),
       ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, event)).map((item) => ['event', item] as const),
+      ...modeChangePuts(table, next, mode.event).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };

@@ -8,7 +8,8 @@ import type { LabelledItem } from '../data/transactions.js';
 import { problem } from '@license-activation/contract/problem';
 import { withCurrentLicenses } from './installation-view.js';
 import { licenseClaims, signClaims } from './license-token.js';
-import type { SignedToken, TokenDeps, TokenLifetime } from './license-token.js';
+import type { NewToken, SignedToken, TokenDeps, TokenLifetime } from './license-token.js';
+import { modeChange, modeChangePuts } from './mode-change.js';
 import { answerSettled, reusableToken, settledRefreshIntervalSeconds } from './token-reuse.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import { latestTokenExp, seenItems } from './slots.js';
@@ -63,18 +64,23 @@ export async function refreshInstallation(
     // The proof first: a replay is refused before it costs a signature.
     const spending = spendProofIn(table, args.proof, { ...args.change(current), rev: current.rev + 1 }, args.now);
     const changed = spending.installation;
-    const { token, exp } = await answerToken(deps, { current, changed, lifetime: args.lifetime, now: args.now, reuse: args.reuse === true && !licensesChanged });
+    const answered = await answerToken(deps, { current, changed, lifetime: args.lifetime, now: args.now, reuse: args.reuse === true && !licensesChanged });
+    const { token, exp } = answered;
+    // A token answered again changes no mode; a new one may (installation.mode_changed, in this transaction).
+    const mode = 'claims' in answered ? modeChange(current, answered.claims, args.now) : undefined;
     // Slot accounting: the token's exp, on the installation and on each activation it carries.
     const next: InstallationRecord = {
       ...changed,
       tokenExp: latestTokenExp(current, exp),
       recentToken: args.lifetime.kind === 'online' ? { token, rev: changed.rev } : undefined,
+      ...(mode ? { tokenMode: mode.tokenMode } : {}),
     };
-    const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen'>[] = [
+    const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen' | 'event'>[] = [
       ['installation', installationPut(table, next, current.rev)],
       ...seenItems(table, next).map((item) => ['seen', item] as const),
       ...spending.items.map((item) => ['proof', item] as const),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
+      ...modeChangePuts(table, next, mode?.event).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { installation: next, token };
@@ -86,11 +92,11 @@ export async function refreshInstallation(
   });
 }
 
-/** The token an attempt answers: the recent one where it may, else a new signature. */
+/** The token an attempt answers: the recent one where it may, else a new signature (with its claims). */
 async function answerToken(
   deps: TokenDeps,
   args: { current: InstallationRecord; changed: InstallationRecord; lifetime: TokenLifetime; now: Date; reuse: boolean },
-): Promise<SignedToken> {
+): Promise<SignedToken | NewToken> {
   const { current, changed, lifetime, now } = args;
   const fresh = licenseClaims(deps, changed, lifetime, now);
   const reused = args.reuse ? reusableToken(current, fresh, await deps.signer.keyId()) : undefined;

@@ -11,6 +11,7 @@ import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
 import { fingerprintHash } from './fingerprint.js';
 import { signLicenseToken } from './license-token.js';
+import { tokenModeOf } from './mode-change.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
@@ -68,7 +69,7 @@ export async function startTrial(
     if (!product.trial) throw problem('FORBIDDEN', `${product.name} has no trial: activate a license instead`);
     const startedAt = now.toISOString();
     const hash = fingerprintHash(product.id, input.fingerprint);
-    const { installation, items: proofItems } = spendProofIn(table, proof, {
+    const { installation: starting, items: proofItems } = spendProofIn(table, proof, {
       id: installationId,
       productId: product.id,
       hostname: input.hostname,
@@ -81,8 +82,9 @@ export async function startTrial(
       licenses: {},
       rev: 0,
     }, now);
-    // A trial token carries no license, so slot accounting need not record its exp.
-    const { token } = await signLicenseToken(deps, installation, { kind: 'online' }, now);
+    // A trial token carries no license, so slot accounting need not record its exp. Its mode is the first: no change.
+    const { token, claims } = await signLicenseToken(deps, starting, { kind: 'online' }, now);
+    const installation: InstallationRecord = { ...starting, tokenMode: tokenModeOf(claims) };
     const items: LabelledItem<TrialItem>[] = [
       ...trialBrakes(deps, request.sourceIp, now),
       ...proofItems.map((item) => ['proof', item] as const),
