@@ -97,7 +97,7 @@ export const sendWebhook: WebhookSender = async (post, policy, timeoutMs = attem
   };
   const startedAt = Date.now();
   return new Promise<SendOutcome>((resolve) => {
-    let request: ClientRequest;
+    let request: ClientRequest | undefined;
     const answered = (response: IncomingMessage) => {
       const status = response.statusCode ?? 0;
       // The status is the answer; the body is not read, and the connection is not kept.
@@ -107,7 +107,11 @@ export const sendWebhook: WebhookSender = async (post, policy, timeoutMs = attem
       const redirect = status >= 300 && status < 400 ? ': redirects are not followed' : '';
       resolve({ ok: false, status, error: `answered ${status}${redirect}`, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) });
     };
-    const failed = (error: unknown) => resolve({ ok: false, error: describeFailure(error, timeout.aborted) });
+    const failed = (error: unknown) => {
+      // The connection is not kept whatever state it is in (a receiver that wrote garbage may hold it open).
+      request?.destroy();
+      resolve({ ok: false, error: describeFailure(error, timeout.aborted) });
+    };
     try {
       request = url.protocol === 'https:' ? httpsRequest({ ...options, servername: isIpLiteral(url) ? undefined : hostOf(url) }, answered) : httpRequest(options, answered);
     } catch (error) {

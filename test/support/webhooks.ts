@@ -6,6 +6,10 @@ import { startTableStream } from '#dev/table-stream.js';
 import type { TableStream } from '#dev/table-stream.js';
 import { processDeliveryDeps } from '#lib/webhooks/process-webhook-deps.js';
 import type { DeliveryDeps } from '#lib/webhooks/webhook-deps.js';
+import { sweep } from '#lib/webhooks/delivery-runner.js';
+import { getDelivery } from '#lib/data/webhook-deliveries.js';
+import type { DeliveryRef } from '#lib/data/webhook-deliveries.js';
+import { asFunction } from '#dev/table-permissions.js';
 import type { AccountPrincipal, PersonPrincipal } from '#lib/auth/principal.js';
 import type { WebhookEndpoint } from '@license-activation/contract/schemas';
 import { call } from './api.js';
@@ -52,3 +56,28 @@ export function verified(received: ReceivedWebhook, secret: string): { type: str
   const headers = Object.fromEntries(Object.entries(received.headers).map(([name, value]) => [name, String(value)]));
   return new Webhook(secret).verify(received.body, headers) as { type: string; timestamp: string; data: Record<string, unknown> };
 }
+
+/** Deliveries of the test file's table as the dispatcher sees them, at an instant the test chooses: jitter drawn at its middle. */
+export function clockedDeliveryDeps(overrides: Partial<DeliveryDeps> = {}): DeliveryDeps {
+  return { ...processDeliveryDeps(), random: () => 0.5, ...overrides };
+}
+
+/** Runs `work` as the dispatcher function: within its IAM table permissions, as on AWS. */
+export const asDispatcher = <T>(work: () => Promise<T>): Promise<T> => asFunction('webhook-dispatcher', work);
+
+/**
+ * Hands everything committed so far to the dispatcher as its sweep would at `now` (events in the outbox
+ * for over a minute), without attempting anything: answers the deliveries it would start.
+ */
+export async function dispatchCommitted(deps: DeliveryDeps, now = new Date(Date.now() + 2 * 60_000)): Promise<DeliveryRef[]> {
+  const started: DeliveryRef[] = [];
+  await asDispatcher(() =>
+    sweep(deps, now, async (refs) => {
+      started.push(...refs);
+    }),
+  );
+  return started;
+}
+
+/** A delivery as stored. */
+export const storedDelivery = (ref: DeliveryRef) => asDispatcher(() => getDelivery(table(), ref.endpointId, ref.eventId));
