@@ -8,6 +8,7 @@ import type { DeliveryRecord } from '../data/webhook-deliveries.js';
 import { callMinute, endpointCallCounted } from '../data/webhook-endpoints.js';
 import type { WebhookEndpointRecord } from '../data/webhook-endpoints.js';
 import type { Page } from '../data/pagination.js';
+import { retry, retryOnContention } from '../data/contention.js';
 import { labelledTransaction } from '../data/transactions.js';
 import type { TransactItem } from '../data/transactions.js';
 import { idBoundaryAt, newId } from '../ids.js';
@@ -51,11 +52,13 @@ const rateLimited = (now: Date) =>
 
 /** Writes `items` with one call counted against the endpoint's limit: 429 past it, nothing written. */
 async function writeCounted(table: Table, endpoint: WebhookEndpointRecord, items: readonly TransactItem[], now: Date): Promise<void> {
-  const outcome = await labelledTransaction(table, [['calls', endpointCallCounted(table, endpoint, now)], ...items.map((item) => ['delivery', item] as const)]);
+  const outcome = await retryOnContention(async () => {
+    const attempt = await labelledTransaction(table, [['calls', endpointCallCounted(table, endpoint, now)], ...items.map((item) => ['delivery', item] as const)]);
+    return !attempt.ok && attempt.contention ? retry : attempt;
+  });
   if (outcome.ok) return;
   if (outcome.failed.has('calls')) throw rateLimited(now);
-  if (outcome.failed.has('delivery')) throw problem('NOT_FOUND', 'the delivery is gone');
-  throw problem('UNAVAILABLE', 'the endpoint is busy, retry later', { retryAfterSeconds: 1 });
+  throw problem('NOT_FOUND', 'the delivery is gone');
 }
 
 /** A delivery due now at the owner's request; the stream tells the dispatcher, which starts it. */

@@ -56,8 +56,8 @@ export function retryAfterSeconds(value: string | undefined, now: Date): number 
 }
 
 /** A transport failure in words: what the receiver did, never anything sent to it. */
-export function describeFailure(error: unknown, timedOut: boolean): string {
-  if (timedOut) return `no answer within ${attemptTimeoutMs / 1000} seconds`;
+export function describeFailure(error: unknown, timedOutAfterMs?: number): string {
+  if (timedOutAfterMs !== undefined) return `no answer within ${timedOutAfterMs / 1000} seconds`;
   const { code, message } = error as NodeJS.ErrnoException;
   switch (code) {
     case 'ECONNREFUSED':
@@ -110,7 +110,7 @@ export const sendWebhook: WebhookSender = async (post, policy, timeoutMs = attem
     const failed = (error: unknown) => {
       // The connection is not kept whatever state it is in (a receiver that wrote garbage may hold it open).
       request?.destroy();
-      resolve({ ok: false, error: describeFailure(error, timeout.aborted) });
+      resolve({ ok: false, error: describeFailure(error, timeout.aborted ? timeoutMs : undefined) });
     };
     try {
       request = url.protocol === 'https:' ? httpsRequest({ ...options, servername: isIpLiteral(url) ? undefined : hostOf(url) }, answered) : httpRequest(options, answered);
