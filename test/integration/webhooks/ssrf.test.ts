@@ -86,8 +86,8 @@ describe('webhook URLs', () => {
   });
 
   it('accepts a host that does not resolve at creation, and at an attempt refuses what it resolves to then, connecting nowhere', async () => {
-    let resolvesTo: string[] | undefined;
-    const targets: TargetPolicy = { allowLocal: false, resolve: resolver(() => resolvesTo) };
+    const dns: { answer?: string[] } = {};
+    const targets: TargetPolicy = { allowLocal: false, resolve: resolver(() => dns.answer) };
     const deps = { ...clockedDeliveryDeps(), targets };
     const { endpoint } = await asEndpoints(() => createWebhookEndpoint(deps, ops, { url: 'https://later.test/in' }, new Date()));
     const test = await call<{ delivery: WebhookDelivery }>('testWebhookEndpoint', { as: opsPrincipal, params: { endpointId: endpoint.id } });
@@ -95,7 +95,7 @@ describe('webhook URLs', () => {
 
     const unresolved = await asDispatcher(() => attemptDelivery(deps, ref, new Date()));
     expect(await storedDelivery(ref)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'not sent: later.test does not resolve (ENOTFOUND)' });
-    resolvesTo = ['127.0.0.1'];
+    dns.answer = ['127.0.0.1'];
     await asDispatcher(() => attemptDelivery(deps, ref, new Date(unresolved.nextAttemptAt ?? '')));
     expect(await storedDelivery(ref)).toMatchObject({ attempts: 2, lastError: 'not sent: 127.0.0.1 is not a globally reachable address (loopback)' });
   });
