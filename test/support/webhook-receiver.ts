@@ -24,7 +24,7 @@ export interface TestReceiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(answer: (request: ReceivedWebhook, index: number) => ReceiverAnswer = () => 204): Promise<TestReceiver> {
+export async function startReceiver(answer: (request: ReceivedWebhook, index: number) => ReceiverAnswer = () => 204, port = 0): Promise<TestReceiver> {
   const received: ReceivedWebhook[] = [];
   const waiters: Array<() => void> = [];
   const server = createServer((request, response) => {
@@ -40,10 +40,10 @@ export async function startReceiver(answer: (request: ReceivedWebhook, index: nu
       response.writeHead(status, headers).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const listening = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/hooks`,
+    url: `http://127.0.0.1:${listening}/hooks`,
     received,
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
