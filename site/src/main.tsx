@@ -14,6 +14,7 @@ import { MembersPage } from './pages/members';
 import { NotFoundPage } from './pages/not-found';
 import { OfflinePage } from './pages/offline';
 import { RegisterAccountPage } from './pages/register-account';
+import { WebhooksPage } from './pages/webhooks';
 import './styles.css';
 
 const router = createBrowserRouter([
@@ -42,6 +43,7 @@ const router = createBrowserRouter([
           { path: '/activate', element: <ActivatePage /> },
           { path: '/members', element: <MembersPage /> },
           { path: '/events', element: <EventsPage /> },
+          { path: '/webhooks', element: <WebhooksPage /> },
         ],
       },
       { path: '*', element: <NotFoundPage /> },
