@@ -7,6 +7,7 @@ import type { FreshStart } from './fresh-start.js';
 import type { OperationLatency } from './latency.js';
 import type { Spread } from './stats.js';
 import type { ThroughputRun } from './throughput.js';
+import type { WebhookImpact } from './webhooks.js';
 
 /** How long and how often each part runs (`--quick` or the full settings). */
 export interface BenchSettings {
@@ -18,6 +19,8 @@ export interface BenchSettings {
   readonly cpuRequests: number;
   readonly profileRequests: number;
   readonly freshStartRequests: number;
+  /** Webhooks beside the request path: requests per round and operation, rounds with and without endpoints each. */
+  readonly webhooks: { readonly requests: number; readonly rounds: number };
 }
 
 export interface ColdStartResult {
@@ -62,5 +65,7 @@ export interface BenchResults {
   /** `npm start` under `--cpu-prof`, per operation. */
   readonly profiles?: Record<string, ProfileSummary>;
   readonly freshStart?: FreshStart;
+  /** Activation and heartbeat with and without 3 webhook endpoints subscribed, and commit to first attempt. */
+  readonly webhooks?: WebhookImpact;
   readonly clientSize?: ClientSize;
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: how fast the service is, each figure beside the floor it cannot beat. Prints a
  * table and writes bench/results.json; docs/PERFORMANCE.md reads the figures. `--quick` runs each
  * part briefly (to check the bench itself, not to quote); `--only=cold-start,latency,calls,cpu,throughput,
- * profile,fresh-start,client-size` runs some parts. The HTTP figures come from `npm start` in a process
+ * webhooks,profile,fresh-start,client-size` runs some parts. The HTTP figures come from `npm start` in a process
  * of its own, driven from the worker (another process) as an installation would drive it.
  */
 import { fork } from 'node:child_process';
@@ -31,7 +31,7 @@ import { runHeartbeatLoad } from './throughput.js';
 import type { ThroughputRun } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
-const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'profile', 'fresh-start'] as const;
+const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'webhooks', 'profile', 'fresh-start'] as const;
 type Part = 'cold-start' | 'client-size' | (typeof servicePartNames)[number];
 
 // The SDK warns on every client that Node 20 will soon be too old; Lambda runs 22, and the warning is noise here.
@@ -42,9 +42,9 @@ const only = process.argv.find((argument) => argument.startsWith('--only='))?.sl
 const runs = (part: Part) => !only || only.includes(part);
 
 const settings: BenchSettings = quick
-  ? { coldStartRounds: 3, latency: { runs: 2, perRun: 40, warmup: 5 }, callExecutions: 3, throughput: { runs: 1, seconds: 3, connections: 16 }, cpuRequests: 30, profileRequests: 60, freshStartRequests: 20 }
+  ? { coldStartRounds: 3, latency: { runs: 2, perRun: 40, warmup: 5 }, callExecutions: 3, throughput: { runs: 1, seconds: 3, connections: 16 }, cpuRequests: 30, profileRequests: 60, freshStartRequests: 20, webhooks: { requests: 20, rounds: 1 } }
   : // Warm-up: DynamoDB Local's JIT answers its first few hundred calls 2–5 ms slower.
-    { coldStartRounds: 15, latency: { runs: 5, perRun: 200, warmup: 300 }, callExecutions: 5, throughput: { runs: 3, seconds: 10, connections: 16 }, cpuRequests: 300, profileRequests: 600, freshStartRequests: 100 };
+    { coldStartRounds: 15, latency: { runs: 5, perRun: 200, warmup: 300 }, callExecutions: 5, throughput: { runs: 3, seconds: 10, connections: 16 }, cpuRequests: 300, profileRequests: 600, freshStartRequests: 100, webhooks: { requests: 100, rounds: 3 } };
 
 /** Functions measured a second time with the AWS SDK left out of the bundle, as if taken from the Lambda runtime. */
 const runtimeSdkSample: readonly FunctionName[] = ['health', 'heartbeat', 'public-documents'];
@@ -209,7 +209,7 @@ async function freshStart(worker: Worker, environment: NodeJS.ProcessEnv): Promi
   }
 }
 
-async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'profiles' | 'freshStart'>> {
+async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'webhooks' | 'profiles' | 'freshStart'>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'license-activation-bench-'));
   // On disk, as `npm start` keeps its tables: the service, the handlers in the worker and the floors all use this one.
   const dynamodb = await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
@@ -238,12 +238,15 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     try {
       // `npm start` as a user runs it (its own environment: logs, no metrics), on the same table.
       const served = await startServed(repositoryRoot, shared);
-      let parts: Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput'>;
+      let parts: Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'webhooks'>;
       try {
         const latency = runs('latency') ? (await worker.ask({ kind: 'latency', ...settings.latency, baseUrl: served.baseUrl }, 'latency')).latency : undefined;
         const calls = runs('calls') ? (await worker.ask({ kind: 'calls', executions: settings.callExecutions }, 'calls')).calls : undefined;
         const cpu = runs('cpu') ? (await worker.ask({ kind: 'cpu', count: settings.cpuRequests, baseUrl: served.baseUrl, servedPid: served.pid }, 'cpu')).cpu : undefined;
-        parts = { latency, calls, cpu, throughput: runs('throughput') ? await throughput(worker, served) : undefined };
+        const load = runs('throughput') ? await throughput(worker, served) : undefined;
+        // Last on this service: it adds (and then deletes) webhook endpoints.
+        const webhooks = runs('webhooks') ? (await worker.ask({ kind: 'webhooks', ...settings.webhooks, baseUrl: served.baseUrl, servedPid: served.pid }, 'webhooks')).webhooks : undefined;
+        parts = { latency, calls, cpu, throughput: load, webhooks };
       } finally {
         await served.stop();
       }

@@ -3,6 +3,7 @@ import type { OperationCpu } from './cpu.js';
 import type { FreshStart } from './fresh-start.js';
 import type { LatencyOptions, OperationLatency } from './latency.js';
 import type { OperationId } from './operations.js';
+import type { WebhookImpact } from './webhooks.js';
 
 /** What the bench asks of its worker. `baseUrl` is the served service (`npm start`) it drives over HTTP. */
 export type WorkerTask =
@@ -12,7 +13,8 @@ export type WorkerTask =
   | { readonly kind: 'heartbeat-load'; readonly requests: number }
   | { readonly kind: 'floor-load'; readonly connections: number; readonly seconds: number }
   | { readonly kind: 'send'; readonly operation: OperationId; readonly count: number; readonly baseUrl: string }
-  | { readonly kind: 'fresh-start'; readonly baseUrl: string; readonly opsApiKey: string; readonly requests: number };
+  | { readonly kind: 'fresh-start'; readonly baseUrl: string; readonly opsApiKey: string; readonly requests: number }
+  | { readonly kind: 'webhooks'; readonly baseUrl: string; readonly servedPid: number; readonly requests: number; readonly rounds: number };
 
 /** A heartbeat ready to send: its own proof, already signed. */
 export interface LoadRequest {
@@ -30,4 +32,5 @@ export type WorkerReply =
   | { readonly kind: 'heartbeat-load'; readonly requests: readonly LoadRequest[] }
   | { readonly kind: 'floor-load'; readonly perSecond: number }
   | { readonly kind: 'send'; readonly sent: number }
-  | { readonly kind: 'fresh-start'; readonly freshStart: FreshStart };
+  | { readonly kind: 'fresh-start'; readonly freshStart: FreshStart }
+  | { readonly kind: 'webhooks'; readonly webhooks: WebhookImpact };

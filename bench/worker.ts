@@ -15,6 +15,7 @@ import { createFixtures, httpCall, operations, sendExpecting } from './operation
 import type { Operation, OperationId } from './operations.js';
 import { runFloorLoad } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
+import { measureWebhookImpact } from './webhooks.js';
 
 function reply(message: WorkerReply): void {
   if (!process.send) throw new TypeError('the bench worker runs as a child process with an IPC channel');
@@ -68,6 +69,8 @@ async function perform(task: WorkerTask): Promise<WorkerReply> {
     }
     case 'fresh-start':
       return { kind: 'fresh-start', freshStart: await measureFreshStart(task.baseUrl, task.opsApiKey, task.requests) };
+    case 'webhooks':
+      return { kind: 'webhooks', webhooks: await measureWebhookImpact(benchOperations, { ...task, opsApiKey: opsApiKey ?? '' }) };
   }
 }
 

@@ -46,7 +46,6 @@ export interface WebhookEndpointRecord {
   /** Newest first: the current secret, then the one it replaced while that still signs. */
   readonly secrets: readonly SealedSecret[];
   readonly createdBy: EndpointCreator;
-  readonly lastSuccessAt?: string;
   /** The first failed attempt since the last success (or the last enabling): 5 days of it disables the endpoint. */
   readonly failingSince?: string;
   /** Optimistic lock for the owner's changes (PATCH, rotation). */
@@ -58,7 +57,7 @@ export const maxEndpointsPerOwner = 10;
 
 const recordAttributes = [
   'id', 'ownerKey', 'ownerKind', 'accountId', 'url', 'types', 'description', 'enabled', 'disabledReason', 'createdAt',
-  'secretRotatedAt', 'secrets', 'createdBy', 'lastSuccessAt', 'failingSince', 'rev',
+  'secretRotatedAt', 'secrets', 'createdBy', 'failingSince', 'rev',
 ] as const;
 
 function toEndpointRecord(item: Record<string, unknown>): WebhookEndpointRecord {
@@ -179,7 +178,8 @@ export async function deleteEndpoint(table: Table, ownerKey: string, endpointId:
 
 /** What an attempt's outcome changes on its endpoint; each is one attribute, so no owner's change is overwritten. */
 export interface EndpointHealth {
-  readonly succeededAt?: string;
+  /** A success: the failing streak, if any, ends. */
+  readonly recovered?: true;
   readonly failedAt?: string;
   readonly disable?: WebhookDisabledReason;
 }
@@ -192,11 +192,7 @@ export async function recordEndpointHealth(table: Table, endpoint: Pick<WebhookE
   const set: string[] = [];
   const remove: string[] = [];
   const values: Record<string, unknown> = {};
-  if (health.succeededAt) {
-    set.push('lastSuccessAt = :succeededAt');
-    remove.push('failingSince');
-    values[':succeededAt'] = health.succeededAt;
-  }
+  if (health.recovered) remove.push('failingSince');
   if (health.failedAt) {
     set.push('failingSince = if_not_exists(failingSince, :failedAt)');
     values[':failedAt'] = health.failedAt;
@@ -206,15 +202,15 @@ export async function recordEndpointHealth(table: Table, endpoint: Pick<WebhookE
     values[':false'] = false;
     values[':reason'] = health.disable;
   }
-  if (set.length === 0) return;
+  if (set.length === 0 && remove.length === 0) return;
   try {
     await table.client.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.webhookEndpoint(endpoint.ownerKey, endpoint.id),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        UpdateExpression: [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: values,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
       }),
     );
   } catch (error) {

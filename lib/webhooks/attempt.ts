@@ -61,7 +61,8 @@ export async function attemptDelivery(deps: DeliveryDeps, ref: DeliveryRef, now:
   const decision = decideAfterAttempt(claimed, endpoint, outcome, endedAt, deps.random);
   // Our lease may have ended and another worker sent it meanwhile: then its outcome stands, not ours.
   if (!(await replaceDeliveryIfUnchanged(deps.table, decision.delivery, claimed, endedAt))) return {};
-  await recordEndpointHealth(deps.table, endpoint, decision.endpoint);
+  // A success of an endpoint that was not failing changes nothing on it: no write.
+  if (!(decision.endpoint.recovered && endpoint.failingSince === undefined)) await recordEndpointHealth(deps.table, endpoint, decision.endpoint);
   if (!outcome.ok) count(metricNames.webhookAttemptsFailed);
   if (decision.delivery.status === 'failed') count(metricNames.webhookDeliveriesFailed);
   if (decision.endpoint.disable) count(metricNames.webhookEndpointsDisabled);

@@ -64,7 +64,7 @@ export function decideAfterAttempt(
     requested: undefined,
   };
   if (outcome.ok) {
-    return { delivery: { ...attempted, status: 'succeeded', nextAttemptAt: undefined }, endpoint: { succeededAt: at.toISOString() } };
+    return { delivery: { ...attempted, status: 'succeeded', nextAttemptAt: undefined }, endpoint: { recovered: true } };
   }
   const disable = disableFor(outcome, endpoint, at);
   const failures = delivery.failures + 1;

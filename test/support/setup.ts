@@ -51,6 +51,12 @@ setupTable.client.destroy();
 // Handlers run through test/support/api.ts meet their function's IAM table permissions, as on AWS.
 enforceTablePermissions(table().client);
 
+// No test resolves a real name: a webhook URL's host that a test does not resolve through a resolver of its own
+// (test/integration/webhooks/ssrf.test.ts) does not resolve at all, as an unknown host would not.
+vi.mock('node:dns/promises', () => ({
+  lookup: (hostname: string) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname })),
+}));
+
 function quietConsole(): void {
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     vi.spyOn(console, method).mockImplementation(() => undefined);

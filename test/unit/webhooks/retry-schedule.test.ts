@@ -43,7 +43,7 @@ describe('decideAfterAttempt', () => {
     expect(decision.delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastResponseStatus: 202, lastAttemptAt: at.toISOString() });
     expect(decision.delivery.lastError).toBeUndefined();
     expect(decision.delivery.nextAttemptAt).toBeUndefined();
-    expect(decision.endpoint).toEqual({ succeededAt: at.toISOString() });
+    expect(decision.endpoint).toEqual({ recovered: true });
   });
 
   it('schedules the next step after a failure and starts the failing streak', () => {
