@@ -556,6 +556,44 @@ are 503 \`UNAVAILABLE\`, and nothing is half-written.
 **Tokens.** Every \`token\` is a license token (\`LicenseTokenClaims\`), an ES256 compact JWS that verifies with the keys of
 \`GET /.well-known/jwks.json\` alone.`;
 
+/**
+ * What the service sends (API.md §9), as OpenAPI 3.1 describes webhooks: one POST per event to each endpoint
+ * allowed to see it, signed as Standard Webhooks.
+ */
+const webhooks: PathsObject = {
+  event: {
+    post: {
+      operationId: 'webhookEvent',
+      summary: 'An event, delivered to a webhook endpoint',
+      description:
+        'Sent within seconds of the commit, at least once, to every endpoint whose owner may read the event (narrowed by its `types`). ' +
+        'Verify it with any Standard Webhooks library and the endpoint\'s secret; deduplicate on `webhook-id`. A 2xx within 15 seconds ' +
+        'succeeds; anything else is retried 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h after each failure (±10 %), a ' +
+        '`Retry-After` of at most 24 hours replacing the next step. Redirects are not followed.',
+      tags: ['Webhooks'],
+      // The receiver authenticates the sender by the signature, not by a credential.
+      security: [],
+      parameters: [
+        { name: 'webhook-id', in: 'header', required: true, description: 'The event id: the same at every attempt and every endpoint.', schema: { type: 'string' } },
+        { name: 'webhook-timestamp', in: 'header', required: true, description: 'Epoch seconds of the attempt.', schema: { type: 'string', pattern: '^\\d+$' } },
+        {
+          name: 'webhook-signature',
+          in: 'header',
+          required: true,
+          description: '`v1,` + base64 of HMAC-SHA256 over `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret\'s bytes; two, separated by a space, during a rotation.',
+          schema: { type: 'string' },
+        },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', 'WebhookPayload') } } },
+      responses: {
+        '2XX': { description: 'Received: no more attempts.' },
+        '410': { description: 'Gone: the endpoint is disabled at once (`disabledReason: "GONE"`).' },
+        default: { description: 'Anything else, or no answer within 15 seconds: the attempt failed and is retried.' },
+      },
+    },
+  },
+};
+
 /** The whole document: every route of the route table, and nothing else. */
 export function buildOpenApiDocument(): OpenAPIObject {
   const registry = annotatedSchemas();
@@ -587,5 +625,6 @@ export function buildOpenApiDocument(): OpenAPIObject {
       schemas: componentSchemasOf(registry),
     },
     paths: pathsOf(registry),
+    webhooks,
   };
 }
