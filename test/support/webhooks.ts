@@ -29,7 +29,7 @@ export interface TestDispatcher {
 export async function startTestDispatcher(deps: DeliveryDeps = processDeliveryDeps()): Promise<TestDispatcher> {
   const errors: unknown[] = [];
   const webhooks = startLocalWebhooks(deps, { sweepIntervalMs: 60 * 60 * 1000, onError: (error) => errors.push(error) });
-  const stream: TableStream = await startTableStream({ table: table(), consumers: [webhooks.consumer], idleDelayMs: 25, onError: (_consumer, error) => errors.push(error) });
+  const stream: TableStream = await startTableStream({ table: table(), consumers: [webhooks.consumer], idleDelayMs: 100, onError: (_consumer, error) => errors.push(error) });
   return {
     webhooks,
     async settled() {
