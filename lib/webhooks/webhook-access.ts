@@ -1,8 +1,11 @@
 import { problem } from '@license-activation/contract/problem';
 import type { AuditEvent } from '@license-activation/contract/schemas';
 import type { Caller } from '../auth/principal.js';
+import { isAssociated } from '../data/associations.js';
 import { partitions } from '../data/keys.js';
+import type { DeliveryRecord } from '../data/webhook-deliveries.js';
 import type { EndpointCreator, WebhookEndpointRecord, WebhookOwnerKind } from '../data/webhook-endpoints.js';
+import type { Table } from '../platform/dynamodb.js';
 
 /**
  * Every access decision of the webhooks, in one place (API.md §9): who owns the endpoints a caller manages,
@@ -62,4 +65,14 @@ export function ownerReadsFeed(endpoint: Pick<WebhookEndpointRecord, 'ownerKind'
     case 'reseller':
       return associated;
   }
+}
+
+/**
+ * Whether an endpoint's owner still sees a delivery's event, checked at each attempt: only ever to drop. A
+ * customer's own events and the vendor's stay visible; a reseller's, while it still manages the customer
+ * through whom it saw the event.
+ */
+export async function ownerStillSees(table: Table, endpoint: Pick<WebhookEndpointRecord, 'ownerKind' | 'accountId'>, delivery: Pick<DeliveryRecord, 'viaCustomerId'>): Promise<boolean> {
+  if (endpoint.ownerKind !== 'reseller' || !endpoint.accountId || !delivery.viaCustomerId) return true;
+  return isAssociated(table, endpoint.accountId, delivery.viaCustomerId);
 }

@@ -154,6 +154,8 @@ describe('the license site, in Debian chromium against npm start', () => {
     await screenshot(page, 'customers');
 
     await page.getByRole('link', { name: 'Issue a license' }).first().click();
+    // The customers page has a form labelled "New customer" too: select on the issue page only.
+    await page.waitForURL(/\/licenses\/new$/);
     await page.getByLabel('Customer').selectOption({ label: 'Contoso Ltd' });
     await page.getByLabel('Product').selectOption('authserver');
     await page.getByLabel('Quantity').fill('50');

@@ -160,6 +160,30 @@ describe('webhook retries', () => {
     expect(inbox.received).toHaveLength(4);
   });
 
+  it('puts every dispatched event on the bus once it is dispatched, whether or not an endpoint takes it', async () => {
+    const published: string[] = [];
+    const withBus = clockedDeliveryDeps({ bus: { publish: async (events) => void published.push(...events.map((event) => event.id)) } });
+    const customer = await registerCustomer();
+    await dispatchCommitted(withBus);
+    const feed = await call<{ items: { id: string }[] }>('listCustomerEvents', { as: opsPrincipal, params: { customerId: customer.account.id } });
+    expect(published).toEqual(expect.arrayContaining(feed.body.items.map((event) => event.id)));
+    // Out of the outbox: a second sweep puts nothing again.
+    published.length = 0;
+    await dispatchCommitted(withBus);
+    expect(published).toEqual([]);
+  });
+
+  it('refuses a recover reaching more than 7 days back, naming since', async () => {
+    const { endpoint } = await addEndpoint(opsPrincipal, { url: 'http://127.0.0.1:9/hooks' });
+    const answer = await call<{ errors: { path: string }[] }>('recoverWebhookDeliveries', {
+      as: opsPrincipal,
+      params: { endpointId: endpoint.id },
+      body: { since: new Date(Date.now() - days(7) - minutes(1)).toISOString() },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0]?.path).toBe('since');
+  });
+
   it("drops a reseller endpoint's attempts once the reseller no longer manages the event's customer", async () => {
     const inbox = await receiver(() => 500);
     const reseller = await createReseller();
