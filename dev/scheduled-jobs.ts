@@ -1,5 +1,6 @@
 import { table } from '#lib/platform/dynamodb.js';
 import { returnExpiredBudgets } from '#lib/licenses/budgets.js';
+import { giveExpiryNotices } from '#lib/licenses/expiry-notices.js';
 
 /** How often `npm start` runs the jobs an EventBridge schedule runs on AWS (the same interval). */
 export const scheduledJobIntervalMs = 60 * 60 * 1000;
@@ -11,6 +12,7 @@ export const scheduledJobIntervalMs = 60 * 60 * 1000;
 export function startScheduledJobs(intervalMs = scheduledJobIntervalMs): { stop(): void } {
   const run = () => {
     returnExpiredBudgets({ table: table() }, new Date()).catch((error: unknown) => console.error('returning expired budgets failed:', error));
+    giveExpiryNotices({ table: table() }, new Date()).catch((error: unknown) => console.error('giving license expiry notices failed:', error));
   };
   run();
   const timer = setInterval(run, intervalMs);

@@ -14,9 +14,13 @@ import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
-import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
+import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir, streamCheckpointFileName } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
 import { confirmationCodeLines, handlerLogLevel, localLogLevel, requestLine, showsRequests } from '#dev/local-log.js';
+import { startTableStream } from '#dev/table-stream.js';
+import type { StreamConsumer } from '#dev/table-stream.js';
+import { startLocalWebhooks } from '#dev/local-webhooks.js';
+import { processDeliveryDeps } from '#lib/webhooks/process-webhook-deps.js';
 
 const host = '127.0.0.1';
 
@@ -60,6 +64,8 @@ for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-o
 process.env.DATA_DIR = dataDir;
 process.env.SIGNER = 'local';
 process.env.SECRET_BOX = 'local';
+// Webhooks may go to http:// and loopback addresses, so that a developer receives on their own machine (API.md §9).
+process.env.WEBHOOK_LOCAL_TARGETS = 'allow';
 if (!process.env.OPS_API_KEY) {
   process.env.OPS_API_KEY = await storedOpsApiKey(dataDir);
   console.log(`ops API key: ${process.env.OPS_API_KEY}`);
@@ -96,6 +102,15 @@ console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, 
 await ensureTable(table());
 
 const jobs = startScheduledJobs();
+// What follows a commit, read from the table's change stream as Lambda's event source mappings read it on AWS.
+const webhooks = startLocalWebhooks(processDeliveryDeps(), { onError: (error) => console.error('webhook dispatcher:', error) });
+const streamConsumers: StreamConsumer[] = [webhooks.consumer];
+const stream = await startTableStream({
+  table: table(),
+  consumers: streamConsumers,
+  checkpointFile: join(dataDir, streamCheckpointFileName),
+  onError: (consumer, error) => console.error(`stream consumer ${consumer}:`, error),
+});
 console.log(`listening on ${baseUrl}`);
 
 /** How long requests in flight may take to finish once Ctrl-C is pressed; then every connection is closed. */
@@ -106,6 +121,8 @@ async function shutDown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   jobs.stop();
+  await stream.stop();
+  await webhooks.stop();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   // A browser tab keeps sockets open, some that never carried a request: close() alone would wait for them.

@@ -15,6 +15,7 @@ import { MembersPage } from './pages/members';
 import { NotFoundPage } from './pages/not-found';
 import { OfflinePage } from './pages/offline';
 import { RegisterAccountPage } from './pages/register-account';
+import { WebhooksPage } from './pages/webhooks';
 import './styles.css';
 
 const router = createBrowserRouter([
@@ -44,6 +45,7 @@ const router = createBrowserRouter([
           { path: '/members', element: <MembersPage /> },
           { path: '/api-keys', element: <ApiKeysPage /> },
           { path: '/events', element: <EventsPage /> },
+          { path: '/webhooks', element: <WebhooksPage /> },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

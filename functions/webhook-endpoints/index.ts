@@ -1,0 +1,36 @@
+import { storedMemberships } from '#lib/auth/person-memberships.js';
+import { webhookRequests } from '@license-activation/contract/webhook-requests';
+import { requestsOf } from '@license-activation/contract/route-request';
+import { handlerPerRoute, httpHandler } from '#lib/http/http-handler.js';
+import { createWebhookEndpoint, deleteWebhookEndpoint, getWebhookEndpoint, listWebhookEndpoints, rotateWebhookSecret, updateWebhookEndpoint } from '#lib/webhooks/endpoints.js';
+import { processWebhookDeps } from '#lib/webhooks/process-webhook-deps.js';
+
+const verifiers = { memberships: storedMemberships };
+
+/** Webhook endpoints (API.md §9): the acting account's, or ops' vendor-wide ones. */
+export const handler = handlerPerRoute({
+  createWebhookEndpoint: httpHandler(requestsOf(webhookRequests, 'createWebhookEndpoint'), async ({ caller, body, now }) => ({
+    status: 201,
+    body: await createWebhookEndpoint(processWebhookDeps(), caller, body, now),
+  }), verifiers),
+  listWebhookEndpoints: httpHandler(requestsOf(webhookRequests, 'listWebhookEndpoints'), async ({ caller, query }) => ({
+    status: 200,
+    body: await listWebhookEndpoints(processWebhookDeps(), caller, query),
+  }), verifiers),
+  getWebhookEndpoint: httpHandler(requestsOf(webhookRequests, 'getWebhookEndpoint'), async ({ caller, params }) => ({
+    status: 200,
+    body: { endpoint: await getWebhookEndpoint(processWebhookDeps(), caller, params.endpointId) },
+  }), verifiers),
+  updateWebhookEndpoint: httpHandler(requestsOf(webhookRequests, 'updateWebhookEndpoint'), async ({ caller, params, body }) => ({
+    status: 200,
+    body: { endpoint: await updateWebhookEndpoint(processWebhookDeps(), caller, params.endpointId, body) },
+  }), verifiers),
+  deleteWebhookEndpoint: httpHandler(requestsOf(webhookRequests, 'deleteWebhookEndpoint'), async ({ caller, params }) => {
+    await deleteWebhookEndpoint(processWebhookDeps(), caller, params.endpointId);
+    return { status: 204 };
+  }, verifiers),
+  rotateWebhookSecret: httpHandler(requestsOf(webhookRequests, 'rotateWebhookSecret'), async ({ caller, params, now }) => ({
+    status: 200,
+    body: await rotateWebhookSecret(processWebhookDeps(), caller, params.endpointId, now),
+  }), verifiers),
+});
