@@ -68,8 +68,8 @@ export const functionNeeds = {
   'return-budgets': { table: { access: 'RW', partitions: ['license', 'budget', 'budgetExpiries'] } },
   /** Scheduled (hourly): `license.expiring` and `license.expired`, each event in its license's and customer's feed. */
   'license-expiry-notices': { table: { access: 'RW', partitions: ['account', 'license', 'licenseExpiries'] }, timeoutSeconds: 300 },
-  'webhook-endpoints': { table: { access: 'RW', partitions: ['email', 'webhooks'] }, secretBox: true },
-  'webhook-deliveries': { table: { access: 'RW', partitions: ['email', 'webhooks', 'deliveries'] } },
+  'webhook-endpoints': { table: { access: 'RW', partitions: ['person', 'webhooks'] }, secretBox: true },
+  'webhook-deliveries': { table: { access: 'RW', partitions: ['person', 'webhooks', 'deliveries'] } },
   /**
    * The table's stream, a schedule and its own invocations: events become deliveries (reading endpoints and
    * associations, taking each event out of the outbox in its feed), deliveries are attempted (opening secrets).

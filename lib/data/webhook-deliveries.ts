@@ -34,8 +34,8 @@ export interface DeliveryRecord {
   readonly nextAttemptAt?: string;
   readonly lastResponseStatus?: number;
   readonly lastError?: string;
-  /** For a reseller's endpoint: the customer through whom its owner sees the event, re-checked at each attempt. */
-  readonly viaCustomerId?: string;
+  /** For an account's endpoint: the feed (event partition) through which its owner reads the event, re-checked at each attempt. */
+  readonly viaFeed?: string;
   /** The last owner's request (`test`, `retry`, `recover`) and when: a new one starts an attempt at once. */
   readonly requested?: ManualRequest;
   readonly requestedAt?: string;
@@ -48,7 +48,7 @@ export const deliveryRetentionDays = 30;
 
 const recordAttributes = [
   'endpointId', 'ownerKey', 'eventId', 'event', 'status', 'attempts', 'failures', 'createdAt', 'lastAttemptAt', 'nextAttemptAt',
-  'lastResponseStatus', 'lastError', 'viaCustomerId', 'requested', 'requestedAt', 'singleAttempt',
+  'lastResponseStatus', 'lastError', 'viaFeed', 'requested', 'requestedAt', 'singleAttempt',
 ] as const;
 
 export function toDeliveryRecord(item: Record<string, unknown>): DeliveryRecord {

@@ -8,7 +8,7 @@ import { abandoned, decideAfterAttempt } from './retry-schedule.js';
 import { signingSecrets } from './secrets.js';
 import { attemptTimeoutMs } from './send-webhook.js';
 import type { DeliveryDeps } from './webhook-deps.js';
-import { ownerStillSees } from './webhook-access.js';
+import { ownerStillReads } from './dispatch.js';
 import { webhookBody, webhookHeaders } from './webhook-message.js';
 
 /**
@@ -33,7 +33,7 @@ async function reasonNotToSend(deps: DeliveryDeps, delivery: DeliveryRecord, end
     return `not sent: the endpoint is disabled${endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ''}`;
   }
   // Access is checked again at each attempt, only ever to drop: a reseller's association may have ended.
-  if (!(await ownerStillSees(deps.table, endpoint, delivery))) return "not sent: the endpoint's owner no longer sees this event";
+  if (!(await ownerStillReads(deps.table, endpoint, delivery))) return "not sent: the endpoint's owner no longer sees this event";
   return undefined;
 }
 

@@ -13,13 +13,13 @@ import { labelledTransaction } from '../data/transactions.js';
 import type { TransactItem } from '../data/transactions.js';
 import { idBoundaryAt, newId } from '../ids.js';
 import type { Table } from '../platform/dynamodb.js';
-import { ownEndpoint } from './endpoints.js';
-import { endpointTakes, webhookOwnerOf } from './webhook-access.js';
+import { endpointTakes } from './dispatch.js';
 
 /**
  * The routes of an endpoint's deliveries (API.md §9): its log, a test, a manual retry, `recover`. None of
  * them sends anything: each writes the deliveries due now, and the dispatcher, told by the table's stream,
  * starts them within seconds. `test`, `retry` and `recover` take at most 10 calls a minute per endpoint.
+ * Access is decided before they run (lib/auth/access.ts: `ownWebhookEndpoint`), which hands them the endpoint.
  */
 
 const deliveryPrefix = 'dlv_';
@@ -66,8 +66,7 @@ function requested(delivery: DeliveryRecord, request: NonNullable<DeliveryRecord
   return { ...delivery, status: 'pending', nextAttemptAt: now.toISOString(), requested: request, requestedAt: now.toISOString() };
 }
 
-export async function testWebhookEndpoint(deps: { table: Table }, caller: Caller, endpointId: string, now: Date): Promise<WebhookDelivery> {
-  const endpoint = await ownEndpoint(deps, webhookOwnerOf(caller), endpointId);
+export async function testWebhookEndpoint(deps: { table: Table }, caller: Caller, endpoint: WebhookEndpointRecord, now: Date): Promise<WebhookDelivery> {
   // Stored in no feed: only the delivery carries it.
   const event: AuditEvent = { id: newId('evt', now), type: 'webhook.test', createdAt: now.toISOString(), actor: actorOf(caller), data: { endpointId: endpoint.id } };
   const delivery = requested({ endpointId: endpoint.id, ownerKey: endpoint.ownerKey, eventId: event.id, event, status: 'pending', attempts: 0, failures: 0, createdAt: now.toISOString() }, 'test', now);
@@ -75,15 +74,13 @@ export async function testWebhookEndpoint(deps: { table: Table }, caller: Caller
   return toDelivery(delivery);
 }
 
-export async function listWebhookDeliveries(deps: { table: Table }, caller: Caller, endpointId: string, query: ListQuery): Promise<Page<WebhookDelivery>> {
-  const endpoint = await ownEndpoint(deps, webhookOwnerOf(caller), endpointId);
+export async function listWebhookDeliveries(deps: { table: Table }, endpoint: WebhookEndpointRecord, query: ListQuery): Promise<Page<WebhookDelivery>> {
   const page = await listDeliveries(deps.table, endpoint.id, { limit: query.limit, cursor: query.cursor });
   return { ...page, items: page.items.map(toDelivery) };
 }
 
 /** One more attempt now, whatever the status; a delivery that was pending keeps its schedule after it. */
-export async function retryWebhookDelivery(deps: { table: Table }, caller: Caller, endpointId: string, deliveryId: string, now: Date): Promise<WebhookDelivery> {
-  const endpoint = await ownEndpoint(deps, webhookOwnerOf(caller), endpointId);
+export async function retryWebhookDelivery(deps: { table: Table }, endpoint: WebhookEndpointRecord, deliveryId: string, now: Date): Promise<WebhookDelivery> {
   const eventId = eventIdOf(deliveryId);
   const delivery = eventId === undefined ? undefined : await getDelivery(deps.table, endpoint.id, eventId);
   if (!delivery) throw problem('NOT_FOUND', `no delivery ${deliveryId}`);
@@ -96,8 +93,7 @@ export async function retryWebhookDelivery(deps: { table: Table }, caller: Calle
  * Every event since `since` the endpoint should have received and did not — deliveries that failed, or that
  * were logged unsent while it was disabled — sent again on a fresh schedule.
  */
-export async function recoverWebhookDeliveries(deps: { table: Table }, caller: Caller, endpointId: string, input: WebhookRecoverInput, now: Date): Promise<WebhookDelivery[]> {
-  const endpoint = await ownEndpoint(deps, webhookOwnerOf(caller), endpointId);
+export async function recoverWebhookDeliveries(deps: { table: Table }, endpoint: WebhookEndpointRecord, input: WebhookRecoverInput, now: Date): Promise<WebhookDelivery[]> {
   const since = new Date(input.since);
   if (now.getTime() - since.getTime() > webhookRecoverMaxDays * 24 * 60 * 60 * 1000) {
     throw problem('VALIDATION_FAILED', `recover reaches at most ${webhookRecoverMaxDays} days back`, { errors: [{ path: 'since', message: `at most ${webhookRecoverMaxDays} days ago` }] });
