@@ -16,14 +16,6 @@ export function hashApiKey(apiKey: string): string {
 }
 
 /**
- * The id an API key is known by: its hash, under which the table keeps it (`APIKEY#<hash>`). What remembers
- * a credential (a webhook endpoint) stores this, never the key; a key's removal from the table names it.
- */
-export function apiKeyIdOf(apiKeyHash: string): string {
-  return apiKeyHash;
-}
-
-/**
  * The bearer token of an `Authorization` header, or undefined when absent or not a bearer. Up to
  * 8 KiB: a person's access token from Cognito runs to a few KiB (API keys are 47 characters).
  */

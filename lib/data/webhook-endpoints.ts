@@ -25,7 +25,7 @@ export interface SealedSecret {
   readonly retiresAt?: string;
 }
 
-/** Who created an endpoint: the API key (by the id the table knows it by), the person, or ops. */
+/** Who created an endpoint: the API key (its id, `key_…`, as its owners list and revoke it), the person, or ops. */
 export interface EndpointCreator {
   readonly kind: 'apiKey' | 'person' | 'ops';
   readonly id: string;

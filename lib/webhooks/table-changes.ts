@@ -1,9 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { apiKeyIdOf } from '../auth/api-keys.js';
 import { outboxEventOf } from '../data/events.js';
-import { partitions } from '../data/keys.js';
 import type { DeliveryStarter } from './delivery-runner.js';
 import { dispatchEvent } from './dispatch.js';
 import { disableEndpointsOfRevokedKey } from './revoked-keys.js';
@@ -32,8 +30,9 @@ async function handleRecord(deps: DeliveryDeps, record: DynamoDBRecord, start: D
     await start(await dispatchEvent(deps, outbox, now));
     return;
   }
-  if (record.eventName === 'REMOVE' && oldImage?.entity === 'apiKey' && typeof oldImage.pk === 'string') {
-    await disableEndpointsOfRevokedKey(deps.table, { accountId: String(oldImage.accountId), apiKeyId: apiKeyIdOf(oldImage.pk.slice(partitions.apiKey.length)) });
+  // A revoked key's lookup item (`APIKEY#<hash>`, lib/data/api-keys.ts) leaves the table with its id and account.
+  if (record.eventName === 'REMOVE' && oldImage?.entity === 'apiKey' && typeof oldImage.id === 'string') {
+    await disableEndpointsOfRevokedKey(deps.table, { accountId: String(oldImage.accountId), apiKeyId: oldImage.id });
     return;
   }
   if (newImage?.entity === 'webhookDelivery' && newImage.status === 'pending' && newImage.requestedAt !== undefined && newImage.requestedAt !== oldImage?.requestedAt) {

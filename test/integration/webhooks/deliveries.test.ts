@@ -1,14 +1,12 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { AccountPrincipal } from '#lib/auth/principal.js';
-import type { AuditEvent, WebhookDelivery, WebhookEndpoint } from '@license-activation/contract/schemas';
-import { hashApiKey } from '#lib/auth/api-keys.js';
-import { keys } from '#lib/data/keys.js';
-import { table } from '#lib/platform/dynamodb.js';
+import type { ApiKeyCreated, AuditEvent, WebhookDelivery, WebhookEndpoint } from '@license-activation/contract/schemas';
 import { call, newInstallation } from '../../support/api.js';
+import { request, startLocalService } from '../../support/http-client.js';
+import type { Credential } from '../../support/http-client.js';
 import { createCustomerOf, createReseller, issueLicense, machine, registerCustomer } from '../../support/scenario.js';
 import { addEndpoint, startTestDispatcher, verified } from '../../support/webhooks.js';
 import type { TestDispatcher } from '../../support/webhooks.js';
@@ -216,18 +214,32 @@ describe('webhook deliveries', () => {
     expect(redirectTarget.received).toEqual([]);
   }, 30_000);
 
-  it('disables the endpoints an API key created when the key leaves the table (revoked), and no other', async () => {
+  it('disables the endpoints an API key created when its owners revoke that key (DELETE …/api-keys/{keyId}), and no other', async () => {
     const inbox = await receiver();
+    const service = await startLocalService();
+    closers.push(service.close);
     const customer = await registerCustomer();
-    const { endpoint: byKey } = await addEndpoint(customer.principal, { url: inbox.url });
-    const { endpoint: byOtherKey } = await addEndpoint({ kind: 'customer', id: customer.account.id, apiKeyId: 'another-key' }, { url: inbox.url });
-    await table().client.send(new DeleteCommand({ TableName: table().name, Key: keys.apiKey(hashApiKey(customer.apiKey)) }));
+    const ops: Credential = { apiKey: process.env.OPS_API_KEY ?? '' };
+    const path = `/v1/accounts/${customer.account.id}/api-keys`;
+    const second = await request<ApiKeyCreated>(service.baseUrl, 'POST', path, { credential: ops });
+    expect(second.status).toBe(201);
+    // Over HTTP, as a vendor's integration adds them: the authorizer names the key that authenticated each request.
+    const add = async (apiKey: string) => {
+      const answer = await request<{ endpoint: WebhookEndpoint }>(service.baseUrl, 'POST', '/v1/webhook-endpoints', { credential: { apiKey }, body: { url: inbox.url } });
+      expect(answer.status).toBe(201);
+      return answer.body.endpoint;
+    };
+    const [byRevokedKey, byOtherKey] = [await add(customer.apiKey), await add(second.body.key)];
+    // The account's first key, as its owners see it listed beside the second.
+    const listed = await request<{ items: { id: string }[] }>(service.baseUrl, 'GET', path, { credential: ops });
+    const firstKeyId = listed.body.items.map((key) => key.id).find((id) => id !== second.body.apiKey.id);
+    const revoked = await request(service.baseUrl, 'DELETE', `${path}/${firstKeyId ?? ''}`, { credential: ops });
+    expect(revoked.status).toBe(204);
     await dispatcher.settled();
-    const [revoked, kept] = await Promise.all(
-      [byKey, byOtherKey].map(async (endpoint) => (await call<{ endpoint: WebhookEndpoint }>('getWebhookEndpoint', { as: customer.principal, params: { endpointId: endpoint.id } })).body.endpoint),
-    );
-    expect(revoked).toMatchObject({ enabled: false, disabledReason: 'KEY_REVOKED' });
-    expect(kept).toMatchObject({ enabled: true });
+    const read = async (endpoint: WebhookEndpoint) =>
+      (await request<{ endpoint: WebhookEndpoint }>(service.baseUrl, 'GET', `/v1/webhook-endpoints/${endpoint.id}`, { credential: { apiKey: second.body.key } })).body.endpoint;
+    expect(await read(byRevokedKey)).toMatchObject({ enabled: false, disabledReason: 'KEY_REVOKED' });
+    expect(await read(byOtherKey)).toMatchObject({ enabled: true });
   });
 
   it('recovers what a disabled endpoint missed, once enabled again: sent anew, with the same webhook-id', async () => {
