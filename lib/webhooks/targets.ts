@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isGloballyReachable, isLoopback, rangeOf } from './addresses.js';
+import { isGloballyReachable, isLoopback, rangeOf } from '../net/addresses.js';
 
 /**
  * Where a webhook may be sent (API.md §9, "URLs"): `https://`, a host name, port 443 or 8443, no user or

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isGloballyReachable } from '#lib/webhooks/addresses.js';
 import { checkTarget } from '#lib/webhooks/targets.js';
 import type { HostResolver, TargetPolicy } from '#lib/webhooks/targets.js';
 
@@ -13,43 +12,6 @@ const resolverOf = (answers: Record<string, string[]>): HostResolver => async (h
 
 const strict = (answers: Record<string, string[]> = {}): TargetPolicy => ({ allowLocal: false, resolve: resolverOf(answers) });
 const local = (answers: Record<string, string[]> = {}): TargetPolicy => ({ allowLocal: true, resolve: resolverOf(answers) });
-
-describe('isGloballyReachable', () => {
-  it.each([
-    ['127.0.0.1', 'loopback'],
-    ['10.1.2.3', 'private'],
-    ['172.16.0.1', 'private'],
-    ['192.168.1.1', 'private'],
-    ['169.254.169.254', 'link-local: the cloud metadata address'],
-    ['100.64.0.1', 'shared (100.64/10)'],
-    ['198.18.0.1', 'benchmarking (198.18/15)'],
-    ['240.0.0.1', 'reserved (240/4)'],
-    ['224.0.0.1', 'multicast'],
-    ['0.0.0.0', 'unspecified'],
-    ['255.255.255.255', 'broadcast'],
-    ['192.0.2.1', 'documentation'],
-    ['::1', 'IPv6 loopback'],
-    ['::', 'IPv6 unspecified'],
-    ['fe80::1', 'IPv6 link-local'],
-    ['fd00:ec2::254', 'the AWS metadata address over IPv6 (unique local)'],
-    ['fc00::1', 'unique local'],
-    ['ff02::1', 'IPv6 multicast'],
-    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
-    ['::ffff:8.8.8.8', 'IPv4-mapped, even of a public address'],
-    ['64:ff9b::a00:1', 'NAT64 translated (64:ff9b::/96)'],
-    ['64:ff9b:1::1', 'local-use NAT64 (64:ff9b:1::/48)'],
-    ['2002:7f00:1::', '6to4 (2002::/16)'],
-    ['2001::1', 'Teredo'],
-    ['2001:db8::1', 'IPv6 documentation'],
-    ['not an address', 'no address at all'],
-  ])('refuses %s (%s)', (address) => {
-    expect(isGloballyReachable(address)).toBe(false);
-  });
-
-  it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e'])('takes the public address %s', (address) => {
-    expect(isGloballyReachable(address)).toBe(true);
-  });
-});
 
 describe('checkTarget', () => {
   it.each([
