@@ -6,6 +6,7 @@ import { eventPuts } from '../data/events.js';
 import { keys } from '../data/keys.js';
 import type { InstallationRecord, TokenMode } from '../data/installations.js';
 import type { TransactItem } from '../data/transactions.js';
+import { systemActor } from '../auth/principal.js';
 import { newId } from '../ids.js';
 
 /**
@@ -31,7 +32,7 @@ export function modeChange(previous: InstallationRecord | undefined, claims: Lic
       id: newId('evt', now),
       type: 'installation.mode_changed',
       createdAt: now.toISOString(),
-      actor: { kind: 'system', id: 'system' },
+      actor: systemActor,
       ...(claims.customerId ? { customerId: claims.customerId } : {}),
       installationId: claims.sub,
       data: { from: { mode: from.mode, reasons: [...from.reasons] }, to: { mode: tokenMode.mode, reasons: [...tokenMode.reasons] } },

@@ -6,6 +6,7 @@ import { dueExpiryNotices, expiryNoticesChange } from '../data/license-expiry-no
 import type { ExpiryNotice, ExpiryNotices } from '../data/license-expiry-notices.js';
 import { getLicense } from '../data/licenses.js';
 import { transactWrite } from '../data/transactions.js';
+import { systemActor } from '../auth/principal.js';
 import { newId } from '../ids.js';
 
 /**
@@ -50,7 +51,7 @@ async function giveNotice(table: Table, notices: ExpiryNotices, now: Date): Prom
   const decision = license ? decideExpiryNotice({ status: license.status, expiresAt: notices.expiresAt }, notices.given, now) : { kind: 'done' as const };
   if (decision.kind === 'later') return (await transactWrite(table, [expiryNoticesChange(table, notices, { given: notices.given, nextAt: decision.nextAt })])).ok;
   if (decision.kind === 'done' || !license) return (await transactWrite(table, [expiryNoticesChange(table, notices, { given: notices.given })])).ok;
-  const event: AuditEvent = { id: newId('evt', now), createdAt: now.toISOString(), actor: { kind: 'system', id: 'system' }, customerId: license.customerId, licenseId: license.id, ...decision.notice };
+  const event: AuditEvent = { id: newId('evt', now), createdAt: now.toISOString(), actor: systemActor, customerId: license.customerId, licenseId: license.id, ...decision.notice };
   const outcome = await transactWrite(table, [expiryNoticesChange(table, notices, decision), ...eventPuts(table, event)]);
   return outcome.ok;
 }

@@ -67,6 +67,24 @@ describe('webhook deliveries', () => {
     expect(delivery?.headers['user-agent']).toMatch(/^license-activation/);
   });
 
+  it("takes issue 25's and issue 30's event types by name: an owner's api_key.created reaches the account's endpoint and its reseller's, actor named", async () => {
+    const [customerInbox, resellerInbox] = await Promise.all([receiver(), receiver()]);
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    const subscribed = ['api_key.created', 'api_key.revoked', 'member.accepted', 'member.role_changed', 'installation.forked', 'installation.clone_detected', 'installation.clone_cleared'];
+    await addEndpoint(customer.principal, { url: customerInbox.url, types: subscribed });
+    await addEndpoint(reseller.principal, { url: resellerInbox.url, types: subscribed });
+    const created = await call<{ apiKey: { id: string } }>('createApiKey', { as: opsPrincipal, params: { accountId: customer.account.id } });
+    expect(created.status).toBe(201);
+    await dispatcher.settled();
+    for (const inbox of [customerInbox, resellerInbox]) {
+      const [delivery] = await inbox.waitFor(1);
+      const body = JSON.parse(delivery?.body ?? '{}') as { type: string; data: AuditEvent };
+      expect(body.type).toBe('api_key.created');
+      expect(body.data).toMatchObject({ customerId: customer.account.id, actor: { kind: 'ops', id: 'ops' }, data: { keyId: created.body.apiKey.id } });
+    }
+  });
+
   it("sends each owner what it may read: a customer its own events, its reseller those of its customers, the vendor everything (trials too), another customer nothing", async () => {
     // Prepare
     const [customerInbox, resellerInbox, vendorInbox, strangerInbox] = await Promise.all([receiver(), receiver(), receiver(), receiver()]);
