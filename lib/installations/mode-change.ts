@@ -2,8 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { LicenseTokenClaims } from '@license-activation/contract/license-token';
 import type { AuditEvent } from '@license-activation/contract/schemas';
 import type { Table } from '../platform/dynamodb.js';
-import { eventPuts } from '../data/events.js';
-import { keys } from '../data/keys.js';
+import { installationEventPuts } from '../data/events.js';
 import type { InstallationRecord, TokenMode } from '../data/installations.js';
 import type { TransactItem } from '../data/transactions.js';
 import { systemActor } from '../auth/principal.js';
@@ -40,8 +39,7 @@ export function modeChange(previous: InstallationRecord | undefined, claims: Lic
   };
 }
 
-/** The event's copies: in the customer's feed and each of the installation's licenses' (a trial's, in the installation's). */
+/** The event's copies, as every `installation.*` event's: in the customer's feed and each of the installation's licenses' (a trial's, in the installation's). */
 export function modeChangePuts(table: Table, installation: InstallationRecord, event: AuditEvent | undefined): TransactItem[] {
-  if (!event) return [];
-  return eventPuts(table, event, Object.keys(installation.licenses).map((licenseId) => keys.eventFeed.license(licenseId)));
+  return event ? installationEventPuts(table, event, Object.keys(installation.licenses)) : [];
 }
