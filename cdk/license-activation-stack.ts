@@ -6,6 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
+import { dispatcherStreamChanges } from '#lib/webhooks/table-changes.js';
 import { Catalog } from '@license-activation/contract/catalog-schema';
 import { EventsOut } from './constructs/events-out.js';
 import { KeyMaterial } from './constructs/key-material.js';
@@ -13,6 +14,7 @@ import { LicenseApi } from './constructs/license-api.js';
 import { LicenseSite } from './constructs/license-site.js';
 import { LicenseTable } from './constructs/license-table.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { TableStreamConsumer } from './constructs/table-stream-consumer.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { WebFirewall } from './constructs/web-firewall.js';
@@ -77,7 +79,6 @@ export class LicenseActivationStack extends Stack {
     });
     this.eventsOut = new EventsOut(this, 'EventsOut', {
       config,
-      table: this.table,
       dispatcher: functions['webhook-dispatcher'],
       expiryNotices: functions['license-expiry-notices'],
     });
@@ -88,6 +89,18 @@ export class LicenseActivationStack extends Stack {
       functions,
       table: this.table,
       webAclName: firewall.webAclName,
+    });
+
+    // The table's stream consumers, one construct each (docs/ARCHITECTURE.md, "After a commit"): the webhook
+    // dispatcher, given only what it acts on. Its first attempts are due within 5 seconds of a commit.
+    new TableStreamConsumer(this, 'WebhookDispatcherStream', {
+      config,
+      name: 'webhook-dispatcher',
+      fn: functions['webhook-dispatcher'],
+      table: this.table,
+      changes: dispatcherStreamChanges,
+      maxLag: Duration.seconds(60),
+      alarmTopic: this.monitoring.alarmTopic,
     });
 
     this.siteStack = new NestedStack(this, 'SiteStack', { description: `The license site of license-activation-${config.stage}` });

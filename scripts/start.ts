@@ -14,13 +14,10 @@ import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
 import { ensureTable } from '#dev/ensure-table.js';
-import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir, streamCheckpointFileName } from '#dev/local-data-dir.js';
+import { startStreamConsumers } from '#dev/stream-consumers.js';
+import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
 import { confirmationCodeLines, handlerLogLevel, localLogLevel, requestLine, showsRequests } from '#dev/local-log.js';
-import { startTableStream } from '#dev/table-stream.js';
-import type { StreamConsumer } from '#dev/table-stream.js';
-import { startLocalWebhooks } from '#dev/local-webhooks.js';
-import { processDeliveryDeps } from '#lib/webhooks/process-webhook-deps.js';
 
 const host = '127.0.0.1';
 
@@ -103,14 +100,7 @@ await ensureTable(table());
 
 const jobs = startScheduledJobs();
 // What follows a commit, read from the table's change stream as Lambda's event source mappings read it on AWS.
-const webhooks = startLocalWebhooks(processDeliveryDeps(), { onError: (error) => console.error('webhook dispatcher:', error) });
-const streamConsumers: StreamConsumer[] = [webhooks.consumer];
-const stream = await startTableStream({
-  table: table(),
-  consumers: streamConsumers,
-  checkpointFile: join(dataDir, streamCheckpointFileName),
-  onError: (consumer, error) => console.error(`stream consumer ${consumer}:`, error),
-});
+const stream = await startStreamConsumers(dataDir);
 console.log(`listening on ${baseUrl}`);
 
 /** How long requests in flight may take to finish once Ctrl-C is pressed; then every connection is closed. */
@@ -122,7 +112,6 @@ async function shutDown(): Promise<void> {
   stopping = true;
   jobs.stop();
   await stream.stop();
-  await webhooks.stop();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   // A browser tab keeps sockets open, some that never carried a request: close() alone would wait for them.

@@ -1,18 +1,13 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterRule } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { keys } from '#lib/data/keys.js';
-import { consumeTableStream } from '../stream-consumers.js';
 import type { StageConfig } from '../stage-config.js';
 import type { ServiceFunction } from './service-function.js';
 
 export interface EventsOutProps {
   readonly config: StageConfig;
-  readonly table: ITable;
   /** `webhook-dispatcher`: the table's stream, a schedule, and its own asynchronous invocations. */
   readonly dispatcher: ServiceFunction;
   /** `license-expiry-notices`: `license.expiring` and `license.expired`, hourly. */
@@ -21,26 +16,19 @@ export interface EventsOutProps {
 
 /**
  * Events out (API.md §9): the stack's EventBridge bus, which every event is put on; the webhook dispatcher
- * on the table's stream (filtered to what it acts on: events entering the outbox, deliveries their owner
- * asked for, API keys removed), swept every minute (due deliveries, events the stream missed) and invoking
- * itself to run deliveries; and the hourly job of expiry notices.
+ * swept every minute (due deliveries, events the stream missed) and invoking itself to run deliveries (its
+ * place on the table's stream is a TableStreamConsumer beside the others, in the stack); and the hourly job
+ * of expiry notices.
  */
 export class EventsOut extends Construct {
   readonly bus: EventBus;
 
-  constructor(scope: Construct, id: string, { config, table, dispatcher, expiryNotices }: EventsOutProps) {
+  constructor(scope: Construct, id: string, { config, dispatcher, expiryNotices }: EventsOutProps) {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', { eventBusName: `license-activation-${config.stage}`, description: 'Every event of the license activation service' });
     this.bus.grantPutEventsTo(dispatcher);
     dispatcher.addEnvironment('EVENT_BUS_NAME', this.bus.eventBusName);
 
-    consumeTableStream(dispatcher, table, {
-      filters: [
-        { eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { gsi3pk: { S: FilterRule.isEqual(keys.undispatchedEvents) } } } },
-        { dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('webhookDelivery') }, requested: { S: FilterRule.exists() } } } },
-        { eventName: FilterRule.isEqual('REMOVE'), dynamodb: { OldImage: { entity: { S: FilterRule.isEqual('apiKey') } } } },
-      ],
-    });
     // Its own name, not its ARN attribute: a policy of its role naming the function itself would be a cycle.
     dispatcher.addToRolePolicy(
       new PolicyStatement({

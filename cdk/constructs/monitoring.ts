@@ -117,15 +117,8 @@ export class Monitoring extends Construct {
     this.alarm('table-throttles', tableThrottles, 1, 'DynamoDB throttles requests');
     this.alarm('table-system-errors', tableSystemErrors, 1, 'DynamoDB answers with internal errors');
     this.alarm('kms-failures', kmsFailures, 1, 'KMS calls fail: tokens cannot be signed or license keys sealed');
-    // Events out (API.md §9): the dispatcher falling behind the table's stream, deliveries failing in numbers,
-    // and events that reached webhooks only through the outbox sweep (the stream did not hand them over).
-    const dispatcher = functions['webhook-dispatcher'];
-    this.alarm(
-      'webhook-dispatcher-iterator-age',
-      dispatcher.metric('IteratorAge', { period, statistic: 'Maximum' }),
-      60_000,
-      'The webhook dispatcher is more than a minute behind the table stream: first attempts are late (docs/RELIABILITY.md)',
-    );
+    // Events out (API.md §9): deliveries failing in numbers, and events that reached webhooks only through the
+    // outbox sweep (the stream did not hand them over). The dispatcher's lag on the stream: its TableStreamConsumer.
     this.alarm('webhook-deliveries-failing', serviceMetric(metricNames.webhookDeliveriesFailed), 20, 'Webhook deliveries fail in numbers (20 in 5 minutes): receivers down, or the service cannot reach out');
     this.alarm('events-missed-by-stream', serviceMetric(metricNames.eventsSweptFromOutbox), 1, 'Events reached webhooks and the bus through the outbox sweep: the dispatcher did not get them from the stream');
     // The functions' errors and throttles, summed 10 functions to an alarm (an alarm's metric math takes at

@@ -2,6 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxEventOf } from '../data/events.js';
+import { keys, partitions } from '../data/keys.js';
 import type { DeliveryStarter } from './delivery-runner.js';
 import { dispatchEvent } from './dispatch.js';
 import { disableEndpointsOfRevokedKey } from './revoked-keys.js';
@@ -15,6 +16,19 @@ import type { DeliveryDeps } from './webhook-deps.js';
  * done once what it must record is recorded, whatever the endpoints do. Records are handled side by side
  * (each is idempotent); a failure reports its record and every later one is handed over again.
  */
+
+/**
+ * What of the stream the dispatcher is given (Lambda filter patterns: cdk/constructs/table-stream-consumer.ts):
+ * events entering the outbox, deliveries their owner asked for, API keys' lookup items leaving the table.
+ * Nothing else invokes it: no other partition's writes, not the events' other copies, not its own attempts.
+ */
+export const dispatcherStreamChanges = {
+  patterns: [
+    { eventName: ['INSERT'], dynamodb: { NewImage: { gsi3pk: { S: [keys.undispatchedEvents] } } } },
+    { dynamodb: { NewImage: { entity: { S: ['webhookDelivery'] }, requested: { S: [{ exists: true }] } } } },
+    { eventName: ['REMOVE'], dynamodb: { Keys: { pk: { S: [{ prefix: partitions.apiKey }] } } } },
+  ],
+} as const;
 
 type Image = Record<string, unknown>;
 

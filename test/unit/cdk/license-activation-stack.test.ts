@@ -537,7 +537,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(functionOf('webhook-endpoints')[1].Properties.Environment?.Variables).not.toHaveProperty('EVENT_BUS_NAME');
     });
 
-    it('feeds the dispatcher the table stream, filtered to what it acts on, with partial batch failures, bisection and bounded retries', () => {
+    it('feeds the dispatcher the table stream, filtered to what it acts on, with partial batch failures, bisection, bounded retries and a queue for what it gives up', () => {
       const [, mapping] = onlyResource(template, 'AWS::Lambda::EventSourceMapping');
       expect(mapping.Properties).toMatchObject({
         FunctionName: { Ref: functionOf('webhook-dispatcher')[0] },
@@ -546,13 +546,16 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         MaximumRetryAttempts: 10,
-        MaximumBatchingWindowInSeconds: 0,
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
       });
+      // No batching window: the first attempts start within 5 seconds of their events' commits.
+      expect(mapping.Properties.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
       const patterns = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((filter) => JSON.parse(filter.Pattern) as unknown);
+      // Events entering the outbox, deliveries their owner asked for, API keys' lookup items removed: no other partition's writes.
       expect(patterns).toEqual([
         { eventName: ['INSERT'], dynamodb: { NewImage: { gsi3pk: { S: ['EVENTS_UNDISPATCHED'] } } } },
         { dynamodb: { NewImage: { entity: { S: ['webhookDelivery'] }, requested: { S: [{ exists: true }] } } } },
-        { eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['apiKey'] } } } },
+        { eventName: ['REMOVE'], dynamodb: { Keys: { pk: { S: [{ prefix: 'APIKEY#' }] } } } },
       ]);
     });
 
@@ -576,14 +579,14 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('sends every alarm to the alarm topic', () => {
       const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
       const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-      // 5 of the service, errors and throttles per 10 functions, 3 of events out, and the trials anomaly alarm.
-      expect(alarms).toHaveLength(5 + 2 * Math.ceil(allFunctionNames.length / 10) + 3 + 1);
+      // 5 of the service, errors and throttles per 10 functions, 2 of events out, 2 per stream consumer, and the trials anomaly alarm.
+      expect(alarms).toHaveLength(5 + 2 * Math.ceil(allFunctionNames.length / 10) + 2 + 2 + 1);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
     it.each([
       'api-5xx-rate', 'api-latency-p99', 'table-throttles', 'table-system-errors', 'kms-failures', 'functions-1-errors', 'functions-1-throttles',
-      'webhook-dispatcher-iterator-age', 'webhook-deliveries-failing', 'events-missed-by-stream',
+      'webhook-dispatcher-lag', 'webhook-dispatcher-set-aside', 'webhook-deliveries-failing', 'events-missed-by-stream',
     ])(
       'has the %s alarm',
       (name) => {
