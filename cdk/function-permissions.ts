@@ -3,7 +3,7 @@ import { partitions } from '#lib/data/keys.js';
 import type { Partition } from '#lib/data/keys.js';
 
 /** Every Lambda function of the service: one per `function` of the route table, plus the API key authorizer. */
-export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets' | 'license-expiry-notices' | 'webhook-dispatcher';
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets' | 'webhook-dispatcher';
 
 /** What a function may touch. Anything not listed here, it may not. */
 export interface TableNeeds {
@@ -66,16 +66,15 @@ export const functionNeeds = {
   'list-budgets': { table: { access: 'RO', partitions: ['account', 'person', 'budget'] } },
   /** Scheduled (hourly): gives budgets back the quantity of expired licenses. */
   'return-budgets': { table: { access: 'RW', partitions: ['license', 'budget', 'budgetExpiries'] } },
-  /** Scheduled (hourly): `license.expiring` and `license.expired`, each event in its license's and customer's feed. */
-  'license-expiry-notices': { table: { access: 'RW', partitions: ['account', 'license', 'licenseExpiries'] }, timeoutSeconds: 300 },
-  'webhook-endpoints': { table: { access: 'RW', partitions: ['person', 'webhooks'] }, secretBox: true },
-  'webhook-deliveries': { table: { access: 'RW', partitions: ['person', 'webhooks', 'deliveries'] } },
+  // Endpoints (their secrets sealed) and their deliveries: one function for the family, as `members` is.
+  webhooks: { table: { access: 'RW', partitions: ['person', 'webhooks', 'deliveries'] }, secretBox: true },
   /**
    * The table's stream, a schedule and its own invocations: events become deliveries (reading endpoints and
-   * associations, taking each event out of the outbox in its feed), deliveries are attempted (opening secrets).
+   * what decides who reads an event, taking each event out of the outbox in its feed), deliveries are attempted
+   * (opening secrets); each minute's sweep also gives the expiry notices due (`license.expiring`, `license.expired`).
    */
   'webhook-dispatcher': {
-    table: { access: 'RW', partitions: ['account', 'license', 'installation', 'webhooks', 'deliveries', 'undispatchedEvents', 'dueDeliveries'] },
+    table: { access: 'RW', partitions: ['account', 'license', 'installation', 'webhooks', 'deliveries', 'undispatchedEvents', 'dueDeliveries', 'licenseExpiries'] },
     secretBox: true,
     // A run of deliveries waits up to a minute for an attempt falling due, then sends for up to 15 seconds, more than once.
     timeoutSeconds: 300,

@@ -80,7 +80,6 @@ export class LicenseActivationStack extends Stack {
     this.eventsOut = new EventsOut(this, 'EventsOut', {
       config,
       dispatcher: functions['webhook-dispatcher'],
-      expiryNotices: functions['license-expiry-notices'],
     });
     const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage, siteOriginSecret: this.siteOriginSecret });
     this.monitoring = new Monitoring(this, 'Monitoring', {

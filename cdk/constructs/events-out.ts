@@ -8,22 +8,19 @@ import type { ServiceFunction } from './service-function.js';
 
 export interface EventsOutProps {
   readonly config: StageConfig;
-  /** `webhook-dispatcher`: the table's stream, a schedule, and its own asynchronous invocations. */
+  /** `webhook-dispatcher`: the table's stream, a schedule (with the expiry notices), and its own asynchronous invocations. */
   readonly dispatcher: ServiceFunction;
-  /** `license-expiry-notices`: `license.expiring` and `license.expired`, hourly. */
-  readonly expiryNotices: ServiceFunction;
 }
 
 /**
  * Events out (API.md §9): the stack's EventBridge bus, which every event is put on; the webhook dispatcher
- * swept every minute (due deliveries, events the stream missed) and invoking itself to run deliveries (its
- * place on the table's stream is a TableStreamConsumer beside the others, in the stack); and the hourly job
- * of expiry notices.
+ * swept every minute (the expiry notices due, due deliveries, events the stream missed) and invoking itself
+ * to run deliveries (its place on the table's stream is a TableStreamConsumer beside the others, in the stack).
  */
 export class EventsOut extends Construct {
   readonly bus: EventBus;
 
-  constructor(scope: Construct, id: string, { config, dispatcher, expiryNotices }: EventsOutProps) {
+  constructor(scope: Construct, id: string, { config, dispatcher }: EventsOutProps) {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', { eventBusName: `license-activation-${config.stage}`, description: 'Every event of the license activation service' });
     this.bus.grantPutEventsTo(dispatcher);
@@ -37,14 +34,9 @@ export class EventsOut extends Construct {
       }),
     );
     new Rule(this, 'SweepSchedule', {
-      description: 'Sweeps webhook deliveries falling due, and events the table stream did not hand over',
+      description: 'Gives the license expiry notices due, sweeps webhook deliveries falling due and events the table stream did not hand over',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(dispatcher, { retryAttempts: 0 })],
-    });
-    new Rule(this, 'ExpiryNoticesSchedule', {
-      description: 'Gives license.expiring and license.expired within the hour',
-      schedule: Schedule.rate(Duration.hours(1)),
-      targets: [new LambdaFunction(expiryNotices, { retryAttempts: 2 })],
     });
   }
 }

@@ -10,7 +10,7 @@ import { issueLicense, registerCustomer } from '../support/scenario.js';
 // license.expiring (30 and 7 days) and license.expired from the hourly job, at instants the test chooses.
 
 const day = 24 * 60 * 60 * 1000;
-const job = (now: Date) => asFunction('license-expiry-notices', () => giveExpiryNotices({ table: table() }, now));
+const job = (now: Date) => asFunction('webhook-dispatcher', () => giveExpiryNotices({ table: table() }, now));
 
 async function noticesOf(licenseId: string, customerId: string) {
   const feed = async (route: 'listLicenseEvents' | 'listCustomerEvents', params: Record<string, string>) =>

@@ -50,7 +50,7 @@ function resolver(answers: (hostname: string, call: number) => string[] | undefi
 }
 
 const ops: Caller = { account: opsPrincipal };
-const asEndpoints = <T>(work: () => Promise<T>) => asFunction('webhook-endpoints', work);
+const asEndpoints = <T>(work: () => Promise<T>) => asFunction('webhooks', work);
 const problemOf = async (work: () => Promise<unknown>) => {
   try {
     await work();

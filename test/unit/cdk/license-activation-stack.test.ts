@@ -46,10 +46,10 @@ function onlyResource(template: Template, type: string, properties: object = {})
 }
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
-/** Beside the route table's: the API key authorizer, the hourly jobs, and the webhook dispatcher (stream, schedule, its own invocations). */
-const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets', 'license-expiry-notices', 'webhook-dispatcher'];
+/** Beside the route table's: the API key authorizer, the hourly job, and the webhook dispatcher (stream, schedule with the expiry notices, its own invocations). */
+const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets', 'webhook-dispatcher'];
 /** Functions that outlive a request's 10 seconds. */
-const longRunning: Record<string, number> = { 'license-expiry-notices': 300, 'webhook-dispatcher': 300 };
+const longRunning: Record<string, number> = { 'webhook-dispatcher': 300 };
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -272,7 +272,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
     it('lets only the functions that keep secrets sealed encrypt and decrypt, and only with the secrets key', () => {
       const sealers = allFunctionNames.filter((name) => actionsOf(name).some((action) => ['kms:Encrypt', 'kms:Decrypt'].includes(action)));
-      expect(sealers.toSorted()).toEqual(['issue-license', 'webhook-dispatcher', 'webhook-endpoints']);
+      expect(sealers.toSorted()).toEqual(['issue-license', 'webhook-dispatcher', 'webhooks']);
       for (const name of sealers) expect(resourcesOfAction(name, 'kms:Decrypt')).toEqual([{ 'Fn::GetAtt': [secretsKeyId(), 'Arn'] }]);
     });
 
@@ -534,7 +534,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       const putters = allFunctionNames.filter((name) => actionsOf(name).includes('events:PutEvents'));
       expect(putters).toEqual(['webhook-dispatcher']);
       expect(functionOf('webhook-dispatcher')[1].Properties.Environment?.Variables).toHaveProperty('EVENT_BUS_NAME');
-      expect(functionOf('webhook-endpoints')[1].Properties.Environment?.Variables).not.toHaveProperty('EVENT_BUS_NAME');
+      expect(functionOf('webhooks')[1].Properties.Environment?.Variables).not.toHaveProperty('EVENT_BUS_NAME');
     });
 
     it('feeds the dispatcher the table stream, filtered to what it acts on, with partial batch failures, bisection, bounded retries and a queue for what it gives up', () => {
@@ -565,8 +565,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(allFunctionNames.filter((name) => actionsOf(name).includes('lambda:InvokeFunction'))).toEqual(['webhook-dispatcher']);
     });
 
-    it('sweeps every minute and gives expiry notices every hour', () => {
-      for (const [rate, name] of [['rate(1 minute)', 'webhookdispatcher'], ['rate(1 hour)', 'licenseexpirynotices']] as const) {
+    it('sweeps every minute, expiry notices first, and returns budgets every hour', () => {
+      for (const [rate, name] of [['rate(1 minute)', 'webhookdispatcher'], ['rate(1 hour)', 'returnbudgets']] as const) {
         template.hasResourceProperties('AWS::Events::Rule', {
           ScheduleExpression: rate,
           Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp(name), 'Arn'] } })]),
