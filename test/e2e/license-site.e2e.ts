@@ -446,10 +446,12 @@ describe('the license site, in Debian chromium against npm start', () => {
       await expect
         .poll(async () => {
           await page.getByRole('button', { name: 'Refresh' }).click();
-          return page.getByTestId('delivery').first().textContent();
+          // The newest delivery: the first row under the table's heading row.
+          return page.getByRole('table', { name: `Deliveries to ${inbox.url}` }).getByRole('row').nth(1).textContent();
         })
         .toMatch(/webhook\.test.*succeeded/);
       await checkPage('webhooks-deliveries');
+      await screenshot(page, 'webhooks');
 
       // Shown once: the page opened again has no secret.
       await page.goto(`${stack.baseUrl}/webhooks`);

@@ -5,9 +5,12 @@ import { api } from '../api/client';
 import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { useSession } from '../auth/session';
+import { ConfirmButton } from '../components/confirm-button';
+import { PagedTable } from '../components/data-table';
 import { ShownOnce } from '../components/secret';
-import { ConfirmDialog, Empty, ErrorMessage, Field, formatTime, Loading, PageTitle, Pager } from '../components/ui';
-import { useAction, useLoad } from '../components/use-load';
+import { Empty, ErrorMessage, Field, PageTitle, Time } from '../components/ui';
+import { useAction } from '../components/use-load';
+import { usePagedList } from '../components/use-paged-list';
 
 type Endpoint = Schemas['WebhookEndpoint'];
 type Delivery = Schemas['WebhookDelivery'];
@@ -17,26 +20,24 @@ type EventType = Schemas['EventType'];
 const subscribable = eventTypes.filter((type) => type !== 'webhook.test') as EventType[];
 
 const deliveryBadge: Record<Delivery['status'], string> = { pending: 'badge-suspended', succeeded: 'badge-active', failed: 'badge-revoked' };
+const disabledWhy = { GONE: 'it answered 410 Gone', FAILING: 'every attempt failed for 5 days', KEY_REVOKED: 'the API key that created it was revoked' } as const;
 
 function EndpointStatus({ endpoint }: { endpoint: Endpoint }) {
   if (endpoint.enabled) return <span className="badge badge-active">enabled</span>;
-  const why = { GONE: 'it answered 410 Gone', FAILING: 'every attempt failed for 5 days', KEY_REVOKED: 'the API key that created it was revoked' } as const;
   return (
     <>
       <span className="badge badge-revoked">disabled</span>
-      {endpoint.disabledReason && <small className="muted">{why[endpoint.disabledReason]}</small>}
+      {endpoint.disabledReason && <small className="muted"> {disabledWhy[endpoint.disabledReason]}</small>}
     </>
   );
 }
 
 /** An endpoint's deliveries of the last 30 days, newest first, each with one more attempt on demand. */
 function Deliveries({ endpoint }: { endpoint: Endpoint }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
   const path = { endpointId: endpoint.id };
-  const deliveries = useLoad(
-    async () => unwrap(await api.GET('/v1/webhook-endpoints/{endpointId}/deliveries', { params: { path, query: cursor ? { cursor } : {} } })),
-    [endpoint.id, cursor],
+  const deliveries = usePagedList(
+    async (cursor) => unwrap(await api.GET('/v1/webhook-endpoints/{endpointId}/deliveries', { params: { path, query: cursor ? { cursor } : {} } })),
+    [endpoint.id],
   );
   const { pending, error, run } = useAction();
   async function retry(delivery: Delivery) {
@@ -46,61 +47,45 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
   return (
     <section aria-labelledby="deliveries-heading">
       <h2 id="deliveries-heading">Deliveries to {endpoint.url}</h2>
-      <p>
+      <div className="actions">
         <button type="button" onClick={() => deliveries.reload()} disabled={deliveries.loading}>
           Refresh
         </button>
-      </p>
-      <ErrorMessage error={error ?? deliveries.error} />
-      {deliveries.loading && !deliveries.data ? (
-        <Loading what="deliveries" />
-      ) : !deliveries.data?.items.length ? (
-        <Empty>No deliveries in the last 30 days.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last attempt</th>
-                <th scope="col">Response</th>
-                <th scope="col">Error</th>
-                <th scope="col">Next attempt</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.data.items.map((delivery) => (
-                <tr key={delivery.id} data-testid="delivery">
-                  <td>
-                    {delivery.type}
-                    <br />
-                    <small className="muted">{delivery.eventId}</small>
-                  </td>
-                  <td>
-                    <span className={`badge ${deliveryBadge[delivery.status]}`}>{delivery.status}</span>
-                  </td>
-                  <td>{delivery.attempts}</td>
-                  <td>{formatTime(delivery.lastAttemptAt)}</td>
-                  <td>{delivery.lastResponseStatus ?? '—'}</td>
-                  <td>{delivery.lastError ?? '—'}</td>
-                  <td>{formatTime(delivery.nextAttemptAt)}</td>
-                  <td>
-                    <button type="button" disabled={pending} onClick={() => void retry(delivery)} aria-label={`Retry the delivery of ${delivery.type} ${delivery.eventId}`}>
-                      Retry
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={deliveries.data?.nextCursor} onChange={setCursors} />
+      </div>
+      <ErrorMessage error={error} />
+      <PagedTable
+        list={deliveries}
+        what={`deliveries to ${endpoint.url}`}
+        empty="No deliveries in the last 30 days."
+        rowKey={(delivery) => delivery.id}
+        columns={[
+          {
+            header: 'Event',
+            cell: (delivery) => (
+              <>
+                {delivery.type}
+                <br />
+                <small className="muted">{delivery.eventId}</small>
+              </>
+            ),
+          },
+          { header: 'Status', cell: (delivery) => <span className={`badge ${deliveryBadge[delivery.status]}`}>{delivery.status}</span> },
+          { header: 'Attempts', cell: (delivery) => delivery.attempts },
+          { header: 'Last attempt', cell: (delivery) => <Time value={delivery.lastAttemptAt} /> },
+          { header: 'Response', cell: (delivery) => delivery.lastResponseStatus ?? '—' },
+          { header: 'Error', cell: (delivery) => delivery.lastError ?? '—' },
+          { header: 'Next attempt', cell: (delivery) => <Time value={delivery.nextAttemptAt} /> },
+          {
+            header: 'Actions',
+            quietHeader: true,
+            cell: (delivery) => (
+              <button type="button" disabled={pending} onClick={() => void retry(delivery)} aria-label={`Retry the delivery of ${delivery.type} ${delivery.eventId}`}>
+                Retry
+              </button>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -113,17 +98,13 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
 export function WebhooksPage() {
   const { membership } = useSession();
   const accountId = membership?.account.id ?? '';
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const endpoints = useLoad(async () => unwrap(await api.GET('/v1/webhook-endpoints', { params: { query: cursor ? { cursor } : {} } })), [accountId, cursor]);
+  const endpoints = usePagedList(async (cursor) => unwrap(await api.GET('/v1/webhook-endpoints', { params: { query: cursor ? { cursor } : {} } })), [accountId]);
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
   const [everyType, setEveryType] = useState(true);
   const [types, setTypes] = useState<EventType[]>([]);
   const [secret, setSecret] = useState<{ label: string; value: string }>();
   const [selected, setSelected] = useState<Endpoint>();
-  const [deleting, setDeleting] = useState<Endpoint>();
-  const [rotating, setRotating] = useState<Endpoint>();
   const [notice, setNotice] = useState<string>();
   const { pending, error, run } = useAction();
 
@@ -154,7 +135,6 @@ export function WebhooksPage() {
     if (done) endpoints.reload();
   }
   async function rotate(endpoint: Endpoint) {
-    setRotating(undefined);
     const rotated = await run(async () => unwrap(await api.POST('/v1/webhook-endpoints/{endpointId}/rotate-secret', { params: { path: { endpointId: endpoint.id } } })));
     if (rotated) {
       setSecret({ label: `New signing secret of ${rotated.endpoint.url} (the old one signs beside it for 24 hours)`, value: rotated.secret });
@@ -169,7 +149,6 @@ export function WebhooksPage() {
     }
   }
   async function remove(endpoint: Endpoint) {
-    setDeleting(undefined);
     const done = await run(async () => {
       unwrap(await api.DELETE('/v1/webhook-endpoints/{endpointId}', { params: { path: { endpointId: endpoint.id } } }));
       return true;
@@ -186,7 +165,7 @@ export function WebhooksPage() {
       <PageTitle title="Webhooks">Webhooks of {membership.account.name}</PageTitle>
       <p className="muted">
         Every event {membership.account.name} may see is POSTed to its endpoints, signed as{' '}
-        <a href="https://www.standardwebhooks.com/">Standard Webhooks</a> with the endpoint&apos;s secret.
+        <a href="https://www.standardwebhooks.com/">Standard Webhooks</a> with the endpoint&apos;s secret. An account keeps at most 10 endpoints.
       </p>
       {secret && <ShownOnce label={secret.label} value={secret.value} />}
       {notice && (
@@ -221,86 +200,63 @@ export function WebhooksPage() {
           Add endpoint
         </button>
       </form>
-      <ErrorMessage error={error ?? endpoints.error} />
-      {endpoints.loading && !endpoints.data ? (
-        <Loading what="webhook endpoints" />
-      ) : !endpoints.data?.items.length ? (
-        <Empty>No webhook endpoints yet.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Event types</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {endpoints.data.items.map((endpoint) => (
-                <tr key={endpoint.id} data-testid="endpoint">
-                  <td>
-                    {endpoint.url}
-                    {endpoint.description && (
-                      <>
-                        <br />
-                        <small className="muted">{endpoint.description}</small>
-                      </>
-                    )}
-                  </td>
-                  <td>{endpoint.types?.join(', ') ?? 'every type'}</td>
-                  <td>
-                    <EndpointStatus endpoint={endpoint} />
-                  </td>
-                  <td>{formatTime(endpoint.createdAt)}</td>
-                  <td className="actions">
-                    <button type="button" disabled={pending} onClick={() => void sendTest(endpoint)} aria-label={`Send a test to ${endpoint.url}`}>
-                      Send test
-                    </button>
-                    <button type="button" disabled={pending} onClick={() => setSelected(endpoint)} aria-label={`Deliveries to ${endpoint.url}`}>
-                      Deliveries
-                    </button>
-                    <button type="button" disabled={pending} onClick={() => void setEnabled(endpoint, !endpoint.enabled)} aria-label={`${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`}>
-                      {endpoint.enabled ? 'Disable' : 'Enable'}
-                    </button>
-                    <button type="button" disabled={pending} onClick={() => setRotating(endpoint)} aria-label={`Rotate the secret of ${endpoint.url}`}>
-                      Rotate secret
-                    </button>
-                    <button type="button" className="danger" disabled={pending} onClick={() => setDeleting(endpoint)} aria-label={`Delete ${endpoint.url}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager cursors={cursors} nextCursor={endpoints.data?.nextCursor} onChange={setCursors} />
+      <ErrorMessage error={error} />
+      <PagedTable
+        list={endpoints}
+        what="webhook endpoints"
+        empty="No webhook endpoints yet."
+        rowKey={(endpoint) => endpoint.id}
+        columns={[
+          {
+            header: 'URL',
+            cell: (endpoint) => (
+              <>
+                {endpoint.url}
+                {endpoint.description && (
+                  <>
+                    <br />
+                    <small className="muted">{endpoint.description}</small>
+                  </>
+                )}
+              </>
+            ),
+          },
+          { header: 'Event types', cell: (endpoint) => endpoint.types?.join(', ') ?? 'every type' },
+          { header: 'Status', cell: (endpoint) => <EndpointStatus endpoint={endpoint} /> },
+          { header: 'Created', cell: (endpoint) => <Time value={endpoint.createdAt} /> },
+          {
+            header: 'Actions',
+            quietHeader: true,
+            cell: (endpoint) => (
+              <div className="actions">
+                <button type="button" disabled={pending} onClick={() => void sendTest(endpoint)} aria-label={`Send a test to ${endpoint.url}`}>
+                  Send test
+                </button>
+                <button type="button" disabled={pending} onClick={() => setSelected(endpoint)} aria-label={`Deliveries to ${endpoint.url}`}>
+                  Deliveries
+                </button>
+                <button type="button" disabled={pending} onClick={() => void setEnabled(endpoint, !endpoint.enabled)} aria-label={`${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`}>
+                  {endpoint.enabled ? 'Disable' : 'Enable'}
+                </button>
+                <ConfirmButton
+                  label="Rotate secret"
+                  accessibleLabel={`Rotate the secret of ${endpoint.url}`}
+                  title={`Rotate the secret of ${endpoint.url}?`}
+                  confirmLabel="Rotate"
+                  disabled={pending}
+                  onConfirm={() => void rotate(endpoint)}
+                >
+                  <p>The old secret keeps signing beside the new one for 24 hours: move your receiver to the new one within that time.</p>
+                </ConfirmButton>
+                <ConfirmButton label="Delete" accessibleLabel={`Delete ${endpoint.url}`} title={`Delete ${endpoint.url}?`} danger disabled={pending} onConfirm={() => void remove(endpoint)}>
+                  <p>Nothing more is sent to it, pending retries included.</p>
+                </ConfirmButton>
+              </div>
+            ),
+          },
+        ]}
+      />
       {selected && <Deliveries key={selected.id} endpoint={selected} />}
-      <ConfirmDialog
-        open={rotating !== undefined}
-        title={`Rotate the secret of ${rotating?.url ?? ''}?`}
-        confirmLabel="Rotate"
-        onConfirm={() => rotating && void rotate(rotating)}
-        onCancel={() => setRotating(undefined)}
-      >
-        <p>The old secret keeps signing beside the new one for 24 hours: move your receiver to the new one within that time.</p>
-      </ConfirmDialog>
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete ${deleting?.url ?? ''}?`}
-        confirmLabel="Delete"
-        danger
-        onConfirm={() => deleting && void remove(deleting)}
-        onCancel={() => setDeleting(undefined)}
-      >
-        <p>Nothing more is sent to it, pending retries included.</p>
-      </ConfirmDialog>
     </section>
   );
 }
