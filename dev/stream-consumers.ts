@@ -23,8 +23,8 @@ export function streamConsumers(webhooks: Pick<LocalWebhooks, 'consumer'>): Stre
  * `STREAM_CONSUMERS=off` starts none (`npm run bench`: on AWS the consumers are functions of their own,
  * so the service's own CPU and latency are measured without them).
  */
-export async function startStreamConsumers(dataDir: string): Promise<Pick<TableStream, 'stop'>> {
-  if (process.env.STREAM_CONSUMERS === 'off') return { stop: async () => undefined };
+export async function startStreamConsumers(dataDir: string): Promise<Pick<TableStream, 'stop' | 'settled'>> {
+  if (process.env.STREAM_CONSUMERS === 'off') return { stop: async () => undefined, settled: async () => undefined };
   enforceTablePermissions(table().client);
   const webhooks = startLocalWebhooks(processDeliveryDeps(), { onError: (error) => console.error('webhook dispatcher:', error) });
   const stream = await startTableStream({
@@ -34,6 +34,10 @@ export async function startStreamConsumers(dataDir: string): Promise<Pick<TableS
     onError: (consumer, error) => console.error(`stream consumer ${consumer} failed; its batch is retried:`, error),
   });
   return {
+    async settled() {
+      await stream.settled();
+      await webhooks.settled();
+    },
     async stop() {
       await stream.stop();
       await webhooks.stop();
