@@ -1,5 +1,6 @@
 import type { BenchResults, ThroughputResult } from './results.js';
 import type { Spread } from './stats.js';
+import type { ImpactFigures } from './webhooks.js';
 
 /** The targets of docs/PERFORMANCE.md, checked where the bench measures them. */
 export const targets = {
@@ -188,6 +189,37 @@ export function formatReport(results: BenchResults): string {
         ),
       );
     }
+  }
+  if (results.webhooks) {
+    const { without, with: subscribed, endpoints, requestsPerRound, rounds, commitToFirstAttemptMs: first, dispatcher } = results.webhooks;
+    const figure = (figures: ImpactFigures | undefined, name: keyof ImpactFigures) => (figures ? formatSpread(figures[name], 2) : '–');
+    sections.push(
+      table(
+        `Webhooks beside the request path, ${requestsPerRound} requests a round, ${rounds} rounds without (–) and with (+) ${endpoints} endpoints subscribed to every event: ` +
+          'the handler in-process as Lambda runs it, and npm start over HTTP, no stream consumer running (on AWS the dispatcher is a function of its own)',
+        ['operation', 'handler p50 –', 'handler p50 +', 'handler CPU ms –', 'handler CPU ms +', 'served p50 –', 'served p50 +', 'served CPU ms –', 'served CPU ms +'],
+        Object.keys(without).map((id) => [
+          id,
+          figure(without[id], 'handlerP50Ms'),
+          figure(subscribed[id], 'handlerP50Ms'),
+          figure(without[id], 'handlerCpuMs'),
+          figure(subscribed[id], 'handlerCpuMs'),
+          figure(without[id], 'servedP50Ms'),
+          figure(subscribed[id], 'servedP50Ms'),
+          figure(without[id], 'servedCpuMs'),
+          figure(subscribed[id], 'servedCpuMs'),
+        ]),
+      ),
+    );
+    sections.push(`From an event's commit to the first attempt of its delivery (the dispatcher in a process of its own): p50 ${fixed(first.p50, 0)} ms, p99 ${fixed(first.p99, 0)} ms over ${first.count} events (within 5 s: ${verdict(first.p99 <= 5000)})`);
+    const calls = Object.entries(dispatcher.callsPerEvent).toSorted(([a], [b]) => a.localeCompare(b));
+    sections.push(
+      table(
+        `The dispatcher per event with its ${endpoints} deliveries (${dispatcher.events} events, ${dispatcher.deliveries} deliveries; the sweep's calls included): DynamoDB calls and CPU`,
+        ['', ...calls.map(([command]) => command.replace(/Command$/, '')), 'calls', 'CPU ms'],
+        [['per event', ...calls.map(([, count]) => fixed(count, 2)), fixed(calls.reduce((sum, [, count]) => sum + count, 0), 2), fixed(dispatcher.cpuMsPerEvent, 2)]],
+      ),
+    );
   }
   if (results.freshStart) {
     const { first, warm, requests } = results.freshStart;

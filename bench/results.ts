@@ -9,6 +9,7 @@ import type { OperationLatency } from './latency.js';
 import type { ProbePair, ProbeSubject } from './probe.js';
 import type { Spread } from './stats.js';
 import type { ThroughputRun } from './throughput.js';
+import type { WebhookImpact } from './webhooks.js';
 
 /** How long and how often each part runs (`--quick` or the full settings). */
 export interface BenchSettings {
@@ -22,6 +23,8 @@ export interface BenchSettings {
   readonly freshStartRequests: number;
   /** The probe against the contract's minimum floor: latency runs, and heartbeats for CPU one at a time. */
   readonly probe: { readonly runs: number; readonly perRun: number; readonly warmup: number; readonly cpuRequests: number };
+  /** Webhooks beside the request path: requests per round and operation, rounds with and without endpoints each. */
+  readonly webhooks: { readonly requests: number; readonly rounds: number };
 }
 
 /** Heartbeats per second `npm start` sustains at a concurrency, beside a floor's at the same concurrency. */
@@ -81,6 +84,8 @@ export interface BenchResults {
   /** `npm start` under `--cpu-prof`, per operation. */
   readonly profiles?: Record<string, ProfileSummary>;
   readonly freshStart?: FreshStart;
+  /** Activation and heartbeat with and without 3 webhook endpoints subscribed, and commit to first attempt. */
+  readonly webhooks?: WebhookImpact;
   readonly clientSize?: ClientSize;
   readonly insights?: InsightsBench;
 }

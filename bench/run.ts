@@ -2,7 +2,7 @@
  * `npm run bench`: how fast the service is, each figure beside the floor it cannot beat. Prints a
  * table and writes bench/results.json; docs/PERFORMANCE.md reads the figures. `--quick` runs each
  * part briefly (to check the bench itself, not to quote); `--only=cold-start,latency,calls,cpu,throughput,
- * probe,profile,fresh-start,client-size,insights` runs some parts; `--out=FILE` writes the results there instead. The HTTP figures come from `npm start` in a process
+ * probe,webhooks,profile,fresh-start,client-size,insights` runs some parts; `--out=FILE` writes the results there instead. The HTTP figures come from `npm start` in a process
  * of its own, driven from the worker (another process) as an installation would drive it.
  */
 import { fork } from 'node:child_process';
@@ -32,7 +32,7 @@ import { runHeartbeatLoad } from './throughput.js';
 import type { ThroughputRun } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
 
-const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'probe', 'profile', 'fresh-start'] as const;
+const servicePartNames = ['latency', 'calls', 'cpu', 'throughput', 'probe', 'webhooks', 'profile', 'fresh-start'] as const;
 type Part = 'cold-start' | 'client-size' | 'insights' | (typeof servicePartNames)[number];
 
 const quick = process.argv.includes('--quick');
@@ -49,6 +49,7 @@ const settings: BenchSettings = quick
       profileRequests: 60,
       freshStartRequests: 20,
       probe: { runs: 2, perRun: 30, warmup: 5, cpuRequests: 30 },
+      webhooks: { requests: 20, rounds: 1 },
     }
   : // Warm-up: DynamoDB Local's JIT answers its first few hundred calls 2–5 ms slower.
     {
@@ -60,6 +61,7 @@ const settings: BenchSettings = quick
       profileRequests: 600,
       freshStartRequests: 100,
       probe: { runs: 5, perRun: 200, warmup: 300, cpuRequests: 300 },
+      webhooks: { requests: 100, rounds: 3 },
     };
 
 /** Functions measured a second time with the AWS SDK left out of the bundle, as if taken from the Lambda runtime. */
@@ -237,7 +239,7 @@ async function freshStart(worker: Worker, environment: NodeJS.ProcessEnv): Promi
   }
 }
 
-async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'probe' | 'profiles' | 'freshStart'>> {
+async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'probe' | 'webhooks' | 'profiles' | 'freshStart'>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'license-activation-bench-'));
   // On disk, as `npm start` keeps its tables: the service, the handlers in the worker and the floors all use this one.
   const dynamodb = await startDynamodbLocal({ dbPath: join(dataDir, 'dynamodb') });
@@ -251,7 +253,8 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     AWS_REGION: 'us-east-1',
     // What DPoP proofs name as htu, in-process and over HTTP alike (npm start's port is only known once it listens).
     PUBLIC_BASE_URL: 'https://licenses.bench.example',
-    // On AWS the stream's consumers are functions of their own: the service is measured without them (the insights part measures them).
+    // On AWS the table stream's consumers are functions of their own: the service is measured without them
+    // (the insights part measures its consumer; the webhooks part runs the dispatcher in a process of its own, bench/dispatcher.ts).
     STREAM_CONSUMERS: 'off',
   };
   try {
@@ -267,7 +270,7 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
     try {
       // `npm start` as a user runs it (its own environment: logs, no metrics), on the same table.
       const served = await startServed(repositoryRoot, shared);
-      let parts: Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'probe'>;
+      let parts: Pick<BenchResults, 'latency' | 'calls' | 'cpu' | 'throughput' | 'probe' | 'webhooks'>;
       try {
         const latency = runs('latency') ? (await worker.ask({ kind: 'latency', ...settings.latency, baseUrl: served.baseUrl }, 'latency')).latency : undefined;
         const calls = runs('calls') ? (await worker.ask({ kind: 'calls', executions: settings.callExecutions }, 'calls')).calls : undefined;
@@ -278,6 +281,8 @@ async function serviceParts(): Promise<Pick<BenchResults, 'latency' | 'calls' | 
           cpu,
           throughput: runs('throughput') ? await throughput(worker, served, 'signing') : undefined,
           probe: runs('probe') ? await probe(worker, served) : undefined,
+          // Last on this service: it adds (and then deletes) webhook endpoints.
+          webhooks: runs('webhooks') ? (await worker.ask({ kind: 'webhooks', ...settings.webhooks, baseUrl: served.baseUrl, servedPid: served.pid }, 'webhooks')).webhooks : undefined,
         };
       } finally {
         await served.stop();

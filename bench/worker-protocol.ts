@@ -5,6 +5,7 @@ import type { LatencyOptions, OperationLatency } from './latency.js';
 import type { OperationId } from './operations.js';
 import type { ProbeLatencyOptions, ProbePair, ProbeSubject } from './probe.js';
 import type { Spread } from './stats.js';
+import type { WebhookImpact } from './webhooks.js';
 
 /** What the bench asks of its worker. `baseUrl` is the served service (`npm start`) it drives over HTTP. */
 export type WorkerTask =
@@ -18,7 +19,8 @@ export type WorkerTask =
   | ({ readonly kind: 'probe-latency' } & ProbeLatencyOptions)
   | { readonly kind: 'probe-cpu'; readonly count: number; readonly baseUrl: string; readonly servedPid: number }
   | { readonly kind: 'send'; readonly operation: OperationId; readonly count: number; readonly baseUrl: string }
-  | { readonly kind: 'fresh-start'; readonly baseUrl: string; readonly opsApiKey: string; readonly requests: number };
+  | { readonly kind: 'fresh-start'; readonly baseUrl: string; readonly opsApiKey: string; readonly requests: number }
+  | { readonly kind: 'webhooks'; readonly baseUrl: string; readonly servedPid: number; readonly requests: number; readonly rounds: number };
 
 /** A heartbeat ready to send: its own proof, already signed. */
 export interface LoadRequest {
@@ -38,4 +40,5 @@ export type WorkerReply =
   | { readonly kind: 'probe-latency'; readonly latency: Record<ProbeSubject, ProbePair> }
   | { readonly kind: 'probe-cpu'; readonly cpu: { readonly served: Spread; readonly floor: Spread; readonly ratio: Spread } }
   | { readonly kind: 'send'; readonly sent: number }
-  | { readonly kind: 'fresh-start'; readonly freshStart: FreshStart };
+  | { readonly kind: 'fresh-start'; readonly freshStart: FreshStart }
+  | { readonly kind: 'webhooks'; readonly webhooks: WebhookImpact };

@@ -17,6 +17,7 @@ import type { Operation, OperationId } from './operations.js';
 import { probeCpu, probeLatency } from './probe.js';
 import { runFloorLoad } from './throughput.js';
 import type { WorkerReply, WorkerTask } from './worker-protocol.js';
+import { measureWebhookImpact } from './webhooks.js';
 
 function reply(message: WorkerReply): void {
   if (!process.send) throw new TypeError('the bench worker runs as a child process with an IPC channel');
@@ -80,6 +81,8 @@ async function perform(task: WorkerTask): Promise<WorkerReply> {
     }
     case 'fresh-start':
       return { kind: 'fresh-start', freshStart: await measureFreshStart(task.baseUrl, task.opsApiKey, task.requests) };
+    case 'webhooks':
+      return { kind: 'webhooks', webhooks: await measureWebhookImpact(benchOperations, { ...task, opsApiKey: opsApiKey ?? '' }) };
   }
 }
 

@@ -2,9 +2,10 @@ import type { routes } from '@license-activation/contract/routes';
 import { partitions } from '#lib/data/keys.js';
 import type { Partition } from '#lib/data/keys.js';
 import { insightsStreamChanges } from '#lib/insights/insights-stream.js';
+import { dispatcherStreamChanges } from '#lib/webhooks/table-changes.js';
 
 /** Every Lambda function of the service: one per `function` of the route table, the API key authorizer, the scheduled job and the stream consumers. */
-export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets' | 'insights-stream';
+export type FunctionName = (typeof routes)[number]['function'] | 'authorizer' | 'return-budgets' | 'insights-stream' | 'webhook-dispatcher';
 
 /** What a function may touch. Anything not listed here, it may not. */
 export interface TableNeeds {
@@ -30,12 +31,19 @@ export interface FunctionNeeds {
   readonly siteUrl?: true;
   /** A consumer of the table's change stream (docs/ARCHITECTURE.md, "After a commit"): what it is given, and how late it may run. */
   readonly stream?: StreamNeeds;
+  /** Longer than a request's 10 seconds: a job's or a stream consumer's time. */
+  readonly timeoutSeconds?: number;
 }
 
-/** The changes of the table a stream consumer is given (on AWS, its event source mapping's filters): whole partitions by prefix, and single items. */
+/**
+ * The changes of the table a stream consumer is given (on AWS, its event source mapping's filters): whole
+ * partitions by prefix, single items, and Lambda filter patterns on what keys cannot tell
+ * (`{eventName, dynamodb: {NewImage, OldImage}}`: an insert into a sparse index, a removal). At most 5 filters in all.
+ */
 export interface StreamChanges {
-  readonly partitionPrefixes: readonly string[];
-  readonly items: readonly { readonly pk: string; readonly sk: string }[];
+  readonly partitionPrefixes?: readonly string[];
+  readonly items?: readonly { readonly pk: string; readonly sk: string }[];
+  readonly patterns?: readonly Record<string, unknown>[];
 }
 
 export interface StreamNeeds {
@@ -83,6 +91,21 @@ export const functionNeeds = {
   'usage-insights': { table: { access: 'RW', partitions: ['account', 'apiKey', 'person', 'license', 'installation', 'insights', 'usage'] }, userDirectory: true },
   /** The stream consumer that keeps usage history and insights: it reads only the records it is given. */
   'insights-stream': { table: { access: 'RW', partitions: ['insights', 'usage'] }, stream: { changes: insightsStreamChanges, maxLagSeconds: 60 } },
+  // Endpoints (their secrets sealed) and their deliveries: one function for the family, as `members` is.
+  webhooks: { table: { access: 'RW', partitions: ['person', 'webhooks', 'deliveries'] }, secretBox: true },
+  /**
+   * The table's stream, a schedule and its own invocations: events become deliveries (reading endpoints and
+   * what decides who reads an event, taking each event out of the outbox in its feed), deliveries are attempted
+   * (opening secrets); each minute's sweep also gives the expiry notices due (`license.expiring`, `license.expired`).
+   * Its first attempts are due within 5 seconds of a commit.
+   */
+  'webhook-dispatcher': {
+    table: { access: 'RW', partitions: ['account', 'license', 'installation', 'webhooks', 'deliveries', 'undispatchedEvents', 'dueDeliveries', 'licenseExpiries'] },
+    secretBox: true,
+    stream: { changes: dispatcherStreamChanges, maxLagSeconds: 60 },
+    // A run of deliveries waits up to a minute for an attempt falling due, then sends for up to 15 seconds, more than once.
+    timeoutSeconds: 300,
+  },
 } as const satisfies Record<FunctionName, FunctionNeeds>;
 
 export const functionNames = Object.keys(functionNeeds) as FunctionName[];

@@ -7,6 +7,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { catalog } from '#lib/platform/catalog.js';
 import { Catalog } from '@license-activation/contract/catalog-schema';
+import { EventsOut } from './constructs/events-out.js';
 import { KeyMaterial } from './constructs/key-material.js';
 import { LicenseApi } from './constructs/license-api.js';
 import { LicenseSite } from './constructs/license-site.js';
@@ -35,6 +36,7 @@ export class LicenseActivationStack extends Stack {
   readonly monitoringStack: NestedStack;
   readonly monitoring: Monitoring;
   readonly directory: UserDirectory;
+  readonly eventsOut: EventsOut;
   /** The site, in a nested stack: a template holds at most 500 resources, and the rest of the stage needs its room. */
   readonly siteStack: NestedStack;
   readonly site: LicenseSite;
@@ -51,7 +53,7 @@ export class LicenseActivationStack extends Stack {
 
     const functions = {} as Record<FunctionName, ServiceFunction>;
     for (const [name, needs] of Object.entries(functionNeeds) as [FunctionName, FunctionNeeds][]) {
-      const fn = new ServiceFunction(this, `Fn-${name}`, { functionDir: name, config });
+      const fn = new ServiceFunction(this, `Fn-${name}`, { functionDir: name, config, ...(needs.timeoutSeconds ? { timeout: Duration.seconds(needs.timeoutSeconds) } : {}) });
       if (needs.table) fn.bindTable({ table: this.table, access: needs.table.access, leadingKeys: leadingKeyPatterns(needs.table.partitions) });
       if (needs.signingKey) {
         fn.bindSigningKey({ key: this.keys.signingKey, access: needs.signingKey, publishedKeyArns: this.keys.publishedKeyArns });
@@ -75,6 +77,10 @@ export class LicenseActivationStack extends Stack {
       description: `Proves to the API of license-activation-${config.stage} that a request came through the license site's distribution`,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy: config.removalPolicy,
+    });
+    this.eventsOut = new EventsOut(this, 'EventsOut', {
+      config,
+      dispatcher: functions['webhook-dispatcher'],
     });
     const firewall = new WebFirewall(this, 'Firewall', { config, stage: this.api.restApi.deploymentStage, siteOriginSecret: this.siteOriginSecret });
     this.monitoringStack = new NestedStack(this, 'MonitoringStack', { description: `The alarms and dashboard of license-activation-${config.stage}` });
@@ -115,6 +121,8 @@ export class LicenseActivationStack extends Stack {
     new CfnOutput(this, 'OpsRoleArn', { value: this.api.opsRole.roleArn, description: 'Assume to call /v1/admin/* with SigV4' });
     new CfnOutput(this, 'UserPoolId', { value: this.directory.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.directory.client.userPoolClientId });
+    new CfnOutput(this, 'EventBusName', { value: this.eventsOut.bus.eventBusName, description: 'Every event of the service: route them with rules of your own (docs/DEPLOYMENT.md)' });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventsOut.bus.eventBusArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     // The catalog is code bundled into the functions, which use it unparsed. Parsing it here makes

@@ -13,6 +13,8 @@ export const dynamodbAccessKeyFileName = 'dynamodb-access-key';
 export const dynamodbFolderName = 'dynamodb';
 /** Where cognito-local keeps its pools and people (their passwords in clear). */
 export const cognitoFolderName = 'cognito';
+/** Where `npm start` keeps each stream consumer's position in the table's change stream. */
+export const streamCheckpointFileName = 'stream-checkpoints.json';
 
 /** Every secret file `npm start` and the local keys keep under `$DATA_DIR`. */
 const secretFileNames = [opsApiKeyFileName, dynamodbAccessKeyFileName, signingKeyFileName, secretBoxKeyFileName];

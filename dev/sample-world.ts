@@ -9,14 +9,20 @@ import type { MembershipRecord } from '#lib/data/members.js';
 import { apiKeyPrefixOf } from '#lib/data/api-keys.js';
 import type { ApiKeyRecord } from '#lib/data/api-keys.js';
 import { generateApiKey, hashApiKey } from '#lib/auth/api-keys.js';
+import { putNewDelivery } from '#lib/data/webhook-deliveries.js';
+import { createEndpoint } from '#lib/data/webhook-endpoints.js';
+import { secretBox } from '#lib/keys/process-secret-box.js';
+import type { SecretBox } from '#lib/keys/secret-box.js';
+import { generateWebhookSecret, sealWebhookSecret } from '#lib/webhooks/secrets.js';
 
 /**
  * What the sample events in `events/` name, so that `npm run invoke` answers them on a fresh database as
  * it would on a live one: a reseller and its customer (the accounts of their API keys), the customer's
  * license of the sample key, a team account where the sample person, ada@customer.example, is an
  * owner (accepted) beside one invited member and with one API key, and two accounts that invite the
- * sample person (one to accept, one to decline). Accounts' emails are only invited, as registration
- * makes them. Created once, with the ids the events carry; left alone afterwards.
+ * sample person (one to accept, one to decline), and the reseller's webhook endpoint with one failed
+ * delivery (its secret sealed by the process's secret box, and never shown). Accounts' emails are only
+ * invited, as registration makes them. Created once, with the ids the events carry; left alone afterwards.
  */
 export const sampleWorld = {
   resellerId: 'acc_01KERRMXE01QY42R4RKY9BKQRV',
@@ -30,6 +36,9 @@ export const sampleWorld = {
   teamKeyId: 'key_01JHZ4A2B3C4D5E6F7G8H9J0K1',
   acceptedId: 'acc_01JHZ3V8Q2X5K7M9N0P4R6S8T3',
   declinedId: 'acc_01JHZ3V8Q2X5K7M9N0P4R6S8T4',
+  endpointId: 'whe_01JHZ6K3M5N7P9Q1R3S5T7V9W1',
+  /** The event of the endpoint's one delivery (`dlv_01JHZ7A2B4C6D8E0F2G4H6J8K0`). */
+  deliveredEventId: 'evt_01JHZ7A2B4C6D8E0F2G4H6J8K0',
 } as const;
 
 const createdAt = '2026-01-12T09:00:00.000Z';
@@ -49,7 +58,7 @@ function created(of: Account, actor: AuditEvent['actor']): AuditEvent {
 }
 
 /** Creates the sample world unless it exists; answers whether it did. */
-export async function ensureSampleWorld(table: Table): Promise<boolean> {
+export async function ensureSampleWorld(table: Table, box: SecretBox = secretBox()): Promise<boolean> {
   if (await getAccount(table, sampleWorld.resellerId)) return false;
   const ops = { kind: 'ops', id: 'ops' } as const;
   const reseller = account(sampleWorld.resellerId, 'reseller', 'Sample Reseller', 'sales@reseller.example');
@@ -95,5 +104,37 @@ export async function ensureSampleWorld(table: Table): Promise<boolean> {
       data: { productId: 'authserver', type: 'users', quantity: 25, keyPrefix: key.slice(0, 5) },
     },
   });
+  const sealed = await sealWebhookSecret(box, sampleWorld.endpointId, generateWebhookSecret(), new Date(createdAt));
+  const endpoint = {
+    id: sampleWorld.endpointId,
+    ownerKey: reseller.id,
+    ownerKind: 'reseller',
+    accountId: reseller.id,
+    url: 'https://hooks.reseller.example/license-events',
+    enabled: true,
+    createdAt,
+    secrets: [sealed],
+    createdBy: { kind: 'apiKey', id: 'key_sample' },
+    rev: 1,
+  } as const;
+  await createEndpoint(table, endpoint);
+  await putNewDelivery(
+    table,
+    {
+      endpointId: endpoint.id,
+      ownerKey: endpoint.ownerKey,
+      eventId: sampleWorld.deliveredEventId,
+      event: { id: sampleWorld.deliveredEventId, type: 'association.added', createdAt, actor: ops, customerId: customer.id, data: { resellerId: reseller.id } },
+      status: 'failed',
+      attempts: 9,
+      failures: 9,
+      createdAt,
+      lastAttemptAt: createdAt,
+      lastResponseStatus: 503,
+      lastError: 'the receiver answered 503',
+      viaFeed: `ACCOUNT#${customer.id}`,
+    },
+    new Date(),
+  );
   return true;
 }

@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { streamConsumerNames } from '#cdk/function-permissions.js';
+import type { StreamConsumerName } from '#cdk/function-permissions.js';
 import { table } from '#lib/platform/dynamodb.js';
 import { handler as insightsStream } from '#functions/insights-stream/index.js';
+import { processDeliveryDeps } from '#lib/webhooks/process-webhook-deps.js';
 import { lambdaContext } from './lambda-context.js';
+import { streamCheckpointFileName } from './local-data-dir.js';
 import { importHandler } from './local-server.js';
+import { startLocalWebhooks } from './local-webhooks.js';
 import { asFunction, enforceTablePermissions } from './table-permissions.js';
 import { startTableStream } from './table-stream.js';
 import type { StreamConsumer, TableStream } from './table-stream.js';
@@ -13,12 +17,15 @@ import type { StreamConsumer, TableStream } from './table-stream.js';
  * The consumers of the table's change stream as `npm start` runs them: every function that
  * cdk/function-permissions.ts says consumes it (its `stream` needs), its handler loaded as the local
  * server loads a route's, each behind its own position as its event source mapping is on AWS, and within
- * its function's IAM grant (dev/table-permissions.ts).
+ * its function's IAM grant (dev/table-permissions.ts). `inProcess` replaces a consumer whose AWS function
+ * hands work to invocations of its own (the webhook dispatcher's deliveries: dev/local-webhooks.ts).
  */
-export async function streamConsumers(): Promise<StreamConsumer[]> {
+export async function streamConsumers(inProcess: Partial<Record<StreamConsumerName, StreamConsumer>> = {}): Promise<StreamConsumer[]> {
   enforceTablePermissions(table().client);
   return Promise.all(
     streamConsumerNames.map(async (name): Promise<StreamConsumer> => {
+      const local = inProcess[name];
+      if (local) return local;
       const handler = await importHandler(name);
       return {
         name,
@@ -40,12 +47,24 @@ export async function insightsClockTick(): Promise<void> {
  * `STREAM_CONSUMERS=off` starts none (`npm run bench`: on AWS the consumers are functions of their own,
  * so the service's own CPU and latency are measured without them).
  */
-export async function startStreamConsumers(dataDir: string): Promise<Pick<TableStream, 'stop'>> {
-  if (process.env.STREAM_CONSUMERS === 'off') return { stop: async () => undefined };
-  return startTableStream({
+export async function startStreamConsumers(dataDir: string): Promise<Pick<TableStream, 'stop' | 'settled'>> {
+  if (process.env.STREAM_CONSUMERS === 'off') return { stop: async () => undefined, settled: async () => undefined };
+  enforceTablePermissions(table().client);
+  const webhooks = startLocalWebhooks(processDeliveryDeps(), { onError: (error) => console.error('webhook dispatcher:', error) });
+  const stream = await startTableStream({
     table: table(),
-    consumers: await streamConsumers(),
-    checkpointFile: join(dataDir, 'stream-checkpoints.json'),
+    consumers: await streamConsumers({ 'webhook-dispatcher': webhooks.consumer }),
+    checkpointFile: join(dataDir, streamCheckpointFileName),
     onError: (consumer, error) => console.error(`stream consumer ${consumer} failed; its batch is retried:`, error),
   });
+  return {
+    async settled() {
+      await stream.settled();
+      await webhooks.settled();
+    },
+    async stop() {
+      await stream.stop();
+      await webhooks.stop();
+    },
+  };
 }

@@ -13,8 +13,8 @@ import { ensureLocalUserPool, startCognitoLocal } from '#dev/cognito-local.js';
 import type { CognitoLocal } from '#dev/cognito-local.js';
 import type { DynamodbLocal } from '#dev/dynamodb-local.js';
 import { startScheduledJobs } from '#dev/scheduled-jobs.js';
-import { startStreamConsumers } from '#dev/stream-consumers.js';
 import { ensureTable } from '#dev/ensure-table.js';
+import { startStreamConsumers } from '#dev/stream-consumers.js';
 import { cognitoFolderName, dynamodbFolderName, dynamodbLocalAccessKeyId, opsApiKeyFileName, secureDataDir } from '#dev/local-data-dir.js';
 import { createLocalServer } from '#dev/local-server.js';
 import { confirmationCodeLines, handlerLogLevel, localLogLevel, requestLine, showsRequests } from '#dev/local-log.js';
@@ -61,6 +61,8 @@ for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-o
 process.env.DATA_DIR = dataDir;
 process.env.SIGNER = 'local';
 process.env.SECRET_BOX = 'local';
+// Webhooks may go to http:// and loopback addresses, so that a developer receives on their own machine (API.md §9).
+process.env.WEBHOOK_LOCAL_TARGETS = 'allow';
 if (!process.env.OPS_API_KEY) {
   process.env.OPS_API_KEY = await storedOpsApiKey(dataDir);
   console.log(`ops API key: ${process.env.OPS_API_KEY}`);
@@ -97,6 +99,7 @@ console.log(`user directory: ${userPool.endpoint} (pool ${userPool.userPoolId}, 
 await ensureTable(table());
 
 const jobs = startScheduledJobs();
+// What follows a commit, read from the table's change stream as Lambda's event source mappings read it on AWS.
 const stream = await startStreamConsumers(dataDir);
 console.log(`listening on ${baseUrl}`);
 

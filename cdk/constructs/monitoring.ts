@@ -34,6 +34,8 @@ export interface MonitoringProps {
 }
 
 const period = Duration.minutes(5);
+/** An alarm's metric math sums at most 10 metrics. */
+const functionsPerAlarm = 10;
 
 /** The operations the data modules use; an alarm's metric math may sum at most 10 metrics. */
 const tableOperations = [
@@ -115,10 +117,30 @@ export class Monitoring extends Construct {
     this.alarm('table-throttles', tableThrottles, 1, 'DynamoDB throttles requests');
     this.alarm('table-system-errors', tableSystemErrors, 1, 'DynamoDB answers with internal errors');
     this.alarm('kms-failures', kmsFailures, 1, 'KMS calls fail: tokens cannot be signed or license keys sealed');
-    for (const [name, fn] of Object.entries(functions)) {
-      this.alarm(`${name}-errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `${name} fails outside its error handling (crash, timeout, out of memory)`);
-      this.alarm(`${name}-throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `${name} is throttled by Lambda`);
-    }
+    // Events out (API.md §9): deliveries failing in numbers, and events that reached webhooks only through the
+    // outbox sweep (the stream did not hand them over). The dispatcher's lag on the stream: its TableStreamConsumer.
+    this.alarm('webhook-deliveries-failing', serviceMetric(metricNames.webhookDeliveriesFailed), 20, 'Webhook deliveries fail in numbers (20 in 5 minutes): receivers down, or the service cannot reach out');
+    this.alarm('events-missed-by-stream', serviceMetric(metricNames.eventsSweptFromOutbox), 1, 'Events reached webhooks and the bus through the outbox sweep: the dispatcher did not get them from the stream');
+    // The functions' errors and throttles, summed 10 functions to an alarm (an alarm's metric math takes at
+    // most 10 metrics): two alarms per function would cost two of the template's 500 resources each. The
+    // dashboard graphs each function on its own, and the description names the group's.
+    const groups = Object.entries(functions).reduce<Array<Array<[string, LambdaFunction]>>>((all, entry, index) => {
+      if (index % functionsPerAlarm === 0) all.push([]);
+      all.at(-1)?.push(entry);
+      return all;
+    }, []);
+    groups.forEach((group, index) => {
+      const names = group.map(([name]) => name).join(', ');
+      const sum = (label: string, metric: (fn: LambdaFunction) => IMetric) =>
+        new MathExpression({
+          expression: group.map((_, at) => `FILL(f${at}, 0)`).join(' + '),
+          usingMetrics: Object.fromEntries(group.map(([, fn], at) => [`f${at}`, metric(fn)])),
+          period,
+          label,
+        });
+      this.alarm(`functions-${index + 1}-errors`, sum('errors', (fn) => fn.metricErrors({ period, statistic: 'Sum' })), 1, `A function fails outside its error handling (crash, timeout, out of memory); one of: ${names}`);
+      this.alarm(`functions-${index + 1}-throttles`, sum('throttles', (fn) => fn.metricThrottles({ period, statistic: 'Sum' })), 1, `A function is throttled by Lambda; one of: ${names}`);
+    });
     for (const alarm of this.alarms) {
       alarm.addAlarmAction(new SnsAction(this.alarmTopic));
       alarm.addOkAction(new SnsAction(this.alarmTopic));

@@ -71,6 +71,8 @@ export interface ServiceFunctionProps {
   readonly config: StageConfig;
   /** Defaults to 512 MB: more memory is also more CPU, which shortens KMS and crypto work. */
   readonly memorySize?: number;
+  /** Defaults to 10 seconds, a request's budget; jobs and stream consumers take longer. */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -95,7 +97,7 @@ export class ServiceFunction extends NodejsFunction {
       runtime: functionRuntime,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
       role,
@@ -138,7 +140,7 @@ export class ServiceFunction extends NodejsFunction {
     this.addEnvironment('SIGNING_KEY_ID', key.keyArn);
   }
 
-  /** The symmetric key that encrypts license keys kept for idempotent replays. */
+  /** The symmetric key that seals secrets kept for a while: license keys for idempotent replays, webhook signing secrets. */
   bindSecretBox(key: IKey): void {
     key.grant(this, 'kms:Encrypt', 'kms:Decrypt');
     this.addEnvironment('ENCRYPTION_KEY_ID', key.keyArn);

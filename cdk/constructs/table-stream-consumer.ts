@@ -38,6 +38,7 @@ export class TableStreamConsumer extends Construct {
   constructor(scope: Construct, id: string, props: TableStreamConsumerProps) {
     super(scope, id);
     const { config, name, fn, table } = props;
+    const { partitionPrefixes: prefixes = [], items, patterns } = props.changes;
     this.deadLetters = new Queue(this, 'SetAside', {
       queueName: `license-activation-${config.stage}-${name}-set-aside`,
       encryption: QueueEncryption.SQS_MANAGED,
@@ -57,8 +58,9 @@ export class TableStreamConsumer extends Construct {
         retryAttempts: 10,
         onFailure: new SqsDlq(this.deadLetters),
         filters: [
-          FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: props.changes.partitionPrefixes.flatMap((prefix) => FilterRule.beginsWith(prefix)) } } } }),
-          ...props.changes.items.map((item) => FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: [item.pk] }, sk: { S: [item.sk] } } } })),
+          ...(prefixes.length > 0 ? [FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: prefixes.flatMap((prefix) => FilterRule.beginsWith(prefix)) } } } })] : []),
+          ...(items ?? []).map((item) => FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: [item.pk] }, sk: { S: [item.sk] } } } })),
+          ...(patterns ?? []).map((pattern) => FilterCriteria.filter(pattern)),
         ],
       }),
     );

@@ -7,6 +7,8 @@ import { getInstallation } from '../data/installations.js';
 import { getLicense, getLicenses } from '../data/licenses.js';
 import { membershipOfPerson } from '../data/members.js';
 import type { TransactItem } from '../data/transactions.js';
+import { getEndpoint } from '../data/webhook-endpoints.js';
+import { decide, feedAccess, webhookOwnerKeyOf } from './access.js';
 import type { Resource, ResourceLoader, ResourceRef } from './access.js';
 import type { AccountPrincipal, Caller } from './principal.js';
 
@@ -49,7 +51,26 @@ export async function loadResource(table: Table, caller: Caller, ref: ResourceRe
     }
     case 'reseller':
       return { kind: 'reseller', id, account: await getAccount(table, id) };
+    case 'webhookEndpoint': {
+      // Read where the caller's own endpoints are: another owner's is not there to find.
+      const owner = webhookOwnerKeyOf(caller);
+      return { kind: 'webhookEndpoint', id, ...(owner === undefined ? {} : { endpoint: await getEndpoint(table, owner, id) }) };
+    }
   }
+}
+
+/**
+ * The first of an event's feeds that `caller` reads through the event routes (API.md §4), decided as
+ * those routes decide, on the facts they read; undefined when it reads none. Account feeds are asked
+ * first: a customer's own needs no read.
+ */
+export async function feedReadBy(table: Table, caller: Caller, feeds: readonly string[]): Promise<string | undefined> {
+  const ordered = [...feeds].sort((a, b) => Number(feedAccess(b)?.ref.kind === 'customer') - Number(feedAccess(a)?.ref.kind === 'customer'));
+  for (const feed of ordered) {
+    const access = feedAccess(feed);
+    if (access && decide(caller, access.route, await loadResource(table, caller, access.ref)).outcome === 'allow') return feed;
+  }
+  return undefined;
 }
 
 /** Resources as the process's table holds them: for the functions whose routes name one. */

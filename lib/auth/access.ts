@@ -8,6 +8,8 @@ import type { DeclaredRouteId, PrincipalKind, RouteDefinition, RouteId } from '@
 import type { Account, MemberRole } from '@license-activation/contract/schemas';
 import type { InstallationRecord } from '../data/installations.js';
 import type { LicenseRecord } from '../data/licenses.js';
+import { partitions } from '../data/keys.js';
+import type { WebhookEndpointRecord } from '../data/webhook-endpoints.js';
 import type { Caller } from './principal.js';
 
 /**
@@ -34,7 +36,7 @@ const forbidden = (detail: string): Decision => ({ outcome: 'forbidden', code: '
 const notFound = (detail: string, code: 'NOT_FOUND' | 'LICENSE_NOT_FOUND' = 'NOT_FOUND'): Decision => ({ outcome: 'not-found', code, detail });
 
 /** The kinds of resource a request can name, each with the facts its rules read. */
-export type ResourceKind = 'customer' | 'license' | 'installation' | 'installationIssuers' | 'account' | 'reseller';
+export type ResourceKind = 'customer' | 'license' | 'installation' | 'installationIssuers' | 'account' | 'reseller' | 'webhookEndpoint';
 
 /** A resource a request names, before anything is read. */
 export interface ResourceRef {
@@ -57,7 +59,9 @@ export type Resource =
   | { readonly kind: 'installationIssuers'; readonly id: string; readonly installation?: InstallationRecord; readonly managed?: boolean; readonly issuers?: readonly string[] }
   /** `role`: of the calling person's accepted membership; an invitation gives none. */
   | { readonly kind: 'account'; readonly id: string; readonly account?: Account; readonly role?: MemberRole }
-  | { readonly kind: 'reseller'; readonly id: string; readonly account?: Account };
+  | { readonly kind: 'reseller'; readonly id: string; readonly account?: Account }
+  /** `endpoint`: as read in the partition of the owner the caller acts as (ops: the vendor); absent there, it is not the caller's. */
+  | { readonly kind: 'webhookEndpoint'; readonly id: string; readonly endpoint?: WebhookEndpointRecord };
 
 type Of<K extends Resource['kind']> = Extract<Resource, { kind: K }>;
 
@@ -73,6 +77,7 @@ export interface Granted {
   readonly installationIssuers: InstallationRecord;
   readonly account: Account;
   readonly reseller: Account;
+  readonly webhookEndpoint: WebhookEndpointRecord;
 }
 
 // ---------------------------------------------------------------- who may call the route at all
@@ -192,6 +197,34 @@ function seeBudgets(caller: Caller, resource: Of<'reseller'>): Decision {
   return mayLook && resource.account?.kind === 'reseller' ? allow : notFound(`no reseller ${resource.id}`);
 }
 
+/**
+ * The owner a caller's webhook endpoints belong to (API.md §9): the account it acts as, or for ops the
+ * vendor (vendor-wide endpoints). Its key names the owner's partition (`WEBHOOKS#<key>`).
+ */
+export function webhookOwnerKeyOf(caller: Caller): string | undefined {
+  const account = caller.account;
+  if (!account) return undefined;
+  return account.kind === 'ops' ? vendorWebhookOwner : account.id;
+}
+
+/** The owner key of ops' endpoints: the vendor's, vendor-wide. */
+export const vendorWebhookOwner = 'vendor';
+
+/** Managing webhook endpoints: an account's API key, ops, or a person through an accepted **owner** membership (a plain member: 403). */
+function manageWebhooks(caller: Caller): Decision {
+  if (!caller.account) return unauthenticated('this route needs an API key');
+  if (caller.person && caller.membership?.role !== 'owner') return forbidden("only an account's owners manage its webhook endpoints");
+  return allow;
+}
+
+/** An endpoint: only its owner, as `manageWebhooks` admits it; another owner's endpoint is not found (ops' too). */
+function ownWebhookEndpoint(caller: Caller, resource: Of<'webhookEndpoint'>): Decision {
+  const managing = manageWebhooks(caller);
+  if (managing.outcome !== 'allow') return managing;
+  const { endpoint } = resource;
+  return endpoint && endpoint.ownerKey === webhookOwnerKeyOf(caller) ? allow : notFound(`no webhook endpoint ${resource.id}`);
+}
+
 /** A person whose email the directory verified: only such an email may bind the person to an account. */
 function verifiedPerson(caller: Caller): Decision {
   return caller.person?.emailVerified && caller.person.email ? allow : forbidden('verify your email address first');
@@ -209,6 +242,8 @@ const rules = {
   clearClone: { kind: 'installationIssuers', decide: clearClone },
   manageAccount: { kind: 'account', decide: manageAccount },
   seeBudgets: { kind: 'reseller', decide: seeBudgets },
+  manageWebhooks: { kind: 'none', decide: manageWebhooks },
+  ownWebhookEndpoint: { kind: 'webhookEndpoint', decide: ownWebhookEndpoint },
 } as const satisfies { [name: string]: { kind: Resource['kind']; decide: (caller: Caller, resource: never) => Decision } };
 
 export type Rule = keyof typeof rules;
@@ -298,6 +333,17 @@ export const routeAccess = {
   getDeviceAuthorization: anyone,
   denyDeviceAuthorization: anyone,
   approveDeviceAuthorization: { rule: 'activateLicense', id: ({ body }) => body.licenseId },
+  // Webhooks (API.md §9): the acting account's endpoints, or ops' vendor-wide ones; persons through an owner membership.
+  createWebhookEndpoint: { rule: 'manageWebhooks' },
+  listWebhookEndpoints: { rule: 'manageWebhooks' },
+  getWebhookEndpoint: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
+  updateWebhookEndpoint: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
+  deleteWebhookEndpoint: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
+  rotateWebhookSecret: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
+  testWebhookEndpoint: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
+  listWebhookDeliveries: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
+  retryWebhookDelivery: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
+  recoverWebhookDeliveries: { rule: 'ownWebhookEndpoint', id: ({ params }) => params.endpointId },
 } as const satisfies { readonly [K in DeclaredRouteId]: RouteAccess<Requests[K]> };
 
 type Declarations = typeof routeAccess;
@@ -363,5 +409,20 @@ export function granted(resource: Resource): Granted[ResourceKind] | undefined {
     case 'account':
     case 'reseller':
       return resource.account;
+    case 'webhookEndpoint':
+      return resource.endpoint;
   }
+}
+
+// ---------------------------------------------------------------- events, as the feeds show them
+
+/**
+ * The route of section 4 that lists a feed (an event partition), and the resource it names: whoever that
+ * route lets read the feed reads the events in it. A feed no route lists (a trial installation's) has none.
+ * What webhooks deliver is decided by the same rules (API.md §9: "events its owner could read").
+ */
+export function feedAccess(feed: string): { readonly route: RouteId; readonly ref: ResourceRef } | undefined {
+  if (feed.startsWith(partitions.account)) return { route: 'listCustomerEvents', ref: { kind: 'customer', id: feed.slice(partitions.account.length) } };
+  if (feed.startsWith(partitions.license)) return { route: 'listLicenseEvents', ref: { kind: 'license', id: feed.slice(partitions.license.length) } };
+  return undefined;
 }

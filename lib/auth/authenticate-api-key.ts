@@ -22,7 +22,7 @@ export async function authenticateApiKey(apiKey: string, deps: ApiKeyAuthenticat
   const found = await findApiKeyByHash(deps.table, hashApiKey(apiKey));
   if (!found) return undefined;
   await recordApiKeyUse(deps.table, found, now).catch((error: unknown) => logger.warn('could not record an API key use', { keyId: found.id, error }));
-  return { kind: found.kind, id: found.accountId, name: found.name };
+  return { kind: found.kind, id: found.accountId, name: found.name, apiKeyId: found.id };
 }
 
 /**

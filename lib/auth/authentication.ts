@@ -55,7 +55,8 @@ function principalFromGateway(event: HttpEvent, route: RouteDefinition): BearerP
   if (typeof id !== 'string' || !id) return undefined;
   if (kind === 'reseller' || kind === 'customer') {
     const name: unknown = context?.[authorizerContextKeys.name];
-    return { kind, id, ...(typeof name === 'string' && name ? { name } : {}) };
+    const apiKeyId: unknown = context?.[authorizerContextKeys.apiKeyId];
+    return { kind, id, ...(typeof name === 'string' && name ? { name } : {}), ...(typeof apiKeyId === 'string' && apiKeyId ? { apiKeyId } : {}) };
   }
   if (kind === 'person') {
     const email: unknown = context?.[authorizerContextKeys.email];

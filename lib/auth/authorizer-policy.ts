@@ -5,7 +5,14 @@ import type { AccountPrincipal, PersonPrincipal } from './principal.js';
  * Context keys the Lambda authorizer (and the local server in its place) puts on the event. Not
  * `principalId`: API Gateway writes the policy's own principalId under that name.
  */
-export const authorizerContextKeys = { kind: 'accountKind', id: 'accountId', name: 'accountName', email: 'email', emailVerified: 'emailVerified' } as const;
+export const authorizerContextKeys = {
+  kind: 'accountKind',
+  id: 'accountId',
+  name: 'accountName',
+  apiKeyId: 'apiKeyId',
+  email: 'email',
+  emailVerified: 'emailVerified',
+} as const;
 
 /**
  * How long API Gateway keeps an authorizer's answer for one `Authorization` header, and the local
@@ -32,6 +39,7 @@ export function allowPolicy(principal: AccountPrincipal | PersonPrincipal, metho
     context: {
       [authorizerContextKeys.kind]: principal.kind,
       [authorizerContextKeys.id]: principal.id,
+      ...(principal.kind !== 'person' && principal.kind !== 'ops' && principal.apiKeyId ? { [authorizerContextKeys.apiKeyId]: principal.apiKeyId } : {}),
       ...(principal.kind === 'person'
         ? { [authorizerContextKeys.emailVerified]: String(principal.emailVerified), ...(principal.email ? { [authorizerContextKeys.email]: principal.email } : {}) }
         : {}),

@@ -1,13 +1,17 @@
 import type { JWK } from 'jose';
 import { ProblemError } from '@license-activation/contract/problem';
 
-/** An authenticated account: the vendor's ops, a reseller or a customer. */
+/**
+ * An authenticated account: the vendor's ops, a reseller or a customer. `apiKeyId` names the API key that
+ * authenticated it (the id the table stores the key under), for what must remember its credential (a webhook
+ * endpoint is disabled when the key that created it is revoked); absent when a person acts for the account.
+ */
 export type AccountPrincipal =
   /** `arn`: on AWS, the IAM principal that signed the request, which audit events name. */
   | { readonly kind: 'ops'; readonly id: 'ops'; readonly arn?: string }
   /** `name`: the account's, when its key authenticated it (audit events name their actor). */
-  | { readonly kind: 'reseller'; readonly id: string; readonly name?: string }
-  | { readonly kind: 'customer'; readonly id: string; readonly name?: string };
+  | { readonly kind: 'reseller'; readonly id: string; readonly name?: string; readonly apiKeyId?: string }
+  | { readonly kind: 'customer'; readonly id: string; readonly name?: string; readonly apiKeyId?: string };
 
 /** An installation that proved possession of its key (DPoP or a signed offline request). */
 export interface InstallationPrincipal {

@@ -1,3 +1,5 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { AuditEvent } from '@license-activation/contract/schemas';
 import { keys } from './keys.js';
@@ -27,12 +29,18 @@ export function accountEventPuts(table: Table, accountId: string, events: readon
 /**
  * The Put items that record an event in every feed it belongs to, to be written in the same transaction
  * as the change itself. One copy per feed keeps every feed a strongly consistent, newest-first Query.
+ *
+ * The first copy is also the event's outbox entry (the transactional outbox): it names every feed the event
+ * is in (who may read it) and stands in the sparse gsi3 partition `EVENTS_UNDISPATCHED` until the webhook
+ * dispatcher has made its deliveries and put it on the event bus. The dispatcher reads the table's stream
+ * for speed; the outbox is what makes "no committed event is lost" hold whatever happens to the stream.
  */
 export function eventPuts(table: Table, event: AuditEvent, extraFeeds: readonly string[] = []): TransactItem[] {
-  return eventFeeds(event, extraFeeds).map((pk) => ({
+  const feeds = eventFeeds(event, extraFeeds);
+  return feeds.map((pk, index) => ({
     Put: {
       TableName: table.name,
-      Item: { pk, sk: keys.event(event.id), entity: 'event', ...event },
+      Item: { pk, sk: keys.event(event.id), entity: 'event', ...event, ...(index === 0 ? { feeds, gsi3pk: keys.undispatchedEvents, gsi3sk: event.id } : {}) },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   }));
@@ -44,6 +52,51 @@ export function eventPuts(table: Table, event: AuditEvent, extraFeeds: readonly 
  */
 export function installationEventPuts(table: Table, event: AuditEvent, licenseIds: readonly string[]): TransactItem[] {
   return eventPuts(table, event, licenseIds.map((licenseId) => keys.eventFeed.license(licenseId)));
+}
+
+/** An event as its outbox entry holds it: the event, and the feeds (partitions) it was recorded in. */
+export interface OutboxEvent {
+  readonly event: AuditEvent;
+  readonly feeds: readonly string[];
+}
+
+/** The outbox entry an event item is, if it is one (the first copy, still undispatched). */
+export function outboxEventOf(item: Record<string, unknown>): OutboxEvent | undefined {
+  if (item.entity !== 'event' || item.gsi3pk !== keys.undispatchedEvents || !Array.isArray(item.feeds)) return undefined;
+  return { event: toEvent(item), feeds: item.feeds.map(String) };
+}
+
+/** Events committed before `before` and still undispatched, oldest first: what the stream did not hand over. */
+export async function undispatchedEvents(table: Table, beforeEventId: string, limit: number): Promise<OutboxEvent[]> {
+  const result = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :outbox AND gsi3sk < :before',
+      ExpressionAttributeValues: { ':outbox': keys.undispatchedEvents, ':before': beforeEventId },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map(outboxEventOf).filter((entry): entry is OutboxEvent => entry !== undefined);
+}
+
+/** Takes a dispatched event out of the outbox; a second dispatch of it (the stream and the sweep) finds it gone. */
+export async function markEventDispatched(table: Table, entry: OutboxEvent): Promise<void> {
+  const [outbox] = entry.feeds;
+  if (!outbox) return;
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: { pk: outbox, sk: keys.event(entry.event.id) },
+        UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
+        ConditionExpression: 'gsi3pk = :outbox',
+        ExpressionAttributeValues: { ':outbox': keys.undispatchedEvents },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 const eventAttributes = ['id', 'type', 'createdAt', 'actor', 'customerId', 'licenseId', 'installationId', 'data'] as const;

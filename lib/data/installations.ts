@@ -65,6 +65,12 @@ export interface ChainState {
   readonly cloneDetectedAt?: string;
 }
 
+/** The mode of a token, as `installation.mode_changed` compares it. */
+export interface TokenMode {
+  readonly mode: 'full' | 'limited';
+  readonly reasons: readonly string[];
+}
+
 /** Everything the service knows about an installation, kept in one item. */
 export interface InstallationRecord {
   readonly id: string;
@@ -101,6 +107,8 @@ export interface InstallationRecord {
   readonly recentToken?: { readonly token: string; readonly rev: number };
   /** Its chain: the head, how it was obtained, the heads forks replaced, a detected clone. */
   readonly chain?: ChainState;
+  /** The mode of the last token issued to it, online or offline: a new token of another mode is an `installation.mode_changed`. */
+  readonly tokenMode?: TokenMode;
   /**
    * The DPoP proofs (their `jti`) the installation spent on writes of this item, until they could no longer
    * be accepted (epoch seconds): kept inside the item its requests write anyway, no item of their own.
@@ -112,7 +120,7 @@ export interface InstallationRecord {
 
 const recordAttributes = [
   'id', 'productId', 'customerId', 'hostname', 'version', 'virtual', 'fingerprintHash', 'createdAt',
-  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'tokenIat', 'recentToken', 'chain', 'recentProofs', 'rev',
+  'lastSeenAt', 'trial', 'trialEndedAt', 'usage', 'licenses', 'released', 'tokenExp', 'tokenIat', 'recentToken', 'chain', 'tokenMode', 'recentProofs', 'rev',
 ] as const;
 
 export function toInstallationRecord(item: Record<string, unknown>): InstallationRecord {

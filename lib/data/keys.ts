@@ -17,8 +17,18 @@ export const partitions = {
   userCode: 'USERCODE#',
   deviceCode: 'DEVICECODE#',
   person: 'PERSON#',
+  /** An owner's webhook endpoints (an account id, or `vendor` for ops'), their count, and which resellers have any. */
+  webhooks: 'WEBHOOKS#',
+  /** An endpoint's deliveries. */
+  deliveries: 'DELIVERIES#',
   /** gsi3: licenses whose quantity a budget holds until they expire. */
   budgetExpiries: 'BUDGET_EXPIRIES',
+  /** gsi3: events not yet handed to webhooks and the event bus (the outbox the dispatcher sweeps). */
+  undispatchedEvents: 'EVENTS_UNDISPATCHED',
+  /** gsi3: pending webhook deliveries by the time of their next attempt. */
+  dueDeliveries: 'DELIVERIES_DUE',
+  /** gsi3: licenses by the time of their next expiry notice (`license.expiring`, `license.expired`). */
+  licenseExpiries: 'LICENSE_EXPIRIES',
   /** Per-source daily counters of the brakes on anonymous creation (lib/net/source-brakes.ts). */
   trialSource: 'TRIALS_FROM#',
   registrationSource: 'REGISTRATIONS_FROM#',
@@ -106,6 +116,27 @@ export const keys = {
   /** A license's status changes (from its events), which give the seats it granted each day. */
   licenseStatusHistory: (licenseId: string) => ({ pk: `${partitions.usage}LICENSE#${licenseId}`, sk: 'STATUS' }),
   usageDayPrefix: 'DAY#',
+  /** gsi3 partition of events whose webhooks and bus entry are still to be made. */
+  undispatchedEvents: partitions.undispatchedEvents,
+  /** The expiry notices a license with an `expiresAt` still has to give. */
+  licenseExpiryNotices: (licenseId: string) => ({ pk: `${partitions.license}${licenseId}`, sk: 'EXPIRY_NOTICES' }),
+  licenseExpiries: partitions.licenseExpiries,
+  /** `vendor` owns the endpoints ops create; account ids cannot collide with it. */
+  webhookOwner: (ownerKey: string) => `${partitions.webhooks}${ownerKey}`,
+  webhookEndpoint: (ownerKey: string, endpointId: string) => ({ pk: `${partitions.webhooks}${ownerKey}`, sk: `ENDPOINT#${endpointId}` }),
+  webhookEndpointPrefix: 'ENDPOINT#',
+  /** The owner's calls of `test`, `retry` and `recover` on an endpoint within one minute (ttl). */
+  webhookCalls: (ownerKey: string, endpointId: string, minute: string) => ({ pk: `${partitions.webhooks}${ownerKey}`, sk: `CALLS#${endpointId}#${minute}` }),
+  /** How many endpoints an owner holds (at most 10). */
+  webhookCount: (ownerKey: string) => ({ pk: `${partitions.webhooks}${ownerKey}`, sk: 'COUNT' }),
+  /** The resellers that have endpoints: the dispatcher checks their associations with an event's customer. */
+  webhookResellers: `${partitions.webhooks}RESELLERS`,
+  webhookReseller: (resellerId: string) => ({ pk: `${partitions.webhooks}RESELLERS`, sk: `RESELLER#${resellerId}` }),
+  /** A delivery is named by its event: an event reaches an endpoint once (`recover` and `retry` send the same delivery again). */
+  delivery: (endpointId: string, eventId: string) => ({ pk: `${partitions.deliveries}${endpointId}`, sk: `DELIVERY#${eventId}` }),
+  deliveriesOf: (endpointId: string) => `${partitions.deliveries}${endpointId}`,
+  deliveryPrefix: 'DELIVERY#',
+  dueDeliveries: partitions.dueDeliveries,
 } as const;
 
 /**

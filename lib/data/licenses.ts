@@ -5,6 +5,7 @@ import type { LicenseType } from '@license-activation/contract/catalog-schema';
 import type { AuditEvent } from '@license-activation/contract/schemas';
 import { batchGet } from './batch-get.js';
 import { eventPuts } from './events.js';
+import { newExpiryNoticesPut } from './license-expiry-notices.js';
 import { isStorableId, keys } from './keys.js';
 import { queryPage } from './pagination.js';
 import type { Page } from './pagination.js';
@@ -98,6 +99,8 @@ export async function putLicense(
     ...(args.idempotencyPut ? [args.idempotencyPut] : []),
     ...(args.budgetTake ? [args.budgetTake] : []),
     ...eventPuts(table, args.event),
+    // Last, so that the failing items above keep their places: the notices `license.expiring` and `license.expired` will give.
+    ...(args.record.expiresAt !== undefined ? [newExpiryNoticesPut(table, { id: args.record.id, expiresAt: args.record.expiresAt }, new Date(args.record.createdAt))] : []),
   ];
   const outcome = await transactWrite(table, items);
   if (outcome.ok) return { outcome: 'created' };

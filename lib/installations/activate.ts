@@ -22,6 +22,7 @@ import { fingerprintHash } from './fingerprint.js';
 import { activatedLicense, slotView, toActivation, withCurrentLicenses } from './installation-view.js';
 import { attemptAdmittedCheck, attemptRefused, confirmAttemptAdmitted, countFailure, failureTimes, keyAttemptAllowed } from './key-failure-limit.js';
 import { productOf, signLicenseToken } from './license-token.js';
+import { modeChange, modeChangePuts } from './mode-change.js';
 import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
@@ -218,8 +219,9 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
       const activating = lifetime.kind === 'online' && proven.chain === undefined ? { ...proven, chain: firstHead(newChain(), now) } : proven;
       const activated = activating.licenses[license.id];
       if (!activated) throw new TypeError('the activated license is missing from the installation');
-      const { token, exp, iat } = await signLicenseToken(deps, activating, lifetime, now);
-      const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp), tokenIat: iat };
+      const { token, exp, iat, claims } = await signLicenseToken(deps, activating, lifetime, now);
+      const mode = modeChange(existing, claims, now);
+      const next: InstallationRecord = { ...activating, tokenExp: latestTokenExp(existing, exp), tokenIat: iat, tokenMode: mode.tokenMode };
       const activation: ActivationRecord = {
         licenseId: license.id,
         installationId,
@@ -251,6 +253,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
         }).map((item) => ['event', item] as const),
         // A sign-in approval is the customer's business too: its feed shows who approved, beside the activation.
         ...(request.alsoRecord ?? []).flatMap((event) => eventPuts(table, { customerId: license.customerId, ...event })).map((item) => ['event', item] as const),
+        ...modeChangePuts(table, next, mode.event).map((item) => ['event', item] as const),
       ];
       const outcome = await labelledTransaction(table, items);
       if (outcome.ok) return { created: true, token, installation: next, activation: toActivation(next, activated, slotView(deps.catalog, license.productId, now)) };

@@ -38,6 +38,11 @@ export interface SignedToken {
   readonly iat: number;
 }
 
+/** A token signed now, with the claims it carries. */
+export interface NewToken extends SignedToken {
+  readonly claims: LicenseTokenClaims;
+}
+
 const toEpoch = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
 
 /** The product an installation runs; it was checked against the catalog when the installation was created. */
@@ -113,11 +118,11 @@ export function licenseClaims(deps: Pick<TokenDeps, 'catalog' | 'issuer'>, insta
 }
 
 /** Signs a license token of these claims: exactly one signature (one KMS `Sign` on AWS). */
-export async function signClaims(deps: TokenDeps, claims: LicenseTokenClaims): Promise<SignedToken> {
-  return { token: await signJwt(deps.signer, { typ: licenseTokenType }, claims), exp: claims.exp, iat: claims.iat };
+export async function signClaims(deps: TokenDeps, claims: LicenseTokenClaims): Promise<NewToken> {
+  return { token: await signJwt(deps.signer, { typ: licenseTokenType }, claims), exp: claims.exp, iat: claims.iat, claims };
 }
 
 /** Signs an installation's license token at `now`. */
-export function signLicenseToken(deps: TokenDeps, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): Promise<SignedToken> {
+export function signLicenseToken(deps: TokenDeps, installation: InstallationRecord, lifetime: TokenLifetime, now: Date): Promise<NewToken> {
   return signClaims(deps, licenseClaims(deps, installation, lifetime, now));
 }

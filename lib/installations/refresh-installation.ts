@@ -10,7 +10,8 @@ import type { LabelledItem } from '../data/transactions.js';
 import { problem } from '@license-activation/contract/problem';
 import { withCurrentLicenses } from './installation-view.js';
 import { licenseClaims, productOf, signClaims } from './license-token.js';
-import type { SignedToken, TokenDeps, TokenLifetime } from './license-token.js';
+import type { NewToken, SignedToken, TokenDeps, TokenLifetime } from './license-token.js';
+import { modeChange, modeChangePuts } from './mode-change.js';
 import { answerSettled, headToken, reusableToken, settledRefreshIntervalSeconds } from './token-reuse.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import { latestTokenExp, seenItems } from './slots.js';
@@ -116,7 +117,10 @@ export async function refreshInstallation(
     const spending = spendProofIn(table, args.proof, { ...args.change(current), rev: current.rev + 1 }, args.now);
     // License files carry no chain and are not judged.
     const plan = args.lifetime.kind === 'online' ? planChain(deps, current, args.chain ?? { kind: 'keep' }, args.now) : undefined;
-    const { token, exp, iat, chain, event } = await answerToken(deps, { current, changed: spending.installation, plan, mayReuse: !licensesChanged, lifetime: args.lifetime, now: args.now });
+    const answered = await answerToken(deps, { current, changed: spending.installation, plan, mayReuse: !licensesChanged, lifetime: args.lifetime, now: args.now });
+    const { token, exp, iat, chain, event } = answered;
+    // A token answered again changes no mode; a new one may (installation.mode_changed, in this transaction).
+    const mode = 'claims' in answered ? modeChange(current, answered.claims, args.now) : undefined;
     // Slot accounting: the token's exp, on the installation and on each activation it carries.
     const next: InstallationRecord = {
       ...spending.installation,
@@ -124,6 +128,7 @@ export async function refreshInstallation(
       tokenExp: latestTokenExp(current, exp),
       tokenIat: Math.max(current.tokenIat ?? 0, iat),
       recentToken: args.lifetime.kind === 'online' ? { token, rev: spending.installation.rev } : undefined,
+      ...(mode ? { tokenMode: mode.tokenMode } : {}),
     };
     const items: LabelledItem<'installation' | 'proof' | 'license' | 'seen' | 'event'>[] = [
       ['installation', installationPut(table, next, current.rev)],
@@ -131,6 +136,7 @@ export async function refreshInstallation(
       ...spending.items.map((item) => ['proof', item] as const),
       ...Object.values(next.licenses).map((activated) => ['license', licenseUnchanged(table, activated.licenseId, activated.status)] as const),
       ...(event ? chainEventItems(table, next, event, args.actor ?? actorOf({ installation: next }, next.hostname), args.now).map((item) => ['event', item] as const) : []),
+      ...modeChangePuts(table, next, mode?.event).map((item) => ['event', item] as const),
     ];
     const outcome = await labelledTransaction(table, items);
     if (outcome.ok) return { installation: next, token };
@@ -146,12 +152,12 @@ export async function refreshInstallation(
  * The token an attempt answers, and the chain it leaves: the head's token again for a retry (signed
  * anew, with the head, if the item no longer keeps it), the head's token where the brake allows, else
  * a new signature — with the new head, asking for its refresh later when it decides what the recent
- * token did.
+ * token did. A new signature comes with its claims (whose mode `installation.mode_changed` compares).
  */
 async function answerToken(
   deps: TokenDeps,
   args: { current: InstallationRecord; changed: InstallationRecord; plan: ChainPlan | undefined; mayReuse: boolean; lifetime: TokenLifetime; now: Date },
-): Promise<SignedToken & { chain?: ChainState; event?: ChainEvent }> {
+): Promise<(SignedToken | NewToken) & { chain?: ChainState; event?: ChainEvent }> {
   const { current, changed, plan, lifetime, now } = args;
   if (plan?.answer === 'head' || (plan?.answer === 'brake' && args.mayReuse)) {
     const keeping = { ...changed, chain: plan.kept };

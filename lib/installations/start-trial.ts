@@ -11,6 +11,7 @@ import type { LabelledItem } from '../data/transactions.js';
 import { newId } from '../ids.js';
 import { fingerprintHash } from './fingerprint.js';
 import { signLicenseToken } from './license-token.js';
+import { tokenModeOf } from './mode-change.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
@@ -73,9 +74,9 @@ export async function startTrial(
       chain: firstHead(newChain(), now),
       rev: 0,
     }, now);
-    // A trial token carries no license, so slot accounting need not record its exp.
-    const { token, iat } = await signLicenseToken(deps, proven, { kind: 'online' }, now);
-    const installation: InstallationRecord = { ...proven, tokenIat: iat };
+    // A trial token carries no license, so slot accounting need not record its exp. Its mode is the first: no change.
+    const { token, iat, claims } = await signLicenseToken(deps, proven, { kind: 'online' }, now);
+    const installation: InstallationRecord = { ...proven, tokenIat: iat, tokenMode: tokenModeOf(claims) };
     const items: LabelledItem<TrialItem>[] = [
       ...sourceBrakeItems(table, trialBrake, request.sourceIp, now),
       ...proofItems.map((item) => ['proof', item] as const),

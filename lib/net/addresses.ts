@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 /**
  * IP address logic, on ipaddr.js: parsing, the network an address belongs to, and whether it is
  * reachable on the public internet. Shared by the per-source brakes (trials, registrations) and by
- * anything that must refuse to connect to internal addresses.
+ * what must refuse to connect to internal addresses (webhook deliveries, lib/webhooks/targets.ts).
  */
 
 type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
@@ -58,11 +58,21 @@ const globalUnicastIPv6 = ipaddr.IPv6.parseCIDR('2000::/3');
  * 192.168/16, fc00::/7 with AWS's fd00:ec2::254), link-local (169.254/16 with the instance metadata
  * 169.254.169.254, fe80::/10), shared 100.64/10, benchmarking 198.18/15, reserved 240/4,
  * documentation, broadcast, multicast, unspecified, IPv4-mapped and translated (::ffff:0:0/96,
- * 64:ff9b::/96), 6to4 (2002::/16), Teredo, and any IPv6 outside 2000::/3. Text that is not an address
- * is false as well.
+ * 64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16), Teredo, and any IPv6 outside 2000::/3. Text that is
+ * not an address is false as well.
  */
 export function isGloballyReachable(text: string): boolean {
   const address = parse(text);
   if (!address || address.range() !== 'unicast') return false;
   return address.kind() === 'ipv4' || address.match(globalUnicastIPv6);
+}
+
+/** Whether `text` is a loopback address (127/8, ::1): what `npm start` lets a developer receive webhooks on. */
+export function isLoopback(text: string): boolean {
+  return parse(text)?.range() === 'loopback';
+}
+
+/** The range ipaddr.js names for an address (`private`, `linkLocal`, `ipv4Mapped`, …), for error messages. */
+export function rangeOf(text: string): string {
+  return parse(text)?.range() ?? 'not an address';
 }

@@ -14,7 +14,21 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { LicenseMode, LimitedReason, WarningCode } from '@license-activation/contract/license-mode';
 import { licenseTokenType } from '@license-activation/contract/jws-types';
 import { LicenseTokenClaims } from '@license-activation/contract/license-token';
-import { AccountPage, ApiKeyPage, AssociationResult, AuditEventPage, InstallationOnly, InstallationRead, LicenseInstallationPage, LicensePage, LicenseResult, MemberPage, operations } from './operations.js';
+import {
+  AccountPage,
+  ApiKeyPage,
+  AssociationResult,
+  AuditEventPage,
+  InstallationOnly,
+  InstallationRead,
+  LicenseInstallationPage,
+  LicensePage,
+  LicenseResult,
+  MemberPage,
+  operations,
+  WebhookDeliveryPage,
+  WebhookEndpointPage,
+} from './operations.js';
 import * as people from '@license-activation/contract/schemas';
 import type { OperationDoc, OperationTag, SuccessHeader, SuccessResponse } from './operations.js';
 import { ErrorCode, errorStatus, FieldError, Problem, problem } from '@license-activation/contract/problem';
@@ -166,6 +180,25 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
   ['DeviceTokenInput', people.DeviceTokenInput, 'The device code the installation was given.'],
   ['ApprovalInput', people.ApprovalInput, 'The license to activate on the waiting installation.'],
   ['ApprovalResult', people.ApprovalResult, 'The activation made.'],
+  ['WebhookEndpointInput', people.WebhookEndpointInput, 'A new webhook endpoint: where to send, which event types (absent: every type), and a description.'],
+  ['WebhookEndpointChange', people.WebhookEndpointChange, 'A change to a webhook endpoint; `null` clears `types` or `description`.'],
+  ['WebhookEndpoint', people.WebhookEndpoint, 'Where events are delivered, signed with its secret (Standard Webhooks).'],
+  ['WebhookDisabledReason', people.WebhookDisabledReason, 'Why the service disabled an endpoint: a 410 answer (`GONE`), 5 days of failures (`FAILING`), its API key revoked (`KEY_REVOKED`).'],
+  ['WebhookEndpointResult', people.WebhookEndpointResult, 'A webhook endpoint.'],
+  ['WebhookEndpointWithSecret', people.WebhookEndpointWithSecret, 'A webhook endpoint and its signing secret, shown only in this answer.'],
+  ['WebhookEndpointPage', WebhookEndpointPage, 'One page of webhook endpoints.'],
+  ['WebhookDelivery', people.WebhookDelivery, 'One event on its way to one endpoint: its attempts and how the last one went.'],
+  ['WebhookDeliveryStatus', people.WebhookDeliveryStatus, '`pending` while attempts remain, then `succeeded` or `failed`.'],
+  ['WebhookDeliveryResult', people.WebhookDeliveryResult, 'A delivery.'],
+  ['WebhookDeliveries', people.WebhookDeliveries, 'The deliveries sent again.'],
+  ['WebhookDeliveryPage', WebhookDeliveryPage, 'One page of deliveries, newest event first.'],
+  ['WebhookRecoverInput', people.WebhookRecoverInput, 'Since when (at most 7 days back) to send again what the endpoint did not receive.'],
+  [
+    'WebhookPayload',
+    people.WebhookPayload,
+    'The body of a delivery: the event as the event routes answer it, and its `createdAt`. Headers `webhook-id` (the event id), `webhook-timestamp` ' +
+      'and `webhook-signature` (Standard Webhooks: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the secret\'s bytes; two during a rotation).',
+  ],
   ['JwksResult', JwksResult, 'An RFC 7517 JWK set of public ES256 keys, each with `kid`, `alg: "ES256"` and `use: "sig"`.'],
   [
     'LicenseTokenClaims',
@@ -542,6 +575,7 @@ const tags: ReadonlyArray<{ name: OperationTag; description: string }> = [
   { name: 'Audit', description: 'What happened to a customer or license, newest first.' },
   { name: 'People', description: 'Persons signed in to the license site, their memberships, and sign-in activation (RFC 8628).' },
   { name: 'Insights', description: 'Daily usage history of licenses and installations, and the figures of a scope.' },
+  { name: 'Webhooks', description: 'Endpoints that receive every event their owner may see, signed as Standard Webhooks, and their deliveries.' },
   { name: 'Service', description: 'Health, the token verification keys and this document.' },
 ];
 
@@ -569,6 +603,44 @@ are 503 \`UNAVAILABLE\`, and nothing is half-written.
 
 **Tokens.** Every \`token\` is a license token (\`LicenseTokenClaims\`), an ES256 compact JWS that verifies with the keys of
 \`GET /.well-known/jwks.json\` alone.`;
+
+/**
+ * What the service sends (API.md §9), as OpenAPI 3.1 describes webhooks: one POST per event to each endpoint
+ * allowed to see it, signed as Standard Webhooks.
+ */
+const webhooks: PathsObject = {
+  event: {
+    post: {
+      operationId: 'webhookEvent',
+      summary: 'An event, delivered to a webhook endpoint',
+      description:
+        'Sent within seconds of the commit, at least once, to every endpoint whose owner may read the event (narrowed by its `types`). ' +
+        'Verify it with any Standard Webhooks library and the endpoint\'s secret; deduplicate on `webhook-id`. A 2xx within 15 seconds ' +
+        'succeeds; anything else is retried 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h after each failure (±10 %), a ' +
+        '`Retry-After` of at most 24 hours replacing the next step. Redirects are not followed.',
+      tags: ['Webhooks'],
+      // The receiver authenticates the sender by the signature, not by a credential.
+      security: [],
+      parameters: [
+        { name: 'webhook-id', in: 'header', required: true, description: 'The event id: the same at every attempt and every endpoint.', schema: { type: 'string' } },
+        { name: 'webhook-timestamp', in: 'header', required: true, description: 'Epoch seconds of the attempt.', schema: { type: 'string', pattern: '^\\d+$' } },
+        {
+          name: 'webhook-signature',
+          in: 'header',
+          required: true,
+          description: '`v1,` + base64 of HMAC-SHA256 over `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret\'s bytes; two, separated by a space, during a rotation.',
+          schema: { type: 'string' },
+        },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', 'WebhookPayload') } } },
+      responses: {
+        '2XX': { description: 'Received: no more attempts.' },
+        '410': { description: 'Gone: the endpoint is disabled at once (`disabledReason: "GONE"`).' },
+        default: { description: 'Anything else, or no answer within 15 seconds: the attempt failed and is retried.' },
+      },
+    },
+  },
+};
 
 /** The whole document: every route of the route table, and nothing else. */
 export function buildOpenApiDocument(): OpenAPIObject {
@@ -601,5 +673,6 @@ export function buildOpenApiDocument(): OpenAPIObject {
       schemas: componentSchemasOf(registry),
     },
     paths: pathsOf(registry),
+    webhooks,
   };
 }

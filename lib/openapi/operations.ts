@@ -34,6 +34,12 @@ import {
   InsightsResult,
   InstallationUsage,
   LicenseUsage,
+  WebhookDeliveries,
+  WebhookDelivery,
+  WebhookDeliveryResult,
+  WebhookEndpoint,
+  WebhookEndpointResult,
+  WebhookEndpointWithSecret,
 } from '@license-activation/contract/schemas';
 
 /**
@@ -55,19 +61,21 @@ export const LicenseInstallationPage = pageOf(LicenseInstallation);
 /** `GET /v1/installations/{id}`: the token only to the installation itself (API.md §10). */
 export const InstallationRead = z.object({ installation: Installation, token: z.string().optional() });
 export const InstallationOnly = z.object({ installation: Installation });
+export const WebhookEndpointPage = pageOf(WebhookEndpoint);
+export const WebhookDeliveryPage = pageOf(WebhookDelivery);
 
 /** Response headers an operation adds to the ones every response carries. */
 export type SuccessHeader = 'Idempotent-Replayed' | 'Cache-Control';
 
 export interface SuccessResponse {
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 202 | 204;
   readonly description: string;
   /** A zod schema, or a plain JSON Schema for a document no zod schema describes. */
   readonly schema?: z.core.$ZodType | { readonly type: 'object'; readonly description: string };
   readonly headers?: readonly SuccessHeader[];
 }
 
-export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'People' | 'Insights' | 'Service';
+export type OperationTag = 'Accounts' | 'Licenses' | 'Installations' | 'Audit' | 'People' | 'Insights' | 'Webhooks' | 'Service';
 
 export interface OperationDoc {
   readonly tag: OperationTag;
@@ -83,6 +91,12 @@ export interface OperationDoc {
   readonly serverChecked?: readonly string[];
 }
 
+const webhookOwners = 'For the owning account (a person through an owner membership; a plain member is 403 `FORBIDDEN`) or, for vendor-wide endpoints, ops.';
+const webhookUrlRules =
+  '`url`: `https://`, a host name, port 443 or 8443, at most 2,048 characters, no user or password; a host that is or resolves to an address ' +
+  'not globally reachable (loopback, private, link-local, shared, reserved, multicast, IPv4-mapped or translated forms, cloud metadata) ' +
+  'is 400 `VALIDATION_FAILED` (a host that does not resolve yet is accepted, and checked at every attempt). Under `npm start`, `http://` and loopback on any port are allowed.';
+const webhookCallLimit = '`test`, `retry` and `recover` take at most 10 calls a minute per endpoint, then 429 `RATE_LIMITED` with `Retry-After`.';
 const accountCreated = (description: string): SuccessResponse => ({ status: 201, description, schema: AccountCreated });
 const licenseChanged: SuccessResponse = { status: 200, description: 'The license as it is now.', schema: LicenseResult };
 
@@ -526,6 +540,77 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
     description: 'Denies a pending authorization: the installation\'s next poll is 403 `AUTHORIZATION_DENIED`. A code no longer pending is 409 `CONFLICT`.',
     responses: [{ status: 200, description: 'The authorization, denied.', schema: DeviceAuthorizationResult }],
     refusals: ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'],
+  },
+  createWebhookEndpoint: {
+    tag: 'Webhooks',
+    description:
+      `${webhookOwners} An account holds at most 10 endpoints (the 11th is 409 \`CONFLICT\`); so do ops, whose endpoints are vendor-wide and receive ` +
+      `every event. ${webhookUrlRules} The secret (\`whsec_\` + base64 of 32 random bytes) signs every delivery (Standard Webhooks) and is shown ` +
+      'only in this answer and in a rotation\'s. The endpoint remembers the API key that created it: revoking that key disables it (`KEY_REVOKED`).',
+    responses: [{ status: 201, description: 'The endpoint and its signing secret.', schema: WebhookEndpointWithSecret }],
+    refusals: ['CONFLICT'],
+    serverChecked: ['url'],
+  },
+  listWebhookEndpoints: {
+    tag: 'Webhooks',
+    description: listDescription(`The acting account's endpoints, oldest first (ops: the vendor-wide ones). ${webhookOwners}`),
+    responses: [{ status: 200, description: 'A page of endpoints.', schema: WebhookEndpointPage }],
+  },
+  getWebhookEndpoint: {
+    tag: 'Webhooks',
+    description: `${webhookOwners} Another owner's endpoint is 404.`,
+    responses: [{ status: 200, description: 'The endpoint.', schema: WebhookEndpointResult }],
+    refusals: ['NOT_FOUND'],
+  },
+  updateWebhookEndpoint: {
+    tag: 'Webhooks',
+    description:
+      `Changes what is given; \`types: null\` means every type again, \`description: null\` removes it. \`enabled: true\` clears \`disabledReason\` ` +
+      `but resends nothing (\`recover\` does). ${webhookUrlRules}`,
+    responses: [{ status: 200, description: 'The endpoint as it is now.', schema: WebhookEndpointResult }],
+    refusals: ['NOT_FOUND'],
+    serverChecked: ['url'],
+  },
+  deleteWebhookEndpoint: {
+    tag: 'Webhooks',
+    description: 'Nothing more is sent to it, pending deliveries included; its delivery log goes with it.',
+    responses: [{ status: 204, description: 'The endpoint was deleted.' }],
+    refusals: ['NOT_FOUND'],
+  },
+  rotateWebhookSecret: {
+    tag: 'Webhooks',
+    description:
+      'A new secret, shown only here. Deliveries carry two signatures (separated by a space) while the old secret keeps signing, for 24 hours; ' +
+      'after two rotations within 24 hours the oldest stops signing.',
+    responses: [{ status: 200, description: 'The endpoint and its new secret.', schema: WebhookEndpointWithSecret }],
+    refusals: ['NOT_FOUND'],
+  },
+  testWebhookEndpoint: {
+    tag: 'Webhooks',
+    description: `A \`webhook.test\` event, sent to this endpoint only (enabled or not) and stored in no feed: its first attempt starts within seconds. ${webhookCallLimit}`,
+    responses: [{ status: 202, description: 'The delivery, pending.', schema: WebhookDeliveryResult }],
+    refusals: ['NOT_FOUND', 'RATE_LIMITED'],
+  },
+  listWebhookDeliveries: {
+    tag: 'Webhooks',
+    description: listDescription('The endpoint\'s deliveries of the last 30 days, newest event first.'),
+    responses: [{ status: 200, description: 'A page of deliveries.', schema: WebhookDeliveryPage }],
+    refusals: ['NOT_FOUND'],
+  },
+  retryWebhookDelivery: {
+    tag: 'Webhooks',
+    description: `One more attempt now, whatever the delivery's status (and whether or not the endpoint is enabled). A delivery that was pending keeps its schedule after it. ${webhookCallLimit}`,
+    responses: [{ status: 202, description: 'The delivery, pending its attempt.', schema: WebhookDeliveryResult }],
+    refusals: ['NOT_FOUND', 'RATE_LIMITED'],
+  },
+  recoverWebhookDeliveries: {
+    tag: 'Webhooks',
+    description:
+      'Every event since `since` (at most 7 days back) that the endpoint should have received and did not — its failed deliveries, those made ' +
+      `while it was disabled included — sent again on a fresh schedule. A disabled endpoint is 409 \`CONFLICT\`: enable it first. ${webhookCallLimit}`,
+    responses: [{ status: 202, description: 'The deliveries sent again.', schema: WebhookDeliveries }],
+    refusals: ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'],
+    serverChecked: ['since'],
   },
 };
 

@@ -33,6 +33,13 @@ export interface Config {
   readonly userPool: UserPoolConfig | undefined;
   /** Where people open the license site: sign-in activation sends them to its `/activate`. */
   readonly siteUrl: string;
+  /**
+   * Whether webhooks may go to `http://` and loopback addresses on any port: `npm start` and the tests
+   * (`WEBHOOK_LOCAL_TARGETS=allow`), so that a developer receives on their own machine. Never inside Lambda.
+   */
+  readonly webhookLocalTargets: boolean;
+  /** The stack's EventBridge bus every event is also put on; unset locally, where there is none. */
+  readonly eventBusName: string | undefined;
 }
 
 export interface UserPoolConfig {
@@ -87,6 +94,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     opsApiKey: env.OPS_API_KEY || undefined,
     userPool: userPoolFrom(env, region),
     siteUrl: (env.SITE_URL || env.PUBLIC_BASE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+    webhookLocalTargets: env.WEBHOOK_LOCAL_TARGETS === 'allow' && !env.AWS_LAMBDA_FUNCTION_NAME,
+    eventBusName: env.EVENT_BUS_NAME || undefined,
   };
 }
 

@@ -45,6 +45,11 @@ export function publishRequestMetrics(answer: { route: string; status: number; c
   current.publishStoredMetrics();
 }
 
+/** Publishes what a job or stream consumer invocation counted, with the `service` dimension alone. */
+export function publishJobMetrics(): void {
+  metrics()?.publishStoredMetrics();
+}
+
 /** Forget the metrics: tests that change the environment call this. */
 export function resetMetrics(): void {
   shared = undefined;

@@ -17,6 +17,7 @@ import { NotFoundPage } from './pages/not-found';
 import { OfflinePage } from './pages/offline';
 import { OverviewPage } from './pages/overview';
 import { RegisterAccountPage } from './pages/register-account';
+import { WebhooksPage } from './pages/webhooks';
 import './styles.css';
 
 const router = createBrowserRouter([
@@ -47,6 +48,7 @@ const router = createBrowserRouter([
           { path: '/members', element: <MembersPage /> },
           { path: '/api-keys', element: <ApiKeysPage /> },
           { path: '/events', element: <EventsPage /> },
+          { path: '/webhooks', element: <WebhooksPage /> },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -8,6 +8,8 @@ import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, pageProblems, removeScratchScreenshots, screenshot, seriousAccessibilityFindings } from './support/browser.js';
 import { LocalStack } from './support/local-stack.js';
+import { startReceiver } from '../support/webhook-receiver.js';
+import { verified } from '../support/webhooks.js';
 
 const licensectlBin = fileURLToPath(new URL('../../packages/client/bin/licensectl.js', import.meta.url));
 const password = 'Correct-Horse-9-Battery';
@@ -438,6 +440,42 @@ describe('the license site, in Debian chromium against npm start', () => {
     await page.getByText('Denied.').waitFor();
     await activation.done;
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('lets an owner add a webhook endpoint, its secret shown once, and send a test that arrives at a local receiver signed with it', async () => {
+    const inbox = await startReceiver();
+    try {
+      await page.goto(`${stack.baseUrl}/webhooks`);
+      await page.getByText('No webhook endpoints yet.').waitFor();
+      await checkPage('webhooks-empty');
+      await page.getByLabel('URL').fill(inbox.url);
+      await page.getByLabel('Description').fill('CRM');
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      const secret = (await page.getByTestId('secret').textContent()) ?? '';
+      expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+      await page.getByRole('cell', { name: `${inbox.url} CRM` }).waitFor();
+      await checkPage('webhooks');
+
+      await page.getByRole('button', { name: `Send a test to ${inbox.url}` }).click();
+      const [delivery] = await inbox.waitFor(1);
+      expect(verified(delivery!, secret)).toMatchObject({ type: 'webhook.test' });
+      await expect
+        .poll(async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          // The newest delivery: the first row under the table's heading row.
+          return page.getByRole('table', { name: `Deliveries to ${inbox.url}` }).getByRole('row').nth(1).textContent();
+        })
+        .toMatch(/webhook\.test.*succeeded/);
+      await checkPage('webhooks-deliveries');
+      await screenshot(page, 'webhooks');
+
+      // Shown once: the page opened again has no secret.
+      await page.goto(`${stack.baseUrl}/webhooks`);
+      await page.getByRole('cell', { name: `${inbox.url} CRM` }).waitFor();
+      expect(await page.content()).not.toContain(secret);
+    } finally {
+      await inbox.close();
+    }
   });
 
   it('resets a forgotten password with the e-mailed code, and lets a person with two memberships switch accounts', async () => {

@@ -60,6 +60,9 @@ interface World {
   readonly memberId: string;
   readonly userCode: string;
   readonly deviceCode: string;
+  /** C1's webhook endpoint, and a delivery of a test event to it (nothing receives: no dispatcher runs here). */
+  readonly endpointId: string;
+  readonly deliveryId: string;
 }
 
 const ops: Credential = { apiKey: process.env.OPS_API_KEY ?? '' };
@@ -91,6 +94,8 @@ async function newWorld(): Promise<World> {
     ),
   );
   const started = await created<{ userCode: string; deviceCode: string }>('POST', '/v1/device-authorizations', { installation }, { productId: 'authserver', ...machine() });
+  const endpoint = await created<{ endpoint: { id: string } }>('POST', '/v1/webhook-endpoints', { apiKey: customer.apiKey }, { url: 'http://127.0.0.1:9/hooks' });
+  const test = await created<{ delivery: { id: string } }>('POST', `/v1/webhook-endpoints/${endpoint.endpoint.id}/test`, { apiKey: customer.apiKey }, undefined);
   const as = (person: TestPerson, accountId: string): Credential => ({ apiKey: person.accessToken, accountId });
   return {
     credentials: {
@@ -116,6 +121,8 @@ async function newWorld(): Promise<World> {
     memberId: member.member.id,
     userCode: started.userCode,
     deviceCode: started.deviceCode,
+    endpointId: endpoint.endpoint.id,
+    deliveryId: test.delivery.id,
   };
 }
 
@@ -161,6 +168,9 @@ const ownerView = expect8(401, 200, 404, 200, 404, 200, 401, 401);
 const licenseAdmin = expect8(401, 403, 403, 200, 404, 200, 401, 401);
 const installationOnly = (own: number, other: number) => expect8(401, 401, 401, 401, 401, 401, own, other);
 const account = { name: 'New', email: 'new@example.com' };
+/** Webhooks: any account, or a person through an owner membership (a plain member is 403); an endpoint is its owner's alone. */
+const webhookAccounts = (status: number) => expect12(401, status, status, status, status, status, 401, 401, status, status, status, 403);
+const webhookOwner = (status: number) => expect12(401, status, 404, 404, 404, 404, 401, 401, status, 404, 404, 403);
 
 const declaredMatrix: Record<DeclaredRouteId, Row> = {
   signInConfig: [() => ({ path: '/v1/sign-in-config' }), everyone(200)],
@@ -219,6 +229,16 @@ const declaredMatrix: Record<DeclaredRouteId, Row> = {
   getInsights: [(world) => ({ path: `/v1/insights?customerId=${world.customer}` }), ownerView],
   setBudget: [(world) => ({ path: `/v1/admin/resellers/${world.reseller}/budgets/authserver/users`, body: { limit: 1000 } }), opsOnly(200)],
   listBudgets: [(world) => ({ path: `/v1/resellers/${world.reseller}/budgets` }), expect8(401, 403, 403, 200, 404, 200, 401, 401)],
+  createWebhookEndpoint: [() => ({ path: '/v1/webhook-endpoints', body: { url: 'http://127.0.0.1:9/in' } }), webhookAccounts(201)],
+  listWebhookEndpoints: [() => ({ path: '/v1/webhook-endpoints' }), webhookAccounts(200)],
+  getWebhookEndpoint: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}` }), webhookOwner(200)],
+  updateWebhookEndpoint: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}`, body: { description: 'Billing' } }), webhookOwner(200)],
+  deleteWebhookEndpoint: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}` }), webhookOwner(204)],
+  rotateWebhookSecret: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}/rotate-secret` }), webhookOwner(200)],
+  testWebhookEndpoint: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}/test` }), webhookOwner(202)],
+  listWebhookDeliveries: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}/deliveries` }), webhookOwner(200)],
+  retryWebhookDelivery: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}/deliveries/${world.deliveryId}/retry` }), webhookOwner(202)],
+  recoverWebhookDeliveries: [(world) => ({ path: `/v1/webhook-endpoints/${world.endpointId}/recover`, body: { since: new Date(Date.now() - 60_000).toISOString() } }), webhookOwner(202)],
   offlineActivate: [
     async (world) => {
       const requester = await newInstallation();

@@ -172,6 +172,34 @@ describe('copies of one installation (API.md §10)', () => {
     expect(detected).toMatchObject({ mode: 'limited', limited: { reasons: ['CLONE_DETECTED'] }, warnings: [{ code: 'CLONE_DETECTED' }] });
   });
 
+  it("records a detection that limits the installation and its installation.mode_changed in the heartbeat's one transaction", async () => {
+    const world = await activatedWorld('modeler');
+    const a = await stepped(world.installation, chainOf(world.token));
+    advance(60 * second);
+    await stepped(world.installation, chainOf(world.token));
+    const sent: string[] = [];
+    table().client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countDetectionCommands' },
+    );
+    try {
+      expect(claimsOf(await stepped(world.installation, chainOf(a)))).toMatchObject({ mode: 'limited', limited: { reasons: ['CLONE_DETECTED'] } });
+    } finally {
+      table().client.middlewareStack.remove('countDetectionCommands');
+    }
+    // As every heartbeat: one read of the installation, one transaction (API.md §10's detection and §9's event inside it).
+    expect(sent).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    const events = await ok<{ items: AuditEvent[] }>('GET', `/v1/licenses/${world.licenseId}/events`, ops);
+    const changed = events.items.find((event) => event.type === 'installation.mode_changed');
+    const detected = events.items.find((event) => event.type === 'installation.clone_detected');
+    expect(changed).toMatchObject({ type: 'installation.mode_changed', data: { from: { mode: 'full', reasons: [] }, to: { mode: 'limited', reasons: ['CLONE_DETECTED'] } } });
+    expect(detected).toMatchObject({ type: 'installation.clone_detected', createdAt: changed?.createdAt });
+    await checkLedger(table());
+  });
+
   it('takes a missing chain from an installation that presented one before for a fork, and steps a client that never did', async () => {
     const world = await activatedWorld();
     const legacy = await heartbeat(world.installation, {});

@@ -14,10 +14,13 @@ import { send } from '../support/api.js';
 // `npm run invoke -- <function> events/<route>.json` on a fresh database, as the README tells a newcomer:
 // every sample event answers a success, but those whose proof cannot be made up front.
 
-/** A user code lives 10 minutes and an offline request file 7 days: those events need a fresh one (README). */
-const needFreshCodes = new Set(['getDeviceAuthorization', 'approveDeviceAuthorization', 'denyDeviceAuthorization', 'deviceToken', 'offlineActivate']);
+/**
+ * A user code lives 10 minutes and an offline request file 7 days: those events need a fresh one (README);
+ * `recover` reaches at most 7 days back, so its sample's `since` ages the same way.
+ */
+const needFreshCodes = new Set(['getDeviceAuthorization', 'approveDeviceAuthorization', 'denyDeviceAuthorization', 'deviceToken', 'offlineActivate', 'recoverWebhookDeliveries']);
 /** Changes that undo what later events need: run last. */
-const last = ['releaseActivation', 'removeMember', 'revokeLicense', 'removeAssociation'];
+const last = ['releaseActivation', 'removeMember', 'revokeLicense', 'removeAssociation', 'deleteWebhookEndpoint'];
 
 const sampleRoutes = routes
   .filter((route) => route.twinOf === undefined && !needFreshCodes.has(route.id))

@@ -156,6 +156,35 @@ const operations: readonly Operation[] = [
     }),
   ),
   {
+    // The secret sealed by KMS, then the endpoint and its owner's count in one transaction.
+    name: 'webhook endpoint creation',
+    succeeds: 201,
+    outage: true,
+    prepare: async () => {
+      // An owner of its own: its first endpoint creates its count, the same in every run.
+      const owner = await registerCustomer();
+      return () => call('createWebhookEndpoint', { as: owner.principal, body: { url: 'http://127.0.0.1:9/hooks', types: ['license.issued'] } });
+    },
+  },
+  {
+    name: 'webhook secret rotation',
+    succeeds: 200,
+    prepare: async () => {
+      const owner = await registerCustomer();
+      const created = await call<{ endpoint: { id: string } }>('createWebhookEndpoint', { as: owner.principal, body: { url: 'http://127.0.0.1:9/hooks' } });
+      return () => call('rotateWebhookSecret', { as: owner.principal, params: { endpointId: created.body.endpoint.id } });
+    },
+  },
+  {
+    name: 'webhook test',
+    succeeds: 202,
+    prepare: async () => {
+      const owner = await registerCustomer();
+      const created = await call<{ endpoint: { id: string } }>('createWebhookEndpoint', { as: owner.principal, body: { url: 'http://127.0.0.1:9/hooks' } });
+      return () => call('testWebhookEndpoint', { as: owner.principal, params: { endpointId: created.body.endpoint.id } });
+    },
+  },
+  {
     name: 'trial',
     succeeds: 201,
     prepare: async () => {

@@ -15,6 +15,10 @@ import { request, startLocalService } from '../support/http-client.js';
 import { checkLedger } from '../support/ledger.js';
 import { machine } from '../support/scenario.js';
 import { scanTable } from '../support/table-snapshot.js';
+import { startTestDispatcher } from '../support/webhooks.js';
+import type { TestDispatcher } from '../support/webhooks.js';
+import { startReceiver } from '../support/webhook-receiver.js';
+import type { TestReceiver } from '../support/webhook-receiver.js';
 
 // The logger's level is its initial one on every warm invocation: DEBUG must be set before it exists.
 // Asking Powertools to log every event (headers, bodies, proofs) must change nothing: handlers pin it off.
@@ -24,9 +28,10 @@ vi.hoisted(() => {
 });
 
 // A whole scenario through the local service (every route, refusals and a failing dependency
-// included) with the Powertools logger at DEBUG and the server's console captured. Afterwards, no
-// log line and no item of the table holds a secret that went by: API keys, license keys, DPoP proofs,
-// offline request files, license tokens, private keys, or the raw machine fingerprints.
+// included) with the Powertools logger at DEBUG and the server's console captured, and the webhook
+// dispatcher delivering what it commits. Afterwards, no log line and no item of the table holds a secret
+// that went by: API keys, license keys, DPoP proofs, offline request files, license tokens, webhook signing
+// secrets, private keys, or the raw machine fingerprints.
 
 let baseUrl: string;
 let close: () => Promise<void>;
@@ -79,15 +84,30 @@ function captureLogs(): () => void {
   };
 }
 
+let dispatcher: TestDispatcher;
+let inbox: TestReceiver;
 beforeAll(async () => {
   ({ baseUrl, close } = await startLocalService());
+  dispatcher = await startTestDispatcher();
+  inbox = await startReceiver();
 });
-afterAll(() => close());
+afterAll(async () => {
+  await dispatcher.stop();
+  await inbox.close();
+  await close();
+});
 
 describe('secrets', () => {
   it('never appear in a log line or in the table', async () => {
     const stopCapture = captureLogs();
-    const answers = await scenario().finally(stopCapture);
+    const answers = await scenario()
+      .then(async (statuses) => {
+        await dispatcher.settled();
+        return statuses;
+      })
+      .finally(stopCapture);
+    // The dispatcher delivered, signed with the secrets it keeps sealed.
+    expect(inbox.received.length).toBeGreaterThan(5);
     // The capture saw the service at work: one line per request that reached a function (the local
     // authorizer refused the unknown API key before any did), and the failure logged.
     expect(logLines.filter((line) => line.includes('"message":"request"'))).toHaveLength(answers.length - 1);
@@ -121,6 +141,15 @@ describe('secrets', () => {
     expect(secrets.get(key)).toBe('license key');
     await expect(secretBox().open(String(record?.sealedKey), { licenseId: 'lic_other' })).rejects.toThrow();
     expect(await checkLedger(table())).toEqual([]);
+
+    // The webhook secrets are there, sealed: each opens only for its own endpoint.
+    const endpoints = items.filter((item) => item.entity === 'webhookEndpoint');
+    expect(endpoints).toHaveLength(1);
+    const sealed = (endpoints[0]?.secrets as { sealed: string }[]).map((secret) => secret.sealed);
+    expect(sealed).toHaveLength(2);
+    const opened = await Promise.all(sealed.map((value) => secretBox().open(value, { purpose: 'webhook-secret', endpointId: String(endpoints[0]?.id) })));
+    expect(opened.map((secret) => secrets.get(secret))).toEqual(['webhook secret', 'webhook secret']);
+    await expect(secretBox().open(sealed[0] ?? '', { purpose: 'webhook-secret', endpointId: 'whe_other' })).rejects.toThrow();
   });
 });
 
@@ -133,6 +162,8 @@ function variantsOf(secret: string): string[] {
   if (/^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/.test(secret)) variants.push(secret.replaceAll('-', ''), secret.toLowerCase(), secret.replaceAll('-', '').toLowerCase());
   const parts = secret.split('.');
   if (parts.length === 3) variants.push(...parts.slice(1).filter((part) => part.length >= 16));
+  // A webhook secret also without its prefix, and as the hex of its bytes.
+  if (secret.startsWith('whsec_')) variants.push(secret.slice('whsec_'.length), Buffer.from(secret.slice('whsec_'.length), 'base64').toString('hex'));
   return variants;
 }
 
@@ -153,6 +184,15 @@ async function scenario(): Promise<number[]> {
   await step(send('POST', '/v1/admin/associations', { apiKey: ops, body: { resellerId: reseller.account.id, customerId: registered.account.id } }));
   await step(send('DELETE', `/v1/admin/associations/${reseller.account.id}/${registered.account.id}`, { apiKey: ops }));
   await step(send('GET', '/v1/customers', { apiKey: reseller.apiKey }));
+
+  // A webhook endpoint of the customer: its secret shown at creation and at a rotation, then used to sign what follows.
+  const hooks = await step(send<{ endpoint: { id: string }; secret: string }>('POST', '/v1/webhook-endpoints', { apiKey: customer.apiKey, body: { url: inbox.url } }));
+  remember('webhook secret', hooks.secret);
+  const rotated = await step(send<{ secret: string }>('POST', `/v1/webhook-endpoints/${hooks.endpoint.id}/rotate-secret`, { apiKey: customer.apiKey }));
+  remember('webhook secret', rotated.secret);
+  await step(send('POST', `/v1/webhook-endpoints/${hooks.endpoint.id}/test`, { apiKey: customer.apiKey }));
+  await step(send('GET', `/v1/webhook-endpoints/${hooks.endpoint.id}`, { apiKey: customer.apiKey }));
+  await step(send('POST', '/v1/webhook-endpoints', { apiKey: customer.apiKey, body: { url: 'http://10.0.0.1/hooks' } }));
 
   const issue = { customerId: customer.account.id, productId: 'authserver', type: 'users', quantity: 10, maxActivations: 3 };
   const idempotent = { apiKey: reseller.apiKey, body: issue, headers: { 'Idempotency-Key': randomUUID() } };
@@ -188,6 +228,8 @@ async function scenario(): Promise<number[]> {
   await step(send('POST', '/v1/offline-activations', { body: { request: file } }));
 
   // A dependency fails once: the 503 and its logged cause must not carry the request's secrets either.
+  // The dispatcher shares the table's client: idle first, so that the fault meets the heartbeat's first call.
+  await dispatcher.settled();
   const injector = new FaultInjector();
   injector.watch(table());
   try {

@@ -41,6 +41,7 @@ export function ledgerViolations(items: readonly Item[]): string[] {
   const heldBudget = new Map<string, number>();
   const activeOwners = new Map<string, number>();
   const pendingInvitations = new Map<string, number>();
+  const endpointsOf = new Map<string, number>();
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   const budgetKey = (resellerId: unknown, productId: unknown, type: unknown) => `${String(resellerId)}|${String(productId)}|${String(type)}`;
 
@@ -185,6 +186,36 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         eventFeeds.set(String(item.id), (eventFeeds.get(String(item.id)) ?? new Set()).add(feed));
         break;
       }
+      case 'webhookEndpoint': {
+        const owner = item.ownerKind === 'vendor' ? item.ownerKey === 'vendor' : account(item.accountId)?.kind === item.ownerKind && item.ownerKey === item.accountId;
+        if (!owner) violations.push(`webhook endpoint ${where} names no ${String(item.ownerKind)} owner ${String(item.ownerKey)}`);
+        const sealed = item.secrets as { sealed?: unknown }[] | undefined;
+        if (!Array.isArray(sealed) || sealed.length < 1 || sealed.length > 2 || sealed.some((secret) => typeof secret.sealed !== 'string' || secret.sealed === '')) {
+          violations.push(`webhook endpoint ${where} keeps no sealed secret, or more than two`);
+        }
+        endpointsOf.set(String(item.ownerKey), (endpointsOf.get(String(item.ownerKey)) ?? 0) + 1);
+        break;
+      }
+      case 'webhookCount':
+        if (typeof item.endpoints !== 'number' || item.endpoints < 0 || item.endpoints > 10) violations.push(`webhook count ${where} counts ${String(item.endpoints)}`);
+        break;
+      case 'webhookReseller':
+        if (account(item.resellerId)?.kind !== 'reseller') violations.push(`webhook reseller ${where} names no reseller`);
+        break;
+      case 'webhookCalls':
+        if (typeof item.calls !== 'number' || item.calls < 1 || item.calls > 10) violations.push(`webhook calls ${where} counts ${String(item.calls)}`);
+        break;
+      case 'webhookDelivery': {
+        // Its endpoint may be gone (deleted): the log stays until its TTL, read by nobody.
+        const pending = item.status === 'pending';
+        if (!['pending', 'succeeded', 'failed'].includes(String(item.status))) violations.push(`delivery ${where} is ${String(item.status)}`);
+        if (pending !== (item.gsi3pk === keys.dueDeliveries && typeof item.nextAttemptAt === 'string')) violations.push(`delivery ${where} is ${String(item.status)} but ${pending ? 'not ' : ''}due`);
+        if (typeof item.ttl !== 'number') violations.push(`delivery ${where} is kept forever`);
+        break;
+      }
+      case 'licenseExpiryNotices':
+        if (license(item.licenseId)?.expiresAt !== item.expiresAt) violations.push(`expiry notices ${where} name no license expiring ${String(item.expiresAt)}`);
+        break;
       default:
         violations.push(`unknown item ${where} (${String(item.entity)})`);
     }
@@ -214,8 +245,16 @@ export function ledgerViolations(items: readonly Item[]): string[] {
       const counted = find(keys.apiKeyCount(String(item.id)))?.count ?? 0;
       if (apiKeys > maxApiKeys || counted !== apiKeys) violations.push(`account ${String(item.id)} has ${apiKeys} API keys, counts ${String(counted)}`);
     }
+    if (item.entity === 'webhookCount') {
+      const owner = String(item.pk).slice(keys.webhookOwner('').length);
+      if (item.endpoints !== (endpointsOf.get(owner) ?? 0)) violations.push(`webhook count of ${owner} says ${String(item.endpoints)}, it has ${endpointsOf.get(owner) ?? 0}`);
+    }
     if (item.entity === 'event') {
       const feeds = eventFeeds.get(String(item.id)) ?? new Set();
+      // The first copy is the outbox entry: it names every feed the event is in.
+      if (Array.isArray(item.feeds) && [...feeds].toSorted().join() !== item.feeds.map(String).toSorted().join()) {
+        violations.push(`event ${String(item.id)} names feeds ${item.feeds.join(', ')} but is in ${[...feeds].join(', ')}`);
+      }
       // Listed by its customer and its license; an event of an installation alone, in that installation's feed.
       const listed = [
         item.customerId !== undefined && keys.eventFeed.account(String(item.customerId)),

@@ -2,6 +2,9 @@ import { expect } from 'vitest';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { AccountPrincipal } from '#lib/auth/principal.js';
 import type { Account, IssueLicenseInput, License } from '@license-activation/contract/schemas';
+import { hashApiKey } from '#lib/auth/api-keys.js';
+import { findApiKeyByHash } from '#lib/data/api-keys.js';
+import { table } from '#lib/platform/dynamodb.js';
 import { call } from './api.js';
 
 /** An account made through the API, with the principal API Gateway would pass for its key. */
@@ -14,10 +17,12 @@ export interface TestAccount {
 let counter = 0;
 const unique = (prefix: string) => `${prefix} ${(counter += 1)}`;
 
-function accountOf(body: { account: Account; apiKey: string }): TestAccount {
+async function accountOf(body: { account: Account; apiKey: string }): Promise<TestAccount> {
   const { account, apiKey } = body;
-  // As the authorizer names it: its kind, id and name.
-  return { account, apiKey, principal: { kind: account.kind, id: account.id, name: account.name } };
+  const key = await findApiKeyByHash(table(), hashApiKey(apiKey));
+  if (!key || (account.kind !== 'customer' && account.kind !== 'reseller')) throw new TypeError(`no API key stored for ${account.id}`);
+  // As the authorizer names it: its kind, id and name, and the key that authenticated it.
+  return { account, apiKey, principal: { kind: account.kind, id: account.id, name: account.name, apiKeyId: key.id } };
 }
 
 export async function registerCustomer(name = unique('Customer')): Promise<TestAccount> {

@@ -34,6 +34,8 @@ Object.assign(process.env, {
   OPS_API_KEY: 'lak_test-ops-api-key-0000000000000000000000000000',
   // What test proofs name as htu (test/support/api.ts), wherever the server under test listens.
   PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+  // Webhook receivers of the tests listen on 127.0.0.1 over http, as a developer's do under `npm start`.
+  WEBHOOK_LOCAL_TARGETS: 'allow',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   AWS_REGION: 'us-east-1',
 });
@@ -48,6 +50,12 @@ await ensureTable(setupTable);
 setupTable.client.destroy();
 // Handlers run through test/support/api.ts meet their function's IAM table permissions, as on AWS.
 enforceTablePermissions(table().client);
+
+// No test resolves a real name: a webhook URL's host that a test does not resolve through a resolver of its own
+// (test/integration/webhooks/ssrf.test.ts) does not resolve at all, as an unknown host would not.
+vi.mock('node:dns/promises', () => ({
+  lookup: (hostname: string) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname })),
+}));
 
 function quietConsole(): void {
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {

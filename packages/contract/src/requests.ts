@@ -8,6 +8,7 @@ import { routes } from './routes.js';
 import type { DeclaredRouteId, RouteId } from './routes.js';
 import { personRequests } from './person-requests.js';
 import { serviceRequests } from './service-requests.js';
+import { webhookRequests } from './webhook-requests.js';
 
 /**
  * Every route's request, by route id, gathered from the areas' modules: a route without one is a
@@ -22,6 +23,7 @@ export const routeRequests = {
   ...installationRequests,
   ...personRequests,
   ...insightsRequests,
+  ...webhookRequests,
 } as const satisfies Record<DeclaredRouteId, RouteRequest>;
 
 const byRoute = new Map<string, RouteRequest>(routes.map((route) => [route.id, routeRequests[route.twinOf ?? (route.id as DeclaredRouteId)]]));

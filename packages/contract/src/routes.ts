@@ -92,6 +92,17 @@ const declaredRoutes = [
   { id: 'getDeviceAuthorization', method: 'GET', path: '/v1/device-authorizations/{userCode}', function: 'device-approvals', authentication: 'api-key', allow: ['person'], summary: 'What a user code asks to activate' },
   { id: 'approveDeviceAuthorization', method: 'POST', path: '/v1/device-authorizations/{userCode}/approve', function: 'device-approvals', authentication: 'api-key', allow: ['person'], throughMembership: true, summary: 'Approve a sign-in activation with a license' },
   { id: 'denyDeviceAuthorization', method: 'POST', path: '/v1/device-authorizations/{userCode}/deny', function: 'device-approvals', authentication: 'api-key', allow: ['person'], summary: 'Deny a sign-in activation' },
+  // Webhooks (API.md §9): the acting account's endpoints (ops: the vendor-wide ones); a person acts through an owner membership only.
+  { id: 'createWebhookEndpoint', method: 'POST', path: '/v1/webhook-endpoints', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'Add a webhook endpoint (its signing secret is shown only here)' },
+  { id: 'listWebhookEndpoints', method: 'GET', path: '/v1/webhook-endpoints', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: "List the acting account's webhook endpoints (ops: the vendor-wide ones)" },
+  { id: 'getWebhookEndpoint', method: 'GET', path: '/v1/webhook-endpoints/{endpointId}', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'Get a webhook endpoint' },
+  { id: 'updateWebhookEndpoint', method: 'PATCH', path: '/v1/webhook-endpoints/{endpointId}', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'Change a webhook endpoint: URL, event types, description, enabled' },
+  { id: 'deleteWebhookEndpoint', method: 'DELETE', path: '/v1/webhook-endpoints/{endpointId}', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'Delete a webhook endpoint: nothing more is sent to it' },
+  { id: 'rotateWebhookSecret', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/rotate-secret', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'Rotate the signing secret (the old one signs beside it for 24 hours)' },
+  { id: 'testWebhookEndpoint', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/test', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'Send a webhook.test event to the endpoint' },
+  { id: 'listWebhookDeliveries', method: 'GET', path: '/v1/webhook-endpoints/{endpointId}/deliveries', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: "List an endpoint's deliveries of the last 30 days, newest first" },
+  { id: 'retryWebhookDelivery', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'One more attempt of a delivery, now' },
+  { id: 'recoverWebhookDeliveries', method: 'POST', path: '/v1/webhook-endpoints/{endpointId}/recover', function: 'webhooks', authentication: 'api-key', allow: accounts, summary: 'Send again what the endpoint should have received since a moment and did not' },
 ] as const satisfies readonly RouteDefinition[];
 
 type DeclaredRoute = (typeof declaredRoutes)[number];

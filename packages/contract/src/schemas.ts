@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { isoTime } from './fields.js';
 import { LicenseType } from './license-type.js';
 import { LicenseMode, LimitedReason, WarningCode } from './license-mode.js';
+import { eventTypes } from './event-types.js';
 
 /**
  * The contract's resources and request bodies (../shared/API.md §4). These zod schemas are the
@@ -74,35 +75,7 @@ export type LicenseIssued = z.infer<typeof LicenseIssued>;
 
 // ---------------------------------------------------------------- audit events
 
-export const EventType = z.enum([
-  'account.created',
-  'association.added',
-  'association.removed',
-  'license.issued',
-  'license.suspended',
-  'license.reinstated',
-  'license.revoked',
-  'trial.started',
-  'activation.created',
-  'activation.released',
-  /** A lapsed lease reclaimed by another activation (actor `system`). */
-  'activation.expired',
-  'budget.set',
-  'member.added',
-  'member.removed',
-  'authorization.approved',
-  'authorization.denied',
-  /** A presentation of an older or unknown chain, or an owner's restore, replaced the installation's head (API.md §10). */
-  'installation.forked',
-  /** A head that a fork replaced came back: a second copy of the installation runs. */
-  'installation.clone_detected',
-  /** Ops or an issuing reseller forgot the detection, the fork count and the replaced heads. */
-  'installation.clone_cleared',
-  'member.accepted',
-  'member.role_changed',
-  'api_key.created',
-  'api_key.revoked',
-]);
+export const EventType = z.enum(eventTypes);
 export type EventType = z.infer<typeof EventType>;
 
 export const Actor = z.object({
@@ -332,3 +305,57 @@ export const DeviceAuthorization = z.object({
 export type DeviceAuthorization = z.infer<typeof DeviceAuthorization>;
 export const DeviceAuthorizationResult = z.object({ authorization: DeviceAuthorization });
 export const ApprovalResult = z.object({ activation: Activation });
+
+// ---------------------------------------------------------------- webhooks (API.md §9)
+
+export * from './webhook-requests.js';
+
+/** Why the service disabled an endpoint: a 410 answer, 5 days without a successful attempt, its creating API key revoked. */
+export const WebhookDisabledReason = z.enum(['GONE', 'FAILING', 'KEY_REVOKED']);
+export type WebhookDisabledReason = z.infer<typeof WebhookDisabledReason>;
+
+export const WebhookEndpoint = z.object({
+  id: z.string(),
+  /** The owning account; absent for a vendor-wide endpoint (created by ops), which receives every event. */
+  accountId: z.string().optional(),
+  url: z.string(),
+  /** The event types it receives; absent: every type. */
+  types: z.array(EventType).optional(),
+  description: z.string().optional(),
+  enabled: z.boolean(),
+  /** Set when the service, not the owner, disabled it. */
+  disabledReason: WebhookDisabledReason.optional(),
+  createdAt: isoTime,
+  secretRotatedAt: z.optional(isoTime),
+});
+export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
+export const WebhookEndpointResult = z.object({ endpoint: WebhookEndpoint });
+/** The endpoint and its signing secret (`whsec_` + base64 of 32 bytes), shown only in this answer. */
+export const WebhookEndpointWithSecret = z.object({ endpoint: WebhookEndpoint, secret: z.string() });
+
+export const WebhookDeliveryStatus = z.enum(['pending', 'succeeded', 'failed']);
+export type WebhookDeliveryStatus = z.infer<typeof WebhookDeliveryStatus>;
+
+export const WebhookDelivery = z.object({
+  /** Unique within its endpoint: it names the event it delivers there. */
+  id: z.string(),
+  endpointId: z.string(),
+  eventId: z.string(),
+  type: EventType,
+  status: WebhookDeliveryStatus,
+  attempts: z.number().int(),
+  createdAt: isoTime,
+  lastAttemptAt: z.optional(isoTime),
+  nextAttemptAt: z.optional(isoTime),
+  /** The HTTP status the endpoint last answered with. */
+  lastResponseStatus: z.number().int().optional(),
+  /** Why the last attempt failed, or why none was made: a status, a timeout, a reset connection, a refused address… */
+  lastError: z.string().optional(),
+});
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+export const WebhookDeliveryResult = z.object({ delivery: WebhookDelivery });
+export const WebhookDeliveries = z.object({ deliveries: z.array(WebhookDelivery) });
+
+/** What a delivery POSTs: the event exactly as the event routes answer it, and its time. */
+export const WebhookPayload = z.object({ type: EventType, timestamp: isoTime, data: AuditEvent });
+export type WebhookPayload = z.infer<typeof WebhookPayload>;

@@ -24,6 +24,12 @@ const typeWords: Readonly<Record<string, string>> = {
   'authorization.denied': 'Sign-in activation denied',
   'api_key.created': 'API key created',
   'api_key.revoked': 'API key revoked',
+  'license.expiring': 'License expiring soon',
+  'license.expired': 'License expired',
+  'installation.mode_changed': 'Installation mode changed',
+  'installation.forked': 'Installation forked (a restored or copied server)',
+  'installation.clone_detected': 'Second running copy detected',
+  'installation.clone_cleared': 'Copy detection cleared',
 };
 
 export function eventTypeWords(type: string): string {

@@ -41,7 +41,7 @@ function links(membership: Membership | undefined): [string, string][] {
   if (!membership) return [['/accounts/new', 'Register an account']];
   const common: [string, string][] = [['/', 'Overview'], ['/licenses', 'Licenses']];
   const reseller: [string, string][] = membership.account.kind === 'reseller' ? [['/customers', 'Customers'], ['/licenses/new', 'Issue a license']] : [];
-  const owner: [string, string][] = membership.role === 'owner' ? [['/members', 'Members'], ['/api-keys', 'API keys']] : [];
+  const owner: [string, string][] = membership.role === 'owner' ? [['/members', 'Members'], ['/api-keys', 'API keys'], ['/webhooks', 'Webhooks']] : [];
   return [...common, ...reseller, ['/activate', 'Activate'], ['/offline', 'Offline activation'], ['/events', 'Events'], ...owner];
 }
 

@@ -1,69 +1,21 @@
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import type { ChildProcessByStdio } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ConfirmSignUpCommand, InitiateAuthCommand, ResendConfirmationCodeCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createTable } from '#lib/platform/dynamodb.js';
-import { findFreePort } from '#dev/dynamodb-local.js';
 import { localCognitoClient } from '#dev/cognito-local.js';
 import { newInstallation } from '../../support/api.js';
 import { machine } from '../../support/scenario.js';
+import { cleanUpServices, newDataDir, startService, stopService } from '../../support/npm-start.js';
+import type { Service } from '../../support/npm-start.js';
 
 // `npm start` (scripts/start.ts) as a child process, the way a developer runs it.
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const newAccount = { name: 'Example Ltd', email: 'it@example.com' };
 
-interface Service {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly baseUrl: string;
-  readonly stdout: string[];
-  readonly stderr: string[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const started: Service[] = [];
-const dataDirs: string[] = [];
-
-afterEach(async () => {
-  for (const service of started.splice(0)) {
-    service.child.kill('SIGKILL');
-    await service.exited;
-  }
-  for (const dataDir of dataDirs.splice(0)) rmSync(dataDir, { recursive: true, force: true });
-});
-
-function newDataDir(): string {
-  const dataDir = mkdtempSync(join(tmpdir(), 'activation-start-'));
-  dataDirs.push(dataDir);
-  return dataDir;
-}
-
-/** Starts scripts/start.ts and resolves once it prints its `listening on` line. */
-async function startService(environment: Record<string, string>): Promise<Service> {
-  const port = await findFreePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ...environment };
-  for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME', 'PUBLIC_BASE_URL'] as const) if (!(name in environment)) delete env[name];
-  const child = spawn(process.execPath, ['--conditions=@license-activation/source', '--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const service: Service = { child, baseUrl: `http://127.0.0.1:${port}`, stdout: [], stderr: [], exited };
-  started.push(service);
-  child.stderr.on('data', (chunk: Buffer) => service.stderr.push(chunk.toString()));
-  await new Promise<void>((ready, failed) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      service.stdout.push(...chunk.toString().split('\n').filter(Boolean));
-      if (service.stdout.some((line) => line.startsWith('listening on'))) ready();
-    });
-    void exited.then(({ code, signal }) => failed(new Error(`npm start ended (${code ?? signal}) before listening:\n${service.stderr.join('')}`)));
-  });
-  return service;
-}
+afterEach(cleanUpServices);
 
 /** The first line printed from `since` on that matches, waiting for it up to `withinMs`. */
 async function printed(service: Service, pattern: RegExp, since: number, withinMs: number): Promise<RegExpMatchArray | undefined> {
@@ -82,13 +34,6 @@ const ownDirectory = { COGNITO_ENDPOINT: '' };
 function directoryOf(service: Service) {
   const [, endpoint = '', clientId = ''] = service.stdout.map((line) => /^user directory: (\S+) \(pool \S+, client (\S+)\)$/.exec(line)).find(Boolean) ?? [];
   return { endpoint, clientId, client: localCognitoClient(endpoint) };
-}
-
-async function stopService(service: Service, signal: NodeJS.Signals) {
-  service.child.kill(signal);
-  const exit = await service.exited;
-  started.splice(started.indexOf(service), 1);
-  return exit;
 }
 
 /** The processes whose command line names `text`: the DynamoDB Local java and its watchdog shell, for a data folder. */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { routes } from '@license-activation/contract/routes';
 import type { Account } from '@license-activation/contract/schemas';
-import { accessOf, decide, resourceNamed } from '#lib/auth/access.js';
+import { accessOf, decide, feedAccess, resourceNamed } from '#lib/auth/access.js';
 import type { Resource } from '#lib/auth/access.js';
 import type { Caller } from '#lib/auth/principal.js';
 import type { InstallationRecord } from '#lib/data/installations.js';
 import type { LicenseRecord } from '#lib/data/licenses.js';
+import type { WebhookEndpointRecord } from '#lib/data/webhook-endpoints.js';
 
 // The rules on facts built by hand; every route × principal on real facts is the authorization
 // matrix's (test/integration/authorization-matrix.test.ts), through decide and through HTTP.
@@ -75,6 +76,32 @@ describe('decide', () => {
     ['ops, of an installation that does not exist', ops, { kind: 'installationIssuers', id: 'inst_x' }, 'not-found'],
   ] as const)("lets %s clear a detected clone (API.md §10)", (_, caller, resource, outcome) => {
     expect(decide(caller, 'clearClone', resource).outcome).toBe(outcome);
+  });
+
+  const endpointOf = (ownerKey: string): Resource => ({ kind: 'webhookEndpoint', id: 'whe_1', endpoint: { id: 'whe_1', ownerKey } as WebhookEndpointRecord });
+  const throughCustomer = (role: 'owner' | 'member'): Caller => ({ ...person, account: customer.account, membership: { accountId: 'acc_c1', memberId: 'mem_1', role } });
+
+  it.each([
+    ['its customer, by its API key', customer, endpointOf('acc_c1'), 'allow'],
+    ["its customer's owner, through an accepted membership", throughCustomer('owner'), endpointOf('acc_c1'), 'allow'],
+    ["its customer's plain member", throughCustomer('member'), endpointOf('acc_c1'), 'forbidden'],
+    ['a reseller managing its customer', reseller, endpointOf('acc_c1'), 'not-found'],
+    ['ops', ops, endpointOf('acc_c1'), 'not-found'],
+    ["ops, of the vendor's own", ops, endpointOf('vendor'), 'allow'],
+    ['its customer, of one not there', customer, { kind: 'webhookEndpoint', id: 'whe_x' }, 'not-found'],
+  ] as const)('lets %s manage a webhook endpoint (API.md §9)', (_, caller, resource, outcome) => {
+    expect(decide(caller, 'updateWebhookEndpoint', resource).outcome).toBe(outcome);
+  });
+
+  it('lets accounts, ops and owners add webhook endpoints, and refuses a plain member', () => {
+    for (const caller of [customer, reseller, ops, throughCustomer('owner')]) expect(decide(caller, 'createWebhookEndpoint', { kind: 'none' }).outcome).toBe('allow');
+    expect(decide(throughCustomer('member'), 'createWebhookEndpoint', { kind: 'none' }).outcome).toBe('forbidden');
+  });
+
+  it("names the event route, and its resource, whose rules decide who reads a feed's events", () => {
+    expect(feedAccess('ACCOUNT#acc_c1')).toEqual({ route: 'listCustomerEvents', ref: { kind: 'customer', id: 'acc_c1' } });
+    expect(feedAccess('LICENSE#lic_1')).toEqual({ route: 'listLicenseEvents', ref: { kind: 'license', id: 'lic_1' } });
+    expect(feedAccess('INSTALLATION#inst_1')).toBeUndefined();
   });
 
   it('decides a person through a reseller as that reseller, on clearing a clone', () => {

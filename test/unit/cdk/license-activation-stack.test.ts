@@ -11,7 +11,7 @@ import type { ErrorCode } from '@license-activation/contract/problem';
 import { routes } from '@license-activation/contract/routes';
 import { tableDefinition } from '#lib/data/table-definition.js';
 import { functionNeeds, leadingKeyPatterns, streamConsumerNames } from '#cdk/function-permissions.js';
-import type { FunctionName } from '#cdk/function-permissions.js';
+import type { FunctionName, StreamChanges } from '#cdk/function-permissions.js';
 
 /** A resource of the synthesized template, as far as these tests read it. */
 interface TemplateResource {
@@ -46,7 +46,10 @@ function onlyResource(template: Template, type: string, properties: object = {})
 }
 
 const functionNamesOfRoutes = [...new Set(routes.map((route) => route.function))];
+/** Beside the route table's: the API key authorizer, the hourly job, and the stream consumers (the webhook dispatcher also on a schedule, with the expiry notices, and its own invocations). */
 const allFunctionNames = [...functionNamesOfRoutes, 'authorizer', 'return-budgets', ...streamConsumerNames];
+/** Functions that outlive a request's 10 seconds. */
+const longRunning: Record<string, number> = { 'webhook-dispatcher': 300 };
 const readOnlyFunctions = ['health', 'list-customers', 'list-events', 'list-licenses', 'get-license', 'list-license-installations'];
 const signingFunctions = ['start-trial', 'activate', 'heartbeat', 'get-installation', 'offline-activate', 'device-authorizations', 'device-approvals'];
 const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -152,12 +155,12 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('functions', () => {
-    it('creates one function per function of the route table, plus the authorizer, the budget job and the stream consumer', () => {
+    it('creates one function per function of the route table, plus the authorizer, the budget job and the stream consumers', () => {
       const names = serviceFunctions().map((fn) => fn.Properties.FunctionName);
       expect(names.toSorted()).toEqual(allFunctionNames.map((name) => `license-activation-${stage}-${name}`).toSorted());
     });
 
-    it('runs every function on Node 24 and arm64 with ESM, X-Ray, source maps, 512 MB and 10 s', () => {
+    it('runs every function on Node 24 and arm64 with ESM, X-Ray, source maps, 512 MB and 10 s (jobs and the dispatcher 5 minutes)', () => {
       expect(serviceFunctions().length).toBe(allFunctionNames.length);
       for (const fn of serviceFunctions()) expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -165,7 +168,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
         MemorySize: 512,
-        Timeout: 10,
+        Timeout: longRunning[String(fn.Properties.FunctionName).replace(`license-activation-${stage}-`, '')] ?? 10,
         Environment: {
           Variables: {
             NODE_OPTIONS: '--enable-source-maps',
@@ -204,16 +207,22 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
   });
 
   describe('permissions', () => {
-    /** What an event source mapping grants its function to read the table's stream (not its items). */
-    const streamReadActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+    /** What an event source mapping reads the table's stream with (granted on the stream, not the table). */
+    const streamActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+    const isStreamStatement = (statement: PolicyStatement) =>
+      [statement.Action].flat().some((action) => streamActions.includes(action)) &&
+      [statement.Action].flat().filter((action) => action.startsWith('dynamodb:')).every((action) => streamActions.includes(action));
     const tableStatementsOf = (name: string) =>
-      statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:') && !streamReadActions.includes(action)));
+      statementsOf(name).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')) && !isStreamStatement(statement));
 
     it("lets only the stream's consumers read the table's stream, and only that stream", () => {
-      const readers = allFunctionNames.filter((name) => actionsOf(name).includes('dynamodb:GetRecords'));
-      expect(streamConsumerNames).toEqual(['insights-stream']);
-      expect(readers).toEqual([...streamConsumerNames]);
-      for (const name of streamConsumerNames) expect(resourcesOfAction(name, 'dynamodb:GetRecords')).toEqual([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }]);
+      const readers = allFunctionNames.filter((name) => statementsOf(name).some(isStreamStatement));
+      expect(streamConsumerNames.toSorted()).toEqual(['insights-stream', 'webhook-dispatcher']);
+      expect(readers.toSorted()).toEqual([...streamConsumerNames].toSorted());
+      for (const name of streamConsumerNames) {
+        const onStream = statementsOf(name).filter(isStreamStatement).flatMap((statement) => [statement.Resource].flat());
+        for (const resource of onStream) expect([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }, '*']).toContainEqual(resource);
+      }
     });
 
     it.each(allFunctionNames)('limits %s to the table partitions it owns (dynamodb:LeadingKeys), for every table action', (name) => {
@@ -264,10 +273,10 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       ]);
     });
 
-    it('lets only issue-license encrypt and decrypt, and only with the secrets key', () => {
+    it('lets only the functions that keep secrets sealed encrypt and decrypt, and only with the secrets key', () => {
       const sealers = allFunctionNames.filter((name) => actionsOf(name).some((action) => ['kms:Encrypt', 'kms:Decrypt'].includes(action)));
-      expect(sealers).toEqual(['issue-license']);
-      expect(resourcesOfAction('issue-license', 'kms:Decrypt')).toEqual([{ 'Fn::GetAtt': [secretsKeyId(), 'Arn'] }]);
+      expect(sealers.toSorted()).toEqual(['issue-license', 'webhook-dispatcher', 'webhooks']);
+      for (const name of sealers) expect(resourcesOfAction(name, 'kms:Decrypt')).toEqual([{ 'Fn::GetAtt': [secretsKeyId(), 'Arn'] }]);
     });
 
     it('lets no function read any secret: ops hold no bearer key on AWS', () => {
@@ -517,7 +526,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       const [functionId] = functionOf(name);
       const mappings = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping')).filter((mapping) => JSON.stringify(mapping.Properties.FunctionName).includes(`"${functionId}"`));
       expect(mappings).toHaveLength(1);
-      const { changes } = functionNeeds[name].stream;
+      const changes: StreamChanges = functionNeeds[name].stream.changes;
+      const { partitionPrefixes = [], items = [], patterns: filterPatterns = [] } = changes;
       expect(mappings[0]?.Properties).toMatchObject({
         EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
         StartingPosition: 'TRIM_HORIZON',
@@ -526,11 +536,11 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: 10,
         DestinationConfig: { OnFailure: { Destination: expect.anything() } },
-        FilterCriteria: { Filters: [changes.partitionPrefixes, ...changes.items].map(() => ({ Pattern: expect.any(String) })) },
+        FilterCriteria: { Filters: [...(partitionPrefixes.length > 0 ? [partitionPrefixes] : []), ...items, ...filterPatterns].map(() => ({ Pattern: expect.any(String) })) },
       });
       const patterns = JSON.stringify(mappings[0]?.Properties.FilterCriteria);
-      for (const prefix of changes.partitionPrefixes) expect(patterns).toContain(prefix);
-      for (const item of changes.items) expect(patterns).toContain(item.sk);
+      for (const prefix of partitionPrefixes) expect(patterns).toContain(prefix);
+      for (const item of items) expect(patterns).toContain(item.sk);
     });
   });
 
@@ -540,6 +550,55 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         ScheduleExpression: 'rate(1 hour)',
         Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('returnbudgets'), 'Arn'] } })]),
       });
+    });
+  });
+
+  describe('events out', () => {
+    const dispatcherName = () => `license-activation-${stage}-webhook-dispatcher`;
+
+    it('puts every event on the stage\'s EventBus, which only the dispatcher may put on', () => {
+      template.hasResourceProperties('AWS::Events::EventBus', { Name: `license-activation-${stage}` });
+      const putters = allFunctionNames.filter((name) => actionsOf(name).includes('events:PutEvents'));
+      expect(putters).toEqual(['webhook-dispatcher']);
+      expect(functionOf('webhook-dispatcher')[1].Properties.Environment?.Variables).toHaveProperty('EVENT_BUS_NAME');
+      expect(functionOf('webhooks')[1].Properties.Environment?.Variables).not.toHaveProperty('EVENT_BUS_NAME');
+    });
+
+    it('feeds the dispatcher the table stream, filtered to what it acts on, with partial batch failures, bisection, bounded retries and a queue for what it gives up', () => {
+      const mapping = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping')).find((candidate) => JSON.stringify(candidate.Properties.FunctionName).includes(`"${functionOf('webhook-dispatcher')[0]}"`));
+      expect(mapping?.Properties).toMatchObject({
+        FunctionName: { Ref: functionOf('webhook-dispatcher')[0] },
+        EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 10,
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      });
+      // No batching window: the first attempts start within 5 seconds of their events' commits.
+      expect(mapping?.Properties.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
+      const patterns = (mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((filter) => JSON.parse(filter.Pattern) as unknown);
+      // Events entering the outbox, deliveries their owner asked for, API keys' lookup items removed: no other partition's writes.
+      expect(patterns).toEqual([
+        { eventName: ['INSERT'], dynamodb: { NewImage: { gsi3pk: { S: ['EVENTS_UNDISPATCHED'] } } } },
+        { dynamodb: { NewImage: { entity: { S: ['webhookDelivery'] }, requested: { S: [{ exists: true }] } } } },
+        { eventName: ['REMOVE'], dynamodb: { Keys: { pk: { S: [{ prefix: 'APIKEY#' }] } } } },
+      ]);
+    });
+
+    it('lets the dispatcher invoke itself, and no other function', () => {
+      const invoked = resourcesOfAction('webhook-dispatcher', 'lambda:InvokeFunction');
+      expect(JSON.stringify(invoked)).toContain(`:function:${dispatcherName()}`);
+      expect(allFunctionNames.filter((name) => actionsOf(name).includes('lambda:InvokeFunction'))).toEqual(['webhook-dispatcher']);
+    });
+
+    it('sweeps every minute, expiry notices first, and returns budgets every hour', () => {
+      for (const [rate, name] of [['rate(1 minute)', 'webhookdispatcher'], ['rate(1 hour)', 'returnbudgets']] as const) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: rate,
+          Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp(name), 'Arn'] } })]),
+        });
+      }
     });
   });
 
@@ -553,8 +612,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('sends every alarm to the alarm topic', () => {
       const [topicId] = onlyResource(monitoring, 'AWS::SNS::Topic');
       const alarms = Object.values(resources(monitoring, 'AWS::CloudWatch::Alarm'));
-      // + the trials anomaly alarm
-      expect(alarms).toHaveLength(5 + 2 * allFunctionNames.length + 1);
+      // 5 of the service, errors and throttles per 10 functions, 2 of events out, and the trials anomaly alarm.
+      expect(alarms).toHaveLength(5 + 2 * Math.ceil(allFunctionNames.length / 10) + 2 + 1);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       // Each stream consumer's lag and set-aside records, to the same topic (the nested stack's output).
       const consumerAlarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
@@ -562,12 +621,26 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       for (const alarm of consumerAlarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/MonitoringStack.*Outputs\..*AlarmTopic/);
     });
 
-    it.each(['api-5xx-rate', 'api-latency-p99', 'table-throttles', 'table-system-errors', 'kms-failures', 'activate-errors', 'activate-throttles'])(
+    it.each([
+      'api-5xx-rate', 'api-latency-p99', 'table-throttles', 'table-system-errors', 'kms-failures', 'functions-1-errors', 'functions-1-throttles',
+      'webhook-dispatcher-lag', 'webhook-dispatcher-set-aside', 'webhook-deliveries-failing', 'events-missed-by-stream',
+    ])(
       'has the %s alarm',
       (name) => {
         monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-${name}` });
       },
     );
+
+    it("watches every function's errors and throttles, 10 functions to an alarm", () => {
+      const watched = (suffix: string) =>
+        Object.values(resources(template, 'AWS::CloudWatch::Alarm'))
+          .filter((alarm) => String(alarm.Properties.AlarmName).startsWith(`license-activation-${stage}-functions-`) && String(alarm.Properties.AlarmName).endsWith(suffix))
+          .flatMap((alarm) => (alarm.Properties.Metrics as { MetricStat?: { Metric: { Dimensions: { Value: unknown }[] } } }[]).flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric.Dimensions[0]?.Value] : [])));
+      for (const suffix of ['-errors', '-throttles']) {
+        const refs = (values: unknown[]) => values.map((value) => (value as { Ref: string }).Ref).toSorted();
+        expect(refs(watched(suffix))).toEqual(refs(allFunctionNames.map((name) => ({ Ref: functionOf(name)[0] }))));
+      }
+    });
 
     it('alarms on the signing and secret box failures the functions count, with no log metric filter', () => {
       const [, alarm] = onlyResource(monitoring, 'AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-kms-failures` });
@@ -601,7 +674,10 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
     it('builds the stage dashboard and outputs what ops need', () => {
       monitoring.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `license-activation-${stage}` });
       expect(Object.keys(template.findOutputs('*')).toSorted()).toEqual(
-        ['AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn', 'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId'],
+        [
+          'AlarmTopicArn', 'ApiUrl', 'CatalogProducts', 'DashboardName', 'EventBusArn', 'EventBusName', 'OpsRoleArn', 'SecretsKeyArn', 'SigningKeyAlias', 'SigningKeyArn',
+          'SiteUrl', 'TableName', 'UserPoolClientId', 'UserPoolId',
+        ],
       );
       template.hasOutput('CatalogProducts', { Value: 'authserver,vault,modeler' });
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddressOf, isGloballyReachable } from '#lib/net/addresses.js';
+import { clientAddressOf, isGloballyReachable, isLoopback, rangeOf } from '#lib/net/addresses.js';
 
 describe('clientAddressOf', () => {
   it.each([
@@ -49,6 +49,7 @@ describe('isGloballyReachable', () => {
     ['IPv4-mapped', '::ffff:127.0.0.1'],
     ['IPv4-mapped, of a public address', '::ffff:8.8.8.8'],
     ['NAT64 64:ff9b::/96', '64:ff9b::a9fe:a9fe'],
+    ['local-use NAT64 64:ff9b:1::/48', '64:ff9b:1::1'],
     ['6to4 2002::/16', '2002:a9fe:a9fe::1'],
     ['Teredo', '2001:0:4136:e378:8000:63bf:3fff:fdd2'],
     ['IPv6 documentation', '2001:db8::1'],
@@ -61,5 +62,15 @@ describe('isGloballyReachable', () => {
 
   it.each(['8.8.8.8', '1.1.1.1', '52.94.236.248', '2a00:1450:4001:82a::200e', '2606:4700:4700::1111'])('accepts the public address %s', (address) => {
     expect(isGloballyReachable(address)).toBe(true);
+  });
+});
+
+describe('isLoopback and rangeOf', () => {
+  it.each([['127.0.0.1', true], ['127.9.9.9', true], ['::1', true], ['::ffff:127.0.0.1', false], ['10.0.0.1', false], ['localhost', false]])('%s is loopback: %s', (address, loopback) => {
+    expect(isLoopback(address)).toBe(loopback);
+  });
+
+  it.each([['10.0.0.1', 'private'], ['169.254.169.254', 'linkLocal'], ['::ffff:8.8.8.8', 'ipv4Mapped'], ['8.8.8.8', 'unicast'], ['example.com', 'not an address']])('names the range of %s: %s', (address, range) => {
+    expect(rangeOf(address)).toBe(range);
   });
 });
