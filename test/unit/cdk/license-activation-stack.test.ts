@@ -621,9 +621,13 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       for (const alarm of consumerAlarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/MonitoringStack.*Outputs\..*AlarmTopic/);
     });
 
+    it.each(streamConsumerNames.flatMap((name) => [`${name}-lag`, `${name}-set-aside`]))('has the %s alarm beside its event source mapping', (name) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `license-activation-${stage}-${name}` });
+    });
+
     it.each([
       'api-5xx-rate', 'api-latency-p99', 'table-throttles', 'table-system-errors', 'kms-failures', 'functions-1-errors', 'functions-1-throttles',
-      'webhook-dispatcher-lag', 'webhook-dispatcher-set-aside', 'webhook-deliveries-failing', 'events-missed-by-stream',
+      'webhook-deliveries-failing', 'events-missed-by-stream',
     ])(
       'has the %s alarm',
       (name) => {
@@ -633,12 +637,14 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
     it("watches every function's errors and throttles, 10 functions to an alarm", () => {
       const watched = (suffix: string) =>
-        Object.values(resources(template, 'AWS::CloudWatch::Alarm'))
+        Object.values(resources(monitoring, 'AWS::CloudWatch::Alarm'))
           .filter((alarm) => String(alarm.Properties.AlarmName).startsWith(`license-activation-${stage}-functions-`) && String(alarm.Properties.AlarmName).endsWith(suffix))
           .flatMap((alarm) => (alarm.Properties.Metrics as { MetricStat?: { Metric: { Dimensions: { Value: unknown }[] } } }[]).flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric.Dimensions[0]?.Value] : [])));
+      // In the nested stack each function's name arrives as a parameter named after the function's construct (`Fn<name>`).
       for (const suffix of ['-errors', '-throttles']) {
-        const refs = (values: unknown[]) => values.map((value) => (value as { Ref: string }).Ref).toSorted();
-        expect(refs(watched(suffix))).toEqual(refs(allFunctionNames.map((name) => ({ Ref: functionOf(name)[0] }))));
+        const refs = watched(suffix).map((value) => (value as { Ref: string }).Ref);
+        expect(refs).toHaveLength(allFunctionNames.length);
+        for (const name of allFunctionNames) expect(refs.filter((ref) => new RegExp(`Fn${name.replaceAll('-', '')}[0-9A-F]{8}Ref$`).test(ref)), name).toHaveLength(1);
       }
     });
 
@@ -692,7 +698,8 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
 
     it('keeps every template well inside the 500 resources CloudFormation allows', () => {
       const counts = [template, site, Template.fromStack(stack.monitoringStack)].map((one) => Object.keys(one.toJSON().Resources as object).length);
-      expect(Math.max(...counts)).toBeLessThan(470);
+      // 477 in the stage's template with webhooks and insights (docs/DEPLOYMENT.md says where the next room comes from).
+      expect(Math.max(...counts)).toBeLessThan(480);
     });
 
     it('keeps the site bucket private, readable by the distribution only through origin access control', () => {
