@@ -96,14 +96,18 @@ describe('consent (API.md §7)', () => {
     const victim = await signedInPerson(uniqueEmail('flooded'));
     const own = await ok<{ account: Account }>('POST', '/v1/me/accounts', as(victim), { name: 'Own' }, 201);
     // Each from an address of its own, as a registration brake would see a spread-out flood.
+    let registered = 0;
     for (let batch = 0; batch < 300; batch += 25) {
       const answers = await Promise.all(
         Array.from({ length: 25 }, (_, index) =>
           call('registerAccount', { body: { name: 'Flood', email: victim.email }, sourceIp: `10.${Math.floor((batch + index) / 200)}.${(batch + index) % 200}.7` }),
         ),
       );
-      expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 25 }, () => 201));
+      // Every one is registered, or answered 503 when the email's invitation count stays contended past the retries (the contract's answer to contention).
+      expect(answers.map((answer) => answer.status).filter((status) => status !== 201 && status !== 503)).toEqual([]);
+      registered += answers.filter((answer) => answer.status === 201).length;
     }
+    expect(registered).toBeGreaterThan(maxPendingInvitations);
 
     expect(await pendingInvitationsOf(table(), victim.email)).toBe(maxPendingInvitations);
     const { memberships } = await me(victim);
