@@ -24,10 +24,18 @@ async function addMissingIndexes(table: Table): Promise<void> {
 }
 
 /** A table kept under `$DATA_DIR` from before the stream existed gets it, as CloudFormation would add it. */
-async function enableStream(table: Table): Promise<void> {
+export async function enableStream(table: Table): Promise<void> {
   const { Table: described } = await table.client.send(new DescribeTableCommand({ TableName: table.name }));
   if (described?.StreamSpecification?.StreamEnabled) return;
   await table.client.send(new UpdateTableCommand({ TableName: table.name, StreamSpecification: createTableInput(table.name).StreamSpecification }));
+}
+
+export interface EnsureTableOptions {
+  /**
+   * Whether changes reach the table's stream (default, as on AWS). Tests leave it off unless a file reads
+   * the stream: DynamoDB Local slows every request to a streaming table as the records of all its streams pile up.
+   */
+  readonly stream?: boolean;
 }
 
 /**
@@ -35,16 +43,17 @@ async function enableStream(table: Table): Promise<void> {
  * `DYNAMODB_ENDPOINT`) and makes sure expired items are deleted by TTL and changes reach the stream, as on AWS.
  * Safe to run against a table that already exists, from several processes at once.
  */
-export async function ensureTable(table: Table): Promise<void> {
+export async function ensureTable(table: Table, options: EnsureTableOptions = {}): Promise<void> {
+  const { StreamSpecification, ...withoutStream } = createTableInput(table.name);
   try {
-    await table.client.send(new CreateTableCommand(createTableInput(table.name)));
+    await table.client.send(new CreateTableCommand(options.stream === false ? withoutStream : { ...withoutStream, StreamSpecification }));
   } catch (error) {
     if (!isResourceInUse(error)) throw error;
   }
   // DynamoDB Local creates tables at once; a real endpoint needs a moment before TTL can be set.
   await waitUntilTableExists({ client: table.client, maxWaitTime: 60, minDelay: 1 }, { TableName: table.name });
   await addMissingIndexes(table);
-  await enableStream(table);
+  if (options.stream !== false) await enableStream(table);
   const { TimeToLiveDescription } = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
   const status = TimeToLiveDescription?.TimeToLiveStatus;
   if (status === 'ENABLED' || status === 'ENABLING') return;

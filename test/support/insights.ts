@@ -17,6 +17,7 @@ import type { StreamConsumer, TableStream } from '#dev/table-stream.js';
 import { activateAt, at, dayMs, heartbeatAt, installationId, outcome, releaseAt } from './clocked.js';
 import { createReseller, issueLicense, registerCustomer } from './scenario.js';
 import { scanTable } from './table-snapshot.js';
+import { streamTestTable } from './table-stream.js';
 
 /**
  * The stream's consumers on this test file's table, as `npm start` runs them (dev/stream-consumers.ts),
@@ -24,6 +25,7 @@ import { scanTable } from './table-snapshot.js';
  * everything committed before.
  */
 export async function startInsightsStream(consumers?: StreamConsumer[]): Promise<TableStream> {
+  await streamTestTable();
   // Every 100 ms: the whole suite shares one DynamoDB Local.
   const stream = await startTableStream({ table: table(), consumers: consumers ?? (await streamConsumers()), idleDelayMs: 100 });
   afterAll(() => stream.stop());

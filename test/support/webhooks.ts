@@ -14,6 +14,7 @@ import type { AccountPrincipal, PersonPrincipal } from '#lib/auth/principal.js';
 import type { WebhookEndpoint } from '@license-activation/contract/schemas';
 import { call } from './api.js';
 import type { ReceivedWebhook } from './webhook-receiver.js';
+import { streamTestTable } from './table-stream.js';
 
 /**
  * The webhook dispatcher as `npm start` runs it, on the test file's table: its stream consumer on the
@@ -27,12 +28,13 @@ export interface TestDispatcher {
 }
 
 export async function startTestDispatcher(deps: DeliveryDeps = processDeliveryDeps()): Promise<TestDispatcher> {
+  await streamTestTable();
   const errors: unknown[] = [];
   const webhooks = startLocalWebhooks(deps, { sweepIntervalMs: 60 * 60 * 1000, onError: (error) => errors.push(error) });
-  // The run's one table streams every test file's writes since the run began: this dispatcher takes what is
-  // committed from its start on, as a consumer deployed now would (Lambda's LATEST), rather than dispatch the
-  // whole run's history again on a DynamoDB Local that the other files' concurrency tests share. A record's
-  // ApproximateCreationDateTime is rounded down to its minute: the minute before this one is taken too.
+  // The file's table streams from the first consumer's start on: a dispatcher started later takes what is
+  // committed from its own start on, as a consumer deployed now would (Lambda's LATEST), rather than dispatch
+  // the file's history again. A record's ApproximateCreationDateTime is rounded down to its minute: the minute
+  // before this one is taken too.
   const since = (Math.floor(Date.now() / 60_000) - 1) * 60;
   const fromNowOn: StreamConsumer = {
     name: webhooks.consumer.name,

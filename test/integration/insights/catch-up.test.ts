@@ -11,6 +11,7 @@ import type { InstallationUsageDay } from '@license-activation/contract/schemas'
 import { call } from '../../support/api.js';
 import { derivedFigures, playHistory } from '../../support/insights.js';
 import type { HistoryStep } from '../../support/insights.js';
+import { streamTestTable } from '../../support/table-stream.js';
 
 // The consumer is stopped for an hour of the service's life (its records wait in the stream), then
 // started again from its checkpoint, as after an outage of its Lambda function or of `npm start`.
@@ -18,6 +19,7 @@ const folder = await mkdtemp(join(tmpdir(), 'insights-catch-up-'));
 const checkpointFile = join(folder, 'checkpoints.json');
 afterAll(() => rm(folder, { recursive: true, force: true }));
 const consumers = await streamConsumers();
+await streamTestTable();
 const start = () => startTableStream({ table: table(), consumers, checkpointFile, idleDelayMs: 100 });
 
 describe('a consumer down for an hour', () => {
