@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import { batchGet, mapKey } from './batch-get.js';
 import { keys } from './keys.js';
+import { queryAll } from './pagination.js';
 import type { TransactItem } from './transactions.js';
 
 /**
@@ -260,18 +260,6 @@ export async function sourcesOfScope(
     }),
   );
   return { sources: Items.map((item) => ({ source: String(item.source), applied: toApplied(item) })), ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}) };
-}
-
-/** Every item of a Query, page after page (eventually consistent: figures, not decisions). */
-async function queryAll(table: Table, input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let after: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(new QueryCommand({ TableName: table.name, ...input, ...(after ? { ExclusiveStartKey: after } : {}) }));
-    items.push(...(page.Items ?? []));
-    after = page.LastEvaluatedKey;
-  } while (after);
-  return items;
 }
 
 const numbersOf = (item: Record<string, unknown>): Record<string, number> =>

@@ -124,16 +124,19 @@ export function querySlicePage(
   );
 }
 
-/** Every item of a slice, read to its end (for slices known to stay small). */
-export async function querySlice(table: Table, slice: TableSlice): Promise<Record<string, unknown>[]> {
+/** Every item a Query answers, page after page (for queries known to stay small). */
+export async function queryAll(table: Table, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await table.client.send(
-      new QueryCommand({ TableName: table.name, ...sliceQuery(slice), ConsistentRead: true, ExclusiveStartKey: start }),
-    );
+    const page = await table.client.send(new QueryCommand({ TableName: table.name, ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
     found.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
   return found;
+}
+
+/** Every item of a slice, read to its end (for slices known to stay small). */
+export function querySlice(table: Table, slice: TableSlice): Promise<Record<string, unknown>[]> {
+  return queryAll(table, { ...sliceQuery(slice), ConsistentRead: true });
 }

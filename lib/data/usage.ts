@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import { keys } from './keys.js';
+import { queryAll } from './pagination.js';
 import type { TransactItem } from './transactions.js';
 
 /**
@@ -97,22 +98,11 @@ export function asInstallationDay(item: Record<string, unknown>): (InstallationD
   return { installationId: String(item.installationId), ...toInstallationDay(item) };
 }
 
-async function queryDays(table: Table, pk: string, from: string, to: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let after: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ':from': `${keys.usageDayPrefix}${from}`, ':to': `${keys.usageDayPrefix}${to}` },
-        ...(after ? { ExclusiveStartKey: after } : {}),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    after = page.LastEvaluatedKey;
-  } while (after);
-  return items;
+function queryDays(table: Table, pk: string, from: string, to: string): Promise<Record<string, unknown>[]> {
+  return queryAll(table, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': pk, ':from': `${keys.usageDayPrefix}${from}`, ':to': `${keys.usageDayPrefix}${to}` },
+  });
 }
 
 /** An installation's days from `from` to `to` (both included) on which it was seen, oldest first. */

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, WebhookDeliveryStatus } from '@license-activation/contract/schemas';
 import type { Table } from '../platform/dynamodb.js';
 import { isStorableId, keys } from './keys.js';
-import { querySlicePage } from './pagination.js';
+import { queryAll, querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
 import type { TransactItem } from './transactions.js';
 
@@ -106,22 +106,12 @@ export async function listDeliveries(table: Table, endpointId: string, page: { l
 
 /** An endpoint's deliveries of events since `sinceEventId` (an event id of that moment), read to the end. */
 export async function deliveriesSince(table: Table, endpointId: string, sinceEventId: string): Promise<DeliveryRecord[]> {
-  const found: DeliveryRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': keys.deliveriesOf(endpointId), ':from': keys.delivery(endpointId, sinceEventId).sk, ':to': `${keys.deliveryPrefix}\uffff` },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(page.Items ?? []).map(toDeliveryRecord));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return found;
+  const items = await queryAll(table, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': keys.deliveriesOf(endpointId), ':from': keys.delivery(endpointId, sinceEventId).sk, ':to': `${keys.deliveryPrefix}\uffff` },
+    ConsistentRead: true,
+  });
+  return items.map(toDeliveryRecord);
 }
 
 /**

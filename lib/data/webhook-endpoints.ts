@@ -4,7 +4,7 @@ import type { EventTypeName } from '@license-activation/contract/event-types';
 import type { WebhookDisabledReason } from '@license-activation/contract/schemas';
 import type { Table } from '../platform/dynamodb.js';
 import { isStorableId, keys } from './keys.js';
-import { querySlicePage } from './pagination.js';
+import { queryAll, querySlicePage } from './pagination.js';
 import type { Page } from './pagination.js';
 import { labelledTransaction } from './transactions.js';
 import type { LabelledItem, TransactItem } from './transactions.js';
@@ -97,23 +97,8 @@ export async function endpointsOf(table: Table, ownerKey: string): Promise<Webho
 
 /** The resellers that have created an endpoint (a reseller stays listed after deleting its last one: one more association check). */
 export async function resellersWithEndpoints(table: Table): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.webhookResellers },
-        ProjectionExpression: 'resellerId',
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    ids.push(...(page.Items ?? []).map((item) => String(item.resellerId)));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const items = await queryAll(table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.webhookResellers }, ProjectionExpression: 'resellerId', ConsistentRead: true });
+  return items.map((item) => String(item.resellerId));
 }
 
 /** Puts a new endpoint under its owner's cap of 10, in one transaction. */
