@@ -3,7 +3,7 @@ import { table } from '#lib/platform/dynamodb.js';
 import { startLocalWebhooks } from '#dev/local-webhooks.js';
 import type { LocalWebhooks } from '#dev/local-webhooks.js';
 import { startTableStream } from '#dev/table-stream.js';
-import type { StreamConsumer, TableStream } from '#dev/table-stream.js';
+import type { TableStream } from '#dev/table-stream.js';
 import { processDeliveryDeps } from '#lib/webhooks/process-webhook-deps.js';
 import type { DeliveryDeps } from '#lib/webhooks/webhook-deps.js';
 import { sweep } from '#lib/webhooks/delivery-runner.js';
@@ -31,16 +31,9 @@ export async function startTestDispatcher(deps: DeliveryDeps = processDeliveryDe
   await streamTestTable();
   const errors: unknown[] = [];
   const webhooks = startLocalWebhooks(deps, { sweepIntervalMs: 60 * 60 * 1000, onError: (error) => errors.push(error) });
-  // The file's table streams from the first consumer's start on: a dispatcher started later takes what is
-  // committed from its own start on, as a consumer deployed now would (Lambda's LATEST), rather than dispatch
-  // the file's history again. A record's ApproximateCreationDateTime is rounded down to its minute: the minute
-  // before this one is taken too.
-  const since = (Math.floor(Date.now() / 60_000) - 1) * 60;
-  const fromNowOn: StreamConsumer = {
-    name: webhooks.consumer.name,
-    handle: (event) => webhooks.consumer.handle({ Records: event.Records.filter((record) => (record.dynamodb?.ApproximateCreationDateTime ?? since) >= since) }),
-  };
-  const stream: TableStream = await startTableStream({ table: table(), consumers: [fromNowOn], idleDelayMs: 100, onError: (_consumer, error) => errors.push(error) });
+  // The file's table streams from here on (streamTestTable): the dispatcher takes what is committed from its
+  // start, as a consumer deployed now would (Lambda's LATEST).
+  const stream: TableStream = await startTableStream({ table: table(), consumers: [webhooks.consumer], idleDelayMs: 100, onError: (_consumer, error) => errors.push(error) });
   return {
     webhooks,
     async settled() {
