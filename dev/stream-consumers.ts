@@ -3,8 +3,6 @@ import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { streamConsumerNames } from '#cdk/function-permissions.js';
 import type { StreamConsumerName } from '#cdk/function-permissions.js';
 import { table } from '#lib/platform/dynamodb.js';
-import { handler as insightsStream } from '#functions/insights-stream/index.js';
-import { processDeliveryDeps } from '#lib/webhooks/process-webhook-deps.js';
 import { lambdaContext } from './lambda-context.js';
 import { streamCheckpointFileName } from './local-data-dir.js';
 import { importHandler } from './local-server.js';
@@ -36,9 +34,13 @@ export async function streamConsumers(inProcess: Partial<Record<StreamConsumerNa
   );
 }
 
+// Handlers' modules are imported when first used, never at the top: they read settings such as the log level as
+// they load, and npm start sets those after its own imports.
+
 /** The insights consumer's scheduled invocation: the clock's tick. */
 export async function insightsClockTick(): Promise<void> {
   enforceTablePermissions(table().client);
+  const { handler: insightsStream } = await import('#functions/insights-stream/index.js');
   await asFunction('insights-stream', () => insightsStream({ 'detail-type': 'Scheduled Event' }));
 }
 
@@ -50,6 +52,7 @@ export async function insightsClockTick(): Promise<void> {
 export async function startStreamConsumers(dataDir: string): Promise<Pick<TableStream, 'stop' | 'settled'>> {
   if (process.env.STREAM_CONSUMERS === 'off') return { stop: async () => undefined, settled: async () => undefined };
   enforceTablePermissions(table().client);
+  const { processDeliveryDeps } = await import('#lib/webhooks/process-webhook-deps.js');
   const webhooks = startLocalWebhooks(processDeliveryDeps(), { onError: (error) => console.error('webhook dispatcher:', error) });
   const stream = await startTableStream({
     table: table(),

@@ -41,7 +41,8 @@ export function newDataDir(): string {
 export async function startService(environment: Record<string, string>): Promise<Service> {
   const port = await findFreePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ...environment };
-  for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME', 'PUBLIC_BASE_URL'] as const) if (!(name in environment)) delete env[name];
+  // What the tests' own setup sets (test/support/setup.ts) and a developer's shell has not, unless a test sets it.
+  for (const name of ['DYNAMODB_ENDPOINT', 'OPS_API_KEY', 'TABLE_NAME', 'PUBLIC_BASE_URL', 'POWERTOOLS_LOG_LEVEL', 'LOG_LEVEL'] as const) if (!(name in environment)) delete env[name];
   const child = spawn(process.execPath, ['--conditions=@license-activation/source', '--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const service: Service = { child, baseUrl: `http://127.0.0.1:${port}`, stdout: [], stderr: [], exited };

@@ -84,11 +84,31 @@ describe('npm start', () => {
       );
     expect((await trial('http://127.0.0.1:3000/v1/trials')).status).toBe(service.baseUrl === 'http://127.0.0.1:3000' ? 201 : 401);
     expect((await trial(`${service.baseUrl}/v1/trials`)).status).toBe(201);
+    // Quiet by default: what it printed on starting, and no line per request (LOG_LEVEL asks for them).
+    expect(service.stdout.filter((line) => !/^(> |ops API key: |user directory: |listening on )/.test(line))).toEqual([]);
 
     const exit = await stopService(service, 'SIGINT');
 
     expect(exit).toEqual({ code: 0, signal: null });
     expect(processesNaming(join(dataDir, 'dynamodb'))).toEqual([]);
+  });
+
+  it('prints a line per request with LOG_LEVEL=info, and the handlers\' JSON log lines too with LOG_LEVEL=debug', async () => {
+    const linesOf = async (level: string) => {
+      const service = await startService({ DATA_DIR: newDataDir(), LOG_LEVEL: level });
+      const since = service.stdout.length;
+      expect((await fetch(`${service.baseUrl}/health`)).status).toBe(200);
+      expect((await fetch(`${service.baseUrl}/v1/licenses`)).status).toBe(401);
+      await printed(service, /GET \/v1\/licenses 401/, since, 5_000);
+      await stopService(service, 'SIGINT');
+      return service.stdout.slice(since);
+    };
+
+    const info = await linesOf('info');
+    expect(info.filter((line) => !line.startsWith('{'))).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d GET \/health 200 \d+ ms$/), expect.stringMatching(/^\d\d:\d\d:\d\d GET \/v1\/licenses 401 \d+ ms$/)]);
+    expect(info.filter((line) => line.startsWith('{'))).toEqual([]);
+    const debug = await linesOf('debug');
+    expect(debug.filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { function_name?: string }).function_name)).toContain('health');
   });
 
   it('leaves no DynamoDB Local behind when node dies by SIGKILL', async () => {
