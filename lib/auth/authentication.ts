@@ -5,16 +5,23 @@ import { bearerToken } from './api-keys.js';
 import { authorizerContextKeys } from './authorizer-policy.js';
 import { opsPrincipal } from './principal.js';
 import type { AccountPrincipal, ActingMembership, Caller, InstallationPrincipal, PersonPrincipal } from './principal.js';
-import { problem } from '@license-activation/contract/problem';
+import { problem, ProblemError } from '@license-activation/contract/problem';
 import type { RouteDefinition } from '@license-activation/contract/routes';
 import { headerValue } from '../http/http-event.js';
+import { logger } from '../platform/logger.js';
 import type { HttpEvent } from '../http/http-event.js';
 
 /** Resolves a bearer credential (an API key, or a person's access token); undefined when the key is unknown. */
 export type BearerAuthenticator = (credential: string) => Promise<AccountPrincipal | PersonPrincipal | undefined>;
 
-/** Verifies the installation's proof of possession for a request, and returns the installation. */
-export type InstallationProofVerifier = (event: HttpEvent, now: Date) => Promise<InstallationPrincipal>;
+/**
+ * Installations' proofs of possession: verified for a request, which returns the installation, and spent
+ * for a request refused after that (the action spends it where it writes: lib/data/proofs.ts).
+ */
+export interface InstallationProofs {
+  readonly verify: (event: HttpEvent, now: Date) => Promise<InstallationPrincipal>;
+  readonly spendRefused: (installation: InstallationPrincipal, now: Date) => Promise<void>;
+}
 
 /**
  * How a function authenticates the callers API Gateway leaves to it (packages/contract/src/routes.ts): the
@@ -23,7 +30,7 @@ export type InstallationProofVerifier = (event: HttpEvent, now: Date) => Promise
  * no verifier it never runs (jose for proofs, the table and Secrets Manager for keys).
  */
 export interface CallerVerifiers {
-  readonly installations?: InstallationProofVerifier;
+  readonly installations?: InstallationProofs;
   readonly accounts?: BearerAuthenticator;
   /** The membership a person acts through, for the functions whose routes persons call as an account. */
   readonly memberships?: MembershipResolver;
@@ -95,7 +102,7 @@ async function bearerCaller(principal: BearerPrincipal | undefined, event: HttpE
 }
 
 export async function resolveCaller(event: HttpEvent, route: RouteDefinition, now: Date, verifiers: CallerVerifiers): Promise<Caller> {
-  const installationProof = () => verifierFor(verifiers.installations, route, 'installations')(event, now);
+  const installationProof = () => verifierFor(verifiers.installations, route, 'installations').verify(event, now);
   switch (route.authentication) {
     case 'none':
       return {};
@@ -114,6 +121,13 @@ export async function resolveCaller(event: HttpEvent, route: RouteDefinition, no
   }
 }
 
+/**
+ * Refusals that leave an installation's verified proof unspent and need not spend it: the proof's own (it
+ * was spent, or it is past the limit), and RFC 8628's answers to a device code polled every 5 seconds for
+ * up to 10 minutes, which would spend the 20 proofs a window long before a person approves.
+ */
+const refusalsSpendingNoProof: ReadonlySet<string> = new Set(['PROOF_REPLAYED', 'AUTHORIZATION_PENDING', 'SLOW_DOWN']);
+
 /** Authenticates and authorizes the caller before the body is even parsed. */
 export function authentication(verifiers: CallerVerifiers): MiddlewareObj<HttpEvent> {
   return {
@@ -126,6 +140,20 @@ export function authentication(verifiers: CallerVerifiers): MiddlewareObj<HttpEv
       const admitted = admits(caller, route);
       if (admitted.outcome !== 'allow') throw refusal(admitted);
       event.caller = caller;
+    },
+    // A request refused after its proof was verified bore a proof all the same (API.md §2): its proof is spent,
+    // and past the installation's limit the answer is that limit's. Where spending fails (contention that outlasts
+    // the retries: a burst of refused requests from one installation), the refusal stands as it is.
+    onError: async function spendRefusedProof(request) {
+      const installation = request.event.caller?.installation;
+      const { error } = request;
+      if (!installation || !(error instanceof ProblemError) || error.status >= 500 || refusalsSpendingNoProof.has(error.code)) return;
+      try {
+        await verifierFor(verifiers.installations, request.event.route as RouteDefinition, 'installations').spendRefused(installation, new Date());
+      } catch (spendError) {
+        if (spendError instanceof ProblemError && spendError.code === 'RATE_LIMITED') request.error = spendError;
+        else logger.warn('the proof of a refused request was not spent', { code: error.code, spendError });
+      }
     },
   };
 }

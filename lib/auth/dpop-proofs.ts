@@ -1,5 +1,7 @@
 import { verifyDpopProof } from './dpop.js';
-import type { InstallationProofVerifier } from './authentication.js';
+import type { InstallationProofs } from './authentication.js';
+import { spendRefusedProof } from '../data/proofs.js';
+import { table } from '../platform/dynamodb.js';
 import { config } from '../platform/config.js';
 import { headerValue } from '../http/http-event.js';
 import type { HttpEvent } from '../http/http-event.js';
@@ -21,9 +23,12 @@ function requestUrl(event: HttpEvent): string {
  * Installations prove each request with a DPoP proof (RFC 9449) in the `DPoP` header: of its method,
  * its full URL and, where the route names one, the installation itself.
  */
-export const dpopProofs: InstallationProofVerifier = (event, now) =>
-  verifyDpopProof(
-    headerValue(event, 'dpop'),
-    { method: event.httpMethod, url: requestUrl(event), installationId: event.pathParameters?.installationId },
-    now,
-  );
+export const dpopProofs: InstallationProofs = {
+  verify: (event, now) =>
+    verifyDpopProof(
+      headerValue(event, 'dpop'),
+      { method: event.httpMethod, url: requestUrl(event), installationId: event.pathParameters?.installationId },
+      now,
+    ),
+  spendRefused: (installation, now) => spendRefusedProof(table(), { kind: 'dpop', installation }, now),
+};

@@ -9,6 +9,7 @@ import { toLicenseRecord } from './licenses.js';
 import { toActivationRecord } from './activations.js';
 import type { ActivationRecord } from './activations.js';
 import type { LicenseRecord } from './licenses.js';
+import type { RecentProofs } from './proofs.js';
 
 export interface ActivationReads {
   readonly installation?: InstallationRecord;
@@ -17,9 +18,11 @@ export interface ActivationReads {
   readonly activation?: ActivationRecord;
   /** The installation's failed key activations, by slot, when asked for. */
   readonly keyFailures: FailureSlots;
+  /** The DPoP proofs it spent before it had an item (proofs.ts `ProofPlace`): a new installation's item starts with them. */
+  readonly ledgerProofs?: RecentProofs;
 }
 
-/** What an activation needs, in one round trip: the license, the installation, its activation of it, and (for keys) its recent failures. */
+/** What an activation needs, in one round trip: the license, the installation (or its proof ledger), its activation of it, and (for keys) its recent failures. */
 export async function readForActivation(
   table: Table,
   args: { installationId: string; licenseId?: string; withKeyFailures: boolean },
@@ -28,7 +31,8 @@ export async function readForActivation(
   const licenseKey = args.licenseId !== undefined && isStorableId(args.licenseId) ? keys.license(args.licenseId) : undefined;
   const activationKey = licenseKey && keys.activation(args.licenseId as string, args.installationId);
   const failuresKey = args.withKeyFailures ? keys.keyFailures(args.installationId) : undefined;
-  const wanted = [installationKey, licenseKey, activationKey, failuresKey].filter((key) => key !== undefined);
+  const ledgerKey = keys.proofLedger(args.installationId);
+  const wanted = [installationKey, ledgerKey, licenseKey, activationKey, failuresKey].filter((key) => key !== undefined);
   const found = await batchGet(table, wanted);
   const installation = found.get(mapKey(installationKey));
   const license = licenseKey && found.get(mapKey(licenseKey));
@@ -39,5 +43,6 @@ export async function readForActivation(
     license: license ? toLicenseRecord(license) : undefined,
     activation: activation ? toActivationRecord(activation) : undefined,
     keyFailures: toFailureSlots(failures),
+    ledgerProofs: found.get(mapKey(ledgerKey))?.recentProofs as RecentProofs | undefined,
   };
 }

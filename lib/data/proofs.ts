@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Table } from '../platform/dynamodb.js';
-import { problem } from '@license-activation/contract/problem';
-import type { ProblemError } from '@license-activation/contract/problem';
+import { problem, ProblemError } from '@license-activation/contract/problem';
 import { dpopReplayWindowSeconds, offlineRequestLifetimeSeconds } from '@license-activation/contract/proof-limits';
 import { batchGet, mapKey } from './batch-get.js';
+import { retry, retryOnContention } from './contention.js';
 import { approvalUpdate } from './device-authorizations.js';
 import { installationPut, toInstallationRecord } from './installations.js';
 import { keys } from './keys.js';
@@ -155,6 +155,23 @@ export function spendProofAside(table: Table, proof: DpopProofUse, place: ProofP
  */
 export async function spendReadProof(table: Table, proof: DpopProofUse, place: ProofPlace, now: Date): Promise<'spent' | 'changed'> {
   return (await transactWrite(table, spendProofAside(table, proof, place, now))).ok ? 'spent' : 'changed';
+}
+
+/**
+ * Spends the DPoP proof of a request refused after its proof was verified (a body that fails validation, a
+ * check that fails): it bore a proof all the same, so the proof is a replay afterwards and counts toward the
+ * installation's 20 a window (API.md §2). Where `spendProofAside` puts it, in a transaction of its own. A
+ * proof spent already — a replay, or a request refused after its own write committed — changes nothing.
+ */
+export async function spendRefusedProof(table: Table, proof: DpopProofUse, now: Date): Promise<void> {
+  await retryOnContention(async () => {
+    try {
+      return (await spendReadProof(table, proof, await readProofPlace(table, proof.installation.id), now)) === 'spent' ? true : retry;
+    } catch (error) {
+      if (error instanceof ProblemError && error.code === 'PROOF_REPLAYED') return true;
+      throw error;
+    }
+  });
 }
 
 /** The answer to a proof that was already spent. */

@@ -25,7 +25,7 @@ import { productOf, signLicenseToken } from './license-token.js';
 import { modeChange, modeChangePuts } from './mode-change.js';
 import { latestTokenExp, leaseMsOf, longestFreed, seenItems } from './slots.js';
 import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
-import type { ProofUse } from '../data/proofs.js';
+import type { ProofUse, RecentProofs } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import { firstHead, newChain } from './clone-detection.js';
 import type { InstallationDeps } from './refresh-installation.js';
@@ -110,7 +110,7 @@ const methodOfProof: Readonly<Record<ProofUse['kind'], ActivationMethod>> = {
 };
 
 /** The installation after activating `license` on it: created if new, its trial ended for good. */
-function withActivation(existing: InstallationRecord | undefined, request: ActivationRequest, license: LicenseRecord): InstallationRecord {
+function withActivation(existing: InstallationRecord | undefined, request: ActivationRequest, license: LicenseRecord, ledgerProofs: RecentProofs | undefined): InstallationRecord {
   const { input, now } = request;
   const at = now.toISOString();
   const base: InstallationRecord = existing ?? {
@@ -123,6 +123,8 @@ function withActivation(existing: InstallationRecord | undefined, request: Activ
     createdAt: at,
     lastSeenAt: at,
     licenses: {},
+    // The proofs it spent before it had an item: a replay of one is refused, and they count toward its 20 a window.
+    ...(ledgerProofs ? { recentProofs: ledgerProofs } : {}),
     rev: -1,
   };
   const { trial, released, ...withoutTrial } = base;
@@ -214,7 +216,7 @@ export async function activate(deps: InstallationDeps, request: ActivationReques
 
       if (existing && licensesChanged) existing = withCurrentLicenses(existing, await getLicenses(table, Object.keys(existing.licenses)));
       // The proof first: a replay is refused before it costs a signature.
-      const { installation: proven, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license), now);
+      const { installation: proven, items: proofItems } = spendProofIn(table, proof, withActivation(existing, request, license, reads.ledgerProofs), now);
       // An online token carries the installation's head (API.md §10): its first one if it has none yet; a new license changes no head.
       const activating = lifetime.kind === 'online' && proven.chain === undefined ? { ...proven, chain: firstHead(newChain(), now) } : proven;
       const activated = activating.licenses[license.id];

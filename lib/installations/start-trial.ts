@@ -3,7 +3,7 @@ import { problem } from '@license-activation/contract/problem';
 import type { TrialInput } from '@license-activation/contract/schemas';
 import { retry, retryOnContention } from '../data/contention.js';
 import { eventPuts } from '../data/events.js';
-import { getInstallation, installationPut } from '../data/installations.js';
+import { installationPut } from '../data/installations.js';
 import { trialFingerprintPut } from '../data/trial-claims.js';
 import type { InstallationRecord } from '../data/installations.js';
 import { labelledTransaction } from '../data/transactions.js';
@@ -12,7 +12,7 @@ import { newId } from '../ids.js';
 import { fingerprintHash } from './fingerprint.js';
 import { signLicenseToken } from './license-token.js';
 import { tokenModeOf } from './mode-change.js';
-import { proofAlreadySpent, spendProofIn } from '../data/proofs.js';
+import { proofAlreadySpent, readProofPlace, spendProofIn } from '../data/proofs.js';
 import type { ProofUse } from '../data/proofs.js';
 import { refreshInstallation } from './refresh-installation.js';
 import { sourceBrakeItems, sourceBrakeRefusal, trialBrake } from '../net/source-brakes.js';
@@ -43,7 +43,7 @@ export async function startTrial(
     });
   }
   return retryOnContention(async () => {
-    const existing = await getInstallation(table, installationId);
+    const { installation: existing, ledger } = await readProofPlace(table, installationId);
     if (existing) {
       if (existing.productId !== input.productId) throw problem('CONFLICT', `this installation runs ${existing.productId}, not ${input.productId}`);
       const current = await refreshInstallation(deps, {
@@ -72,6 +72,8 @@ export async function startTrial(
       licenses: {},
       // Its token carries the first head of its chain (API.md §10).
       chain: firstHead(newChain(), now),
+      // The proofs it spent before it had an item: a replay of one is refused, and they count toward its 20 a window.
+      ...(ledger ? { recentProofs: ledger.recentProofs } : {}),
       rev: 0,
     }, now);
     // A trial token carries no license, so slot accounting need not record its exp. Its mode is the first: no change.

@@ -430,7 +430,11 @@ const securitySchemes = {
       '`htu` (the full request URL: the service\'s public base URL plus the route path; scheme, host, port and path must match, query and fragment are ignored) and `iat` (epoch seconds). The installation id is the ' +
       "RFC 7638 thumbprint of the proof's key and must be the `{installationId}` of the path, if any. Refused with 401: " +
       '`UNAUTHENTICATED` without a proof, `INVALID_PROOF` for a bad signature, header, method, URL or key, `PROOF_EXPIRED` ' +
-      'for an `iat` more than 300 s from server time, `PROOF_REPLAYED` for a `jti` this installation used in the last 600 s.',
+      'for an `iat` more than 300 s from server time, `PROOF_REPLAYED` for a `jti` this installation used in the last 600 s. ' +
+      'A request refused after its proof was verified (a body that fails validation, a failed check) spends the proof too. ' +
+      'An installation spends at most 20 proofs per 600 s, on every route together: the 21st proof-bearing request in the ' +
+      "window is 429 `RATE_LIMITED` with `Retry-After`. Polling a device code that is still pending (400 `AUTHORIZATION_PENDING` or " +
+      '`SLOW_DOWN`) spends none, so that RFC 8628 polling every 5 s for the code\'s 10 minutes fits.',
   },
   iam: {
     type: 'apiKey',

@@ -129,7 +129,8 @@ describe('calls per operation', () => {
     const installation = await newInstallation();
     const { result, dynamodb, signatures } = await measure(() => call('startTrial', { installation, body: { productId: 'authserver', ...machine() } }));
     expect(result.status).toBe(201);
-    expect(dynamodb).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    // The read takes the installation and its proof ledger together: a new item starts with the ledger's proofs.
+    expect(dynamodb).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
     expect(signatures).toBe(1);
   });
 });

@@ -203,6 +203,36 @@ describe('DPoP proofs', () => {
     expect(Object.keys((await getInstallation(table(), id))?.recentProofs ?? {})).toHaveLength(1);
   });
 
+  it.each([
+    ['a body that fails validation (400)', { extra: 1 }, 400],
+    ['a key no license has (404)', { key: '00000-00000-00000-00000-00000' }, 404],
+    ['a key of another product (403)', { productId: 'vault' }, 403],
+  ])('spends the proof of a request refused for %s: the same proof is a replay afterwards', async (_, change, status) => {
+    const { key } = await issueLicense(opsPrincipal, { customerId: (await registerCustomer()).account.id, productId: 'authserver', type: 'users', quantity: 5 });
+    const installation = await newInstallation();
+    const DPoP = await installation.proof('POST', '/v1/activations');
+    const body = { key, productId: 'authserver', ...machine() };
+    expect((await call('activate', { headers: { DPoP }, body: { ...body, ...change } })).status).toBe(status);
+    expect(await call('activate', { headers: { DPoP }, body })).toMatchObject({ status: 401, body: { code: 'PROOF_REPLAYED' } });
+    expect((await call('activate', { installation, body })).status).toBe(201);
+    // And once it has an item: a refused heartbeat spends its proof there.
+    const heartbeatProof = await installation.proof('POST', `/v1/installations/${installation.id}/heartbeat`);
+    const refused = await call('heartbeat', { headers: { DPoP: heartbeatProof }, params: { installationId: installation.id }, body: { version: '5.0.0' } });
+    expect(refused.status).toBe(400);
+    const replayed = await call('heartbeat', { headers: { DPoP: heartbeatProof }, params: { installationId: installation.id }, body: { version: '5.0.0', usage: { activeUsers: 1 } } });
+    expect(replayed).toMatchObject({ status: 401, body: { code: 'PROOF_REPLAYED' } });
+  });
+
+  it('counts refused requests toward the 20 proofs a window: the 21st request is 429, whatever its body', async () => {
+    const installation = await newInstallation();
+    const trial = (body: Record<string, unknown>) => call('startTrial', { installation, body: { productId: 'authserver', ...machine(), ...body } });
+    for (let attempt = 0; attempt < 20; attempt += 1) expect((await trial({ hostname: '' })).status).toBe(400);
+    const limited = await trial({});
+    expect(limited).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await trial({ hostname: '' })).status).toBe(429);
+  });
+
   it("answers 401 INVALID_PROOF to an installation using another's id", async () => {
     const owner = await newInstallation();
     const intruder = await newInstallation();

@@ -113,6 +113,17 @@ describe('sign-in activation (API.md §7)', () => {
     expect((await poll(await newInstallation(), codes.deviceCode)).status).toBe(404);
   });
 
+  it('polling spends no proof while the code is pending: 25 polls are SLOW_DOWN, never 429, and the collection still fits', async () => {
+    const { owner, licenseId } = await customerWithLicense();
+    const installation = await newInstallation();
+    const codes = await started(installation);
+    const answers = [];
+    for (let attempt = 0; attempt < 25; attempt += 1) answers.push((await poll(installation, codes.deviceCode)).body.code);
+    expect(new Set(answers)).toEqual(new Set(['AUTHORIZATION_PENDING', 'SLOW_DOWN']));
+    await ok('POST', `/v1/device-authorizations/${codes.userCode}/approve`, owner, { licenseId });
+    expect((await poll(installation, codes.deviceCode)).status).toBe(201);
+  });
+
   it('expiry: after 10 minutes the installation is told AUTHORIZATION_EXPIRED, and the person sees it expired', async () => {
     const deps = signInActivationDeps();
     const { id, jwk } = await newInstallation();
@@ -159,6 +170,16 @@ describe('sign-in activation (API.md §7)', () => {
       }
       expect((await start(installation)).status).toBe(429);
       expect((await request(baseUrl, 'POST', `/v1/installations/${installation.id}/heartbeat`, { credential: { installation }, body: { version: '5.0.0', usage: { activeUsers: 0 } } })).status).toBe(429);
+    });
+
+    it('counts the starts of an installation from before it had an item once it has one', async () => {
+      const installation = await newInstallation();
+      for (let attempt = 0; attempt < 10; attempt += 1) expect((await start(installation)).status).toBe(201);
+      expect((await request(baseUrl, 'POST', '/v1/trials', { credential: { installation }, body: { productId: 'authserver', ...machine() } })).status).toBe(201);
+      for (let attempt = 0; attempt < 9; attempt += 1) {
+        expect((await request(baseUrl, 'POST', `/v1/installations/${installation.id}/heartbeat`, { credential: { installation }, body: { version: '5.0.0', usage: { activeUsers: 0 } } })).status).toBe(200);
+      }
+      expect((await start(installation)).status).toBe(429);
     });
 
     it('refuses a start whose proof was spent, whatever else happened since', async () => {

@@ -75,10 +75,10 @@ describe('failed key activations', () => {
     injector.watch(table());
     const installation = await newInstallation();
     try {
-      // Call 0 reads the installation, the license and the failures; call 1 records the failure.
+      // Call 0 reads the installation, the license and the failures; call 1 records the failure; then the refusal spends its proof.
       injector.arm({ kind: 'lost-answer', at: 1 });
       expect((await activate(installation, unknownKey)).body.code).toBe('LICENSE_NOT_FOUND');
-      expect(injector.calls.map((awsCall) => awsCall.operation)).toEqual(['BatchGetItem', 'UpdateItem']);
+      expect(injector.calls.map((awsCall) => awsCall.operation)).toEqual(['BatchGetItem', 'UpdateItem', 'BatchGetItem', 'TransactWriteItems']);
       expect(injector.injected).toBe(1);
     } finally {
       injector.remove();

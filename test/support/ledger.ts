@@ -33,7 +33,6 @@ export function ledgerViolations(items: readonly Item[]): string[] {
   const license = (id: unknown) => (typeof id === 'string' ? find(keys.license(id)) : undefined);
   const installation = (id: unknown) => (typeof id === 'string' ? find(keys.installation(id)) : undefined);
   // An installation may ask for a sign-in activation (spending a proof) before it exists.
-  const askedForSignIn = new Set(items.filter((item) => item.entity === 'deviceAuthorization').map((item) => item.installationId));
   const violations: string[] = [];
   const activationCount = new Map<string, number>();
   const apiKeysOf = new Map<string, number>();
@@ -122,10 +121,11 @@ export function ledgerViolations(items: readonly Item[]): string[] {
         break;
       }
       case 'proofLedger': {
-        // `INSTALLATION#<id>` / `PROOFS`: proofs of sign-in activations started before the installation had an item.
-        const installationId = String(item.pk).split('#')[1];
-        if (!askedForSignIn.has(installationId)) violations.push(`proof ledger ${where} belongs to no installation that asked to sign in`);
-        if (typeof item.recentProofs !== 'object' || Object.keys(item.recentProofs ?? {}).length > maxRecentProofs) violations.push(`proof ledger ${where} holds ${JSON.stringify(item.recentProofs)}`);
+        // `INSTALLATION#<id>` / `PROOFS`: proofs an installation spent before it had an item (sign-in starts,
+        // refused requests), gone with its TTL once the last of them leaves the replay window.
+        const proofTimes = Object.values((item.recentProofs ?? {}) as Record<string, unknown>);
+        if (typeof item.recentProofs !== 'object' || proofTimes.length > maxRecentProofs) violations.push(`proof ledger ${where} holds ${JSON.stringify(item.recentProofs)}`);
+        if (item.ttl !== Math.max(...proofTimes.map(Number))) violations.push(`proof ledger ${where} expires at ${String(item.ttl)}, not with its last proof`);
         break;
       }
       case 'trialFingerprint':

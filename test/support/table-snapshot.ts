@@ -58,3 +58,22 @@ export function changeShape(change: TableChange): string[] {
     ...change.removed.map((item) => `-${String(item.entity)}`),
   ].sort();
 }
+
+/** An installation item apart from the DPoP proofs it spent and the revision that spending made. */
+function apartFromProofs({ recentProofs: _, rev: _rev, recentToken, ...item }: Item): Item {
+  return { ...item, recentToken: recentToken === undefined ? undefined : { ...(recentToken as object), rev: undefined } };
+}
+
+/**
+ * The change without what spending DPoP proofs writes (API.md §2: a refused request spends its proof too):
+ * the proof ledger, and an installation item that changed in nothing else.
+ */
+export function apartFromSpentProofs(change: TableChange): TableChange {
+  return {
+    added: change.added.filter((item) => item.entity !== 'proofLedger'),
+    updated: change.updated.filter(
+      ({ before, after }) => after.entity !== 'proofLedger' && !(after.entity === 'installation' && isDeepStrictEqual(apartFromProofs(before), apartFromProofs(after))),
+    ),
+    removed: change.removed,
+  };
+}

@@ -13,7 +13,9 @@ import type { Context } from 'aws-lambda';
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'test', awsRequestId: 'aws-request' } as unknown as Context;
 /** Any caller passes: these tests are about what the answers count. */
-const anyInstallation: CallerVerifiers = { installations: async () => ({ kind: 'installation', id: 'installation-1', jwk: {}, jti: 'jti-1', iat: 0 }) };
+const anyInstallation: CallerVerifiers = {
+  installations: { verify: async () => ({ kind: 'installation', id: 'installation-1', jwk: {}, jti: 'jti-1', iat: 0 }), spendRefused: async () => undefined },
+};
 
 /** The EMF documents Powertools printed: in dev mode it prints through the console, which the test setup mocks. */
 function publishedMetrics(): Record<string, unknown>[] {
