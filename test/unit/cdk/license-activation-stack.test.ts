@@ -297,7 +297,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       return Object.values(resources(template, 'AWS::ApiGateway::Method')).map(({ Properties: method }) => ({
         route: `${String(method.HttpMethod)} ${pathOf(method.ResourceId)}`,
         authorizationType: method.AuthorizationType,
-        integration: method.Integration as { Type: string; Uri: unknown },
+        integration: method.Integration as { Type: string; Uri: unknown; IntegrationResponses?: Array<{ ResponseTemplates?: Record<string, string> }> },
       }));
     }
 
@@ -340,17 +340,24 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(methods().map(({ route }) => route).toSorted()).toEqual([...routes.map((route) => `${route.method} ${route.path}`), ...catchAlls].toSorted());
     });
 
-    it.each([...new Set(routes.map((route) => route.path))])("answers the other methods of %s with 405 and its Allow list, from a mock integration", (path) => {
+    it.each([...new Set(routes.map((route) => route.path))])("answers the other methods of %s with 404 NOT_FOUND and its Allow list, from a mock integration", (path) => {
       const allowed = routes.filter((route) => route.path === path).map((route) => route.method).join(', ');
       const catchAll = methods().find(({ route }) => route === `ANY ${path}`);
       expect(catchAll).toMatchObject({ authorizationType: 'NONE', integration: { Type: 'MOCK' } });
       expect(catchAll?.integration).toMatchObject({
         IntegrationResponses: [
           {
-            StatusCode: '405',
+            StatusCode: '404',
             ResponseParameters: { 'method.response.header.Allow': `'${allowed}'`, 'method.response.header.Content-Type': "'application/problem+json'" },
           },
         ],
+      });
+      const answer = catchAll?.integration.IntegrationResponses?.[0]?.ResponseTemplates?.['application/json'];
+      expect(JSON.parse(answer ?? '{}')).toMatchObject({
+        status: 404,
+        code: 'NOT_FOUND',
+        detail: `no route for this method: this path takes ${allowed}`,
+        requestId: '$context.requestId',
       });
     });
 
