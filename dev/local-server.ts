@@ -222,7 +222,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     const [path] = splitTarget(target);
     try {
       const match = matchRoute(method, path);
-      if (!match && isSitePath(method, path) && (await serveSiteFile(request, response, path, options.siteRoot ?? siteRoot))) return;
+      if (!match && isSitePath(method, path) && (await serveSiteFile(request, response, path, requestId, options.siteRoot ?? siteRoot))) return;
       if (!match) {
         const allowed = allowedMethods(path);
         if (allowed.length === 0) throw problem('NOT_FOUND', `no route ${method} ${path}`);
