@@ -56,13 +56,13 @@ export function gatewayResponseOptions(type: ResponseType, error: ProblemError):
 
 /**
  * A resource's catch-all `ANY` method: API Gateway prefers a resource's own methods, so this answers
- * only the methods the resource lacks, with 405 METHOD_NOT_ALLOWED and its `Allow` list (a gateway
- * response cannot: it is one per API, and knows no resource's methods). A mock integration: no
- * function runs. Every mock status falls to the one default integration response, so whatever the
- * request carried, the answer is this 405.
+ * only the methods the resource lacks: 404 NOT_FOUND, as an unknown route (the contract's codes have
+ * no 405), with the resource's `Allow` list (a gateway response cannot say it: it is one per API, and
+ * knows no resource's methods). A mock integration: no function runs. Every mock status falls to the
+ * one default integration response, so whatever the request carried, the answer is this 404.
  */
-export function methodNotAllowed(allowed: readonly string[]): { integration: MockIntegration; options: MethodOptions } {
-  const error = problem('METHOD_NOT_ALLOWED', `this path takes ${allowed.join(', ')}`);
+export function methodNotFound(allowed: readonly string[]): { integration: MockIntegration; options: MethodOptions } {
+  const error = problem('NOT_FOUND', `no route for this method: this path takes ${allowed.join(', ')}`);
   const headers = {
     Allow: `'${allowed.join(', ')}'`,
     'Content-Type': "'application/problem+json'",

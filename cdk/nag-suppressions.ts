@@ -81,8 +81,9 @@ export function acknowledgeAcceptedFindings({ table, functions, api, directory, 
   );
   for (const path of new Set(routes.map((route) => route.path))) {
     const catchAll = restApi.root.resourceForPath(path).node.findChild('ANY');
-    acknowledge(catchAll, 'AwsSolutions-APIG4', `ANY ${path} only answers 405 for the methods the path does not take, from a mock integration: nothing to protect.`);
-    acknowledge(catchAll, 'AwsSolutions-COG4', `ANY ${path} only answers 405 for the methods the path does not take, from a mock integration: nothing to protect.`);
+    const reason = `ANY ${path} only answers 404 for the methods the path does not take, from a mock integration: nothing to protect.`;
+    acknowledge(catchAll, 'AwsSolutions-APIG4', reason);
+    acknowledge(catchAll, 'AwsSolutions-COG4', reason);
   }
   for (const route of routes) {
     const method = restApi.root.resourceForPath(route.path).node.findChild(route.method);

@@ -86,8 +86,8 @@ function resourceRoutes(path: string, table: readonly RouteDefinition[]): Array<
 
 /**
  * The route serving `method` on `path`: the most specific resource that matches the path, then
- * its method. A path no resource matches has no route (404); for a method its resource lacks,
- * `allowedMethods` says what it takes (405).
+ * its method. A path no resource matches has no route, nor has a method its resource lacks (both
+ * 404); for the latter, `allowedMethods` says what the path takes (`Allow`).
  */
 export function matchRoute(method: string, path: string, table: readonly RouteDefinition[] = routes): RouteMatch | undefined {
   const match = resourceRoutes(path, table).find(({ route }) => route.method === method);

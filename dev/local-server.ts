@@ -222,12 +222,13 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     const [path] = splitTarget(target);
     try {
       const match = matchRoute(method, path);
-      if (!match && isSitePath(method, path) && (await serveSiteFile(request, response, path, options.siteRoot ?? siteRoot))) return;
+      if (!match && isSitePath(method, path) && (await serveSiteFile(request, response, path, requestId, options.siteRoot ?? siteRoot))) return;
       if (!match) {
         const allowed = allowedMethods(path);
         if (allowed.length === 0) throw problem('NOT_FOUND', `no route ${method} ${path}`);
-        // As HTTP says (RFC 9110 §15.5.6), and as API Gateway's catch-all method of each resource answers.
-        const refusal = problemResponse(problem('METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${method}`), requestId);
+        // No route, as API Gateway's catch-all method of each resource answers: the contract's codes have no 405,
+        // but `Allow` still says what the path takes (RFC 9110 §10.2.1).
+        const refusal = problemResponse(problem('NOT_FOUND', `no route ${method} ${path}: it takes ${allowed.join(', ')}`), requestId);
         send(response, { ...refusal, headers: { ...refusal.headers, Allow: allowed.join(', ') } }, requestId);
         return;
       }

@@ -26,9 +26,10 @@ async function fileAt(path: string): Promise<string | undefined> {
 
 /**
  * Answers a GET or HEAD for the site: the file itself, or `index.html` for a page path (the app routes
- * in the browser), with the site's security headers. False when `root` has no such file nor index.
+ * in the browser), with the site's security headers and the request's id, as every answer carries.
+ * False when `root` has no such file nor index.
  */
-export async function serveSiteFile(request: IncomingMessage, response: ServerResponse, path: string, root = siteRoot): Promise<boolean> {
+export async function serveSiteFile(request: IncomingMessage, response: ServerResponse, path: string, requestId: string, root = siteRoot): Promise<boolean> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -47,6 +48,7 @@ export async function serveSiteFile(request: IncomingMessage, response: ServerRe
     'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
     // Vite names assets by their content hash; the page itself must always be fetched fresh.
     'Cache-Control': asset ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'X-Request-Id': requestId,
   };
   response.writeHead(200, headers);
   if (request.method === 'HEAD') {

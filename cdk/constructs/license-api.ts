@@ -18,7 +18,7 @@ import { routes } from '@license-activation/contract/routes';
 import type { Authentication } from '@license-activation/contract/routes';
 import { authorizerCacheSeconds, authorizerContextKeys } from '#lib/auth/authorizer-policy.js';
 import type { FunctionName } from '../function-permissions.js';
-import { gatewayProblems, gatewayResponseOptions, methodNotAllowed } from '../gateway-responses.js';
+import { gatewayProblems, gatewayResponseOptions, methodNotFound } from '../gateway-responses.js';
 import { signingThrottles } from '../signing-throttles.js';
 import type { StageConfig } from '../stage-config.js';
 
@@ -71,7 +71,7 @@ const accessLogFields = {
 /**
  * The REST API, built from the contract's route table: one resource and method per route, each a
  * Lambda proxy integration of its function, an `ANY` method per resource that answers the other
- * methods with 405, and gateway responses in the contract's problem format.
+ * methods with 404 and `Allow`, and gateway responses in the contract's problem format.
  */
 export class LicenseApi extends Construct {
   readonly restApi: RestApi;
@@ -157,8 +157,8 @@ export class LicenseApi extends Construct {
     const methodsByPath = new Map<string, string[]>();
     for (const route of routes) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
     for (const [path, allowed] of methodsByPath) {
-      const { integration, options } = methodNotAllowed(allowed);
-      this.restApi.root.resourceForPath(path).addMethod('ANY', integration, { operationName: 'methodNotAllowed', ...options });
+      const { integration, options } = methodNotFound(allowed);
+      this.restApi.root.resourceForPath(path).addMethod('ANY', integration, { operationName: 'methodNotFound', ...options });
     }
 
     for (const [type, error] of gatewayProblems) {

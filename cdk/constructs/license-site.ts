@@ -108,6 +108,15 @@ export class LicenseSite extends Construct {
       ),
     });
 
+    // Every answer carries a request id (API.md §6): the API's answers get API Gateway's, the site's get
+    // CloudFront's own id of the request. CloudFront runs no viewer-response function when the bucket
+    // answers 400 or more (a missing asset's 403): those answers go without.
+    const requestId = new CloudFrontFunction(this, 'RequestId', {
+      runtime: FunctionRuntime.JS_2_0,
+      comment: "License site: CloudFront's request id as X-Request-Id",
+      code: FunctionCode.fromInline("function handler(event) { event.response.headers['x-request-id'] = { value: event.context.requestId }; return event.response; }"),
+    });
+
     // The API sees CloudFront's address as the source: the viewer's goes along, overwriting any a viewer sent.
     const viewerAddress = new CloudFrontFunction(this, 'ViewerAddress', {
       runtime: FunctionRuntime.JS_2_0,
@@ -146,7 +155,10 @@ export class LicenseSite extends Construct {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.headers,
         compress: true,
-        functionAssociations: [{ function: pages, eventType: FunctionEventType.VIEWER_REQUEST }],
+        functionAssociations: [
+          { function: pages, eventType: FunctionEventType.VIEWER_REQUEST },
+          { function: requestId, eventType: FunctionEventType.VIEWER_RESPONSE },
+        ],
       },
       additionalBehaviors: Object.fromEntries(apiPathPatterns.map((pattern) => [pattern, api])),
     });

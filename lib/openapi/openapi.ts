@@ -601,8 +601,8 @@ RFC 7638 thumbprint of its P-256 key, and it proves itself with a DPoP proof on 
 **Errors.** Every error is an RFC 9457 \`application/problem+json\` document whose \`code\` is one of \`ErrorCode\`; each response
 below lists the codes the route can answer with that status. Every response carries \`X-Request-Id\`. On AWS, API Gateway may
 answer any route by itself: 429 \`RATE_LIMITED\` when throttling and 503 \`UNAVAILABLE\` (both with \`Retry-After\`), 403
-\`FORBIDDEN\` from the firewall. A path called with a method it does not take is 405 \`METHOD_NOT_ALLOWED\`, with \`Allow\`
-listing the methods it takes. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
+\`FORBIDDEN\` from the firewall. A path called with a method it does not take is 404 \`NOT_FOUND\` (no such route), with
+\`Allow\` listing the methods the path takes. A fault is 500 \`INTERNAL\`, with nothing but the request id; contention and failing dependencies
 are 503 \`UNAVAILABLE\`, and nothing is half-written.
 
 **Tokens.** Every \`token\` is a license token (\`LicenseTokenClaims\`), an ES256 compact JWS that verifies with the keys of

@@ -29,7 +29,6 @@ const explanations: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'The file is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The request could not be read.',
   IDEMPOTENCY_KEY_REUSED: 'This form was already sent with other values. Reload the page and try again.',
-  METHOD_NOT_ALLOWED: 'The server does not take that request here.',
   BUDGET_EXCEEDED: 'This would issue more than your budget for this product and license type allows.',
   RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
   INTERNAL: 'Something went wrong on our side.',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -297,7 +298,7 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       return Object.values(resources(template, 'AWS::ApiGateway::Method')).map(({ Properties: method }) => ({
         route: `${String(method.HttpMethod)} ${pathOf(method.ResourceId)}`,
         authorizationType: method.AuthorizationType,
-        integration: method.Integration as { Type: string; Uri: unknown },
+        integration: method.Integration as { Type: string; Uri: unknown; IntegrationResponses?: Array<{ ResponseTemplates?: Record<string, string> }> },
       }));
     }
 
@@ -340,17 +341,24 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
       expect(methods().map(({ route }) => route).toSorted()).toEqual([...routes.map((route) => `${route.method} ${route.path}`), ...catchAlls].toSorted());
     });
 
-    it.each([...new Set(routes.map((route) => route.path))])("answers the other methods of %s with 405 and its Allow list, from a mock integration", (path) => {
+    it.each([...new Set(routes.map((route) => route.path))])("answers the other methods of %s with 404 NOT_FOUND and its Allow list, from a mock integration", (path) => {
       const allowed = routes.filter((route) => route.path === path).map((route) => route.method).join(', ');
       const catchAll = methods().find(({ route }) => route === `ANY ${path}`);
       expect(catchAll).toMatchObject({ authorizationType: 'NONE', integration: { Type: 'MOCK' } });
       expect(catchAll?.integration).toMatchObject({
         IntegrationResponses: [
           {
-            StatusCode: '405',
+            StatusCode: '404',
             ResponseParameters: { 'method.response.header.Allow': `'${allowed}'`, 'method.response.header.Content-Type': "'application/problem+json'" },
           },
         ],
+      });
+      const answer = catchAll?.integration.IntegrationResponses?.[0]?.ResponseTemplates?.['application/json'];
+      expect(JSON.parse(answer ?? '{}')).toMatchObject({
+        status: 404,
+        code: 'NOT_FOUND',
+        detail: `no route for this method: this path takes ${allowed}`,
+        requestId: '$context.requestId',
       });
     });
 
@@ -727,6 +735,22 @@ describe.each(['dev', 'prod'] as const)('LicenseActivationStack (%s)', (stage) =
         expect(origin?.OriginCustomHeaders?.map((header) => header.HeaderName)).toEqual(['x-site-origin-secret']);
         expect(JSON.stringify(origin?.OriginCustomHeaders)).toContain('{{resolve:secretsmanager:');
       }
+    });
+
+    it("gives the site's answers CloudFront's request id as X-Request-Id, from a viewer-response function", () => {
+      const [, distribution] = onlyResource(site, 'AWS::CloudFront::Distribution', {});
+      const config = distribution.Properties.DistributionConfig as { DefaultCacheBehavior: { FunctionAssociations: { EventType: string; FunctionARN: unknown }[] } };
+      const [functionId, requestId] = onlyResource(site, 'AWS::CloudFront::Function', {
+        FunctionConfig: Match.objectLike({ Comment: "License site: CloudFront's request id as X-Request-Id", Runtime: 'cloudfront-js-2.0' }),
+      });
+      expect(config.DefaultCacheBehavior.FunctionAssociations).toContainEqual({ EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } });
+
+      // Run as CloudFront runs it, on a viewer-response event of a page.
+      const handler = runInNewContext(`${String(requestId.Properties.FunctionCode)}; handler`) as (event: object) => unknown;
+      const response = { statusCode: 200, statusDescription: 'OK', headers: { 'content-type': { value: 'text/html' } }, cookies: {} };
+      const event = { version: '1.0', context: { eventType: 'viewer-response', requestId: 'nWz1Ab-cD2eF==' }, viewer: { ip: '192.0.2.1' }, request: { method: 'GET', uri: '/index.html' }, response };
+
+      expect(handler(event)).toEqual({ ...response, headers: { 'content-type': { value: 'text/html' }, 'x-request-id': { value: 'nWz1Ab-cD2eF==' } } });
     });
 
     it('serves the API under the same domain, uncached, and the site with strict security headers', () => {

@@ -170,16 +170,20 @@ describe('createLocalServer', () => {
       ['PUT', '/v1/licenses', 'POST, GET'],
       ['GET', '/v1/licenses/lic_1/suspend', 'POST'],
       ['POST', '/v1/installations/inst-1/activations/lic_1', 'DELETE'],
-    ])('answers 405 METHOD_NOT_ALLOWED with Allow to %s %s, a known path without that method', async (method, path, allow) => {
+      ['PUT', '/v1/accounts/register', 'POST'],
+      ['DELETE', '/v1/licenses', 'POST, GET'],
+      ['PATCH', '/v1/licenses/lic_1', 'GET'],
+      ['OPTIONS', '/v1/licenses', 'POST, GET'],
+    ])('answers 404 NOT_FOUND with Allow to %s %s, a known path without that method: the contract has no 405', async (method, path, allow) => {
       const health = vi.fn<ProxyHandler>(async () => ok);
       const baseUrl = await serve({ health });
 
       const response = await fetch(`${baseUrl}${path}`, { method });
 
-      expect(response.status).toBe(405);
+      expect(response.status).toBe(404);
       expect(response.headers.get('allow')).toBe(allow);
       const problem = await problemOf(response);
-      expect(problem).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', requestId: expect.stringMatching(uuid) });
+      expect(problem).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: `no route ${method} ${path}: it takes ${allow}`, requestId: expect.stringMatching(uuid) });
       expect(response.headers.get('x-request-id')).toBe(problem.requestId);
       expect(health).not.toHaveBeenCalled();
     });

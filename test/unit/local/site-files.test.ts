@@ -6,6 +6,8 @@ import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '#dev/local-server.js';
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 let root: string;
 let server: Server;
 let baseUrl: string;
@@ -15,7 +17,11 @@ beforeAll(async () => {
   await mkdir(join(root, 'assets'));
   await writeFile(join(root, 'index.html'), '<!doctype html><title>site</title>');
   await writeFile(join(root, 'assets', 'app-1234.js'), 'console.log(1)');
-  server = createLocalServer({ siteRoot: root, loadHandler: async (name) => Promise.reject(new Error(`no function ${name} in this test`)) });
+  const health = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"status":"ok"}' });
+  server = createLocalServer({
+    siteRoot: root,
+    loadHandler: async (name) => (name === 'health' ? health : Promise.reject(new Error(`no function ${name} in this test`))),
+  });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -60,6 +66,32 @@ describe('Local server: the license site', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('gives every answer a request id of its own: API route, page, asset, HEAD, 404 and a method the path lacks', async () => {
+    const calls: Array<[method: string, path: string, status: number]> = [
+      ['GET', '/health', 200],
+      ['GET', '/', 200],
+      ['GET', '/activate?code=ABCD-EFGH', 200],
+      ['GET', '/no-such-page', 200],
+      ['HEAD', '/licenses', 200],
+      ['GET', '/assets/app-1234.js', 200],
+      ['GET', '/assets/missing.js', 404],
+      ['GET', '/favicon.ico', 404],
+      ['GET', '/v1/unknown', 404],
+      ['PUT', '/v1/accounts/register', 404],
+    ];
+
+    const answers = await Promise.all(
+      calls.map(async ([method, path]) => {
+        const response = await fetch(`${baseUrl}${path}`, { method });
+        await response.arrayBuffer();
+        return { call: `${method} ${path}`, status: response.status, requestId: response.headers.get('x-request-id') };
+      }),
+    );
+
+    expect(answers).toEqual(calls.map(([method, path, status]) => ({ call: `${method} ${path}`, status, requestId: expect.stringMatching(uuid) })));
+    expect(new Set(answers.map(({ requestId }) => requestId)).size).toBe(calls.length);
   });
 
   it('never serves a file outside the site folder', async () => {
