@@ -18,7 +18,7 @@ import {
   pageOf,
   TokenResult,
   TrialResult,
-  BudgetList,
+  Budget,
   BudgetResult,
   SignInConfig,
   MeResult,
@@ -58,6 +58,7 @@ export const AuditEventPage = pageOf(AuditEvent);
 export const MemberPage = pageOf(Member);
 export const ApiKeyPage = pageOf(ApiKey);
 export const LicenseInstallationPage = pageOf(LicenseInstallation);
+export const BudgetPage = pageOf(Budget);
 /** `GET /v1/installations/{id}`: the token only to the installation itself (API.md §10). */
 export const InstallationRead = z.object({ installation: Installation, token: z.string().optional() });
 export const InstallationOnly = z.object({ installation: Installation });
@@ -362,7 +363,7 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   listBudgets: {
     tag: 'Licenses',
     description: 'A reseller (its own) or ops: every budget ops set for that reseller, with what it has used. Another reseller is 404.',
-    responses: [{ status: 200, description: "The reseller's budgets.", schema: BudgetList }],
+    responses: [{ status: 200, description: "One page of the reseller's budgets, by product and type.", schema: BudgetPage }],
     refusals: ['NOT_FOUND'],
   },
   getLicenseUsage: {
