@@ -61,7 +61,7 @@ for (const tightened of await secureDataDir(dataDir)) console.warn(`made owner-o
 process.env.DATA_DIR = dataDir;
 process.env.SIGNER = 'local';
 process.env.SECRET_BOX = 'local';
-// Webhooks may go to http:// and loopback addresses, so that a developer receives on their own machine (API.md §9).
+// Webhooks may go to http:// on any port and to loopback addresses on any port, so that a developer receives on their own machine (API.md §9).
 process.env.WEBHOOK_LOCAL_TARGETS = 'allow';
 if (!process.env.OPS_API_KEY) {
   process.env.OPS_API_KEY = await storedOpsApiKey(dataDir);

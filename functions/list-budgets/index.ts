@@ -6,7 +6,7 @@ import { requestsOf } from '@license-activation/contract/route-request';
 import { httpHandler } from '#lib/http/http-handler.js';
 import { budgetsOf } from '#lib/licenses/budgets.js';
 
-export const handler = httpHandler(requestsOf(licenseRequests, 'listBudgets'), async ({ resource }) => ({
+export const handler = httpHandler(requestsOf(licenseRequests, 'listBudgets'), async ({ resource, query }) => ({
   status: 200,
-  body: { items: await budgetsOf({ table: table() }, resource.id) },
+  body: await budgetsOf({ table: table() }, resource.id, query),
 }), { memberships: storedMemberships, resources: storedResources });

@@ -1,8 +1,10 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../platform/dynamodb.js';
 import type { AuditEvent } from '@license-activation/contract/schemas';
 import { eventPuts } from './events.js';
 import { keys } from './keys.js';
+import { querySlicePage } from './pagination.js';
+import type { Page } from './pagination.js';
 import { isContention, transactWrite } from './transactions.js';
 import type { TransactItem } from './transactions.js';
 
@@ -100,15 +102,8 @@ export async function setBudgetLimit(table: Table, budget: BudgetKey, limit: num
   throw new Error(`budget change cancelled: ${outcome.reasons.join(', ')}`);
 }
 
-/** A reseller's budgets: the items with a limit (a count without one is no budget). One page holds every product and type. */
-export async function listBudgets(table: Table, resellerId: string): Promise<BudgetRecord[]> {
-  const { Items = [] } = await table.client.send(
-    new QueryCommand({
-      TableName: table.name,
-      KeyConditionExpression: 'pk = :reseller AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':reseller': keys.budgetsOfReseller(resellerId), ':prefix': keys.budgetPrefix },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map(toBudgetRecord).filter((budget) => budget.limit !== undefined);
+/** One page of a reseller's budgets, by product and type: the items with a limit (a count without one is no budget). */
+export async function listBudgets(table: Table, resellerId: string, page: { limit: number; cursor?: string }): Promise<Page<BudgetRecord>> {
+  const result = await querySlicePage(table, { partition: keys.budgetsOfReseller(resellerId), prefix: keys.budgetPrefix, carrying: 'limit' }, page);
+  return { ...result, items: result.items.map(toBudgetRecord) };
 }

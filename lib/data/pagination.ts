@@ -71,7 +71,9 @@ export function decodeCursor(cursor: string | undefined, scope: CursorScope): Re
 
 /**
  * One page of a Query. It asks for one item more than the page holds, so `nextCursor` is present
- * exactly when another item follows: the last page never carries a cursor to an empty page.
+ * exactly when another item follows: the last page never carries a cursor to an empty page. It reads
+ * on while the page is short and DynamoDB stopped early: at its 1 MB page size, or, under a filter,
+ * at `Limit` items read, since DynamoDB counts the items it read, not those the filter kept.
  */
 export async function queryPage(
   table: Table,
@@ -79,20 +81,18 @@ export async function queryPage(
   scope: CursorScope,
   page: { limit: number; cursor?: string },
 ): Promise<Page<Record<string, unknown>>> {
-  const result = await table.client.send(
-    new QueryCommand({
-      ...input,
-      TableName: table.name,
-      Limit: page.limit + 1,
-      ExclusiveStartKey: decodeCursor(page.cursor, scope),
-    }),
-  );
-  const found = result.Items ?? [];
+  const found: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined = decodeCursor(page.cursor, scope);
+  do {
+    const result = await table.client.send(
+      new QueryCommand({ ...input, TableName: table.name, Limit: page.limit + 1 - found.length, ExclusiveStartKey: start }),
+    );
+    found.push(...(result.Items ?? []));
+    start = result.LastEvaluatedKey;
+  } while (start && found.length <= page.limit);
   const items = found.slice(0, page.limit);
-  // More follow when the extra item came back, or when DynamoDB stopped early at its 1 MB page size.
-  const more = found.length > page.limit || result.LastEvaluatedKey !== undefined;
   const last = items.at(-1);
-  return more && last ? { items, nextCursor: encodeCursor(last, scope) } : { items };
+  return found.length > page.limit && last ? { items, nextCursor: encodeCursor(last, scope) } : { items };
 }
 
 /** A table partition, and optionally the sort key prefix its items of one kind share. */
@@ -107,18 +107,30 @@ function sliceQuery(slice: TableSlice): Pick<QueryCommandInput, 'KeyConditionExp
     : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': slice.partition, ':prefix': slice.prefix } };
 }
 
+/** Only the items that carry this attribute: a slice where items without it are kept but not listed. */
+const carrying = (attribute: string): Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames'> => ({
+  FilterExpression: 'attribute_exists(#carried)',
+  ExpressionAttributeNames: { '#carried': attribute },
+});
+
 /**
- * One page of a slice of the table, in sort key order (`newestFirst` reverses it). The query's key
- * condition and the cursor's scope come from the same slice, so a cursor cannot point outside it.
+ * One page of a slice of the table, in sort key order (`newestFirst` reverses it), optionally of the
+ * items `carrying` an attribute. The query's key condition and the cursor's scope come from the same
+ * slice, so a cursor cannot point outside it.
  */
 export function querySlicePage(
   table: Table,
-  slice: TableSlice & { readonly prefix: string; readonly newestFirst?: boolean },
+  slice: TableSlice & { readonly prefix: string; readonly newestFirst?: boolean; readonly carrying?: string },
   page: { limit: number; cursor?: string },
 ): Promise<Page<Record<string, unknown>>> {
   return queryPage(
     table,
-    { ...sliceQuery(slice), ...(slice.newestFirst ? { ScanIndexForward: false } : {}), ConsistentRead: true },
+    {
+      ...sliceQuery(slice),
+      ...(slice.newestFirst ? { ScanIndexForward: false } : {}),
+      ...(slice.carrying === undefined ? {} : carrying(slice.carrying)),
+      ConsistentRead: true,
+    },
     { partition: { name: 'pk', value: slice.partition }, keyNames: ['pk', 'sk'], sortKeyPrefix: { name: 'sk', prefix: slice.prefix } },
     page,
   );

@@ -4,6 +4,7 @@ import { LicenseType } from '@license-activation/contract/license-type';
 import { productById } from '@license-activation/contract/product-queries';
 import { problem } from '@license-activation/contract/problem';
 import type { FieldError } from '@license-activation/contract/problem';
+import type { ListQuery } from '@license-activation/contract/list-requests';
 import type { Budget } from '@license-activation/contract/schemas';
 import type { Actor } from '../auth/principal.js';
 import { getAccount } from '../data/accounts.js';
@@ -11,6 +12,7 @@ import { budgetReturn, getBudget, listBudgets, setBudgetLimit } from '../data/bu
 import type { BudgetKey, BudgetRecord } from '../data/budgets.js';
 import { retry, retryOnContention } from '../data/contention.js';
 import { expiredHoldEnd, licensesHoldingExpiredBudget } from '../data/licenses.js';
+import type { Page } from '../data/pagination.js';
 import { transactWrite } from '../data/transactions.js';
 import { newId } from '../ids.js';
 
@@ -64,8 +66,9 @@ export async function setBudget(
 }
 
 /** `GET /v1/resellers/{resellerId}/budgets`: that reseller's own, or any for ops (the route's access decided which). */
-export async function budgetsOf(deps: { table: Table }, resellerId: string): Promise<Budget[]> {
-  return (await listBudgets(deps.table, resellerId)).map(toBudget);
+export async function budgetsOf(deps: { table: Table }, resellerId: string, query: ListQuery): Promise<Page<Budget>> {
+  const page = await listBudgets(deps.table, resellerId, query);
+  return { ...page, items: page.items.map(toBudget) };
 }
 
 /**

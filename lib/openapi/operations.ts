@@ -18,7 +18,7 @@ import {
   pageOf,
   TokenResult,
   TrialResult,
-  BudgetList,
+  Budget,
   BudgetResult,
   SignInConfig,
   MeResult,
@@ -58,6 +58,7 @@ export const AuditEventPage = pageOf(AuditEvent);
 export const MemberPage = pageOf(Member);
 export const ApiKeyPage = pageOf(ApiKey);
 export const LicenseInstallationPage = pageOf(LicenseInstallation);
+export const BudgetPage = pageOf(Budget);
 /** `GET /v1/installations/{id}`: the token only to the installation itself (API.md §10). */
 export const InstallationRead = z.object({ installation: Installation, token: z.string().optional() });
 export const InstallationOnly = z.object({ installation: Installation });
@@ -95,7 +96,7 @@ const webhookOwners = 'For the owning account (a person through an owner members
 const webhookUrlRules =
   '`url`: `https://`, a host name, port 443 or 8443, at most 2,048 characters, no user or password; a host that is or resolves to an address ' +
   'not globally reachable (loopback, private, link-local, shared, reserved, multicast, IPv4-mapped or translated forms, cloud metadata) ' +
-  'is 400 `VALIDATION_FAILED` (a host that does not resolve yet is accepted, and checked at every attempt). Under `npm start`, `http://` and loopback on any port are allowed.';
+  'is 400 `VALIDATION_FAILED` (a host that does not resolve yet is accepted, and checked at every attempt). Under `npm start`, `http://` to any port and loopback addresses on any port are allowed; `https://` to any other host keeps to 443 and 8443.';
 const webhookCallLimit = '`test`, `retry` and `recover` take at most 10 calls a minute per endpoint, then 429 `RATE_LIMITED` with `Retry-After`.';
 const accountCreated = (description: string): SuccessResponse => ({ status: 201, description, schema: AccountCreated });
 const licenseChanged: SuccessResponse = { status: 200, description: 'The license as it is now.', schema: LicenseResult };
@@ -362,7 +363,7 @@ const declaredOperations: Readonly<Record<DeclaredRouteId, OperationDoc>> = {
   listBudgets: {
     tag: 'Licenses',
     description: 'A reseller (its own) or ops: every budget ops set for that reseller, with what it has used. Another reseller is 404.',
-    responses: [{ status: 200, description: "The reseller's budgets.", schema: BudgetList }],
+    responses: [{ status: 200, description: "One page of the reseller's budgets, by product and type.", schema: BudgetPage }],
     refusals: ['NOT_FOUND'],
   },
   getLicenseUsage: {

@@ -34,7 +34,7 @@ export interface Config {
   /** Where people open the license site: sign-in activation sends them to its `/activate`. */
   readonly siteUrl: string;
   /**
-   * Whether webhooks may go to `http://` and loopback addresses on any port: `npm start` and the tests
+   * Whether webhooks may go to `http://` on any port and to loopback addresses on any port: `npm start` and the tests
    * (`WEBHOOK_LOCAL_TARGETS=allow`), so that a developer receives on their own machine. Never inside Lambda.
    */
   readonly webhookLocalTargets: boolean;

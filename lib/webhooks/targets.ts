@@ -6,8 +6,9 @@ import { isGloballyReachable, isLoopback, rangeOf } from '../net/addresses.js';
  * Where a webhook may be sent (API.md §9, "URLs"): `https://`, a host name, port 443 or 8443, no user or
  * password, and a host that is not, and does not resolve to, an address the special-purpose registries do
  * not mark globally reachable. Checked at creation and change (400) and again at every attempt, which then
- * connects to the very address checked. Under `npm start` `http://` and loopback on any port are allowed,
- * so that a developer can receive on their machine; an AWS stage never allows them.
+ * connects to the very address checked. Under `npm start` `http://` (to any port, still not to a private
+ * address) and loopback addresses on any port are allowed, so that a developer can receive on their machine;
+ * an `https://` URL to any other address keeps to 443 and 8443. An AWS stage never allows them.
  */
 
 export interface ResolvedAddress {
@@ -23,7 +24,7 @@ export const systemResolver: HostResolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
 
 export interface TargetPolicy {
-  /** `npm start` only: `http://`, and loopback addresses on any port. */
+  /** `npm start` only: `http://` to any port, and loopback addresses on any port. */
   readonly allowLocal: boolean;
   readonly resolve: HostResolver;
 }
@@ -48,6 +49,15 @@ function portOf(url: URL): number {
   return url.protocol === 'https:' ? 443 : 80;
 }
 
+/** Whether the URL's port is allowed whatever address its host has: 443 and 8443, and under `npm start` any port of `http://`. */
+function portAllowed(url: URL, policy: Pick<TargetPolicy, 'allowLocal'>): boolean {
+  return allowedPorts.has(portOf(url)) || (policy.allowLocal && url.protocol === 'http:');
+}
+
+function portRefusal(policy: Pick<TargetPolicy, 'allowLocal'>): string {
+  return policy.allowLocal ? 'the port must be 443 or 8443 (another only for http:// or a loopback address)' : 'the port must be 443 or 8443';
+}
+
 /** The rules a URL breaks by itself, before any lookup; the parsed URL when it breaks none. */
 export function parseTargetUrl(text: string, policy: Pick<TargetPolicy, 'allowLocal'>): { url: URL } | { reason: string } {
   let url: URL;
@@ -60,17 +70,25 @@ export function parseTargetUrl(text: string, policy: Pick<TargetPolicy, 'allowLo
   if (!schemes.includes(url.protocol)) return { reason: policy.allowLocal ? 'must be an https:// or http:// URL' : 'must be an https:// URL' };
   if (url.username !== '' || url.password !== '') return { reason: 'must not carry a user or password' };
   if (hostOf(url) === '') return { reason: 'must name a host' };
-  // Under `npm start` a loopback address may take any port: judged with the address.
-  if (!policy.allowLocal && !allowedPorts.has(portOf(url))) return { reason: 'the port must be 443 or 8443' };
+  // Under `npm start` an https:// URL on another port is judged with its address: only a loopback one takes any port.
+  if (!policy.allowLocal && !portAllowed(url, policy)) return { reason: portRefusal(policy) };
   return { url };
 }
 
 /** Why an address may not be connected to, or undefined when it may. */
-function addressRefusal(address: string, port: number, policy: Pick<TargetPolicy, 'allowLocal'>): string | undefined {
+function addressRefusal(address: string, url: URL, policy: Pick<TargetPolicy, 'allowLocal'>): string | undefined {
   if (policy.allowLocal && isLoopback(address)) return undefined;
   if (!isGloballyReachable(address)) return `${address} is not a globally reachable address (${rangeOf(address)})`;
-  if (!allowedPorts.has(port)) return 'the port must be 443 or 8443';
+  if (!portAllowed(url, policy)) return portRefusal(policy);
   return undefined;
+}
+
+/**
+ * A host without an address now: a failed attempt, or a URL accepted at creation; refused when its port
+ * is allowed only to a loopback address, since no address shows it is one.
+ */
+function unresolved(url: URL, reason: string, policy: Pick<TargetPolicy, 'allowLocal'>): TargetCheck {
+  return portAllowed(url, policy) ? { kind: 'unresolved', url, reason } : { kind: 'refused', reason: portRefusal(policy) };
 }
 
 /**
@@ -91,14 +109,14 @@ export async function checkTarget(text: string, policy: TargetPolicy): Promise<T
       addresses = await policy.resolve(host);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== undefined && unresolvedCodes.has(code)) return { kind: 'unresolved', url, reason: `${host} does not resolve (${code})` };
+      if (code !== undefined && unresolvedCodes.has(code)) return unresolved(url, `${host} does not resolve (${code})`, policy);
       throw error;
     }
   }
   const [first] = addresses;
-  if (!first) return { kind: 'unresolved', url, reason: `${host} has no address` };
+  if (!first) return unresolved(url, `${host} has no address`, policy);
   for (const { address } of addresses) {
-    const refusal = addressRefusal(address, portOf(url), policy);
+    const refusal = addressRefusal(address, url, policy);
     if (refusal) return { kind: 'refused', reason: refusal };
   }
   return { kind: 'allowed', url, address: first };

@@ -124,6 +124,61 @@ describe('reseller budgets (API.md §8)', () => {
     expect(await checkLedger(table())).toEqual([]);
   });
 
+  it('lists budgets page by page, past the counts that have no limit, to a last page without a cursor', async () => {
+    const reseller = await createReseller();
+    const customer = await createCustomerOf(reseller);
+    // Counts without a limit sort between the budgets and after the last one: no budget, so never listed.
+    for (const [productId, type] of [['modeler', 'server'], ['vault', 'site'], ['vault', 'users']]) {
+      expect((await issue(reseller, customer.account.id, { productId, type })).status).toBe(201);
+    }
+    const budgets = [['authserver', 'users'], ['vault', 'edition'], ['vault', 'support']];
+    for (const [productId, type] of budgets) expect((await setBudget(reseller, 10, productId, type)).status).toBe(200);
+    for (const as of [opsPrincipal, reseller.principal]) {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = await call<{ items: Budget[]; nextCursor?: string }>('listBudgets', {
+          as,
+          params: { resellerId: reseller.account.id },
+          query: cursor ? { limit: '1', cursor } : { limit: '1' },
+        });
+        expect(answer.status).toBe(200);
+        pages.push(answer.body.items.map((budget) => `${budget.productId}/${budget.type}`));
+        cursor = answer.body.nextCursor;
+      } while (cursor);
+      expect(pages).toEqual(budgets.map((budget) => [budget.join('/')]));
+    }
+    const everything = await call<{ items: Budget[]; nextCursor?: string }>('listBudgets', { as: opsPrincipal, params: { resellerId: reseller.account.id } });
+    expect(everything.body.items).toHaveLength(3);
+    expect(everything.body.nextCursor).toBeUndefined();
+  });
+
+  it.each([
+    ['a limit of 0', { limit: '0' }],
+    ['a limit of 101', { limit: '101' }],
+    ['a limit that is not a number', { limit: 'abc' }],
+    ['a cursor the server did not issue', { cursor: 'garbage' }],
+    ['a cursor of another list', { cursor: Buffer.from(JSON.stringify({ pk: 'ACCOUNT#someone-else', sk: 'CUSTOMER#x' })).toString('base64url') }],
+    ['an unknown parameter', { sort: 'type' }],
+  ])('refuses to list budgets with %s: VALIDATION_FAILED', async (_, query) => {
+    const reseller = await createReseller();
+    await setBudget(reseller, 10);
+    const answer = await call('listBudgets', { as: opsPrincipal, params: { resellerId: reseller.account.id }, query });
+    expect(answer).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('refuses a cursor of another reseller\'s budgets', async () => {
+    const [first, second] = await Promise.all([createReseller(), createReseller()]);
+    for (const reseller of [first, second]) {
+      await setBudget(reseller, 10);
+      await setBudget(reseller, 10, 'modeler', 'server');
+    }
+    const page = await call<{ items: Budget[]; nextCursor?: string }>('listBudgets', { as: opsPrincipal, params: { resellerId: first.account.id }, query: { limit: '1' } });
+    expect(page.body.nextCursor).toBeDefined();
+    const answer = await call('listBudgets', { as: opsPrincipal, params: { resellerId: second.account.id }, query: { limit: '1', cursor: page.body.nextCursor ?? '' } });
+    expect(answer).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ path: 'cursor' })] } });
+  });
+
   it('refuses a limit that is not a positive integer, an unknown product or type, and an unknown reseller', async () => {
     const reseller = await createReseller();
     for (const limit of [0, -1, 1.5, '5']) {

@@ -45,5 +45,5 @@ export const licenseRequests = {
   reinstateLicense: statusChange,
   revokeLicense: statusChange,
   setBudget: { params: BudgetPath, body: BudgetInput },
-  listBudgets: { params: ResellerPath },
+  listBudgets: { params: ResellerPath, query: ListQuery },
 } as const satisfies RouteRequests;

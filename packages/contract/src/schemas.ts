@@ -173,7 +173,6 @@ export const Budget = z.object({
 });
 export type Budget = z.infer<typeof Budget>;
 export const BudgetResult = z.object({ budget: Budget });
-export const BudgetList = z.object({ items: z.array(Budget) });
 
 // ---------------------------------------------------------------- usage history and insights (API.md §11)
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vendorWebhookOwner } from '#lib/auth/access.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
-import { getEndpoint } from '#lib/data/webhook-endpoints.js';
+import { getEndpoint, replaceEndpoint } from '#lib/data/webhook-endpoints.js';
 import { table } from '#lib/platform/dynamodb.js';
 import type { Caller } from '#lib/auth/principal.js';
 import { ProblemError } from '@license-activation/contract/problem';
@@ -103,6 +103,48 @@ describe('webhook URLs', () => {
     dns.answer = ['127.0.0.1'];
     await asDispatcher(() => attemptDelivery(deps, ref, new Date(unresolved.nextAttemptAt ?? '')));
     expect(await storedDelivery(ref)).toMatchObject({ attempts: 2, lastError: 'not sent: 127.0.0.1 is not a globally reachable address (loopback)' });
+  });
+
+  it.each(['https://example.com:8080/h', 'https://example.com:9999/h', 'https://93.184.216.34:8080/h'])(
+    'keeps https:// to a host that is not loopback on 443 or 8443 under npm start: POST and PATCH refuse %s',
+    async (url) => {
+      const portRefusal = { status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: 'url', message: 'the port must be 443 or 8443 (another only for http:// or a loopback address)' }] } };
+      expect(await call('createWebhookEndpoint', { as: opsPrincipal, body: { url } })).toMatchObject(portRefusal);
+      const created = await call<{ endpoint: { id: string } }>('createWebhookEndpoint', { as: opsPrincipal, body: { url: 'https://example.com:8443/h' } });
+      expect(created.status).toBe(201);
+      const params = { endpointId: created.body.endpoint.id };
+      expect(await call('updateWebhookEndpoint', { as: opsPrincipal, params, body: { url } })).toMatchObject(portRefusal);
+      const now = await call<{ endpoint: { url: string } }>('getWebhookEndpoint', { as: opsPrincipal, params });
+      expect(now.body.endpoint.url).toBe('https://example.com:8443/h');
+      expect((await call('deleteWebhookEndpoint', { as: opsPrincipal, params })).status).toBe(204);
+    },
+  );
+
+  it('takes http:// to any port, and https:// to a loopback address on any port, under npm start', async () => {
+    for (const url of ['http://example.com:8080/h', 'https://127.0.0.1:9999/h', 'https://[::1]:8080/h']) {
+      const created = await call<{ endpoint: { id: string } }>('createWebhookEndpoint', { as: opsPrincipal, body: { url } });
+      expect(created.status).toBe(201);
+      expect((await call('deleteWebhookEndpoint', { as: opsPrincipal, params: { endpointId: created.body.endpoint.id } })).status).toBe(204);
+    }
+  });
+
+  it('never sends to a URL stored before on a port now refused, and says why in lastError', async () => {
+    const dns: { answer?: string[] } = {};
+    const deps = { ...clockedDeliveryDeps(), targets: { allowLocal: true, resolve: resolver(() => dns.answer) } };
+    const { endpoint } = await asEndpoints(() => createWebhookEndpoint(deps, ops, { url: 'https://later.test/in' }, new Date()));
+    const record = await getEndpoint(table(), vendorWebhookOwner, endpoint.id);
+    if (!record) throw new Error('the endpoint was not stored');
+    // As the local rules stored it before they kept https:// to 443 and 8443.
+    expect(await asEndpoints(() => replaceEndpoint(table(), { ...record, url: 'https://later.test:8080/in', rev: record.rev + 1 }, record.rev))).toBe('replaced');
+    const test = await call<{ delivery: WebhookDelivery }>('testWebhookEndpoint', { as: opsPrincipal, params: { endpointId: endpoint.id } });
+    const ref = { endpointId: endpoint.id, eventId: test.body.delivery.eventId };
+    const lastError = 'not sent: the port must be 443 or 8443 (another only for http:// or a loopback address)';
+
+    const first = await asDispatcher(() => attemptDelivery(deps, ref, new Date()));
+    expect(await storedDelivery(ref)).toMatchObject({ status: 'pending', attempts: 1, lastError });
+    dns.answer = ['93.184.216.34'];
+    await asDispatcher(() => attemptDelivery(deps, ref, new Date(first.nextAttemptAt ?? '')));
+    expect(await storedDelivery(ref)).toMatchObject({ attempts: 2, lastError });
   });
 
   it('connects to the address it checked, without a second lookup, even when the name would resolve elsewhere next time', async () => {

@@ -51,10 +51,29 @@ describe('checkTarget', () => {
     expect(await checkTarget('https://later.test/in', strict())).toMatchObject({ kind: 'unresolved', reason: 'later.test does not resolve (ENOTFOUND)' });
   });
 
-  it('takes http:// and loopback on any port under npm start, and still refuses private addresses and other ports elsewhere', async () => {
+  it('takes http:// to any port and loopback addresses on any port under npm start, and still refuses private addresses', async () => {
     expect((await checkTarget('http://127.0.0.1:3999/hooks', local())).kind).toBe('allowed');
     expect((await checkTarget('http://localhost.test:3999/hooks', local({ 'localhost.test': ['::1'] }))).kind).toBe('allowed');
+    expect((await checkTarget('https://127.0.0.1:3999/hooks', local())).kind).toBe('allowed');
+    expect((await checkTarget('https://localhost.test:3999/hooks', local({ 'localhost.test': ['::1', '127.0.0.1'] }))).kind).toBe('allowed');
+    expect((await checkTarget('http://public.test:8080/hooks', local({ 'public.test': ['8.8.8.8'] }))).kind).toBe('allowed');
+    expect((await checkTarget('http://later.test:8080/hooks', local())).kind).toBe('unresolved');
     expect((await checkTarget('http://10.0.0.8/hooks', local())).kind).toBe('refused');
-    expect((await checkTarget('http://public.test:8080/hooks', local({ 'public.test': ['8.8.8.8'] })))).toMatchObject({ kind: 'refused', reason: 'the port must be 443 or 8443' });
+    expect((await checkTarget('http://internal.test:8080/hooks', local({ 'internal.test': ['10.0.0.8'] }))).kind).toBe('refused');
+  });
+
+  const localPortRefusal = 'the port must be 443 or 8443 (another only for http:// or a loopback address)';
+
+  it.each([
+    ['a public address', 'https://93.184.216.34:8080/hooks', {}],
+    ['a host resolving to a public address', 'https://example.test:8080/hooks', { 'example.test': ['8.8.8.8'] }],
+    ['a host resolving to a loopback and a public address', 'https://mixed.test:9999/hooks', { 'mixed.test': ['127.0.0.1', '8.8.8.8'] }],
+    ['a host that does not resolve (no address shows it is loopback)', 'https://example.com:8080/hooks', {}],
+  ])('keeps https:// to %s on 443 or 8443 under npm start', async (_, url, answers: Record<string, string[]>) => {
+    expect(await checkTarget(url, local(answers))).toEqual({ kind: 'refused', reason: localPortRefusal });
+  });
+
+  it('takes https:// on 8443 to a host that does not resolve yet under npm start, as elsewhere', async () => {
+    expect((await checkTarget('https://later.test:8443/hooks', local())).kind).toBe('unresolved');
   });
 });
