@@ -9,7 +9,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand, TrimmedDataAccessException } from '@aws-sdk/client-dynamodb-streams';
 import type { _Record as StreamRecord, Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Table } from '#lib/platform/dynamodb.js';
@@ -140,16 +140,22 @@ export async function startTableStream(options: TableStreamOptions): Promise<Tab
     return saving;
   };
 
+  /**
+   * Where a consumer reads a shard on: after its position, or from the oldest record kept. A position older
+   * than that (the service stopped for longer than the stream keeps records, 24 hours) reads on from the oldest
+   * record kept, as a Lambda event source mapping does: what was trimmed is gone from the stream, and the
+   * consumers catch up from the table itself (the webhook sweep, the insights rebuild).
+   */
   async function iteratorFor(consumer: string, shardId: string): Promise<string | undefined> {
     const after = positions[consumer]?.[shardId];
-    const { ShardIterator } = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
-      }),
-    );
-    return ShardIterator;
+    const position = after ? ({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } as const) : ({ ShardIteratorType: 'TRIM_HORIZON' } as const);
+    try {
+      return (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...position }))).ShardIterator;
+    } catch (error) {
+      if (!(error instanceof TrimmedDataAccessException) || !after) throw error;
+      delete positions[consumer]?.[shardId];
+      return iteratorFor(consumer, shardId);
+    }
   }
 
   /** Hands records to the consumer until it has taken them all; returns once it has, or when stopped. */
@@ -183,7 +189,13 @@ export async function startTableStream(options: TableStreamOptions): Promise<Tab
       try {
         page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
       } catch (error) {
+        // Read again on the next poll with a fresh iterator. DynamoDB Local also answers a shard's first read
+        // now and then as trimmed right after its stream was turned on; from the oldest record kept it reads on.
         if (error instanceof ExpiredIteratorException) return false;
+        if (error instanceof TrimmedDataAccessException) {
+          delete positions[consumer.name]?.[shardId];
+          return false;
+        }
         throw error;
       }
       const records = (page.Records ?? []).map(asLambdaRecord);

@@ -1,9 +1,11 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, TrimmedDataAccessException } from '@aws-sdk/client-dynamodb-streams';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '#lib/platform/config.js';
@@ -145,5 +147,39 @@ describe('startTableStream', () => {
     const plain = createTable({ endpoint: dynamodbEndpoint, region, tableName: 'no-stream-here' });
     await expect(startTableStream({ table: plain, consumers: [] })).rejects.toThrow();
     plain.client.destroy();
+  });
+});
+
+describe('a position the stream no longer keeps', () => {
+  // DynamoDB Streams keeps records 24 hours: a checkpoint older than that is refused as trimmed, by GetShardIterator
+  // or by GetRecords. DynamoDB Local cannot be made to trim on demand, so the stream's answers are played here.
+  it.each(['GetShardIterator', 'GetRecords'] as const)('reads on from the oldest record kept when %s answers trimmed, as an event source mapping does', async (refusing) => {
+    const streams = mockClient(DynamoDBStreamsClient);
+    try {
+      const trimmed = new TrimmedDataAccessException({ message: 'The operation attempted to read past the oldest stream record in a shard.', $metadata: {} });
+      const kept = { eventName: 'INSERT' as const, dynamodb: { Keys: { pk: { S: 'kept' }, sk: { S: 'x' } }, NewImage: { pk: { S: 'kept' }, sk: { S: 'x' } }, SequenceNumber: '200' } };
+      streams.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } });
+      streams.on(GetShardIteratorCommand, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' }).callsFake(async () => {
+        if (refusing === 'GetShardIterator') throw trimmed;
+        return { ShardIterator: 'after' };
+      });
+      streams.on(GetShardIteratorCommand, { ShardIteratorType: 'TRIM_HORIZON' }).resolves({ ShardIterator: 'oldest' });
+      streams.on(GetRecordsCommand, { ShardIterator: 'after' }).rejects(trimmed);
+      streams.on(GetRecordsCommand, { ShardIterator: 'oldest' }).resolvesOnce({ Records: [kept], NextShardIterator: 'end' }).resolves({ Records: [], NextShardIterator: 'end' });
+      streams.on(GetRecordsCommand, { ShardIterator: 'end' }).resolves({ Records: [], NextShardIterator: 'end' });
+      const checkpointFile = join(folder, `trimmed-${refusing}.json`);
+      await writeFile(checkpointFile, JSON.stringify({ reader: { 'shard-1': '100' } }));
+      const errors: unknown[] = [];
+      const reader = recorder('reader');
+
+      const stream = await startTableStream({ table, consumers: [reader.consumer], idleDelayMs: 20, checkpointFile, onError: (_consumer, error) => errors.push(error) });
+      started.push(stream);
+      await stream.settled();
+
+      expect(errors).toEqual([]);
+      expect(reader.seen).toEqual([{ event: 'INSERT', pk: 'kept' }]);
+    } finally {
+      streams.restore();
+    }
   });
 });
