@@ -3,10 +3,12 @@ import { fc, it } from '@fast-check/vitest';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWK, KeyObject } from 'jose';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, vi } from 'vitest';
 import * as z from 'zod/mini';
 import openApiDocument from '../../openapi.json' with { type: 'json' };
 import { table } from '#lib/platform/dynamodb.js';
+import { logger } from '#lib/platform/logger.js';
 import { authenticateApiKey } from '#lib/auth/authenticate-api-key.js';
 import { opsPrincipal } from '#lib/auth/principal.js';
 import type { AccountPrincipal } from '#lib/auth/principal.js';
@@ -461,10 +463,14 @@ function refusalWrites(routeId: RouteId, event: APIGatewayProxyEvent, code: unkn
  */
 async function sendChecked(routeId: RouteId, event: APIGatewayProxyEvent): Promise<void> {
   writes.length = 0;
+  // What the handler logged of a 5xx (the test setup silences the log): the fault, should one appear.
+  const failures = vi.spyOn(logger, 'error');
   const answer = await send<Record<string, unknown>>(event);
   requestsSent += 1;
   const statuses = documented(routeId);
-  const what = `${answer.status} ${JSON.stringify(answer.body)}`;
+  const logged = answer.status >= 500 ? ` logged: ${inspect(failures.mock.calls, { depth: 6 })}` : '';
+  failures.mockRestore();
+  const what = `${answer.status} ${JSON.stringify(answer.body)}${logged}`;
   expect(statuses.has(answer.status), what).toBe(true);
   expect(answer.status, what).not.toBe(500);
   expect(answer.status, what).not.toBe(503);
