@@ -71,7 +71,7 @@ export const functionNeeds = {
   'get-license': { table: { access: 'RO', partitions: ['account', 'person', 'license'] } },
   'list-license-installations': { table: { access: 'RO', partitions: ['account', 'person', 'license', 'installation'] } },
   'change-license-status': { table: { access: 'RW', partitions: ['account', 'person', 'license', 'budget'] } },
-  'start-trial': { table: { access: 'RW', partitions: ['license', 'installation', 'trial', 'trialSource'] }, signingKey: 'sign' },
+  'start-trial': { table: { access: 'RW', partitions: ['account', 'license', 'installation', 'trial', 'trialSource'] }, signingKey: 'sign' },
   activate: { table: { access: 'RW', partitions: ['account', 'apiKey', 'person', 'license', 'installation', 'trial'] }, signingKey: 'sign', userDirectory: true },
   heartbeat: { table: { access: 'RW', partitions: ['account', 'license', 'installation'] }, signingKey: 'sign' },
   'release-activation': { table: { access: 'RW', partitions: ['account', 'apiKey', 'person', 'license', 'installation'] }, userDirectory: true },

@@ -45,6 +45,23 @@ async function activationItems(licenseId: string): Promise<number> {
 }
 
 describe('POST /v1/trials', () => {
+  it("answers a repeat whose token changes the installation's mode, and records the change in the customer's feed", async () => {
+    const customer = await registerCustomer();
+    const { license, key } = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId: 'authserver', type: 'users', quantity: 3 });
+    const installation = await newInstallation();
+    expect((await activate(installation, { key, productId: 'authserver', ...machine() })).status).toBe(201);
+    expect((await call('releaseActivation', { installation, params: { installationId: installation.id, licenseId: license.id } })).status).toBe(204);
+
+    const repeat = await call<{ token: string }>('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
+
+    expect(repeat.status).toBe(200);
+    expect(await verifyLicenseToken(repeat.body.token, 'authserver')).toMatchObject({ mode: 'limited', limited: { reasons: ['NOT_ACTIVATED'] } });
+    const feed = await call<{ items: AuditEvent[] }>('listCustomerEvents', { as: opsPrincipal, params: { customerId: customer.account.id } });
+    expect(feed.body.items.filter((event) => event.type === 'installation.mode_changed').map((event) => event.data)).toEqual([
+      { from: { mode: 'full', reasons: [] }, to: { mode: 'limited', reasons: ['NOT_ACTIVATED'] } },
+    ]);
+  });
+
   it('starts a 90-day authserver trial with 25 seats and a token that verifies with the JWKS alone', async () => {
     const installation = await newInstallation();
     const answer = await call<{ token: string; installation: Installation }>('startTrial', { installation, body: { productId: 'authserver', ...machine() } });
