@@ -60,18 +60,22 @@ export interface TokenDecision {
 }
 
 /**
- * The decision of the installation's newest token. An online token is kept on the installation; a
- * license file (offline) is not, and is decided again as it was when the installation last changed.
+ * The decision of the installation's newest token. The token a refresh answered is kept on the installation
+ * (for the heartbeat brake), and is the newest while no token was issued since (its `iat` is the newest's).
+ * Otherwise — an activation's token, a license file — its mode and reasons are the installation's `tokenMode`,
+ * kept at every issue, and its seats and licenses are decided again as they stand, so that a release or a
+ * suspension since does not change what the newest token decided about the mode.
  */
 export function newestTokenDecision(catalog: Catalog, installation: InstallationRecord): TokenDecision {
-  if (installation.recentToken) {
-    const claims = claimsOfToken(installation.recentToken.token);
-    return { reasons: claims.limited?.reasons ?? [], seats: claims.seats.users, licenseIds: claims.licenses.map((license) => license.id) };
+  const recent = installation.recentToken && claimsOfToken(installation.recentToken.token);
+  if (recent && (installation.tokenIat === undefined || recent.iat === installation.tokenIat)) {
+    return { reasons: recent.limited?.reasons ?? [], seats: recent.seats.users, licenseIds: recent.licenses.map((license) => license.id) };
   }
+  const newestReasons = installation.tokenMode && (installation.tokenMode.mode === 'limited' ? installation.tokenMode.reasons : []);
   const product = productById(catalog, installation.productId);
-  if (!product) return { reasons: [], seats: 0, licenseIds: Object.keys(installation.licenses) };
+  if (!product) return { reasons: newestReasons ?? [], seats: 0, licenseIds: Object.keys(installation.licenses) };
   const decision = decideLicenseMode(product, toSnapshot(installation), new Date(installation.lastSeenAt));
-  return { reasons: decision.reasons, seats: decision.seats.users, licenseIds: Object.keys(installation.licenses).sort() };
+  return { reasons: newestReasons ?? decision.reasons, seats: decision.seats.users, licenseIds: Object.keys(installation.licenses).sort() };
 }
 
 const dayMs = 24 * 60 * 60 * 1000;

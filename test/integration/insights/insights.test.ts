@@ -8,7 +8,7 @@ import { call } from '../../support/api.js';
 import { getInstallation } from '#lib/data/installations.js';
 import { installationDeps } from '#lib/installations/installation-deps.js';
 import { table } from '#lib/platform/dynamodb.js';
-import { activateAt, at, claimsOf, dayMs, heartbeatAt, installationId } from '../../support/clocked.js';
+import { activateAt, at, claimsOf, dayMs, heartbeatAt, installationId, releaseAt } from '../../support/clocked.js';
 import { heartbeatReporting, startInsightsStream, tickAt, trialAt } from '../../support/insights.js';
 import { createCustomerOf, createReseller, issueLicense, registerCustomer } from '../../support/scenario.js';
 import type { TestAccount } from '../../support/scenario.js';
@@ -184,6 +184,26 @@ describe('insights', () => {
     expect(reseller).toEqual((await insightsAs(c1.principal)).body.insights);
     expect(reseller.overSeats.map((entry) => entry.installationId)).toEqual([ids.i1, ids.i3]);
     expect((await insightsAs(r1.principal, c2.account.id)).status).toBe(404);
+  });
+
+  it("counts installations by their newest token's mode: a release or a suspension since does not change it", async () => {
+    const customer = await registerCustomer();
+    const scope = async () => (await insightsAs(customer.principal)).body.insights.installations;
+    const released = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId: 'modeler', type: 'server', quantity: 2 });
+    const suspended = await issueLicense(opsPrincipal, { customerId: customer.account.id, productId: 'modeler', type: 'server', quantity: 2 });
+    const [first, second] = [installationId(), installationId()];
+    await activateAt(D(20), first, { key: released.key });
+    await activateAt(D(20), second, { key: suspended.key });
+    await releaseAt(at(D(20), 60_000), first, released.license.id, customer.principal);
+    expect((await call('suspendLicense', { as: opsPrincipal, params: { licenseId: suspended.license.id } })).status).toBe(200);
+    await stream.settled();
+    expect(await scope()).toMatchObject({ total: 2 });
+    expect((await scope()).limited).toEqual({});
+    // The next token of each says what it decides now.
+    await heartbeatAt(at(D(20), 120_000), first);
+    await heartbeatAt(at(D(20), 120_000), second);
+    await stream.settled();
+    expect((await scope()).limited).toEqual({ NOT_ACTIVATED: 1, LICENSE_SUSPENDED: 1, SEATS_EXCEEDED: 2 });
   });
 
   it('counts a clone detected by two copies heartbeating, and no longer once it is cleared; CLONE_DETECTED limits where the catalog says so', async () => {
