@@ -204,7 +204,9 @@ const componentSchemas: ReadonlyArray<readonly [name: string, schema: Schema, de
     'LicenseTokenClaims',
     LicenseTokenClaims,
     'The claims of a license token or license file: a compact JWS with header `{"alg":"ES256","typ":"license+jwt","kid"}`, ' +
-      'verifiable with the JWKS alone. Times are epoch seconds.',
+      'verifiable with the JWKS alone. Times are epoch seconds. `exp` is never past the earliest `expiresAt` of the licenses ' +
+      'it carries that are still in force: a license that has already expired is listed (`status: "expired"`, the reason ' +
+      '`LICENSE_EXPIRED`) but bounds nothing, since a token ending before it was issued would tell the installation nothing.',
   ],
   ['LicenseMode', LicenseMode, 'What the installation may do: everything, or what limited mode leaves.'],
   ['LimitedReason', LimitedReason, 'Why an installation is in limited mode.'],
