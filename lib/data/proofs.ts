@@ -148,30 +148,33 @@ export function spendProofAside(table: Table, proof: DpopProofUse, place: ProofP
 }
 
 /**
- * Spends the DPoP proof of a request that only reads (an installation reading its own usage history)
- * where `spendProofAside` puts it, in a transaction of its own: `changed` when the installation item or
- * its ledger moved on since `place` was read (read it again and retry). The first attempt may take the
- * installation item its route's access decision read, so that the request pays no extra read.
+ * Spends the DPoP proof of a request that writes nothing of its own (an installation reading its own usage
+ * history) where `spendProofAside` puts it, in a transaction of its own, reading the installation item and
+ * its ledger again whenever either moved on meanwhile. `known` may be the installation item the route's
+ * access decision read, so that the first attempt pays no extra read.
  */
-export async function spendReadProof(table: Table, proof: DpopProofUse, place: ProofPlace, now: Date): Promise<'spent' | 'changed'> {
-  return (await transactWrite(table, spendProofAside(table, proof, place, now))).ok ? 'spent' : 'changed';
+export async function spendProofAlone(table: Table, proof: DpopProofUse, now: Date, known?: ProofPlace): Promise<void> {
+  let place = known;
+  await retryOnContention(async () => {
+    const items = spendProofAside(table, proof, place ?? (await readProofPlace(table, proof.installation.id)), now);
+    if ((await transactWrite(table, items)).ok) return true;
+    place = undefined;
+    return retry;
+  });
 }
 
 /**
  * Spends the DPoP proof of a request refused after its proof was verified (a body that fails validation, a
  * check that fails): it bore a proof all the same, so the proof is a replay afterwards and counts toward the
- * installation's 20 a window (API.md §2). Where `spendProofAside` puts it, in a transaction of its own. A
- * proof spent already — a replay, or a request refused after its own write committed — changes nothing.
+ * installation's 20 a window (API.md §2). A proof spent already — a replay, or a request refused after its
+ * own write committed — changes nothing.
  */
 export async function spendRefusedProof(table: Table, proof: DpopProofUse, now: Date): Promise<void> {
-  await retryOnContention(async () => {
-    try {
-      return (await spendReadProof(table, proof, await readProofPlace(table, proof.installation.id), now)) === 'spent' ? true : retry;
-    } catch (error) {
-      if (error instanceof ProblemError && error.code === 'PROOF_REPLAYED') return true;
-      throw error;
-    }
-  });
+  try {
+    await spendProofAlone(table, proof, now);
+  } catch (error) {
+    if (!(error instanceof ProblemError && error.code === 'PROOF_REPLAYED')) throw error;
+  }
 }
 
 /** The answer to a proof that was already spent. */

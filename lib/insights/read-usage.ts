@@ -2,11 +2,9 @@ import { problem } from '@license-activation/contract/problem';
 import type { InstallationUsageDay, LicenseUsageDay, UsageQuery } from '@license-activation/contract/schemas';
 import type { Table } from '../platform/dynamodb.js';
 import type { InstallationPrincipal } from '../auth/principal.js';
-import { retry, retryOnContention } from '../data/contention.js';
 import type { InstallationRecord } from '../data/installations.js';
 import type { LicenseRecord } from '../data/licenses.js';
-import { readProofPlace, spendReadProof } from '../data/proofs.js';
-import type { ProofPlace } from '../data/proofs.js';
+import { spendProofAlone } from '../data/proofs.js';
 import { installationDayBefore, installationDays, licenseDays, licenseStatusChanges } from '../data/usage.js';
 import type { LicenseStatusChange } from '../data/usage.js';
 import { addDays, dayOf, daysFrom, daysOf, startOfDay } from './calendar.js';
@@ -74,19 +72,6 @@ export async function readLicenseUsage(table: Table, request: { license: License
 }
 
 /**
- * The installation's own read spends its DPoP proof like every request it makes (API.md §2: within its
- * 20 a window), into the item its access decision read; a write meanwhile (a heartbeat) makes it read again.
- */
-async function spendOwnProof(table: Table, installation: InstallationRecord, proof: InstallationPrincipal, now: Date): Promise<void> {
-  let place: ProofPlace = { installation };
-  await retryOnContention(async () => {
-    if ((await spendReadProof(table, { kind: 'dpop', installation: proof }, place, now)) === 'spent') return true;
-    place = await readProofPlace(table, installation.id);
-    return retry;
-  });
-}
-
-/**
  * `GET /v1/installations/{id}/usage`: every day of the range, oldest first. A day it was not seen has
  * no heartbeat and no report, and the seats of the token it held: those of the last day it was seen.
  * `installation`: as its route's access decision read it (itself, by `proof`, or an account that sees it).
@@ -100,7 +85,8 @@ export async function readInstallationUsage(
   const [seen, previous] = await Promise.all([
     installationDays(table, installation.id, from, to),
     installationDayBefore(table, installation.id, from),
-    proof && spendOwnProof(table, installation, proof, now),
+    // The installation's own read spends its proof like every request it makes (API.md §2), into the item its access decision read.
+    proof && spendProofAlone(table, { kind: 'dpop', installation: proof }, now, { installation }),
   ]);
   const byDate = new Map(seen.map((day) => [day.date, day]));
   let seats = previous?.seatsLicensed ?? 0;
